@@ -1,0 +1,177 @@
+/**
+ * The VS Code side of VORTEX: starts the language server (`dist/server.js`)
+ * over IPC once a DAG file is in sight, and adds what only the editor can show:
+ * the status bar item, the output channel and the commands.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  ErrorCodes,
+  LanguageClient,
+  ResponseError,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { Commands } from '../../server/src/commands';
+import { DagSummaryRequest, type DagSummary } from '../../server/src/protocol';
+import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
+import { DagStatusBar, type StatusBarSnapshot } from './statusBar';
+
+/** The client id: VS Code reads the `vortex.trace.server` setting from it. */
+const CLIENT_ID = 'vortex';
+const CLIENT_NAME = 'VORTEX';
+
+/**
+ * What `activate` returns. The integration tests read it through
+ * `vscode.extensions.getExtension(...).exports`, since an extension cannot see
+ * another's status bar items or child processes.
+ */
+export interface VortexApi {
+  /** Starts the language server unless it runs already; resolves once it answers. */
+  ensureServerStarted(): Promise<void>;
+  /** The language server's process id while it runs. */
+  serverPid(): number | undefined;
+  /** What the status bar item shows now. */
+  statusBar(): StatusBarSnapshot;
+}
+
+/** The one language client of this extension host; `deactivate` stops it. */
+let server: ServerProcess | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<VortexApi> {
+  const output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
+  context.subscriptions.push(output);
+
+  /** Cleared when the server answers that it does not know the request, until its next start. */
+  let summarySupported = true;
+  const summarize = async (uri: vscode.Uri): Promise<DagSummary | null | undefined> => {
+    const client = server?.client;
+    if (!client?.isRunning() || !summarySupported) return undefined;
+    try {
+      return await client.sendRequest(DagSummaryRequest.type, { uri: client.code2ProtocolConverter.asUri(uri) });
+    } catch (error) {
+      if (error instanceof ResponseError && error.code === ErrorCodes.MethodNotFound) summarySupported = false;
+      return undefined;
+    }
+  };
+  const statusBar = new DagStatusBar(summarize);
+  context.subscriptions.push(statusBar);
+
+  const current = new ServerProcess(() => createClient(context, output), () => {
+    summarySupported = true;
+    void statusBar.refresh();
+  });
+  server = current;
+  context.subscriptions.push(current);
+
+  const startLogged = (): void => {
+    current.ensureStarted().catch((error: unknown) => {
+      output.error(`The VORTEX language server did not start: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(Commands.restartServer, () => current.restart()),
+    vscode.commands.registerCommand(Commands.showOutput, () => output.show(true)),
+  );
+
+  // The server costs a process; ordinary Python workspaces never pay for it.
+  if (vscode.workspace.textDocuments.some(looksLikeDagDocument) || (await workspaceHasDagFileNames())) {
+    startLogged();
+  } else {
+    const watcher = vscode.workspace.onDidOpenTextDocument((document) => {
+      if (looksLikeDagDocument(document)) {
+        watcher.dispose();
+        startLogged();
+      }
+    });
+    context.subscriptions.push(watcher);
+  }
+
+  return {
+    ensureServerStarted: () => current.ensureStarted(),
+    serverPid: () => current.client?.serverProcess?.pid,
+    statusBar: () => statusBar.snapshot(),
+  };
+}
+
+/**
+ * Owns the language client across restarts. A client whose start failed cannot
+ * start again (it keeps returning the failed start), so a restart then makes a
+ * new one.
+ */
+class ServerProcess implements vscode.Disposable {
+  client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly create: () => LanguageClient,
+    private readonly onRunning: () => void,
+  ) {}
+
+  ensureStarted(): Promise<void> {
+    this.starting ??= this.startNew();
+    return this.starting;
+  }
+
+  async restart(): Promise<void> {
+    if (this.client?.state === State.Running) {
+      await this.client.restart();
+      return;
+    }
+    const failed = this.client;
+    this.client = undefined;
+    this.starting = undefined;
+    await failed?.dispose().catch(() => undefined);
+    await this.ensureStarted();
+  }
+
+  /** Stops a running server; resolves at once when there is none. */
+  async stop(): Promise<void> {
+    if (this.client?.state === State.Running) await this.client.stop();
+  }
+
+  private async startNew(): Promise<void> {
+    const client = this.create();
+    this.client = client;
+    this.subscriptions.push(
+      // Also after the automatic restart of a server that died.
+      client.onDidChangeState((e) => {
+        if (e.newState === State.Running) this.onRunning();
+      }),
+    );
+    await client.start();
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
+
+function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  // Cross-file checks (a dag_id defined in two files) follow files changed outside the editor.
+  const pythonFiles = vscode.workspace.createFileSystemWatcher('**/*.py');
+  context.subscriptions.push(pythonFiles);
+  // IPC: the server runs on the extension host's own Node, with no stdio framing to get wrong.
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    // Only files on disk: the server reads the workspace's other DAG files from disk too.
+    documentSelector: [{ scheme: 'file', language: 'python' }],
+    diagnosticCollectionName: CLIENT_ID,
+    outputChannel: output,
+    synchronize: { fileEvents: pythonFiles },
+    // The default error handler restarts a server that dies, up to 4 times in 3 minutes.
+  };
+  return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+}
+
+export function deactivate(): Promise<void> | undefined {
+  return server?.stop();
+}

@@ -1,0 +1,89 @@
+// Starting and stopping the VS Code server (installed by vscode-server.mjs), shared
+// by the integration launcher and `npm start`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The server's command-line switches. Only ever on 127.0.0.1: without a
+ * connection token anyone who can reach the port can drive the workbench.
+ */
+export function serverArgs({ port, dataDir, extensionsDir, smokeTestDriver = true }) {
+  return [
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--disable-telemetry',
+    '--user-data-dir', dataDir,
+    '--server-data-dir', dataDir,
+    '--extensions-dir', extensionsDir,
+    // Makes the built workbench honour the extension-development `payload` of the URL.
+    ...(smokeTestDriver ? ['--enable-smoke-test-driver'] : []),
+  ];
+}
+
+/** Machine-wide settings of the server, read before the first window opens. */
+export function writeMachineSettings(dataDir, settings) {
+  const folder = path.join(dataDir, 'data', 'Machine');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+/** Resolves once `url` answers any HTTP status; rejects after `timeoutMs`. */
+export async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.body?.cancel();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops every process of a child started with `detached: true` (its own group):
+ * SIGTERM first so the server can clean up, SIGKILL for what is left after 5 s.
+ * Stopping only the main process leaves its file watcher, agent host and
+ * bundled runtimes running.
+ */
+export async function killProcessGroup(child) {
+  const pgid = child.pid;
+  if (pgid === undefined || !groupAlive(pgid)) return;
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 5000;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (groupAlive(pgid)) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // Gone between the check and the kill.
+    }
+  }
+}
+
+/** The last resort on `process.exit`, where nothing asynchronous runs any more. */
+export function killProcessGroupNow(child) {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The integration suite's entry point, loaded by VS Code's extension host as
+ * `extensionTestsPath`. Both launchers (the offline VS Code server driven by
+ * Chromium, and @vscode/test-electron) call this `run()`.
+ *
+ * Mocha's own output goes to the extension host's log, which the launcher does
+ * not see, so the results are also written as JSON to the file named by
+ * `VORTEX_TEST_RESULTS`, for the launcher to print.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+import * as vscode from 'vscode';
+import { metricsStore } from '../support/helpers';
+import { RESULTS_ENV, type SuiteResults, type TestOutcome } from '../support/results';
+
+/** The repository root: this file runs from `out/test/integration/suite/`. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+function resultsFile(): string {
+  return process.env[RESULTS_ENV] ?? path.join(REPO_ROOT, 'test-artifacts', 'integration-results.json');
+}
+
+function describeError(error: unknown): { message: string; stack?: string } {
+  if (error instanceof Error) return { message: error.message, stack: error.stack };
+  return { message: String(error) };
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    // Each test polls with its own, shorter deadlines; this only catches a test that hangs.
+    timeout: 90_000,
+  });
+  const grep = process.env.VORTEX_TEST_GREP;
+  if (grep) mocha.grep(grep);
+
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
+
+  const outcomes: TestOutcome[] = [];
+  const started = Date.now();
+  return new Promise<void>((resolve, reject) => {
+    mocha
+      .loadFilesAsync()
+      .then(() => {
+        const runner = mocha.run((failures) => {
+          const results: SuiteResults = {
+            vscodeVersion: vscode.version,
+            remoteName: vscode.env.remoteName ?? null,
+            nodeVersion: process.version,
+            durationMs: Date.now() - started,
+            passed: outcomes.filter((o) => o.state === 'passed').length,
+            failed: outcomes.filter((o) => o.state === 'failed').length,
+            pending: outcomes.filter((o) => o.state === 'pending').length,
+            tests: outcomes,
+            metrics: { ...metricsStore() },
+          };
+          const file = resultsFile();
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, JSON.stringify(results, null, 2));
+          if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+          else resolve();
+        });
+        runner.on('pass', (test) => {
+          outcomes.push({ title: test.fullTitle(), state: 'passed', durationMs: test.duration ?? 0 });
+        });
+        runner.on('pending', (test) => {
+          outcomes.push({ title: test.fullTitle(), state: 'pending', durationMs: 0 });
+        });
+        // Also fires for failing hooks, whose title names the hook and its test.
+        runner.on('fail', (test, error: unknown) => {
+          outcomes.push({ title: test.fullTitle(), state: 'failed', durationMs: test.duration ?? 0, ...describeError(error) });
+        });
+      })
+      .catch(reject);
+  });
+}

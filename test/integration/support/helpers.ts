@@ -1,0 +1,172 @@
+/**
+ * What the integration tests share: the extension's API, the workspace's files,
+ * and polling with deadlines. A language server answers asynchronously, so
+ * every expectation about what VS Code shows is polled until it holds or its
+ * deadline passes; nothing sleeps a fixed time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { VortexApi } from '../../../client/src/extension';
+import { SCREENSHOT_ENV } from './results';
+
+export const EXTENSION_ID = 'vortex-dev.vortex-dags';
+export const DIAGNOSTIC_SOURCE = 'vortex';
+
+/** Generous for a cold server on a loaded 2-core CI machine; a passing poll returns at once. */
+export const DEFAULT_DEADLINE_MS = 20_000;
+
+/**
+ * Calls `probe` until it returns something other than `undefined`, or throws
+ * when `deadlineMs` passes. `describe` and the last value seen (when `lastSeen`
+ * is given) go into the error, so a failure says what was still missing.
+ */
+export async function waitFor<T>(
+  describe: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  options: { deadlineMs?: number; intervalMs?: number; lastSeen?: () => string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  const interval = options.intervalMs ?? 50;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      // A provider may throw while the server restarts; keep polling until the deadline.
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const seen = options.lastSeen ? `; last seen: ${options.lastSeen()}` : '';
+      const thrown = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+      throw new Error(`timed out after ${options.deadlineMs ?? DEFAULT_DEADLINE_MS} ms waiting for ${describe}${seen}${thrown}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+/** The activated extension's API. */
+export async function vortexApi(): Promise<VortexApi> {
+  const extension = vscode.extensions.getExtension<VortexApi>(EXTENSION_ID);
+  if (!extension) throw new Error(`extension ${EXTENSION_ID} is not installed in this VS Code`);
+  return extension.isActive ? extension.exports : extension.activate();
+}
+
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder (the launcher opens test/integration/workspace)');
+  return folder.uri;
+}
+
+export function workspaceFile(relative: string): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceRoot(), ...relative.split('/'));
+}
+
+export async function openFile(relative: string | vscode.Uri): Promise<vscode.TextEditor> {
+  const uri = typeof relative === 'string' ? workspaceFile(relative) : relative;
+  const document = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(document, { preview: false });
+}
+
+/**
+ * Copies a workspace file to a new name (so a test may edit it without
+ * disturbing others) and returns the copy's URI; `cleanUp` deletes the copies.
+ */
+const copies: vscode.Uri[] = [];
+export async function copyWorkspaceFile(relative: string, newName: string): Promise<vscode.Uri> {
+  const source = workspaceFile(relative);
+  const target = vscode.Uri.joinPath(source, '..', newName);
+  await vscode.workspace.fs.copy(source, target, { overwrite: true });
+  copies.push(target);
+  return target;
+}
+
+export async function cleanUp(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  for (const uri of copies.splice(0)) {
+    await vscode.workspace.fs.delete(uri, { useTrash: false }).then(undefined, () => undefined);
+  }
+}
+
+export function vortexDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+}
+
+/** The diagnostic's code as a string (`VX103`), whether sent plain or with a link. */
+export function codeOf(diagnostic: vscode.Diagnostic): string {
+  const code = diagnostic.code;
+  if (code === undefined) return '';
+  return typeof code === 'object' ? String(code.value) : String(code);
+}
+
+export function describeDiagnostics(uri: vscode.Uri): string {
+  const all = vscode.languages.getDiagnostics(uri);
+  if (all.length === 0) return 'no diagnostics';
+  return all.map((d) => `${d.source ?? '?'} ${codeOf(d)} @${d.range.start.line}:${d.range.start.character} ${d.message}`).join(' | ');
+}
+
+/** Waits until VORTEX's diagnostics for `uri` satisfy `accept`, and returns them. */
+export function waitForDiagnostics(
+  uri: vscode.Uri,
+  describe: string,
+  accept: (diagnostics: vscode.Diagnostic[]) => boolean,
+  deadlineMs = DEFAULT_DEADLINE_MS,
+): Promise<vscode.Diagnostic[]> {
+  return waitFor(
+    `${describe} in ${path.basename(uri.fsPath)}`,
+    () => {
+      const diagnostics = vortexDiagnostics(uri);
+      return accept(diagnostics) ? diagnostics : undefined;
+    },
+    { deadlineMs, lastSeen: () => describeDiagnostics(uri) },
+  );
+}
+
+/** The position of `needle`'s first occurrence (plus `offset` characters into it). */
+export function positionOf(document: vscode.TextDocument, needle: string, offset = 0): vscode.Position {
+  const index = document.getText().indexOf(needle);
+  if (index < 0) throw new Error(`"${needle}" not found in ${path.basename(document.uri.fsPath)}`);
+  return document.positionAt(index + offset);
+}
+
+/** Hover contents flattened to plain text. */
+export function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+/** Numbers a test wants reported (latencies); index.ts writes them into the results. */
+export function recordMetric(name: string, value: number): void {
+  metricsStore()[name] = value;
+}
+
+/**
+ * Each test file is its own bundle with its own copy of this module, so the
+ * metrics live on the one global object they all share.
+ */
+export function metricsStore(): Record<string, number> {
+  const holder = globalThis as { __vortexMetrics?: Record<string, number> };
+  holder.__vortexMetrics ??= {};
+  return holder.__vortexMetrics;
+}
+
+/**
+ * Asks the launcher for a screenshot of the workbench as it is now, and waits
+ * for it. Returns the image's path, or `undefined` when this launcher takes no
+ * screenshots.
+ */
+export async function requestScreenshot(name: string): Promise<string | undefined> {
+  const folder = process.env[SCREENSHOT_ENV];
+  if (!folder) return undefined;
+  const done = path.join(folder, `${name}.done`);
+  fs.rmSync(done, { force: true });
+  fs.writeFileSync(path.join(folder, `${name}.request`), new Date().toISOString());
+  const answer = await waitFor(`the launcher to take screenshot "${name}"`, () =>
+    fs.existsSync(done) ? fs.readFileSync(done, 'utf8') : undefined,
+  );
+  if (answer.startsWith('error:')) throw new Error(`screenshot "${name}" failed: ${answer}`);
+  return answer;
+}

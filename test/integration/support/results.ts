@@ -1,0 +1,36 @@
+/**
+ * What the suite tells its launcher, through files: the results, and requests
+ * for screenshots that only the launcher (which drives the browser) can take.
+ */
+
+/** Where `run()` writes its {@link SuiteResults}. */
+export const RESULTS_ENV = 'VORTEX_TEST_RESULTS';
+
+/**
+ * A folder the launcher watches: the suite writes `<name>.request` and waits
+ * for `<name>.done`, which holds the saved image's path (or `error: …`).
+ * Unset when the launcher cannot take screenshots (@vscode/test-electron).
+ */
+export const SCREENSHOT_ENV = 'VORTEX_SCREENSHOT_REQUESTS';
+
+export interface TestOutcome {
+  /** The full title: describe blocks and the test's own name. */
+  title: string;
+  state: 'passed' | 'failed' | 'pending';
+  durationMs: number;
+  message?: string;
+  stack?: string;
+}
+
+export interface SuiteResults {
+  vscodeVersion: string;
+  remoteName: string | null;
+  nodeVersion: string;
+  durationMs: number;
+  passed: number;
+  failed: number;
+  pending: number;
+  tests: TestOutcome[];
+  /** Timings the tests measured (milliseconds), by name. */
+  metrics: Record<string, number>;
+}
