@@ -60,7 +60,7 @@ export function analysePaths(paths: string[], options: AnalyseOptions): { files:
   const files: AnalysedFile[] = [];
   const errors: string[] = [];
   for (const p of paths) {
-    let isDirectory = false;
+    let isDirectory: boolean;
     try {
       isDirectory = statSync(p).isDirectory();
     } catch {

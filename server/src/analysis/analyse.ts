@@ -550,7 +550,11 @@ class Analyser {
     const head = this.text(current);
     const last = parts.length ? parts[parts.length - 1] : head;
     const binding = this.bindings.get(head);
-    if (binding?.kind === 'import') return { qualified: [binding.qualified, ...parts].join('.'), last };
+    if (binding?.kind === 'import') {
+      // An alias (`import BashOperator as Bash`) names the class it stands for.
+      const qualified = [binding.qualified, ...parts].join('.');
+      return { qualified, last: qualified.slice(qualified.lastIndexOf('.') + 1) };
+    }
     if (!binding && this.starImports.length > 0 && parts.length === 0) {
       return { qualified: `${this.starImports[0]}.${head}`, last };
     }
@@ -640,7 +644,7 @@ class Analyser {
         if (!name || !value) continue;
         argument = {
           name: this.text(name),
-          value: literalValue(value, this.source, (n) => this.literalOf(n)),
+          value: literalValue(value, this.source),
           text: this.text(value),
           kind: value.type,
           range: rangeOf(arg),
@@ -650,7 +654,7 @@ class Analyser {
       } else {
         argument = {
           name: `#${position++}`,
-          value: literalValue(arg, this.source, (n) => this.literalOf(n)),
+          value: literalValue(arg, this.source),
           text: this.text(arg),
           kind: arg.type,
           range: rangeOf(arg),
@@ -682,7 +686,10 @@ class Analyser {
     const { byName, list } = this.readArguments(argsNode);
     const idArg = byName.dag_id ?? byName['#0'];
     const scheduleArg = byName.schedule_interval ?? byName.schedule;
-    const defaultArgs = byName.default_args?.value;
+    // Only literals count as values (cli.md), but `default_args` is so often a
+    // module-level dict that its owner is looked up through the name.
+    const defaultArgsNode = argsNode ? findKeywordValue(argsNode, 'default_args', this.source) : null;
+    const defaultArgs = defaultArgsNode ? literalValue(defaultArgsNode, this.source, (name) => this.literalOf(name)) : undefined;
     const ownerFromDefaults =
       defaultArgs && typeof defaultArgs === 'object' && !Array.isArray(defaultArgs) && typeof defaultArgs.owner === 'string' ? defaultArgs.owner : null;
     const dag: DagModel = {
