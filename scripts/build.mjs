@@ -51,8 +51,9 @@ const allEntries = [
     entryPoints: integrationEntries,
     outdir: 'out/test/integration/suite',
     // Resolved from the repository's node_modules at run time: mocha loads its
-    // reporters and interfaces by path, which a bundle would break.
-    external: ['vscode', 'mocha'],
+    // reporters and interfaces by path, and the tokenizer finds its wasm beside
+    // itself, which a bundle would break.
+    external: ['vscode', 'mocha', 'vscode-textmate', 'vscode-oniguruma'],
     sourcemap: 'inline',
   },
 ];
