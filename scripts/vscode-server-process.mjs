@@ -22,11 +22,17 @@ export function serverArgs({ port, dataDir, extensionsDir, smokeTestDriver = tru
   ];
 }
 
-/** Machine-wide settings of the server, read before the first window opens. */
-export function writeMachineSettings(dataDir, settings) {
-  const folder = path.join(dataDir, 'data', 'Machine');
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(path.join(folder, 'settings.json'), JSON.stringify(settings, null, 2));
+/**
+ * Settings for a fresh server, written before the first window opens: as the
+ * remote machine's settings and as the user's (the web workbench keeps the
+ * user's settings on the server too), since some settings, workspace trust
+ * among them, are read only at the user level.
+ */
+export function writeSettings(dataDir, settings) {
+  for (const folder of [path.join(dataDir, 'Machine'), path.join(dataDir, 'User')]) {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'settings.json'), JSON.stringify(settings, null, 2));
+  }
 }
 
 /** Resolves once `url` answers any HTTP status; rejects after `timeoutMs`. */

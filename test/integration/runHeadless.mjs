@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { ensureVSCodeServer } from '../../scripts/vscode-server.mjs';
-import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeMachineSettings } from '../../scripts/vscode-server-process.mjs';
+import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeSettings } from '../../scripts/vscode-server-process.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TEST_INDEX = path.join(REPO_ROOT, 'out', 'test', 'integration', 'suite', 'index.js');
@@ -151,12 +151,17 @@ async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A copy, so tests that create or edit files never touch the checkout.
   cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
-  writeMachineSettings(dataDir, {
+  writeSettings(dataDir, {
     // These tests are not about trust; a trust test would leave it on.
     'security.workspace.trust.enabled': false,
     // Nothing to look up in an extension gallery this network cannot reach.
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
+    // A quiet workbench, for screenshots that show the extension.
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
   });
 
   if (vsix) {
@@ -263,9 +268,13 @@ async function serveScreenshots(page, folder, stop, deadline) {
     for (const entry of readdirSync(folder)) {
       if (!entry.endsWith('.request')) continue;
       const name = entry.slice(0, -'.request'.length);
+      const request = JSON.parse(readFileSync(path.join(folder, entry), 'utf8'));
       rmSync(path.join(folder, entry), { force: true });
       const file = path.join(ARTIFACTS, `${name}.png`);
       try {
+        for (const selector of request.visible ?? []) {
+          await page.locator(selector).first().waitFor({ state: 'visible', timeout: 15_000 });
+        }
         await page.screenshot({ path: file });
         log(`screenshot ${path.relative(REPO_ROOT, file)}`);
         writeFileSync(path.join(folder, `${name}.done`), file);

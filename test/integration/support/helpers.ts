@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { VortexApi } from '../../../client/src/extension';
-import { SCREENSHOT_ENV } from './results';
+import { SCREENSHOT_ENV, type ScreenshotRequest } from './results';
 
 export const EXTENSION_ID = 'vortex-dev.vortex-dags';
 export const DIAGNOSTIC_SOURCE = 'vortex';
@@ -155,18 +155,57 @@ export function metricsStore(): Record<string, number> {
 
 /**
  * Asks the launcher for a screenshot of the workbench as it is now, and waits
- * for it. Returns the image's path, or `undefined` when this launcher takes no
+ * for it. The launcher first waits until every selector in `visible` shows in
+ * the page (the hover widget, the Problems panel), so the picture shows them.
+ * Returns the image's path, or `undefined` when this launcher takes no
  * screenshots.
  */
-export async function requestScreenshot(name: string): Promise<string | undefined> {
+export async function requestScreenshot(name: string, visible: string[] = []): Promise<string | undefined> {
   const folder = process.env[SCREENSHOT_ENV];
   if (!folder) return undefined;
   const done = path.join(folder, `${name}.done`);
   fs.rmSync(done, { force: true });
-  fs.writeFileSync(path.join(folder, `${name}.request`), new Date().toISOString());
+  const request: ScreenshotRequest = { visible };
+  fs.writeFileSync(path.join(folder, `${name}.request`), JSON.stringify(request));
   const answer = await waitFor(`the launcher to take screenshot "${name}"`, () =>
     fs.existsSync(done) ? fs.readFileSync(done, 'utf8') : undefined,
   );
   if (answer.startsWith('error:')) throw new Error(`screenshot "${name}" failed: ${answer}`);
   return answer;
+}
+
+/** A completion item's label as plain text. */
+export function labelOf(item: vscode.CompletionItem): string {
+  return typeof item.label === 'string' ? item.label : item.label.label;
+}
+
+/** VORTEX's errors for a document, as the status bar counts them. */
+export function errorCount(uri: vscode.Uri): number {
+  return vortexDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length;
+}
+
+/** Waits until the server's document symbols for `uri` list a DAG, i.e. it has analysed the file. */
+export function waitForSymbols(uri: vscode.Uri, deadlineMs = DEFAULT_DEADLINE_MS): Promise<vscode.DocumentSymbol[]> {
+  return waitFor(
+    `document symbols of ${path.basename(uri.fsPath)}`,
+    async () => {
+      const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', uri);
+      return symbols && symbols.length > 0 ? symbols : undefined;
+    },
+    { deadlineMs },
+  );
+}
+
+/** Hovers at `position`, polled until one has text (the server may still be starting). */
+export function waitForHover(uri: vscode.Uri, position: vscode.Position, accept: (text: string) => boolean = (t) => t.length > 0): Promise<string> {
+  let last = '';
+  return waitFor(
+    `a hover at ${position.line}:${position.character} of ${path.basename(uri.fsPath)}`,
+    async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+      last = hoverText(hovers);
+      return accept(last) ? last : undefined;
+    },
+    { lastSeen: () => JSON.stringify(last) },
+  );
 }

@@ -13,6 +13,12 @@ export const RESULTS_ENV = 'VORTEX_TEST_RESULTS';
  */
 export const SCREENSHOT_ENV = 'VORTEX_SCREENSHOT_REQUESTS';
 
+/** The content of a `<name>.request` file. */
+export interface ScreenshotRequest {
+  /** CSS selectors the launcher waits to see before it takes the picture. */
+  visible: string[];
+}
+
 export interface TestOutcome {
   /** The full title: describe blocks and the test's own name. */
   title: string;
