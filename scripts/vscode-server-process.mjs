@@ -23,6 +23,21 @@ export function serverArgs({ port, dataDir, extensionsDir, smokeTestDriver = tru
 }
 
 /**
+ * A workbench that shows the extension rather than itself: no gallery look-ups
+ * (the network cannot reach one), no chat panel, no welcome page.
+ */
+export const QUIET_WORKBENCH_SETTINGS = {
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  // The checkout's own repository, found above a test workspace, is not the user's.
+  'git.openRepositoryInParentFolders': 'never',
+};
+
+/**
  * Settings for a fresh server, written before the first window opens: as the
  * remote machine's settings and as the user's (the web workbench keeps the
  * user's settings on the server too), since some settings, workspace trust

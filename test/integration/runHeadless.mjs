@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { ensureVSCodeServer } from '../../scripts/vscode-server.mjs';
-import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeSettings } from '../../scripts/vscode-server-process.mjs';
+import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeSettings, QUIET_WORKBENCH_SETTINGS } from '../../scripts/vscode-server-process.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TEST_INDEX = path.join(REPO_ROOT, 'out', 'test', 'integration', 'suite', 'index.js');
@@ -152,16 +152,9 @@ async function main() {
   // A copy, so tests that create or edit files never touch the checkout.
   cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
   writeSettings(dataDir, {
+    ...QUIET_WORKBENCH_SETTINGS,
     // These tests are not about trust; a trust test would leave it on.
     'security.workspace.trust.enabled': false,
-    // Nothing to look up in an extension gallery this network cannot reach.
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    // A quiet workbench, for screenshots that show the extension.
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
   });
 
   if (vsix) {
