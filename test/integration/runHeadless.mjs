@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { ensureVSCodeServer } from '../../scripts/vscode-server.mjs';
+import { printResults, readResults } from './report.mjs';
 import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeSettings, QUIET_WORKBENCH_SETTINGS } from '../../scripts/vscode-server-process.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -79,41 +80,6 @@ function freePort() {
   });
 }
 
-function readResults(file) {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function printResults(results) {
-  for (const t of results.tests) {
-    const mark = t.state === 'passed' ? 'ok  ' : t.state === 'failed' ? 'FAIL' : 'skip';
-    process.stdout.write(`  ${mark} ${t.title}${t.state === 'passed' ? ` (${t.durationMs} ms)` : ''}\n`);
-  }
-  const failed = results.tests.filter((t) => t.state === 'failed');
-  if (failed.length > 0) {
-    process.stdout.write(`\n${failed.length} failing:\n`);
-    failed.forEach((t, i) => {
-      process.stdout.write(`\n  ${i + 1}) ${t.title}\n     ${String(t.message ?? '').split('\n').join('\n     ')}\n`);
-      // The first frames of the stack say where; the rest is mocha and VS Code.
-      const frames = String(t.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 4);
-      if (frames.length > 0) process.stdout.write(`${frames.map((l) => `     ${l.trim()}`).join('\n')}\n`);
-    });
-  }
-  const metrics = Object.entries(results.metrics ?? {});
-  if (metrics.length > 0) {
-    process.stdout.write('\nmeasured:\n');
-    for (const [name, value] of metrics) process.stdout.write(`  ${name}: ${Math.round(value)} ms\n`);
-  }
-  process.stdout.write(
-    `\nVS Code ${results.vscodeVersion} (remote ${results.remoteName}, extension host Node ${results.nodeVersion}), suite ${(results.durationMs / 1000).toFixed(1)} s\n`,
-  );
-  // The plain closing line CI reads.
-  process.stdout.write(`integration: ${results.passed} passed, ${results.failed} failed${results.pending ? `, ${results.pending} skipped` : ''}\n`);
-}
 
 /** Copies the server's and extension host's logs next to the screenshots, for a failed run. */
 function keepLogs(tmp) {
