@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { cleanUp, codeOf, copyWorkspaceFile, describeDiagnostics, openFile, positionOf, vortexDiagnostics, waitForDiagnostics } from '../support/helpers';
+import { cleanUp, codeOf, describeDiagnostics, openFile, positionOf, vortexDiagnostics, waitForDiagnostics } from '../support/helpers';
 
 describe('ordinary Python', () => {
   after(cleanUp);
@@ -10,7 +10,7 @@ describe('ordinary Python', () => {
     const uri = plain.document.uri;
     // The server handles documents in order, so once a DAG file opened after
     // this one has its diagnostics, anything for this file would have arrived.
-    const later = await openFile(await copyWorkspaceFile('dags/broken_pipeline.py', 'opened_after_plain.py'));
+    const later = await openFile('dags/preset_typo.py');
     await waitForDiagnostics(later.document.uri, 'VX103', (ds) => ds.some((d) => codeOf(d) === 'VX103'));
     assert.deepEqual(vortexDiagnostics(uri), [], describeDiagnostics(uri));
 
