@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DagModel, FileAnalysis, TaskModel } from '../../server/src/analysis/model';
 import type { TaskRunSpec } from '../../server/src/execution/taskSpec';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -72,4 +73,69 @@ export function processRuns(pid: number): boolean {
 /** Pids printed by a task as `PID=<n>` lines. */
 export function printedPids(output: string): number[] {
   return [...output.matchAll(/PID=(\d+)/g)].map((m) => Number(m[1]));
+}
+
+const ZERO_RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** A TaskModel as the analyser would give it, for the fields the executor reads. */
+export function modelTask(taskId: string, fields: Partial<TaskModel> = {}): TaskModel {
+  return {
+    taskId,
+    operator: 'BashOperator',
+    qualifiedOperator: 'vortex.operators.bash.BashOperator',
+    kind: 'bash',
+    variable: null,
+    dagIndex: 0,
+    range: ZERO_RANGE,
+    operatorRange: ZERO_RANGE,
+    taskIdRange: ZERO_RANGE,
+    line: 0,
+    args: {},
+    bashCommand: `echo ${taskId}`,
+    pythonCallable: null,
+    opArgs: null,
+    opKwargs: null,
+    secrets: [],
+    executionTimeoutSeconds: null,
+    upstream: [],
+    downstream: [],
+    ...fields,
+  };
+}
+
+/** A DagModel over the given tasks (their indices in the analysis are their positions). */
+export function modelAnalysis(dagId: string, tasks: TaskModel[], fields: Partial<DagModel> = {}): { analysis: FileAnalysis; dag: DagModel } {
+  const dag: DagModel = {
+    dagId,
+    schedule: null,
+    owner: null,
+    description: null,
+    tags: [],
+    secrets: [],
+    variable: 'dag',
+    range: ZERO_RANGE,
+    nameRange: ZERO_RANGE,
+    idRange: null,
+    scheduleRange: null,
+    line: 0,
+    args: {},
+    taskIndices: tasks.map((_t, i) => i),
+    edges: tasks.flatMap((t) => t.upstream.map((u) => ({ upstream: u, downstream: t.taskId, range: ZERO_RANGE }))),
+    ...fields,
+  };
+  return { analysis: { isDagFile: true, dags: [dag], tasks, diagnostics: [], hasDynamicConstructs: false }, dag };
+}
+
+/** Largest number of intervals open at one instant. */
+export function maxOverlap(intervals: { start: number; end: number }[]): number {
+  const points = intervals.flatMap((i) => [
+    { at: i.start, delta: 1 },
+    { at: i.end, delta: -1 },
+  ]);
+  // At equal times, ends before starts: touching intervals do not overlap.
+  points.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let open = 0;
+  let most = 0;
+  for (const p of points) most = Math.max(most, (open += p.delta));
+  return most;
 }

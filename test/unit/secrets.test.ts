@@ -54,10 +54,24 @@ describe('SecretMasker', () => {
     assert.ok(emitted.every((e) => !e.includes('xyzzy')));
   });
 
-  it('holds back no more than a secret could need', () => {
+  it('holds back only a tail that could still become a secret', () => {
     const stream = new SecretMasker(['abcd']).stream();
-    assert.equal(stream.write('hello world'), 'hello wo');
-    assert.equal(stream.end(), 'rld');
+    assert.equal(stream.write('hello world\n'), 'hello world\n');
+    assert.equal(stream.write('x ab'), 'x ');
+    assert.equal(stream.write('c'), '');
+    assert.equal(stream.write('d!a'), '***!');
+    assert.equal(stream.write('bx'), 'abx');
+    assert.equal(stream.end(), '');
+  });
+
+  it('waits for a longer secret that starts with a shorter one', () => {
+    const m = new SecretMasker(['key', 'key-long']);
+    const stream = m.stream();
+    assert.equal(stream.write('a key'), 'a ');
+    assert.equal(stream.write('-lo'), '');
+    assert.equal(stream.write('ng key.'), '*** ***.');
+    assert.equal(stream.write('key-'), '');
+    assert.equal(stream.end(), '***-');
   });
 });
 

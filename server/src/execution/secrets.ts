@@ -62,15 +62,13 @@ function escapeRegExp(text: string): string {
 
 /** Replaces every occurrence of any of the given values with `***`. */
 export class SecretMasker {
-  /** Longest value first, so that a secret containing another is masked whole. */
+  /** Longest first, so that a secret containing another is masked whole. */
+  private readonly values: string[];
   private readonly pattern: RegExp | null;
-  /** A streamed chunk may end inside a secret: this many trailing characters wait for the next chunk. */
-  readonly holdBack: number;
 
   constructor(values: Iterable<string>) {
-    const unique = [...new Set([...values].filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
-    this.pattern = unique.length > 0 ? new RegExp(unique.map(escapeRegExp).join('|'), 'g') : null;
-    this.holdBack = unique.length > 0 ? unique[0].length - 1 : 0;
+    this.values = [...new Set([...values].filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
+    this.pattern = this.values.length > 0 ? new RegExp(this.values.map(escapeRegExp).join('|'), 'g') : null;
   }
 
   get isEmpty(): boolean {
@@ -83,44 +81,40 @@ export class SecretMasker {
 
   /** A masker for one stream of chunks; see {@link MaskingStream}. */
   stream(): MaskingStream {
-    return new MaskingStream(this.pattern, this.holdBack);
+    return new MaskingStream(this.pattern, this.values);
   }
 }
 
 /**
  * Masks a stream chunk by chunk with the same result as masking the whole
- * text at once. It holds back the last `holdBack` characters of what it has
- * seen, because they could be the start of a secret that the next chunk
- * completes; everything before that can be decided now. A match that starts
- * before the held-back tail and runs into it is complete already (no secret is
- * longer than `holdBack + 1`), so it is emitted masked and the tail starts
- * after it.
+ * text at once. Only a tail that could still grow into a secret is held back
+ * for the next chunk: from the first position where the rest of the text is
+ * a proper prefix of some secret. Everything before it is decided now, so
+ * output is not delayed (nor are lines split) more than a secret requires.
  */
 export class MaskingStream {
   private carry = '';
+  private readonly longest: number;
 
-  constructor(private readonly pattern: RegExp | null, private readonly holdBack: number) {}
+  constructor(private readonly pattern: RegExp | null, private readonly values: readonly string[]) {
+    this.longest = values.length > 0 ? values[0].length : 0;
+  }
 
   /** Masked text that can be emitted now (possibly empty). */
   write(chunk: string): string {
     if (!this.pattern) return chunk;
     const text = this.carry + chunk;
-    let cut = text.length - this.holdBack;
-    if (cut <= 0) {
-      this.carry = text;
-      return '';
-    }
+    const hold = this.pendingFrom(text);
     let out = '';
     let last = 0;
     this.pattern.lastIndex = 0;
-    for (let m = this.pattern.exec(text); m !== null; m = this.pattern.exec(text)) {
-      if (m.index >= cut) break;
+    for (let m = this.pattern.exec(text); m !== null && m.index < hold; m = this.pattern.exec(text)) {
       out += text.slice(last, m.index) + MASK;
       last = m.index + m[0].length;
     }
-    if (last > cut) cut = last;
-    out += text.slice(last, cut);
-    this.carry = text.slice(cut);
+    const keepFrom = Math.max(hold, last);
+    out += text.slice(last, keepFrom);
+    this.carry = text.slice(keepFrom);
     return out;
   }
 
@@ -129,5 +123,14 @@ export class MaskingStream {
     const rest = this.carry;
     this.carry = '';
     return this.pattern ? rest.replace(this.pattern, MASK) : rest;
+  }
+
+  /** The first position whose rest of the text a secret could still extend; the text's length if none. */
+  private pendingFrom(text: string): number {
+    for (let p = Math.max(0, text.length - this.longest + 1); p < text.length; p++) {
+      const rest = text.slice(p);
+      if (this.values.some((v) => v.length > rest.length && v.startsWith(rest))) return p;
+    }
+    return text.length;
   }
 }

@@ -20,7 +20,7 @@ import { CappedText, DEFAULT_MAX_CAPTURED_CHARS } from './capture';
 import { stopGroup, trackGroup, untrackGroup } from './processGroup';
 import { RUNNER_SOURCE, type RunnerPayload } from './pythonRunner';
 import { type MaskingStream, resolveSecrets, SecretMasker, type SecretVault } from './secrets';
-import type { TaskRunSpec } from './taskSpec';
+import { fileNameFor, type TaskRunSpec } from './taskSpec';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -63,11 +63,6 @@ export interface TaskResult {
 }
 
 const DEFAULT_KILL_GRACE_MS = 2000;
-
-/** Task ids become file names; anything but a conservative set of characters is replaced. */
-export function safeFileName(taskId: string): string {
-  return taskId.replace(/[^A-Za-z0-9_.-]/g, '_');
-}
 
 function describeSeconds(seconds: number): string {
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
@@ -283,8 +278,10 @@ async function isDirectory(dir: string): Promise<boolean> {
 
 /** Runs one task to its end and says how it went; it never throws for anything the task does. */
 export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {}): Promise<TaskResult> {
-  const startedAt = Date.now();
+  // Epoch time from the monotonic clock, to the fraction of a millisecond, so
+  // that start and end times of tasks compare exactly (as the scheduler's do).
   const t0 = performance.now();
+  const startedAt = performance.timeOrigin + t0;
   const logPath = options.logPath ?? null;
   const base = {
     dagId: spec.dagId,
@@ -344,7 +341,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       // mkdtemp makes the folder 0700 under an unpredictable name, so no other
       // local user can read the file or plant a link where it is written.
       tempDir = await mkdtemp(path.join(os.tmpdir(), 'vortex-task-'));
-      const script = path.join(tempDir, `vortex_task_${safeFileName(spec.taskId)}.py`);
+      const script = path.join(tempDir, `vortex_task_${fileNameFor(spec.taskId)}.py`);
       await writeFile(script, RUNNER_SOURCE, { mode: 0o600, flag: 'wx' });
       file = spec.pythonPath;
       args = ['-u', script, JSON.stringify(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call'))];
@@ -371,7 +368,8 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
     else if (outcome.cancelled) message = 'cancelled; its processes were stopped';
     else if (outcome.signal) message = `killed by ${outcome.signal}`;
     else if (outcome.exitCode !== 0) message = `exited with code ${outcome.exitCode}`;
-    if (message && log) log.note(masker.mask(message));
+    if (message) message = masker.mask(message);
+    if (message && log) log.note(message);
 
     return {
       ...base,

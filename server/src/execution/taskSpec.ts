@@ -71,6 +71,12 @@ export function newRunId(now: Date = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A file or folder name made from an id: only conservative characters, and never `.` or `..`. */
+export function fileNameFor(id: string): string {
+  const name = id.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return name === '' || /^\.+$/.test(name) ? `_${name}` : name;
+}
+
 function kindOf(task: TaskModel): TaskKind {
   return task.kind === 'other' ? 'unsupported' : task.kind;
 }
