@@ -1,7 +1,7 @@
 // One esbuild script for every bundle; `tsc --noEmit` type-checks beside it
 // because esbuild strips types without checking them.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -26,12 +26,20 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  // web-tree-sitter probes for these Node built-ins at run time.
+  // The parser resolves its wasm files at run time only when running from source (tests).
+  logOverride: { 'require-resolve-not-external': 'silent' },
   external: ['vscode'],
+  // ESM-only dependencies (web-tree-sitter's "import" build) read import.meta.url;
+  // in a CommonJS bundle it must come from the bundle's own file name.
+  define: {
+    VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
+    'import.meta.url': '__importMetaUrl',
+  },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 const entries = [
-  { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } },
 ];
 
 copyWasm();

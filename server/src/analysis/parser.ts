@@ -27,13 +27,15 @@ function wasmPaths(): { runtime: string; grammar: string } {
 }
 
 let loading: Promise<Language> | undefined;
+let loaded: Language | undefined;
 
 /** The Python grammar, loaded once. */
 export function loadPython(): Promise<Language> {
   loading ??= (async () => {
     const { runtime, grammar } = wasmPaths();
     await Parser.init({ locateFile: () => runtime });
-    return Language.load(grammar);
+    loaded = await Language.load(grammar);
+    return loaded;
   })();
   return loading;
 }
@@ -44,4 +46,11 @@ export async function createPythonParser(): Promise<Parser> {
   const parser = new Parser();
   parser.setLanguage(language);
   return parser;
+}
+
+
+/** The grammar after `loadPython()` has resolved; throws before. */
+export function loadedPython(): Language {
+  if (!loaded) throw new Error('The Python grammar is not loaded yet: await loadPython() first.');
+  return loaded;
 }

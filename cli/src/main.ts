@@ -1,0 +1,136 @@
+/**
+ * `vortex`: the extension's analyser (and executor) on the command line, for CI,
+ * pre-commit hooks and terminals. See docs and ../shared/spec/cli.md.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadPython } from '../../server/src/analysis/parser';
+import { describeCron } from '../../server/src/analysis/schedule';
+import { analysePaths, UsageError } from './files';
+import { renderGraph, type GraphFormat } from './graphFormats';
+import { diagnosticLine, inspectDags, inspectDiagnostic, type InspectFile } from './report';
+
+const USAGE = `Usage:
+  vortex inspect FILE... [--json] [--max-file-size BYTES]
+  vortex graph FILE [--dag DAG_ID] [--format dot|mermaid|json]
+
+Exit status: 0 success; 1 error diagnostics; 2 bad usage or an unreadable file.`;
+
+function parse(args: string[], options: ParseArgsConfig['options']): ReturnType<typeof parseArgs> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+}
+
+function maxFileSize(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--max-file-size must be a positive number of bytes, not "${String(value)}"`);
+  return n;
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    json: { type: 'boolean' },
+    runtime: { type: 'boolean' },
+    'max-file-size': { type: 'string' },
+  });
+  if (values.runtime) throw new UsageError('--runtime (resolution by executing the file) is not available in this version; run without it for static analysis');
+  if (positionals.length === 0) throw new UsageError('inspect needs at least one FILE or directory');
+  await loadPython();
+  const { files, errors } = analysePaths(positionals, { maxFileSize: maxFileSize(values['max-file-size']) });
+  for (const error of errors) process.stderr.write(`vortex: ${error}\n`);
+  const hasErrors = files.some((f) => f.analysis.diagnostics.some((d) => d.severity === 'error'));
+  if (values.json) {
+    const report: { files: InspectFile[] } = {
+      files: files.map((f) => ({ path: f.path, dags: inspectDags(f.analysis), diagnostics: f.analysis.diagnostics.map(inspectDiagnostic) })),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const out: string[] = [];
+    let dagCount = 0;
+    let taskCount = 0;
+    const bySeverity = { error: 0, warning: 0, info: 0 };
+    for (const f of files) {
+      for (const d of f.analysis.diagnostics) {
+        out.push(diagnosticLine(f.path, d));
+        bySeverity[d.severity]++;
+      }
+      for (const dag of f.analysis.dags) {
+        dagCount++;
+        taskCount += dag.taskIndices.length;
+        const schedule = dag.schedule ? `schedule "${dag.schedule}"${describeCron(dag.schedule.startsWith('@') ? '' : dag.schedule) ? ` (${describeCron(dag.schedule)})` : ''}` : 'no schedule';
+        out.push(`${f.path}:${dag.line + 1}: DAG "${dag.dagId ?? '?'}": ${dag.taskIndices.length} tasks, ${dag.edges.length} dependencies, ${schedule}`);
+      }
+    }
+    out.push(`${files.length} file${files.length === 1 ? '' : 's'}, ${dagCount} DAG${dagCount === 1 ? '' : 's'}, ${taskCount} task${taskCount === 1 ? '' : 's'}: ${bySeverity.error} error${bySeverity.error === 1 ? '' : 's'}, ${bySeverity.warning} warning${bySeverity.warning === 1 ? '' : 's'}, ${bySeverity.info} info`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  }
+  if (errors.length > 0) return 2;
+  return hasErrors ? 1 : 0;
+}
+
+async function graph(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    dag: { type: 'string' },
+    format: { type: 'string', default: 'dot' },
+    'max-file-size': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('graph needs exactly one FILE');
+  const format = values.format as string;
+  if (format !== 'dot' && format !== 'mermaid' && format !== 'json') throw new UsageError(`--format must be dot, mermaid or json, not "${format}"`);
+  await loadPython();
+  const { files, errors } = analysePaths(positionals, { maxFileSize: maxFileSize(values['max-file-size']) });
+  if (errors.length > 0) throw new UsageError(errors[0]);
+  const file = files[0];
+  if (!file || file.analysis.dags.length === 0) throw new UsageError(`${positionals[0]} defines no DAG`);
+  let dags = file.analysis.dags;
+  if (values.dag !== undefined) {
+    dags = dags.filter((d) => d.dagId === values.dag);
+    if (dags.length === 0) {
+      const known = file.analysis.dags.map((d) => d.dagId).filter(Boolean).join(', ');
+      throw new UsageError(`no DAG "${String(values.dag)}" in ${file.path} (it defines: ${known})`);
+    }
+  }
+  process.stdout.write(`${renderGraph(file.analysis, dags, format as GraphFormat)}\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { inspect, graph };
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const run = command ? COMMANDS[command] : undefined;
+  try {
+    if (!run) throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+    return await run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`vortex: ${error.message}\n${error.message.startsWith('unknown command') || error.message === 'no command given' ? `${USAGE}\n` : ''}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+declare const VERSION: string;
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // A defect in VORTEX itself, not bad input: say so in one line and how to report it.
+    process.stderr.write(`vortex: internal error: ${error instanceof Error ? error.message : String(error)} (please report this with the file that caused it)\n`);
+    process.exitCode = 70;
+  },
+);

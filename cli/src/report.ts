@@ -1,0 +1,70 @@
+/** The CLI's views of an analysis: the `inspect --json` shape of cli.md, and lines for people. */
+import type { Diagnostic, FileAnalysis } from '../../server/src/analysis/model';
+
+export interface InspectTask {
+  task_id: string;
+  operator: string;
+  line: number;
+  upstream: string[];
+  downstream: string[];
+}
+
+export interface InspectDag {
+  dag_id: string | null;
+  schedule: string | null;
+  owner: string | null;
+  description: string | null;
+  tags: string[];
+  line: number;
+  tasks: InspectTask[];
+  edges: Array<{ upstream: string; downstream: string }>;
+}
+
+export interface InspectDiagnostic {
+  code: string;
+  severity: string;
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface InspectFile {
+  path: string;
+  dags: InspectDag[];
+  diagnostics: InspectDiagnostic[];
+}
+
+export function inspectDags(analysis: FileAnalysis): InspectDag[] {
+  return analysis.dags.map((dag) => ({
+    dag_id: dag.dagId,
+    schedule: dag.schedule,
+    owner: dag.owner,
+    description: dag.description,
+    tags: dag.tags,
+    line: dag.line + 1,
+    tasks: dag.taskIndices.map((i) => {
+      const t = analysis.tasks[i];
+      return { task_id: t.taskId, operator: t.operator, line: t.line + 1, upstream: t.upstream, downstream: t.downstream };
+    }),
+    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream })),
+  }));
+}
+
+export function inspectDiagnostic(d: Diagnostic): InspectDiagnostic {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    line: d.range.start.line + 1,
+    column: d.range.start.character + 1,
+    endLine: d.range.end.line + 1,
+    endColumn: d.range.end.character + 1,
+  };
+}
+
+/** `path:line:col: severity VXnnn message`, the format editors and CI annotators parse. */
+export function diagnosticLine(path: string, d: Diagnostic): string {
+  return `${path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
+}

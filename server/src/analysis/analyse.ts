@@ -1,0 +1,1118 @@
+/**
+ * The DAG analyser: a Python syntax tree in, the plain DAG model out.
+ *
+ * One pass over the statements of the module (and of the blocks that can hold
+ * DAG constructs: `with`, `if`, `try`) builds DAGs, tasks and dependencies;
+ * function bodies and loops are only searched for operator calls, which are
+ * dynamic (VX404). A few checks run once at the end, when every name is known.
+ * The walk is iterative where input can nest deeply, and expression evaluation
+ * stops at a fixed depth, so no input can exhaust the stack.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import { Parser } from 'web-tree-sitter';
+import { loadedPython } from './parser';
+import { durationSeconds, literalValue, rangeOf, spanRange } from './literals';
+import type {
+  Argument, DagModel, Diagnostic, DiagnosticCode, EdgeModel, FileAnalysis, FixData, LiteralValue, Range, Severity, TaskModel,
+} from './model';
+import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
+import { checkSchedule } from './schedule';
+import { closest } from './suggest';
+import { findCycles } from './graph';
+
+export interface AnalyseOptions {
+  /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
+  maxFileSize?: number;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+const SEVERITY: Record<DiagnosticCode, Severity> = {
+  VX001: 'error', VX002: 'info', VX003: 'error',
+  VX101: 'error', VX102: 'error', VX103: 'error', VX104: 'warning', VX105: 'warning',
+  VX201: 'error', VX202: 'error', VX203: 'error', VX204: 'error', VX205: 'warning', VX206: 'error', VX207: 'error',
+  VX301: 'error', VX302: 'error', VX303: 'error', VX304: 'error', VX305: 'error',
+  VX401: 'warning', VX402: 'warning', VX403: 'warning', VX404: 'info', VX405: 'warning',
+};
+
+const FRAMEWORKS = new Set(['vortex', 'airflow']);
+const MAX_EXPRESSION_DEPTH = 200;
+const MAX_SYNTAX_ERRORS = 20;
+const TASK_ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
+
+/**
+ * Airflow's own test for "might contain a DAG": the text mentions a DAG and one
+ * of the frameworks. Cheap enough to run on every Python file before parsing.
+ */
+export function mightContainDag(text: string): boolean {
+  return /dag/i.test(text) && /\b(vortex|airflow)\b/.test(text);
+}
+
+export function emptyAnalysis(): FileAnalysis {
+  return { isDagFile: false, dags: [], tasks: [], diagnostics: [], hasDynamicConstructs: false };
+}
+
+let sharedParser: Parser | undefined;
+
+/**
+ * Parses and analyses `text`. `loadPython()` must have resolved first.
+ * The tree is freed before returning; callers that keep trees (the language
+ * server) parse themselves and call `analyseTree`.
+ */
+export function analyse(text: string, options: AnalyseOptions = {}): FileAnalysis {
+  const declined = precheck(text, options);
+  if (declined) return declined;
+  if (!sharedParser) {
+    sharedParser = new Parser();
+    sharedParser.setLanguage(loadedPython());
+  }
+  const tree = sharedParser.parse(text);
+  if (!tree) return emptyAnalysis();
+  try {
+    return analyseTree(tree, text, options);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The answer for files that are not analysed at all: not DAG files, or too large. */
+export function precheck(text: string, options: AnalyseOptions = {}): FileAnalysis | undefined {
+  if (!mightContainDag(text)) return emptyAnalysis();
+  const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  if (text.length > limit) {
+    const analysis = emptyAnalysis();
+    analysis.isDagFile = true;
+    const firstLineEnd = text.indexOf('\n');
+    analysis.diagnostics.push({
+      code: 'VX002',
+      severity: 'info',
+      message: `This file is ${(text.length / 1048576).toFixed(1)} MB, over the ${(limit / 1048576).toFixed(1)} MB analysis limit: VORTEX skipped it. Raise the "vortex.analysis.maxFileSize" setting to analyse it.`,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineEnd < 0 ? Math.min(text.length, 200) : Math.min(firstLineEnd, 200) } },
+    });
+    return analysis;
+  }
+  return undefined;
+}
+
+/** Analyses an already parsed tree of `text` (the tree stays the caller's). */
+export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
+  const declined = precheck(text, options);
+  if (declined) return declined;
+  return new Analyser(text).run(tree.rootNode);
+}
+
+// ---------------------------------------------------------------------------
+
+type Binding =
+  | { kind: 'tasks'; tasks: number[] }
+  | { kind: 'dag'; dag: number }
+  | { kind: 'import'; qualified: string }
+  | { kind: 'function'; node: Node }
+  | { kind: 'literal'; value: LiteralValue }
+  /** Made by code we cannot follow statically (loops, unknown calls, other modules). */
+  | { kind: 'dynamic' }
+  | { kind: 'other' };
+
+/** What an expression evaluates to, as far as dependencies are concerned. */
+type Value =
+  | { kind: 'tasks'; tasks: number[] }
+  | { kind: 'dag'; dag: number }
+  | { kind: 'dynamic' }
+  | { kind: 'notTask'; reason: string }
+  | { kind: 'none' };
+
+interface Context {
+  /** The DAG of the enclosing `with` block, or -1. */
+  dag: number;
+  /** Inside a loop or a function body: every task made here is dynamic. */
+  dynamic: string | null;
+}
+
+type Callee =
+  | { kind: 'dag' }
+  | { kind: 'operator'; name: string; qualified: string; known: boolean }
+  | { kind: 'chain' }
+  | { kind: 'crossDownstream' }
+  | { kind: 'other' };
+
+interface PendingCallable {
+  task: number;
+  node: Node;
+  name: string;
+  provideContext: boolean;
+}
+
+class Analyser {
+  private readonly dags: DagModel[] = [];
+  private readonly tasks: TaskModel[] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly bindings = new Map<string, Binding>();
+  /** Names bound anywhere at module level: what a `python_callable` may name. */
+  private readonly moduleNames = new Set<string>();
+  private readonly pendingCallables: PendingCallable[] = [];
+  private readonly edgeKeys = new Set<string>();
+  private readonly edgeOrder: Array<{ dag: number; up: number; down: number; range: Range }> = [];
+  private readonly starImports: string[] = [];
+  private importsFramework = false;
+  private hasDynamic = false;
+
+  constructor(private readonly source: string) {}
+
+  run(root: Node): FileAnalysis {
+    this.walkStatements(root, { dag: -1, dynamic: null });
+    if (!this.importsFramework) return emptyAnalysis();
+    this.reportSyntaxErrors(root);
+    this.checkCallables();
+    this.checkDuplicates();
+    this.checkCycles();
+    this.reportXcom(root);
+    this.diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    return {
+      isDagFile: true,
+      dags: this.dags,
+      tasks: this.tasks,
+      diagnostics: this.diagnostics,
+      hasDynamicConstructs: this.hasDynamic,
+    };
+  }
+
+  // -- plumbing -------------------------------------------------------------
+
+  private text(node: Node): string {
+    return this.source.slice(node.startIndex, node.endIndex);
+  }
+
+  private report(code: DiagnosticCode, range: Range, message: string, fix?: FixData): void {
+    this.diagnostics.push({ code, severity: SEVERITY[code], message, range, ...(fix ? { fix } : {}) });
+  }
+
+  private reportDynamic(range: Range, message: string): void {
+    this.hasDynamic = true;
+    this.report('VX404', range, message);
+  }
+
+  private bind(name: string, binding: Binding, ctx: Context): void {
+    this.bindings.set(name, ctx.dynamic && binding.kind !== 'function' ? { kind: 'dynamic' } : binding);
+    this.moduleNames.add(name);
+  }
+
+  // -- statements -------------------------------------------------------------
+
+  /** Walks the statements of a block in source order; iterative, since blocks nest without bound. */
+  private walkStatements(block: Node, ctx: Context): void {
+    const stack: Array<{ children: Array<Node | null>; index: number; ctx: Context }> = [{ children: block.namedChildren, index: 0, ctx }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      if (frame.index >= frame.children.length) {
+        stack.pop();
+        continue;
+      }
+      const child = frame.children[frame.index++];
+      if (!child) continue;
+      const nested = this.statement(child, frame.ctx);
+      if (!nested) continue;
+      // The first nested block goes on top, so blocks run in the order written.
+      for (let i = nested.length - 1; i >= 0; i--) stack.push({ children: nested[i].node.namedChildren, index: 0, ctx: nested[i].ctx });
+    }
+  }
+
+  /**
+   * Handles one statement; returns the blocks inside it that must be walked
+   * next (with their context), or undefined.
+   */
+  private statement(node: Node, ctx: Context): Array<{ node: Node; ctx: Context }> | undefined {
+    switch (node.type) {
+      case 'import_statement':
+        this.importStatement(node, ctx);
+        return undefined;
+      case 'import_from_statement':
+        this.importFrom(node, ctx);
+        return undefined;
+      case 'expression_statement':
+        for (const child of node.namedChildren) if (child) this.expression(child, ctx, 0);
+        return undefined;
+      case 'with_statement':
+        return this.withStatement(node, ctx);
+      case 'if_statement': {
+        const blocks: Array<{ node: Node; ctx: Context }> = [];
+        const consequence = node.childForFieldName('consequence');
+        if (consequence) blocks.push({ node: consequence, ctx });
+        for (const alt of node.childrenForFieldName('alternative')) {
+          const body = alt?.childForFieldName('consequence') ?? alt?.childForFieldName('body');
+          if (body) blocks.push({ node: body, ctx });
+        }
+        return blocks;
+      }
+      case 'try_statement': {
+        const blocks: Array<{ node: Node; ctx: Context }> = [];
+        for (const child of node.namedChildren) {
+          if (!child) continue;
+          if (child.type === 'block') blocks.push({ node: child, ctx });
+          else {
+            const body = child.namedChildren.find((n) => n?.type === 'block');
+            if (body) blocks.push({ node: body, ctx });
+          }
+        }
+        return blocks;
+      }
+      case 'for_statement':
+      case 'while_statement': {
+        const body = node.childForFieldName('body');
+        const alternative = node.childForFieldName('alternative');
+        const loopCtx: Context = { dag: ctx.dag, dynamic: ctx.dynamic ?? 'a loop' };
+        if (node.type === 'for_statement') {
+          const left = node.childForFieldName('left');
+          if (left) this.bindTargets(left, { kind: 'dynamic' }, loopCtx);
+        }
+        const blocks: Array<{ node: Node; ctx: Context }> = [];
+        if (body) blocks.push({ node: body, ctx: loopCtx });
+        if (alternative) blocks.push({ node: alternative, ctx: loopCtx });
+        return blocks;
+      }
+      case 'function_definition':
+        this.functionDefinition(node, ctx);
+        return undefined;
+      case 'class_definition': {
+        const name = node.childForFieldName('name');
+        if (name) this.bind(this.text(name), { kind: 'other' }, ctx);
+        return undefined;
+      }
+      case 'decorated_definition': {
+        const definition = node.childForFieldName('definition');
+        return definition ? this.statement(definition, ctx) : undefined;
+      }
+      case 'block':
+      case 'ERROR':
+        // Error recovery leaves well-formed statements inside ERROR nodes; keep analysing them.
+        return [{ node, ctx }];
+      default:
+        if (isExpressionType(node.type)) this.expression(node, ctx, 0);
+        return undefined;
+    }
+  }
+
+  private importStatement(node: Node, ctx: Context): void {
+    for (const child of node.childrenForFieldName('name')) {
+      if (!child) continue;
+      if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name');
+        const alias = child.childForFieldName('alias');
+        if (name && alias) this.bindImport(this.text(alias), this.text(name).replace(/\s+/g, ''), ctx);
+      } else {
+        const dotted = this.text(child).replace(/\s+/g, '');
+        const head = dotted.split('.')[0];
+        this.bindImport(head, head, ctx);
+      }
+    }
+  }
+
+  private importFrom(node: Node, ctx: Context): void {
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode || moduleNode.type === 'relative_import') return;
+    const module = this.text(moduleNode).replace(/\s+/g, '');
+    if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
+      if (FRAMEWORKS.has(module.split('.')[0])) {
+        this.importsFramework = true;
+        this.starImports.push(module);
+      }
+      return;
+    }
+    for (const child of node.childrenForFieldName('name')) {
+      if (!child) continue;
+      if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name');
+        const alias = child.childForFieldName('alias');
+        if (name && alias) this.bindImport(this.text(alias), `${module}.${this.text(name)}`, ctx);
+      } else {
+        this.bindImport(this.text(child), `${module}.${this.text(child)}`, ctx);
+      }
+    }
+  }
+
+  private bindImport(name: string, qualified: string, ctx: Context): void {
+    if (FRAMEWORKS.has(qualified.split('.')[0])) this.importsFramework = true;
+    this.bind(name, { kind: 'import', qualified }, { ...ctx, dynamic: null });
+  }
+
+  private withStatement(node: Node, ctx: Context): Array<{ node: Node; ctx: Context }> {
+    let dag = ctx.dag;
+    const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      if (!item || item.type !== 'with_item') continue;
+      let value = item.childForFieldName('value');
+      let alias: Node | null = null;
+      if (value?.type === 'as_pattern') {
+        alias = value.childForFieldName('alias');
+        value = value.namedChild(0);
+      }
+      if (!value) continue;
+      const result = this.expression(value, ctx, 0);
+      if (result.kind === 'dag') dag = result.dag;
+      if (alias) {
+        const target = alias.namedChild(0) ?? alias;
+        this.bindTargets(target, this.bindingOf(result), ctx);
+      }
+    }
+    const body = node.childForFieldName('body');
+    return body ? [{ node: body, ctx: { dag, dynamic: ctx.dynamic } }] : [];
+  }
+
+  private functionDefinition(node: Node, ctx: Context): void {
+    const name = node.childForFieldName('name');
+    if (name) this.bind(this.text(name), { kind: 'function', node }, { ...ctx, dynamic: null });
+    const body = node.childForFieldName('body');
+    // Function bodies are only searched for operator calls: tasks made by helper
+    // functions exist only when the function runs.
+    if (body) this.findDynamicTasks(body, `inside the function "${name ? this.text(name) : '?'}"`);
+  }
+
+  /** Reports every operator call under `node` as dynamic (VX404). */
+  private findDynamicTasks(node: Node, where: string): void {
+    const slice = this.source.slice(node.startIndex, node.endIndex);
+    if (!/Operator|Sensor|task_id/.test(slice)) return;
+    const cursor = node.walk();
+    try {
+      let descend = true;
+      for (;;) {
+        if (descend && cursor.nodeType === 'call') {
+          const call = cursor.currentNode;
+          const fn = call.childForFieldName('function');
+          const callee = fn ? this.resolveCallee(fn, call.childForFieldName('arguments')) : undefined;
+          if (fn && callee?.kind === 'operator') {
+            this.reportDynamic(rangeOf(fn), `${this.text(fn)} is called ${where}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+          }
+        }
+        if (descend && cursor.gotoFirstChild()) continue;
+        if (cursor.gotoNextSibling()) {
+          descend = true;
+          continue;
+        }
+        if (!cursor.gotoParent() || cursor.currentNode.equals(node)) break;
+        descend = false;
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  // -- expressions ------------------------------------------------------------
+
+  private bindingOf(value: Value): Binding {
+    switch (value.kind) {
+      case 'tasks':
+        return { kind: 'tasks', tasks: value.tasks };
+      case 'dag':
+        return { kind: 'dag', dag: value.dag };
+      case 'dynamic':
+        return { kind: 'dynamic' };
+      default:
+        return { kind: 'other' };
+    }
+  }
+
+  private bindTargets(target: Node, binding: Binding, ctx: Context): void {
+    if (target.type === 'identifier') {
+      const name = this.text(target);
+      if (binding.kind === 'tasks' && binding.tasks.length === 1) this.tasks[binding.tasks[0]].variable ??= name;
+      if (binding.kind === 'dag') this.dags[binding.dag].variable ??= name;
+      this.bind(name, binding, ctx);
+      return;
+    }
+    if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern') {
+      for (const t of target.namedChildren) if (t) this.bindTargets(t, { kind: 'dynamic' }, ctx);
+    }
+  }
+
+  private expression(node: Node, ctx: Context, depth: number): Value {
+    if (depth > MAX_EXPRESSION_DEPTH) return { kind: 'dynamic' };
+    switch (node.type) {
+      case 'assignment':
+        return this.assignment(node, ctx, depth);
+      case 'call':
+        return this.call(node, ctx, depth);
+      case 'binary_operator': {
+        const op = node.childForFieldName('operator');
+        if (op && (op.type === '>>' || op.type === '<<')) return this.dependencyChain(node, ctx, depth);
+        return { kind: 'notTask', reason: 'an arithmetic expression' };
+      }
+      case 'identifier': {
+        const name = this.text(node);
+        const binding = this.bindings.get(name);
+        if (!binding) return { kind: 'notTask', reason: `"${name}" is not defined` };
+        switch (binding.kind) {
+          case 'tasks':
+            return { kind: 'tasks', tasks: binding.tasks };
+          case 'dag':
+            return { kind: 'dag', dag: binding.dag };
+          case 'dynamic':
+            return { kind: 'dynamic' };
+          case 'import':
+            return FRAMEWORKS.has(binding.qualified.split('.')[0]) ? { kind: 'notTask', reason: `"${name}" is an import` } : { kind: 'dynamic' };
+          case 'function':
+            return { kind: 'notTask', reason: `"${name}" is a function` };
+          case 'literal':
+            return { kind: 'notTask', reason: `"${name}" is ${describeLiteral(binding.value)}` };
+          default:
+            return { kind: 'notTask', reason: `"${name}" is not a task` };
+        }
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? this.expression(inner, ctx, depth + 1) : { kind: 'none' };
+      }
+      case 'list':
+      case 'tuple':
+      case 'set': {
+        const tasks: number[] = [];
+        let dynamic = false;
+        for (const item of node.namedChildren) {
+          if (!item || item.type === 'comment') continue;
+          const value = this.expression(item, ctx, depth + 1);
+          if (value.kind === 'tasks') tasks.push(...value.tasks);
+          else if (value.kind === 'dynamic') dynamic = true;
+          else if (value.kind === 'notTask' || value.kind === 'dag') {
+            return { kind: 'notTask', reason: value.kind === 'dag' ? 'a list holding a DAG' : value.reason };
+          }
+        }
+        if (dynamic) return { kind: 'dynamic' };
+        return { kind: 'tasks', tasks };
+      }
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        this.findDynamicTasks(node, 'in a comprehension');
+        return { kind: 'dynamic' };
+      case 'string':
+      case 'concatenated_string':
+        return { kind: 'notTask', reason: `${this.text(node).slice(0, 40)} is a string` };
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+        return { kind: 'notTask', reason: `${this.text(node)} is not a task` };
+      case 'attribute':
+      case 'subscript':
+      case 'conditional_expression':
+      case 'await':
+        return { kind: 'dynamic' };
+      default:
+        return { kind: 'dynamic' };
+    }
+  }
+
+  private assignment(node: Node, ctx: Context, depth: number): Value {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!right) return { kind: 'none' };
+    if (left?.type === 'pattern_list' && right.type === 'expression_list') {
+      // `a, b = X(...), Y(...)`: pair targets with values.
+      const targets = left.namedChildren;
+      const values = right.namedChildren;
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i] ? this.expression(values[i]!, ctx, depth + 1) : ({ kind: 'none' } as Value);
+        const target = targets[i];
+        if (target && targets.length === values.length) this.bindTargets(target, this.bindingOf(value), ctx);
+        else if (target) this.bindTargets(target, { kind: 'dynamic' }, ctx);
+      }
+      return { kind: 'none' };
+    }
+    const value = this.expression(right, ctx, depth + 1);
+    if (left) {
+      let binding = this.bindingOf(value);
+      if (binding.kind === 'other') {
+        const literal = literalValue(right, this.source, (n) => this.literalOf(n));
+        if (literal !== undefined) binding = { kind: 'literal', value: literal };
+      }
+      this.bindTargets(left, binding, ctx);
+    }
+    return value;
+  }
+
+  private literalOf(name: string): LiteralValue | undefined {
+    const binding = this.bindings.get(name);
+    return binding?.kind === 'literal' ? binding.value : undefined;
+  }
+
+  /** The dotted name of a callee, resolved through the imports: `vortex.operators.bash.BashOperator`. */
+  private qualify(node: Node): { qualified: string | null; last: string } {
+    const parts: string[] = [];
+    let current: Node | null = node;
+    let depth = 0;
+    while (current && current.type === 'attribute' && depth++ < MAX_EXPRESSION_DEPTH) {
+      const attr = current.childForFieldName('attribute');
+      if (!attr) return { qualified: null, last: '' };
+      parts.unshift(this.text(attr));
+      current = current.childForFieldName('object');
+    }
+    if (!current || current.type !== 'identifier') return { qualified: null, last: parts[parts.length - 1] ?? '' };
+    const head = this.text(current);
+    const last = parts.length ? parts[parts.length - 1] : head;
+    const binding = this.bindings.get(head);
+    if (binding?.kind === 'import') {
+      // An alias (`import BashOperator as Bash`) names the class it stands for.
+      const qualified = [binding.qualified, ...parts].join('.');
+      return { qualified, last: qualified.slice(qualified.lastIndexOf('.') + 1) };
+    }
+    if (!binding && this.starImports.length > 0 && parts.length === 0) {
+      return { qualified: `${this.starImports[0]}.${head}`, last };
+    }
+    return { qualified: null, last };
+  }
+
+  private resolveCallee(fn: Node, args: Node | null): Callee {
+    const { qualified, last } = this.qualify(fn);
+    const framework = qualified !== null && FRAMEWORKS.has(qualified.split('.')[0]);
+    if (framework && last === 'DAG') return { kind: 'dag' };
+    if (framework && last === 'chain') return { kind: 'chain' };
+    if (framework && last === 'cross_downstream') return { kind: 'crossDownstream' };
+    const qualifiedName = qualified ?? this.text(fn);
+    if (framework && operatorKind(last) !== 'other') return { kind: 'operator', name: last, qualified: qualifiedName, known: true };
+    if (/(Operator|Sensor)$/.test(last)) return { kind: 'operator', name: last, qualified: qualifiedName, known: false };
+    if (framework && /^[A-Z]/.test(last) && args && hasKeyword(args, 'task_id', this.source)) {
+      return { kind: 'operator', name: last, qualified: qualifiedName, known: false };
+    }
+    return { kind: 'other' };
+  }
+
+  private call(node: Node, ctx: Context, depth: number): Value {
+    const fn = node.childForFieldName('function');
+    const args = node.childForFieldName('arguments');
+    if (!fn) return { kind: 'dynamic' };
+    if (fn.type === 'attribute') {
+      const method = fn.childForFieldName('attribute');
+      const methodName = method ? this.text(method) : '';
+      if (methodName === 'set_upstream' || methodName === 'set_downstream') {
+        this.setStream(node, fn, args, methodName === 'set_downstream', ctx, depth);
+        return { kind: 'none' };
+      }
+      if (methodName === 'partial' || methodName === 'expand' || methodName === 'expand_kwargs') {
+        this.report('VX402', rangeOf(method!), `Dynamic task mapping (.${methodName}(...)) is not supported by VORTEX: create the tasks explicitly, or run this DAG in Airflow.`);
+        const object = fn.childForFieldName('object');
+        if (object?.type === 'call') {
+          const inner = object.childForFieldName('function');
+          const callee = inner ? this.resolveCallee(inner, object.childForFieldName('arguments')) : undefined;
+          if (inner && callee?.kind === 'operator') {
+            this.reportDynamic(rangeOf(inner), `Mapped tasks are created at run time: static analysis cannot see them.`);
+          }
+          if (callee?.kind !== 'operator') this.expression(object, ctx, depth + 1);
+        }
+        return { kind: 'dynamic' };
+      }
+    }
+    const callee = this.resolveCallee(fn, args);
+    switch (callee.kind) {
+      case 'dag':
+        return { kind: 'dag', dag: this.createDag(node, fn, args) };
+      case 'operator':
+        return this.createTask(node, fn, args, callee, ctx);
+      case 'chain':
+        if (args) this.chain(node, args, ctx, depth);
+        return { kind: 'none' };
+      case 'crossDownstream':
+        if (args) this.crossDownstream(node, args, ctx, depth);
+        return { kind: 'none' };
+      default:
+        // An unknown call may still hold operator calls in its arguments (`print(BashOperator(...))`).
+        if (args && /Operator|Sensor|DAG/.test(this.text(args))) {
+          for (const arg of args.namedChildren) {
+            if (!arg) continue;
+            const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
+            if (value && (value.type === 'call' || value.type === 'list')) this.expression(value, ctx, depth + 1);
+          }
+        }
+        return { kind: 'dynamic' };
+    }
+  }
+
+  private readArguments(args: Node | null): { byName: Record<string, Argument>; hasSplat: boolean; list: Argument[] } {
+    const byName: Record<string, Argument> = {};
+    const list: Argument[] = [];
+    let hasSplat = false;
+    let position = 0;
+    for (const arg of args?.namedChildren ?? []) {
+      if (!arg || arg.type === 'comment') continue;
+      if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
+        hasSplat = true;
+        continue;
+      }
+      let argument: Argument;
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name');
+        const value = arg.childForFieldName('value');
+        if (!name || !value) continue;
+        argument = {
+          name: this.text(name),
+          value: literalValue(value, this.source),
+          text: this.text(value),
+          kind: value.type,
+          range: rangeOf(arg),
+          valueRange: rangeOf(value),
+          nameRange: rangeOf(name),
+        };
+      } else {
+        argument = {
+          name: `#${position++}`,
+          value: literalValue(arg, this.source),
+          text: this.text(arg),
+          kind: arg.type,
+          range: rangeOf(arg),
+          valueRange: rangeOf(arg),
+        };
+      }
+      byName[argument.name] ??= argument;
+      list.push(argument);
+    }
+    return { byName, hasSplat, list };
+  }
+
+  private checkKeywords(list: Argument[], known: ReadonlySet<string>, what: string): void {
+    for (const arg of list) {
+      if (!arg.nameRange || known.has(arg.name)) continue;
+      const suggestion = closest(arg.name, known);
+      this.report(
+        'VX105',
+        arg.nameRange,
+        suggestion
+          ? `Unknown argument "${arg.name}" for ${what}: did you mean "${suggestion}"?`
+          : `Unknown argument "${arg.name}" for ${what}: neither VORTEX nor Airflow knows it. Check its spelling.`,
+        suggestion ? { kind: 'replace', replacement: suggestion } : undefined,
+      );
+    }
+  }
+
+  private createDag(node: Node, fn: Node, argsNode: Node | null): number {
+    const { byName, list } = this.readArguments(argsNode);
+    const idArg = byName.dag_id ?? byName['#0'];
+    const scheduleArg = byName.schedule_interval ?? byName.schedule;
+    // Only literals count as values (cli.md), but `default_args` is so often a
+    // module-level dict that its owner is looked up through the name.
+    const defaultArgsNode = argsNode ? findKeywordValue(argsNode, 'default_args', this.source) : null;
+    const defaultArgs = defaultArgsNode ? literalValue(defaultArgsNode, this.source, (name) => this.literalOf(name)) : undefined;
+    const ownerFromDefaults =
+      defaultArgs && typeof defaultArgs === 'object' && !Array.isArray(defaultArgs) && typeof defaultArgs.owner === 'string' ? defaultArgs.owner : null;
+    const dag: DagModel = {
+      dagId: typeof idArg?.value === 'string' ? idArg.value : null,
+      schedule: null,
+      owner: typeof byName.owner?.value === 'string' ? byName.owner.value : ownerFromDefaults,
+      description: typeof byName.description?.value === 'string' ? byName.description.value : null,
+      tags: stringList(byName.tags?.value),
+      secrets: stringList(byName.secrets?.value),
+      variable: null,
+      range: rangeOf(node),
+      nameRange: rangeOf(fn),
+      idRange: idArg ? idArg.valueRange : null,
+      scheduleRange: scheduleArg ? scheduleArg.valueRange : null,
+      line: node.startPosition.row,
+      args: byName,
+      taskIndices: [],
+      edges: [],
+    };
+    const index = this.dags.length;
+    this.dags.push(dag);
+    if (!idArg) {
+      this.report('VX101', rangeOf(fn), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
+    }
+    if (scheduleArg) this.checkScheduleArgument(dag, scheduleArg);
+    this.checkKeywords(list, KNOWN_DAG_ARGS, 'DAG');
+    return index;
+  }
+
+  private checkScheduleArgument(dag: DagModel, arg: Argument): void {
+    const value = arg.value;
+    if (value === null) return;
+    if (typeof value === 'string') {
+      const check = checkSchedule(value);
+      if (check.ok) {
+        dag.schedule = value;
+      } else if (check.unsupported) {
+        this.report('VX104', arg.valueRange, check.message);
+      } else {
+        this.report('VX103', arg.valueRange, check.message, check.suggestion ? { kind: 'replace', replacement: JSON.stringify(check.suggestion) } : undefined);
+      }
+      return;
+    }
+    let what: string;
+    if (arg.kind === 'list' || arg.kind === 'tuple') what = 'A list of Datasets/Assets';
+    else if (arg.kind === 'call') what = /timedelta/.test(arg.text) ? 'A timedelta' : `"${arg.text.split('(')[0]}(...)"`;
+    else if (arg.kind === 'identifier' || arg.kind === 'attribute') what = `"${arg.text}", which is not a literal,`;
+    else what = 'This value';
+    this.report('VX104', arg.valueRange, `${what} is not a schedule VORTEX supports: use a cron expression such as "0 12 * * *", a preset such as "@daily", or None.`);
+  }
+
+  private createTask(node: Node, fn: Node, argsNode: Node | null, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
+    if (ctx.dynamic) {
+      this.reportDynamic(rangeOf(fn), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      return { kind: 'dynamic' };
+    }
+    const { byName, hasSplat, list } = this.readArguments(argsNode);
+    const kind = callee.known ? operatorKind(callee.name) : 'other';
+    const idArg = byName.task_id;
+    if (!idArg) {
+      if (!hasSplat) this.report('VX202', rangeOf(fn), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
+      else this.reportDynamic(rangeOf(fn), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      return { kind: 'dynamic' };
+    }
+    if (typeof idArg.value !== 'string') {
+      this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`);
+      return { kind: 'dynamic' };
+    }
+    const taskId = idArg.value;
+    if (!TASK_ID_PATTERN.test(taskId)) {
+      const why = taskId.length === 0 ? 'is empty' : taskId.length > 250 ? `is ${taskId.length} characters long (the limit is 250)` : 'may use only letters, digits, "_", "-" and "."';
+      this.report('VX207', idArg.valueRange, `The task_id "${taskId.slice(0, 60)}" ${why}.`);
+    }
+    let dagIndex = ctx.dag;
+    const dagArg = byName.dag;
+    if (dagArg) {
+      const binding = dagArg.kind === 'identifier' ? this.bindings.get(dagArg.text) : undefined;
+      if (binding?.kind === 'dag') dagIndex = binding.dag;
+    }
+    if (dagIndex < 0 && !dagArg) {
+      this.report('VX206', rangeOf(fn), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
+    }
+    if (kind === 'other') {
+      this.report('VX205', rangeOf(fn), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
+    } else {
+      this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
+    }
+    const required = REQUIRED_ARGUMENT[kind];
+    if (required && !byName[required.name] && !hasSplat) {
+      const insertAt = argsNode ? rangeOf(argsNode).end : rangeOf(fn).end;
+      insertAt.character = Math.max(0, insertAt.character - 1);
+      const needsComma = list.length > 0;
+      this.report('VX203', rangeOf(fn), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
+        kind: 'insertArgument',
+        argument: required.name,
+        insertAt,
+        text: `${needsComma ? ', ' : ''}${required.name}=${required.placeholder}`,
+      });
+    }
+    const bashCommand = typeof byName.bash_command?.value === 'string' ? byName.bash_command.value : null;
+    if (bashCommand !== null && /\{\{.*?\}\}/s.test(bashCommand)) {
+      this.report('VX405', byName.bash_command.valueRange, 'This bash_command holds a Jinja template ({{ ... }}): VORTEX runs it as written, without rendering templates.');
+    }
+    if (byName.do_xcom_push?.value === true) {
+      this.report('VX401', byName.do_xcom_push.nameRange ?? byName.do_xcom_push.range, 'XCom (do_xcom_push) is not supported by VORTEX: pass data through files or environment variables.');
+    }
+    const opArgs = byName.op_args?.value;
+    const opKwargs = byName.op_kwargs?.value;
+    const timeoutNode = argsNode ? findKeywordValue(argsNode, 'execution_timeout', this.source) : null;
+    const task: TaskModel = {
+      taskId,
+      operator: callee.name,
+      qualifiedOperator: callee.qualified,
+      kind,
+      variable: null,
+      dagIndex,
+      range: rangeOf(node),
+      operatorRange: rangeOf(fn),
+      taskIdRange: idArg.valueRange,
+      line: node.startPosition.row,
+      args: byName,
+      bashCommand,
+      pythonCallable: byName.python_callable ? byName.python_callable.text : null,
+      opArgs: Array.isArray(opArgs) ? opArgs : null,
+      opKwargs: opKwargs && typeof opKwargs === 'object' && !Array.isArray(opKwargs) ? opKwargs : null,
+      secrets: stringList(byName.secrets?.value),
+      executionTimeoutSeconds: timeoutNode ? durationSeconds(timeoutNode, this.source) : null,
+      upstream: [],
+      downstream: [],
+    };
+    const index = this.tasks.length;
+    this.tasks.push(task);
+    if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
+    const callableNode = argsNode ? findKeywordValue(argsNode, 'python_callable', this.source) : null;
+    if (callableNode?.type === 'identifier') {
+      this.pendingCallables.push({ task: index, node: callableNode, name: this.text(callableNode), provideContext: byName.provide_context?.value === true });
+    }
+    return { kind: 'tasks', tasks: [index] };
+  }
+
+  // -- dependencies -----------------------------------------------------------
+
+  private addEdge(up: number, down: number, range: Range): void {
+    const a = this.tasks[up];
+    const b = this.tasks[down];
+    if (up === down) {
+      this.report('VX303', range, `The task "${a.taskId}" is made its own ${'upstream'}: a task cannot depend on itself.`);
+      return;
+    }
+    if (a.dagIndex !== b.dagIndex && a.dagIndex >= 0 && b.dagIndex >= 0) {
+      const da = this.dags[a.dagIndex].dagId ?? '?';
+      const db = this.dags[b.dagIndex].dagId ?? '?';
+      this.report('VX304', range, `"${a.taskId}" (DAG "${da}") and "${b.taskId}" (DAG "${db}") are in different DAGs: dependencies can only join tasks of one DAG.`);
+      return;
+    }
+    const dag = a.dagIndex >= 0 ? a.dagIndex : b.dagIndex;
+    const key = `${up}>${down}`;
+    if (this.edgeKeys.has(key)) return;
+    this.edgeKeys.add(key);
+    a.downstream.push(b.taskId);
+    b.upstream.push(a.taskId);
+    if (dag >= 0) {
+      this.dags[dag].edges.push({ upstream: a.taskId, downstream: b.taskId, range });
+      this.edgeOrder.push({ dag, up, down, range });
+    }
+  }
+
+  private connect(ups: number[], downs: number[], range: Range): void {
+    for (const u of ups) for (const d of downs) this.addEdge(u, d, range);
+  }
+
+  /** Evaluates an operand of a dependency; reports VX302 when it is not a task. */
+  private operand(node: Node, ctx: Context, depth: number): number[] | undefined {
+    const value = this.expression(node, ctx, depth + 1);
+    switch (value.kind) {
+      case 'tasks':
+        return value.tasks;
+      case 'dag':
+        this.report('VX302', rangeOf(node), `"${this.text(node).slice(0, 40)}" is a DAG, not a task: dependencies join tasks.`);
+        return undefined;
+      case 'notTask':
+        this.report('VX302', rangeOf(node), `${capitalise(value.reason)}: only tasks can be used in dependencies.`);
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** `a >> b >> [c, d] << e`: flattened without recursion, each operand evaluated once. */
+  private dependencyChain(node: Node, ctx: Context, depth: number): Value {
+    const operands: Node[] = [];
+    const operators: string[] = [];
+    let current: Node = node;
+    for (;;) {
+      const op = current.type === 'binary_operator' ? current.childForFieldName('operator') : null;
+      if (!op || (op.type !== '>>' && op.type !== '<<')) break;
+      const right = current.childForFieldName('right');
+      const left = current.childForFieldName('left');
+      if (!right || !left) return { kind: 'dynamic' };
+      operands.push(right);
+      operators.push(op.type);
+      current = left;
+    }
+    operands.push(current);
+    operands.reverse();
+    operators.reverse();
+    const values = operands.map((o) => this.operand(o, ctx, depth));
+    for (let i = 0; i < operators.length; i++) {
+      const left = values[i];
+      const right = values[i + 1];
+      if (!left || !right) continue;
+      const range = spanRange(operands[i], operands[i + 1]);
+      if (operators[i] === '>>') this.connect(left, right, range);
+      else this.connect(right, left, range);
+    }
+    const last = values[values.length - 1];
+    return last ? { kind: 'tasks', tasks: last } : { kind: 'dynamic' };
+  }
+
+  private setStream(call: Node, fn: Node, args: Node | null, downstream: boolean, ctx: Context, depth: number): void {
+    const object = fn.childForFieldName('object');
+    const target = args?.namedChildren.find((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument');
+    if (!object || !target) return;
+    const self = this.operand(object, ctx, depth);
+    const others = this.operand(target, ctx, depth);
+    if (!self || !others) return;
+    const range = rangeOf(call);
+    if (downstream) this.connect(self, others, range);
+    else this.connect(others, self, range);
+  }
+
+  private chain(call: Node, args: Node, ctx: Context, depth: number): void {
+    const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'keyword_argument');
+    if (items.some((i) => i.type === 'list_splat')) {
+      this.reportDynamic(rangeOf(call), 'chain(*...) takes its tasks from a computed list: static analysis cannot see its dependencies.');
+      return;
+    }
+    const values = items.map((i) => ({ node: i, tasks: this.operand(i, ctx, depth), isList: i.type === 'list' || i.type === 'tuple' || this.isTaskList(i) }));
+    for (let i = 0; i + 1 < values.length; i++) {
+      const a = values[i];
+      const b = values[i + 1];
+      if (!a.tasks || !b.tasks) continue;
+      const range = spanRange(a.node, b.node);
+      if (a.isList && b.isList) {
+        if (a.tasks.length !== b.tasks.length) {
+          this.report('VX305', range, `chain() pairs adjacent lists one to one, but these have ${a.tasks.length} and ${b.tasks.length} tasks: make them the same length, or use cross_downstream() for all pairs.`);
+          continue;
+        }
+        for (let k = 0; k < a.tasks.length; k++) this.addEdge(a.tasks[k], b.tasks[k], range);
+      } else {
+        this.connect(a.tasks, b.tasks, range);
+      }
+    }
+  }
+
+  private isTaskList(node: Node): boolean {
+    if (node.type !== 'identifier') return false;
+    const binding = this.bindings.get(this.text(node));
+    return binding?.kind === 'tasks' && binding.tasks.length !== 1;
+  }
+
+  private crossDownstream(call: Node, args: Node, ctx: Context, depth: number): void {
+    const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const from = items[0] ? this.operand(items[0].type === 'keyword_argument' ? items[0].childForFieldName('value')! : items[0], ctx, depth) : undefined;
+    const to = items[1] ? this.operand(items[1].type === 'keyword_argument' ? items[1].childForFieldName('value')! : items[1], ctx, depth) : undefined;
+    if (from && to) this.connect(from, to, rangeOf(call));
+  }
+
+  // -- whole-file checks ------------------------------------------------------
+
+  private reportSyntaxErrors(root: Node): void {
+    if (!root.hasError) return;
+    let count = 0;
+    const cursor = root.walk();
+    try {
+      let descend = true;
+      for (;;) {
+        const node = cursor.currentNode;
+        if (descend) {
+          if (node.isMissing) {
+            this.report('VX001', rangeOf(node), `Syntax error: missing "${node.type}" here.`);
+            descend = false;
+            if (++count >= MAX_SYNTAX_ERRORS) break;
+          } else if (node.isError) {
+            const snippet = this.text(node).split('\n')[0].slice(0, 30);
+            this.report('VX001', firstLineRange(node), `Syntax error: Python cannot parse ${snippet ? `"${snippet}"` : 'this'}. The rest of the file is still analysed.`);
+            descend = false;
+            if (++count >= MAX_SYNTAX_ERRORS) break;
+          } else if (!node.hasError) {
+            descend = false;
+          }
+        }
+        if (descend && cursor.gotoFirstChild()) continue;
+        if (cursor.gotoNextSibling()) {
+          descend = true;
+          continue;
+        }
+        if (!cursor.gotoParent()) break;
+        descend = false;
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  private checkCallables(): void {
+    for (const pending of this.pendingCallables) {
+      const binding = this.bindings.get(pending.name);
+      if (!this.moduleNames.has(pending.name)) {
+        this.report('VX204', rangeOf(pending.node), `python_callable "${pending.name}" is neither defined nor imported in this file: define the function (def ${pending.name}(): ...) or import it.`);
+        continue;
+      }
+      if (binding?.kind !== 'function') continue;
+      const parameters = binding.node.childForFieldName('parameters');
+      for (const param of parameters?.namedChildren ?? []) {
+        if (!param) continue;
+        const nameNode = param.type === 'identifier' ? param : param.type === 'dictionary_splat_pattern' ? param.namedChild(0) : param.childForFieldName('name') ?? param.namedChild(0);
+        if (!nameNode) continue;
+        const name = this.text(nameNode);
+        const contextSplat = param.type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
+        if (contextSplat || (param.type !== 'dictionary_splat_pattern' && param.type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
+          this.report('VX403', rangeOf(param), `"${this.text(param)}" expects Airflow's execution context, which VORTEX does not pass to "${pending.name}": read what you need from op_kwargs or environment variables instead.`);
+        }
+      }
+    }
+  }
+
+  private checkDuplicates(): void {
+    const seenDags = new Map<string, DagModel>();
+    for (const dag of this.dags) {
+      if (dag.dagId === null) continue;
+      const first = seenDags.get(dag.dagId);
+      if (first) {
+        this.report('VX102', dag.idRange ?? dag.nameRange, `The dag_id "${dag.dagId}" is already defined on line ${first.line + 1}: each DAG needs its own dag_id.`);
+      } else {
+        seenDags.set(dag.dagId, dag);
+      }
+    }
+    for (const dag of this.dags) {
+      const ids = new Map<string, TaskModel>();
+      const all = new Set(dag.taskIndices.map((i) => this.tasks[i].taskId));
+      for (const index of dag.taskIndices) {
+        const task = this.tasks[index];
+        const first = ids.get(task.taskId);
+        if (!first) {
+          ids.set(task.taskId, task);
+          continue;
+        }
+        let n = 2;
+        while (all.has(`${task.taskId}_${n}`)) n++;
+        const suggestion = `${task.taskId}_${n}`;
+        all.add(suggestion);
+        this.report('VX201', task.taskIdRange, `The task_id "${task.taskId}" is already used on line ${first.line + 1} of this DAG: task ids must be unique within a DAG (for example "${suggestion}").`, {
+          kind: 'renameTaskId',
+          suggestion,
+        });
+      }
+    }
+  }
+
+  private checkCycles(): void {
+    for (let d = 0; d < this.dags.length; d++) {
+      const edges = this.edgeOrder.filter((e) => e.dag === d);
+      for (const cycle of findCycles(edges)) {
+        const names = cycle.path.map((i) => this.tasks[i].taskId);
+        this.report('VX301', cycle.closing.range, `These dependencies form a cycle: ${names.join(' → ')}. A DAG cannot loop: remove one of these dependencies.`);
+      }
+    }
+  }
+
+  private reportXcom(root: Node): void {
+    const pattern = /\bxcom_(push|pull)\b/g;
+    for (let match = pattern.exec(this.source); match; match = pattern.exec(this.source)) {
+      const node = root.descendantForIndex(match.index, match.index + match[0].length);
+      if (node?.type !== 'identifier') continue; // in a comment or a string
+      this.report('VX401', rangeOf(node), `XCom (${match[0]}) is not supported by VORTEX: pass data through files or environment variables.`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+const EXPRESSION_TYPES = new Set([
+  'call', 'binary_operator', 'assignment', 'identifier', 'list', 'tuple', 'parenthesized_expression', 'attribute', 'keyword_argument',
+]);
+
+function isExpressionType(type: string): boolean {
+  return EXPRESSION_TYPES.has(type);
+}
+
+function stringList(value: LiteralValue | undefined): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function hasKeyword(args: Node, name: string, source: string): boolean {
+  return findKeywordValue(args, name, source) !== null;
+}
+
+function findKeywordValue(args: Node, name: string, source: string): Node | null {
+  for (const arg of args.namedChildren) {
+    if (arg?.type !== 'keyword_argument') continue;
+    const n = arg.childForFieldName('name');
+    if (n && source.slice(n.startIndex, n.endIndex) === name) return arg.childForFieldName('value');
+  }
+  return null;
+}
+
+function firstLineRange(node: Node): Range {
+  const range = rangeOf(node);
+  if (range.end.line > range.start.line) return { start: range.start, end: { line: range.start.line, character: range.start.character + 1 } };
+  return range;
+}
+
+function describeLiteral(value: LiteralValue): string {
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (Array.isArray(value)) return 'a list of values';
+  if (value === null) return 'None';
+  return typeof value === 'boolean' ? 'a boolean' : 'a dictionary';
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export type { EdgeModel };

@@ -1,0 +1,136 @@
+/**
+ * Graph algorithms over task indices: cycles (VX301) and topological order.
+ * Iterative throughout: a chain of thousands of tasks must not exhaust the stack.
+ */
+import type { Range } from './model';
+
+export interface IndexedEdge {
+  up: number;
+  down: number;
+  range: Range;
+}
+
+export interface Cycle {
+  /** Task indices around the cycle, first repeated at the end: a → b → c → a. */
+  path: number[];
+  /** The dependency written last among the cycle's: the one that closed it. */
+  closing: IndexedEdge;
+}
+
+/** Strongly connected components (Tarjan's algorithm, iterative). */
+function components(nodes: number[], adjacency: Map<number, number[]>): number[][] {
+  const index = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  const result: number[][] = [];
+  let counter = 0;
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const work: Array<{ node: number; next: number }> = [{ node: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      const successors = adjacency.get(frame.node) ?? [];
+      if (frame.next < successors.length) {
+        const w = successors[frame.next++];
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ node: w, next: 0 });
+        } else if (onStack.has(w)) {
+          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(w)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].node;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.node)!));
+      }
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== frame.node);
+        result.push(component);
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * One cycle per strongly connected component, closed by the last-written edge
+ * inside it. Every other edge of the component was written before that one, so
+ * the path back from its target to its source existed when it was written.
+ */
+export function findCycles(edges: IndexedEdge[]): Cycle[] {
+  const adjacency = new Map<number, number[]>();
+  const nodes = new Set<number>();
+  for (const e of edges) {
+    nodes.add(e.up);
+    nodes.add(e.down);
+    let list = adjacency.get(e.up);
+    if (!list) adjacency.set(e.up, (list = []));
+    list.push(e.down);
+  }
+  const cycles: Cycle[] = [];
+  for (const component of components([...nodes], adjacency)) {
+    if (component.length < 2) continue;
+    const members = new Set(component);
+    let closing: IndexedEdge | undefined;
+    for (const e of edges) if (members.has(e.up) && members.has(e.down)) closing = e;
+    if (!closing) continue;
+    cycles.push({ closing, path: [closing.up, ...shortestPath(closing.down, closing.up, adjacency, members)] });
+  }
+  return cycles;
+}
+
+/** Breadth-first path from `from` to `to` within `members`, both ends included. */
+function shortestPath(from: number, to: number, adjacency: Map<number, number[]>, members: Set<number>): number[] {
+  const previous = new Map<number, number>([[from, -1]]);
+  const queue = [from];
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head];
+    if (node === to) break;
+    for (const next of adjacency.get(node) ?? []) {
+      if (!members.has(next) || previous.has(next)) continue;
+      previous.set(next, node);
+      queue.push(next);
+    }
+  }
+  const path: number[] = [];
+  for (let node = to; node !== -1; node = previous.get(node) ?? -1) path.unshift(node);
+  return path;
+}
+
+/** Task indices in dependency order (Kahn's algorithm); tasks on cycles are left out. */
+export function topologicalOrder(nodes: number[], edges: Array<{ up: number; down: number }>): number[] {
+  const indegree = new Map<number, number>(nodes.map((n) => [n, 0]));
+  const adjacency = new Map<number, number[]>();
+  for (const e of edges) {
+    if (!indegree.has(e.up) || !indegree.has(e.down)) continue;
+    indegree.set(e.down, indegree.get(e.down)! + 1);
+    let list = adjacency.get(e.up);
+    if (!list) adjacency.set(e.up, (list = []));
+    list.push(e.down);
+  }
+  const queue = nodes.filter((n) => indegree.get(n) === 0);
+  for (let head = 0; head < queue.length; head++) {
+    for (const next of adjacency.get(queue[head]) ?? []) {
+      const left = indegree.get(next)! - 1;
+      indegree.set(next, left);
+      if (left === 0) queue.push(next);
+    }
+  }
+  return queue;
+}

@@ -1,0 +1,169 @@
+/**
+ * Small helpers over tree-sitter nodes: ranges, Python literals, strings.
+ * Source text is sliced by index rather than read through `node.text`, which
+ * crosses into wasm for every call.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { LiteralValue, Range } from './model';
+
+export function rangeOf(node: Node): Range {
+  const s = node.startPosition;
+  const e = node.endPosition;
+  return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
+}
+
+export function spanRange(first: Node, last: Node): Range {
+  return { start: rangeOf(first).start, end: rangeOf(last).end };
+}
+
+/** Literal evaluation gives up below this depth: deeply nested input must not exhaust the stack. */
+const MAX_LITERAL_DEPTH = 64;
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0', '\n': '',
+};
+
+function unescapePython(body: string): string {
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|.|\n)/gs, (match, esc: string) => {
+    const head = esc[0];
+    if (head === 'x' || head === 'u' || head === 'U') return String.fromCodePoint(parseInt(esc.slice(1), 16));
+    if (/^[0-7]+$/.test(esc) && esc !== '0') return String.fromCodePoint(parseInt(esc, 8));
+    return SIMPLE_ESCAPES[esc] ?? match;
+  });
+}
+
+/**
+ * The value of a `string` node, or undefined for f-strings with interpolations
+ * and byte strings (not a literal `str`).
+ */
+export function stringValue(node: Node, source: string): string | undefined {
+  let prefix = '';
+  let body = '';
+  const count = node.childCount;
+  for (let i = 0; i < count; i++) {
+    const child = node.child(i)!;
+    switch (child.type) {
+      case 'string_start':
+        prefix = source.slice(child.startIndex, child.endIndex).replace(/['"]+$/, '').toLowerCase();
+        break;
+      case 'string_end':
+        break;
+      case 'interpolation':
+        return undefined;
+      default:
+        body += source.slice(child.startIndex, child.endIndex);
+    }
+  }
+  if (prefix.includes('b')) return undefined;
+  return prefix.includes('r') ? body : unescapePython(body);
+}
+
+/** A name → literal lookup, for `default_args = {...}` used later as `default_args=default_args`. */
+export type LiteralScope = (name: string) => LiteralValue | undefined;
+
+/** The literal value of an expression, or undefined when it is not a literal. */
+export function literalValue(node: Node, source: string, scope?: LiteralScope, depth = 0): LiteralValue | undefined {
+  if (depth > MAX_LITERAL_DEPTH) return undefined;
+  switch (node.type) {
+    case 'string':
+      return stringValue(node, source);
+    case 'concatenated_string': {
+      let out = '';
+      for (const part of node.namedChildren) {
+        if (!part) return undefined;
+        const v = stringValue(part, source);
+        if (v === undefined) return undefined;
+        out += v;
+      }
+      return out;
+    }
+    case 'integer': {
+      const v = Number(source.slice(node.startIndex, node.endIndex).replace(/_/g, ''));
+      return Number.isFinite(v) ? v : undefined;
+    }
+    case 'float': {
+      const v = parseFloat(source.slice(node.startIndex, node.endIndex).replace(/_/g, ''));
+      return Number.isFinite(v) ? v : undefined;
+    }
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'none':
+      return null;
+    case 'unary_operator': {
+      const operand = node.childForFieldName('argument');
+      const op = node.child(0);
+      if (!operand || !op) return undefined;
+      const v = literalValue(operand, source, scope, depth + 1);
+      if (typeof v !== 'number') return undefined;
+      return op.type === '-' ? -v : op.type === '+' ? v : undefined;
+    }
+    case 'parenthesized_expression': {
+      const inner = node.namedChild(0);
+      return inner ? literalValue(inner, source, scope, depth + 1) : undefined;
+    }
+    case 'list':
+    case 'tuple':
+    case 'set': {
+      const out: LiteralValue[] = [];
+      for (const item of node.namedChildren) {
+        if (!item || item.type === 'comment') continue;
+        const v = literalValue(item, source, scope, depth + 1);
+        if (v === undefined) return undefined;
+        out.push(v);
+      }
+      return out;
+    }
+    case 'dictionary': {
+      const out: Record<string, LiteralValue> = {};
+      for (const pair of node.namedChildren) {
+        if (!pair || pair.type === 'comment') continue;
+        if (pair.type !== 'pair') return undefined;
+        const keyNode = pair.childForFieldName('key');
+        const valueNode = pair.childForFieldName('value');
+        if (!keyNode || !valueNode) return undefined;
+        const key = literalValue(keyNode, source, scope, depth + 1);
+        const value = literalValue(valueNode, source, scope, depth + 1);
+        if (typeof key !== 'string' || value === undefined) return undefined;
+        out[key] = value;
+      }
+      return out;
+    }
+    case 'identifier':
+      return scope?.(source.slice(node.startIndex, node.endIndex));
+    default:
+      return undefined;
+  }
+}
+
+/** Seconds of a literal `timedelta(...)`/`datetime.timedelta(...)` call, or a plain number. */
+export function durationSeconds(node: Node, source: string): number | null {
+  const literal = literalValue(node, source);
+  if (typeof literal === 'number') return literal;
+  if (node.type !== 'call') return null;
+  const fn = node.childForFieldName('function');
+  const args = node.childForFieldName('arguments');
+  if (!fn || !args || !/(^|\.)timedelta$/.test(source.slice(fn.startIndex, fn.endIndex))) return null;
+  const unit: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001, microseconds: 0.000001 };
+  const positional = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
+  let total = 0;
+  let index = 0;
+  for (const arg of args.namedChildren) {
+    if (!arg) continue;
+    let name: string;
+    let valueNode: Node | null;
+    if (arg.type === 'keyword_argument') {
+      const n = arg.childForFieldName('name');
+      name = n ? source.slice(n.startIndex, n.endIndex) : '';
+      valueNode = arg.childForFieldName('value');
+    } else {
+      name = positional[index++] ?? '';
+      valueNode = arg;
+    }
+    const v = valueNode ? literalValue(valueNode, source) : undefined;
+    if (typeof v !== 'number' || !(name in unit)) return null;
+    total += v * unit[name];
+  }
+  return total;
+}

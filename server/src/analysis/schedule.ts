@@ -1,0 +1,102 @@
+/**
+ * Schedules: cron expressions and presets, checked with cron-parser and read
+ * aloud with cronstrue. Shared by the analyser (VX103/VX104) and the hover.
+ */
+import { CronExpressionParser } from 'cron-parser';
+import cronstrue from 'cronstrue';
+import { closest } from './suggest';
+
+/** Airflow's presets and the cron expression each stands for. */
+export const SCHEDULE_PRESETS: Readonly<Record<string, string>> = {
+  '@once': '',
+  '@hourly': '0 * * * *',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@weekly': '0 0 * * 0',
+  '@monthly': '0 0 1 * *',
+  '@quarterly': '0 0 1 */3 *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+};
+
+/** Presets Airflow knows that VORTEX cannot schedule. */
+export const UNSUPPORTED_PRESETS: ReadonlySet<string> = new Set(['@continuous']);
+
+/** Common patterns offered in completion, with what they mean. */
+export const COMMON_CRON_PATTERNS: ReadonlyArray<{ cron: string; label: string }> = [
+  { cron: '0 * * * *', label: 'Every hour, on the hour' },
+  { cron: '*/15 * * * *', label: 'Every 15 minutes' },
+  { cron: '0 0 * * *', label: 'Every day at midnight' },
+  { cron: '0 12 * * *', label: 'Every day at noon' },
+  { cron: '0 6 * * 1-5', label: 'Weekdays at 06:00' },
+  { cron: '0 0 * * 0', label: 'Every Sunday at midnight' },
+  { cron: '0 0 1 * *', label: 'The first day of every month at midnight' },
+];
+
+const FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
+
+export type ScheduleCheck =
+  | { ok: true; kind: 'preset' | 'cron'; cron: string | null }
+  | { ok: false; unsupported: true; message: string }
+  | { ok: false; unsupported: false; message: string; suggestion?: string };
+
+function parserReason(expression: string): string | null {
+  try {
+    CronExpressionParser.parse(expression, { strict: false });
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Checks a schedule string the way Airflow reads it: a preset or a 5-field cron expression. */
+export function checkSchedule(value: string): ScheduleCheck {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('@')) {
+    if (trimmed in SCHEDULE_PRESETS) return { ok: true, kind: 'preset', cron: SCHEDULE_PRESETS[trimmed] || null };
+    if (UNSUPPORTED_PRESETS.has(trimmed)) {
+      return { ok: false, unsupported: true, message: `The schedule "${trimmed}" is not supported by VORTEX: use a cron expression or a preset such as "@daily".` };
+    }
+    const suggestion = closest(trimmed, Object.keys(SCHEDULE_PRESETS));
+    return {
+      ok: false,
+      unsupported: false,
+      message: `"${trimmed}" is not a known schedule preset${suggestion ? `: did you mean "${suggestion}"?` : '.'} Presets are ${Object.keys(SCHEDULE_PRESETS).join(', ')}.`,
+      ...(suggestion ? { suggestion } : {}),
+    };
+  }
+  const fields = trimmed.split(/\s+/).filter(Boolean);
+  if (fields.length !== 5) {
+    return {
+      ok: false,
+      unsupported: false,
+      message: `"${trimmed}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; a cron expression needs 5: minute hour day-of-month month day-of-week (for example "0 12 * * *").`,
+    };
+  }
+  // Check each field alone first, so the message can name the field at fault.
+  for (let i = 0; i < FIELDS.length; i++) {
+    const probe = FIELDS.map((_, j) => (j === i ? fields[i] : '*')).join(' ');
+    const reason = parserReason(probe);
+    if (reason) {
+      return { ok: false, unsupported: false, message: `Invalid ${FIELDS[i]} field "${fields[i]}" in cron expression "${trimmed}": ${reason}.` };
+    }
+  }
+  const reason = parserReason(trimmed);
+  if (reason) return { ok: false, unsupported: false, message: `Invalid cron expression "${trimmed}": ${reason}.` };
+  return { ok: true, kind: 'cron', cron: trimmed };
+}
+
+/** "At 12:00 PM" for `0 12 * * *`; null when cronstrue cannot read it. */
+export function describeCron(cron: string): string | null {
+  try {
+    return cronstrue.toString(cron, { use24HourTimeFormat: false, verbose: false });
+  } catch {
+    return null;
+  }
+}
+
+/** The next `count` run times of a cron expression after `from`. */
+export function nextRuns(cron: string, count: number, from: Date = new Date()): Date[] {
+  const expression = CronExpressionParser.parse(cron, { currentDate: from, strict: false });
+  return expression.take(count).map((d) => d.toDate());
+}

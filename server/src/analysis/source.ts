@@ -1,0 +1,36 @@
+/**
+ * Turning file bytes into analysable text. Python refuses source that is not
+ * UTF-8 (unless it declares another encoding), so invalid bytes are reported
+ * (VX003) and replaced, and the rest of the file is still analysed.
+ */
+import type { Diagnostic } from './model';
+
+export interface DecodedSource {
+  text: string;
+  diagnostics: Diagnostic[];
+}
+
+export function decodeSource(bytes: Uint8Array): DecodedSource {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), diagnostics: [] };
+  } catch {
+    const text = new TextDecoder('utf-8').decode(body);
+    const at = text.indexOf('\uFFFD');
+    const before = text.slice(0, Math.max(0, at));
+    const line = before.split('\n').length - 1;
+    const character = at - (before.lastIndexOf('\n') + 1);
+    return {
+      text,
+      diagnostics: [
+        {
+          code: 'VX003',
+          severity: 'error',
+          message: 'This file is not valid UTF-8: Python will refuse to import it. Save it with UTF-8 encoding.',
+          range: { start: { line, character }, end: { line, character: character + 1 } },
+        },
+      ],
+    };
+  }
+}
