@@ -3,7 +3,8 @@
  * log per task (masked output, written by the executor) and `run.json`, a
  * summary without any output, hence without any secret value.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskResult } from './taskExecutor';
 import { fileNameFor } from './taskSpec';
@@ -98,6 +99,12 @@ export class RunStore {
 
   private dagDir(dagId: string): string {
     return path.join(this.baseDir, fileNameFor(dagId));
+  }
+
+  /** Makes the base folder, private to the user; throws when it cannot be written. */
+  async prepare(): Promise<void> {
+    await mkdir(this.baseDir, { recursive: true, mode: 0o700 });
+    await access(this.baseDir, constants.W_OK);
   }
 
   /** Makes the run's folder and a first `run.json` saying it is running. */
