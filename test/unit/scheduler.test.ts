@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskModel } from '../../server/src/analysis/model';
-import { RunStore, type RunSummary } from '../../server/src/execution/runStore';
+import { RunFolder, RunStore, type RunSummary } from '../../server/src/execution/runStore';
 import {
   CycleError,
   findCycle,
@@ -185,5 +185,33 @@ describe('scheduler', () => {
     const kept = await store.listRuns('sched');
     assert.equal(kept.length, 2);
     assert.equal(existsSync(r.runDir), false);
+  });
+});
+
+describe('run store', () => {
+  it('names log files safely and distinctly whatever the task ids', () => {
+    const folder = new RunFolder('/runs/x', ['plain', 'a/b', 'a_b', '..', 'run', 'héllo']);
+    assert.deepEqual(
+      ['plain', 'a/b', 'a_b', '..', 'run', 'héllo'].map((id) => folder.logName(id)),
+      ['plain.log', 'a_b.log', 'a_b-2.log', '_...log', 'run.log', 'h_llo.log'],
+    );
+    assert.throws(() => folder.logName('other'), /not part of this run/);
+  });
+
+  it('lists runs newest first and survives folders that are not runs', async () => {
+    const s = scratchDir();
+    try {
+      const store = new RunStore(s.dir);
+      await store.prepare();
+      const describe = (runId: string, startedAt: number) => ({ runId, dagId: '..', dagFilePath: '/d.py', startedAt, tasks: [] });
+      await store.createRun(describe('old', Date.UTC(2024, 0, 1)));
+      await store.createRun(describe('new', Date.UTC(2025, 0, 1)));
+      mkdirSync(path.join(s.dir, '_..', 'junk'));
+      const runs = await store.listRuns();
+      assert.deepEqual(runs.map((r) => [path.basename(r.dir), r.summary.state]), [['new', 'running'], ['old', 'running']]);
+      assert.equal(path.basename(path.dirname(runs[0].dir)), '_..');
+    } finally {
+      s.remove();
+    }
   });
 });

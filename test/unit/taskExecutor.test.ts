@@ -101,6 +101,12 @@ describe('executeTask: BashOperator', () => {
     }
   });
 
+  it('fails, rather than throws, for a command the OS cannot take (a NUL byte)', async () => {
+    const r = await executeTask(bashSpec('nul', 'echo a\0b'));
+    assert.equal(r.state, 'failed');
+    assert.match(r.message ?? '', /^could not start sh: .*null bytes/);
+  });
+
   it('reports a missing working directory', async () => {
     const r = await executeTask(bashSpec('nowhere', 'true', { cwd: '/nonexistent/vortex' }));
     assert.equal(r.state, 'failed');

@@ -6,6 +6,7 @@
  * go on.
  */
 import os from 'node:os';
+import path from 'node:path';
 import type { DagModel, FileAnalysis } from '../analysis/model';
 import { type RunFolder, type RunState, type RunStore, type TaskRunState } from './runStore';
 import type { SecretVault } from './secrets';
@@ -83,7 +84,7 @@ export function planFromModel(
   return {
     runId: context.runId,
     dagId: dag.dagId ?? '',
-    dagFilePath: tasks[0]?.spec.dagFilePath ?? context.dagFilePath,
+    dagFilePath: path.resolve(context.dagFilePath),
     tasks: selectTasks(tasks, selection),
   };
 }
@@ -96,10 +97,10 @@ export function findCycle(tasks: readonly PlannedTask[]): string[] | null {
   // Iterative depth-first search: DAG files can chain thousands of tasks.
   for (const start of upstream.keys()) {
     if (done.has(start)) continue;
-    const path: string[] = [];
+    const trail: string[] = [];
     const onPath = new Set<string>();
     const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
-    path.push(start);
+    trail.push(start);
     onPath.add(start);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
@@ -108,19 +109,19 @@ export function findCycle(tasks: readonly PlannedTask[]): string[] | null {
         const up = ups[top.next++];
         if (onPath.has(up)) {
           // Found going upstream; reported in the order tasks would run, from the task written first.
-          const cycle = path.slice(path.indexOf(up)).reverse();
+          const cycle = trail.slice(trail.indexOf(up)).reverse();
           const first = cycle.reduce((best, id, i) => ((order.get(id) ?? 0) < (order.get(cycle[best]) ?? 0) ? i : best), 0);
           const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
           return [...rotated, rotated[0]];
         }
         if (!done.has(up) && upstream.has(up)) {
           stack.push({ id: up, next: 0 });
-          path.push(up);
+          trail.push(up);
           onPath.add(up);
         }
       } else {
         stack.pop();
-        path.pop();
+        trail.pop();
         onPath.delete(top.id);
         done.add(top.id);
       }

@@ -9,7 +9,7 @@
  * task must be stopped with its whole process group, so that part would be
  * written here either way.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -163,15 +163,26 @@ class OutputPipe {
   }
 }
 
+/** setTimeout fires at once for delays beyond 2^31-1 ms (about 24.8 days); longer timeouts mean "that long". */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
-    const child = spawn(req.file, req.args, {
-      cwd: req.cwd,
-      env: req.env,
-      // Its own process group, so that stopping the task reaches everything it started.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(req.file, req.args, {
+        cwd: req.cwd,
+        env: req.env,
+        // Its own process group, so that stopping the task reaches everything it started.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      // Arguments spawn rejects outright (a NUL byte in a command or a value) fail the task, not the run.
+      const error = e instanceof Error ? e : new Error(String(e));
+      resolve({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError: error, stdout: '', stderr: '' });
+      return;
+    }
     const pgid = child.pid;
     if (pgid !== undefined) trackGroup(pgid);
 
@@ -200,7 +211,7 @@ function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
     const timer = setTimeout(() => {
       timedOut = true;
       void stop();
-    }, req.timeoutMs);
+    }, Math.min(req.timeoutMs, MAX_TIMER_MS));
     let exited = false;
     const onAbort = () => {
       // Once the main process has ended the task has too; a late cancel changes nothing.
