@@ -1,7 +1,7 @@
 // One esbuild script for every bundle; `tsc --noEmit` type-checks beside it
 // because esbuild strips types without checking them.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -42,7 +42,14 @@ const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } },
 ];
 
+/** The bundled Python SDK goes beside the bundles too: tasks import `vortex` from dist/sdk. */
+function copySdk() {
+  rmSync('dist/sdk', { recursive: true, force: true });
+  cpSync('sdk', 'dist/sdk', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
+}
+
 copyWasm();
+copySdk();
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
 } else {
