@@ -1,7 +1,7 @@
 // One esbuild script for every bundle; `tsc --noEmit` type-checks beside it
 // because esbuild strips types without checking them.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -65,7 +65,14 @@ const entries = allEntries.filter((e) => {
   return missing.length === 0;
 });
 
+/** The bundled Python SDK goes beside the bundles too: tasks import `vortex` from dist/sdk. */
+function copySdk() {
+  rmSync('dist/sdk', { recursive: true, force: true });
+  cpSync('sdk', 'dist/sdk', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
+}
+
 copyWasm();
+copySdk();
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
 } else {

@@ -8,12 +8,16 @@ import { describeCron } from '../../server/src/analysis/schedule';
 import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
 import { diagnosticLine, inspectDags, inspectDiagnostic, type InspectFile } from './report';
+import { runCommand } from './runCommand';
 
 const USAGE = `Usage:
   vortex inspect FILE... [--json] [--max-file-size BYTES]
   vortex graph FILE [--dag DAG_ID] [--format dot|mermaid|json]
+  vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
+                  [--timeout SECONDS] [--secrets-file PATH] [--json]
 
-Exit status: 0 success; 1 error diagnostics; 2 bad usage or an unreadable file.`;
+Exit status: 0 success; 1 error diagnostics (inspect) or a failed task (run);
+2 bad usage or an unreadable file.`;
 
 function parse(args: string[], options: ParseArgsConfig['options']): ReturnType<typeof parseArgs> {
   try {
@@ -97,7 +101,7 @@ async function graph(args: string[]): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { inspect, graph };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { inspect, graph, run: runCommand };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -98,7 +98,113 @@ export function precheck(text: string, options: AnalyseOptions = {}): FileAnalys
 export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
   const declined = precheck(text, options);
   if (declined) return declined;
-  return new Analyser(text).run(tree.rootNode);
+  if (!tree.rootNode.hasError) return new Analyser(text).run(tree.rootNode);
+  const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
+  const repaired = repairedParse(tree, text);
+  try {
+    const analysis = new Analyser(repaired.text).run(repaired.tree.rootNode);
+    if (!analysis.isDagFile) return analysis;
+    analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
+    return analysis;
+  } finally {
+    if (repaired.tree !== tree) repaired.tree.delete();
+  }
+}
+
+const MAX_REPAIRS = 8;
+
+/**
+ * Tree-sitter's error recovery can swallow everything after an unclosed
+ * bracket into one ERROR node. So that the rest of the file is still analysed,
+ * the lines of each broken statement (from the error to the next line indented
+ * no deeper) are blanked and the text parsed again; the line numbers of every
+ * other line stay as they were.
+ */
+function repairedParse(tree: Tree, text: string): { tree: Tree; text: string } {
+  let current = { tree, text };
+  let lastLine = -1;
+  for (let attempt = 0; attempt < MAX_REPAIRS && current.tree.rootNode.hasError; attempt++) {
+    const line = firstErrorLine(current.tree.rootNode);
+    if (line === undefined || line <= lastLine) break;
+    lastLine = line;
+    const lines = current.text.split('\n');
+    const indent = (l: string) => l.length - l.trimStart().length;
+    const base = indent(lines[line] ?? '');
+    let end = line + 1;
+    while (end < lines.length && (lines[end].trim() === '' || lines[end].trimStart().startsWith('#') || indent(lines[end]) > base)) end++;
+    for (let i = line; i < end; i++) lines[i] = '';
+    const repairedText = lines.join('\n');
+    if (!sharedParser) {
+      sharedParser = new Parser();
+      sharedParser.setLanguage(loadedPython());
+    }
+    const next = sharedParser.parse(repairedText);
+    if (!next) break;
+    if (current.tree !== tree) current.tree.delete();
+    current = { tree: next, text: repairedText };
+  }
+  return current;
+}
+
+function firstErrorLine(root: Node): number | undefined {
+  let line: number | undefined;
+  visitSyntaxErrors(root, (node) => {
+    line = node.startPosition.row;
+    return false;
+  });
+  return line;
+}
+
+/** Calls `visit` for each ERROR or MISSING node, in order, until it returns false. */
+function visitSyntaxErrors(root: Node, visit: (node: Node) => boolean): void {
+  if (!root.hasError) return;
+  const cursor = root.walk();
+  try {
+    let descend = true;
+    for (;;) {
+      if (descend) {
+        const node = cursor.currentNode;
+        if (node.isMissing || node.isError) {
+          if (!visit(node)) return;
+          descend = false;
+        } else if (!node.hasError) {
+          descend = false;
+        }
+      }
+      if (descend && cursor.gotoFirstChild()) continue;
+      if (cursor.gotoNextSibling()) {
+        descend = true;
+        continue;
+      }
+      if (!cursor.gotoParent()) return;
+      descend = false;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+function findSyntaxErrors(root: Node, text: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  visitSyntaxErrors(root, (node) => {
+    if (node.isMissing) {
+      found.push({ code: 'VX001', severity: 'error', range: rangeOf(node), message: `Syntax error: missing "${node.type}" here.` });
+    } else {
+      const snippet = text.slice(node.startIndex, node.endIndex).split('\n')[0].trim().slice(0, 30);
+      found.push({
+        code: 'VX001',
+        severity: 'error',
+        range: firstLineRange(node),
+        message: `Syntax error: Python cannot parse ${snippet ? `"${snippet}"` : 'this'}. The rest of the file is still analysed.`,
+      });
+    }
+    return found.length < MAX_SYNTAX_ERRORS;
+  });
+  return found;
+}
+
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
 // ---------------------------------------------------------------------------
@@ -161,12 +267,11 @@ class Analyser {
   run(root: Node): FileAnalysis {
     this.walkStatements(root, { dag: -1, dynamic: null });
     if (!this.importsFramework) return emptyAnalysis();
-    this.reportSyntaxErrors(root);
     this.checkCallables();
     this.checkDuplicates();
     this.checkCycles();
     this.reportXcom(root);
-    this.diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    this.diagnostics.sort(byPosition);
     return {
       isDagFile: true,
       dags: this.dags,
@@ -959,41 +1064,6 @@ class Analyser {
   }
 
   // -- whole-file checks ------------------------------------------------------
-
-  private reportSyntaxErrors(root: Node): void {
-    if (!root.hasError) return;
-    let count = 0;
-    const cursor = root.walk();
-    try {
-      let descend = true;
-      for (;;) {
-        const node = cursor.currentNode;
-        if (descend) {
-          if (node.isMissing) {
-            this.report('VX001', rangeOf(node), `Syntax error: missing "${node.type}" here.`);
-            descend = false;
-            if (++count >= MAX_SYNTAX_ERRORS) break;
-          } else if (node.isError) {
-            const snippet = this.text(node).split('\n')[0].slice(0, 30);
-            this.report('VX001', firstLineRange(node), `Syntax error: Python cannot parse ${snippet ? `"${snippet}"` : 'this'}. The rest of the file is still analysed.`);
-            descend = false;
-            if (++count >= MAX_SYNTAX_ERRORS) break;
-          } else if (!node.hasError) {
-            descend = false;
-          }
-        }
-        if (descend && cursor.gotoFirstChild()) continue;
-        if (cursor.gotoNextSibling()) {
-          descend = true;
-          continue;
-        }
-        if (!cursor.gotoParent()) break;
-        descend = false;
-      }
-    } finally {
-      cursor.delete();
-    }
-  }
 
   private checkCallables(): void {
     for (const pending of this.pendingCallables) {

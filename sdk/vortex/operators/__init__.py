@@ -1,0 +1,1 @@
+"""The operators VORTEX runs locally: Bash, Python and Dummy/Empty."""

@@ -1,0 +1,40 @@
+"""BashOperator: runs a shell command."""
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Any, Dict, Optional
+
+from vortex.models.baseoperator import BaseOperator
+
+
+class BashOperator(BaseOperator):
+    """Runs ``bash_command`` with ``sh -c``, as VORTEX's executor does."""
+
+    def __init__(
+        self,
+        task_id: str,
+        bash_command: str,
+        *,
+        env: Optional[Dict[str, str]] = None,
+        append_env: bool = False,
+        cwd: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(bash_command, str):
+            raise TypeError("bash_command must be a string, not %s" % type(bash_command).__name__)
+        super().__init__(task_id, **kwargs)
+        self.bash_command = bash_command
+        self.env = env
+        self.append_env = append_env
+        self.cwd = cwd
+
+    def execute(self, context: Optional[Dict[str, Any]] = None) -> int:
+        """Runs the command here and now; raises when it fails (as an Airflow task would)."""
+        env = None
+        if self.env is not None:
+            env = dict(os.environ, **self.env) if self.append_env else dict(self.env)
+        completed = subprocess.run(["sh", "-c", self.bash_command], env=env, cwd=self.cwd)
+        if completed.returncode != 0:
+            raise RuntimeError("bash command of task %r exited with code %d" % (self.task_id, completed.returncode))
+        return completed.returncode
