@@ -25,8 +25,10 @@ const { values: options } = parseArgs({
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vortex-electron-test-'));
 const workspace = path.join(tmp, 'workspace');
 const resultsFile = path.join(tmp, 'results.json');
-// A copy, so tests that create or edit files never touch the checkout.
+// A copy, so tests that create or edit files never touch the checkout: the
+// test fixtures, and the project's examples as users get them.
 cpSync(path.join(REPO_ROOT, 'test', 'integration', 'workspace'), workspace, { recursive: true });
+cpSync(path.join(REPO_ROOT, 'examples'), path.join(workspace, 'examples'), { recursive: true });
 
 let code = 1;
 try {

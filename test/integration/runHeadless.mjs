@@ -28,6 +28,7 @@ import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeSe
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TEST_INDEX = path.join(REPO_ROOT, 'out', 'test', 'integration', 'suite', 'index.js');
 const WORKSPACE_FIXTURE = path.join(REPO_ROOT, 'test', 'integration', 'workspace');
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
 /** A do-nothing extension: the development path when the tested extension is an installed .vsix. */
 const VSIX_HOST = path.join(REPO_ROOT, 'test', 'integration', 'vsix-host');
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
@@ -115,8 +116,10 @@ async function main() {
   const screenshotRequests = path.join(tmp, 'screenshots');
   for (const dir of [dataDir, extensionsDir, screenshotRequests]) mkdirSync(dir, { recursive: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  // A copy, so tests that create or edit files never touch the checkout.
+  // A copy, so tests that create or edit files never touch the checkout: the
+  // test fixtures, and the project's examples as users get them.
   cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
+  cpSync(EXAMPLES, path.join(workspace, 'examples'), { recursive: true });
   writeSettings(dataDir, {
     ...QUIET_WORKBENCH_SETTINGS,
     // These tests are not about trust; a trust test would leave it on.

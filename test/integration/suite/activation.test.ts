@@ -17,7 +17,7 @@ describe('activation', () => {
     // workspaceContains (the workspace has dags/ and *dag*.py files) activates it at startup.
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     await waitFor('the extension to activate', () => (extension?.isActive ? true : undefined));
-    await openFile('example_dag.py');
+    await openFile('examples/example_vortex_dag.py');
     const api = await vortexApi();
     assert.equal(typeof api.statusBar, 'function');
   });

@@ -5,7 +5,7 @@ describe('hover', () => {
   after(cleanUp);
 
   it('reads a cron schedule in words, with the next runs', async () => {
-    const { document } = await openFile('example_dag.py');
+    const { document } = await openFile('examples/example_vortex_dag.py');
     const text = await waitForHover(document.uri, positionOf(document, '"0 12 * * *"', 3));
     assert.match(text, /12:00/);
     assert.match(text, /UTC/, 'the next runs are given with UTC beside them');
@@ -18,13 +18,13 @@ describe('hover', () => {
   });
 
   it('describes an operator and its parameters', async () => {
-    const { document } = await openFile('example_dag.py');
+    const { document } = await openFile('examples/example_vortex_dag.py');
     const text = await waitForHover(document.uri, positionOf(document, 'BashOperator(', 2));
     assert.match(text, /bash_command/);
   });
 
   it('shows a task with its upstream and downstream tasks', async () => {
-    const { document } = await openFile('example_dag.py');
+    const { document } = await openFile('examples/example_vortex_dag.py');
     const text = await waitForHover(document.uri, positionOf(document, 'run_script = ', 2));
     assert.match(text, /BashOperator/);
     assert.match(text, /start/);
@@ -32,7 +32,7 @@ describe('hover', () => {
   });
 
   it('summarises a DAG on its dag_id', async () => {
-    const { document } = await openFile('example_dag.py');
+    const { document } = await openFile('examples/example_vortex_dag.py');
     const text = await waitForHover(document.uri, positionOf(document, '"example_vortex_dag"', 3));
     assert.match(text, /4 tasks/);
     assert.match(text, /vortex_team/);

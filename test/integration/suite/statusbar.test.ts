@@ -6,7 +6,7 @@ describe('status bar', () => {
 
   it('shows the DAG and task counts of the active DAG file', async () => {
     const api = await vortexApi();
-    const { document } = await openFile('example_dag.py');
+    const { document } = await openFile('examples/example_vortex_dag.py');
     const shown = await waitFor('the status bar to count 1 DAG and 4 tasks', () => {
       const s = api.statusBar();
       return s.visible && s.uri === document.uri.toString() && /1 DAG, 4 tasks/.test(s.text) ? s : undefined;

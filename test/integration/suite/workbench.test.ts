@@ -32,7 +32,7 @@ describe('workbench screenshots', () => {
   });
 
   it('the seed example with its schedule explained and its outline', async function () {
-    const editor = await openFile('example_dag.py');
+    const editor = await openFile('examples/example_vortex_dag.py');
     const position = positionOf(editor.document, '"0 12 * * *"', 3);
     await waitForHover(editor.document.uri, position);
     await vscode.commands.executeCommand('outline.focus');
