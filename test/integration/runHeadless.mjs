@@ -8,6 +8,8 @@
 // --grep PATTERN  run only the tests whose full title matches
 // --vsix FILE     install FILE into the server and test that installed copy
 //                 (the suite's "packaged" tests) instead of the working tree
+// --untrusted     leave workspace trust on, so the workspace opens in Restricted
+//                 Mode (the suite's "untrusted" tests then run)
 // --keep          keep the temporary folder (server logs, user data) for a look
 //
 // Exit code 0 when every test passed; 1 when a test failed or the run broke.
@@ -39,6 +41,7 @@ const { values: options } = parseArgs({
   options: {
     grep: { type: 'string' },
     vsix: { type: 'string' },
+    untrusted: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -122,8 +125,8 @@ async function main() {
   cpSync(EXAMPLES, path.join(workspace, 'examples'), { recursive: true });
   writeSettings(dataDir, {
     ...QUIET_WORKBENCH_SETTINGS,
-    // These tests are not about trust; a trust test would leave it on.
-    'security.workspace.trust.enabled': false,
+    // Off unless the run is about Restricted Mode: then a fresh folder is untrusted.
+    'security.workspace.trust.enabled': options.untrusted,
   });
 
   if (vsix) {
@@ -145,6 +148,7 @@ async function main() {
       VORTEX_SCREENSHOT_REQUESTS: screenshotRequests,
       ...(options.grep ? { VORTEX_TEST_GREP: options.grep } : {}),
       ...(vsix ? { VORTEX_TEST_PACKAGED: '1' } : {}),
+      ...(options.untrusted ? { VORTEX_TEST_UNTRUSTED: '1' } : {}),
     },
   });
   cleanups.push(() => killProcessGroup(server));
@@ -198,13 +202,25 @@ async function main() {
   const finished = await Promise.race([
     suiteExit.then(() => 'exit'),
     serverExit.then(() => 'server-exit'),
-    serveScreenshots(page, screenshotRequests, () => exitCode !== undefined || serverExited !== undefined, deadline),
+    // The packaged run's pictures get their own names, so both runs' are kept.
+    serveScreenshots(page, screenshotRequests, vsix ? '-packaged' : '', () => exitCode !== undefined || serverExited !== undefined, deadline),
   ]);
   log(`suite finished in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s (install check ${(installMs / 1000).toFixed(1)} s)`);
 
   const results = readResults(resultsFile);
   let ok = finished === 'exit' && exitCode === 0 && results !== undefined && results.failed === 0;
-  if (finished === 'deadline') log(`the run passed its ${RUN_DEADLINE_MS / 60000} min deadline; stopping it`);
+  if (finished === 'deadline') log(`the run passed its ${Math.round(RUN_DEADLINE_MS / 1000)} s deadline; stopping it`);
+  if (results && !results.finished) {
+    ok = false;
+    // Counted as a failure, so the closing line never reads "0 failed" for a run that was cut short.
+    results.tests.push({
+      title: results.running ?? '(the suite, between tests)',
+      state: 'failed',
+      durationMs: 0,
+      message: `did not finish: ${finished === 'deadline' ? `the run passed its ${Math.round(RUN_DEADLINE_MS / 1000)} s deadline` : 'the VS Code server or the extension host stopped'}`,
+    });
+    results.failed += 1;
+  }
   if (finished === 'server-exit') log(`the VS Code server exited (${serverExited}) during the run`);
   if (results) printResults(results);
   else log('the suite wrote no results (it did not start, or crashed before the end); see the logs');
@@ -213,7 +229,7 @@ async function main() {
     ok = false;
   }
   if (!ok) {
-    await page.screenshot({ path: path.join(ARTIFACTS, 'failure.png') }).catch(() => undefined);
+    await page.screenshot({ path: path.join(ARTIFACTS, `failure${vsix ? '-packaged' : ''}.png`) }).catch(() => undefined);
     keepLogs(tmp);
   }
   return ok;
@@ -224,7 +240,7 @@ async function main() {
  * until `stop()` says the run is over. Resolves 'deadline' if the run's
  * deadline passes first, never otherwise.
  */
-async function serveScreenshots(page, folder, stop, deadline) {
+async function serveScreenshots(page, folder, suffix, stop, deadline) {
   while (!stop()) {
     if (Date.now() > deadline) return 'deadline';
     for (const entry of readdirSync(folder)) {
@@ -232,7 +248,7 @@ async function serveScreenshots(page, folder, stop, deadline) {
       const name = entry.slice(0, -'.request'.length);
       const request = JSON.parse(readFileSync(path.join(folder, entry), 'utf8'));
       rmSync(path.join(folder, entry), { force: true });
-      const file = path.join(ARTIFACTS, `${name}.png`);
+      const file = path.join(ARTIFACTS, `${name}${suffix}.png`);
       try {
         for (const selector of request.visible ?? []) {
           await page.locator(selector).first().waitFor({ state: 'visible', timeout: 15_000 });

@@ -44,37 +44,59 @@ export function run(): Promise<void> {
 
   const outcomes: TestOutcome[] = [];
   const started = Date.now();
+  let running: string | null = null;
+  let done = false;
+  /**
+   * Written after every test, not only at the end, so that a run stopped by the
+   * launcher's deadline still tells what passed and which test hung.
+   */
+  const writeResults = (): void => {
+    const results: SuiteResults = {
+      vscodeVersion: vscode.version,
+      remoteName: vscode.env.remoteName ?? null,
+      nodeVersion: process.version,
+      durationMs: Date.now() - started,
+      finished: done,
+      running,
+      passed: outcomes.filter((o) => o.state === 'passed').length,
+      failed: outcomes.filter((o) => o.state === 'failed').length,
+      pending: outcomes.filter((o) => o.state === 'pending').length,
+      tests: outcomes,
+      metrics: { ...metricsStore() },
+    };
+    const file = resultsFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(results, null, 2));
+  };
   return new Promise<void>((resolve, reject) => {
     mocha
       .loadFilesAsync()
       .then(() => {
         const runner = mocha.run((failures) => {
-          const results: SuiteResults = {
-            vscodeVersion: vscode.version,
-            remoteName: vscode.env.remoteName ?? null,
-            nodeVersion: process.version,
-            durationMs: Date.now() - started,
-            passed: outcomes.filter((o) => o.state === 'passed').length,
-            failed: outcomes.filter((o) => o.state === 'failed').length,
-            pending: outcomes.filter((o) => o.state === 'pending').length,
-            tests: outcomes,
-            metrics: { ...metricsStore() },
-          };
-          const file = resultsFile();
-          fs.mkdirSync(path.dirname(file), { recursive: true });
-          fs.writeFileSync(file, JSON.stringify(results, null, 2));
+          running = null;
+          done = true;
+          writeResults();
           if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
           else resolve();
         });
+        runner.on('test', (test) => {
+          running = test.fullTitle();
+          writeResults();
+        });
         runner.on('pass', (test) => {
+          running = null;
           outcomes.push({ title: test.fullTitle(), state: 'passed', durationMs: test.duration ?? 0 });
+          writeResults();
         });
         runner.on('pending', (test) => {
           outcomes.push({ title: test.fullTitle(), state: 'pending', durationMs: 0 });
+          writeResults();
         });
         // Also fires for failing hooks, whose title names the hook and its test.
         runner.on('fail', (test, error: unknown) => {
+          running = null;
           outcomes.push({ title: test.fullTitle(), state: 'failed', durationMs: test.duration ?? 0, ...describeError(error) });
+          writeResults();
         });
       })
       .catch(reject);

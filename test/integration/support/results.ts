@@ -33,6 +33,10 @@ export interface SuiteResults {
   remoteName: string | null;
   nodeVersion: string;
   durationMs: number;
+  /** False while mocha runs (the file is rewritten after every test). */
+  finished: boolean;
+  /** The test running when the file was written, if any. */
+  running: string | null;
   passed: number;
   failed: number;
   pending: number;
