@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadPython } from '../../server/src/analysis/parser';
-import { describeCron } from '../../server/src/analysis/schedule';
+import { describeCron, SCHEDULE_PRESETS } from '../../server/src/analysis/schedule';
 import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
 import { diagnosticLine, inspectDags, inspectDiagnostic, type InspectFile } from './report';
@@ -64,7 +64,9 @@ async function inspect(args: string[]): Promise<number> {
       for (const dag of f.analysis.dags) {
         dagCount++;
         taskCount += dag.taskIndices.length;
-        const schedule = dag.schedule ? `schedule "${dag.schedule}"${describeCron(dag.schedule.startsWith('@') ? '' : dag.schedule) ? ` (${describeCron(dag.schedule)})` : ''}` : 'no schedule';
+        const cron = dag.schedule ? (SCHEDULE_PRESETS[dag.schedule] ?? dag.schedule) : '';
+        const reading = cron ? describeCron(cron) : null;
+        const schedule = dag.schedule ? `schedule "${dag.schedule}"${reading ? ` (${reading})` : ''}` : 'no schedule';
         out.push(`${f.path}:${dag.line + 1}: DAG "${dag.dagId ?? '?'}": ${dag.taskIndices.length} tasks, ${dag.edges.length} dependencies, ${schedule}`);
       }
     }

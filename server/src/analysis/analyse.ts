@@ -8,12 +8,12 @@
  * The walk is iterative where input can nest deeply, and expression evaluation
  * stops at a fixed depth, so no input can exhaust the stack.
  */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
 import { loadedPython } from './parser';
-import { durationSeconds, literalValue, rangeOf, spanRange } from './literals';
+import { durationSeconds, literalValue, rangeOf, SIMPLE_LITERALS, simpleLiteral } from './literals';
 import type {
-  Argument, DagModel, Diagnostic, DiagnosticCode, EdgeModel, FileAnalysis, FixData, LiteralValue, Range, Severity, TaskModel,
+  Argument, DagModel, Diagnostic, DiagnosticCode, EdgeModel, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
 } from './model';
 import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
 import { checkSchedule } from './schedule';
@@ -98,11 +98,11 @@ export function precheck(text: string, options: AnalyseOptions = {}): FileAnalys
 export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
   const declined = precheck(text, options);
   if (declined) return declined;
-  if (!tree.rootNode.hasError) return new Analyser(text).run(tree.rootNode);
+  if (!tree.rootNode.hasError) return new Analyser(text, tree.rootNode).run(tree.rootNode);
   const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
   const repaired = repairedParse(tree, text);
   try {
-    const analysis = new Analyser(repaired.text).run(repaired.tree.rootNode);
+    const analysis = new Analyser(repaired.text, repaired.tree.rootNode).run(repaired.tree.rootNode);
     if (!analysis.isDagFile) return analysis;
     analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
     return analysis;
@@ -262,9 +262,43 @@ class Analyser {
   private importsFramework = false;
   private hasDynamic = false;
 
-  constructor(private readonly source: string) {}
+  /** Start index of each line, for positions computed without asking the tree. */
+  private readonly lineStarts: number[] = [0];
+  private readonly cursor: TreeCursor;
+
+  constructor(private readonly source: string, root: Node) {
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.cursor = root.walk();
+  }
+
+  private position(index: number): Position {
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid] <= index) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: index - this.lineStarts[low] };
+  }
+
+  private span(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+
+  private range(node: Node): Range {
+    return this.span(node.startIndex, node.endIndex);
+  }
 
   run(root: Node): FileAnalysis {
+    try {
+      return this.analyse(root);
+    } finally {
+      this.cursor.delete();
+    }
+  }
+
+  private analyse(root: Node): FileAnalysis {
     this.walkStatements(root, { dag: -1, dynamic: null });
     if (!this.importsFramework) return emptyAnalysis();
     this.checkCallables();
@@ -484,7 +518,7 @@ class Analyser {
           const fn = call.childForFieldName('function');
           const callee = fn ? this.resolveCallee(fn, call.childForFieldName('arguments')) : undefined;
           if (fn && callee?.kind === 'operator') {
-            this.reportDynamic(rangeOf(fn), `${this.text(fn)} is called ${where}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+            this.reportDynamic(this.range(fn), `${this.text(fn)} is called ${where}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
           }
         }
         if (descend && cursor.gotoFirstChild()) continue;
@@ -693,13 +727,13 @@ class Analyser {
         return { kind: 'none' };
       }
       if (methodName === 'partial' || methodName === 'expand' || methodName === 'expand_kwargs') {
-        this.report('VX402', rangeOf(method!), `Dynamic task mapping (.${methodName}(...)) is not supported by VORTEX: create the tasks explicitly, or run this DAG in Airflow.`);
+        this.report('VX402', this.range(method!), `Dynamic task mapping (.${methodName}(...)) is not supported by VORTEX: create the tasks explicitly, or run this DAG in Airflow.`);
         const object = fn.childForFieldName('object');
         if (object?.type === 'call') {
           const inner = object.childForFieldName('function');
           const callee = inner ? this.resolveCallee(inner, object.childForFieldName('arguments')) : undefined;
           if (inner && callee?.kind === 'operator') {
-            this.reportDynamic(rangeOf(inner), `Mapped tasks are created at run time: static analysis cannot see them.`);
+            this.reportDynamic(this.range(inner), `Mapped tasks are created at run time: static analysis cannot see them.`);
           }
           if (callee?.kind !== 'operator') this.expression(object, ctx, depth + 1);
         }
@@ -731,45 +765,77 @@ class Analyser {
     }
   }
 
-  private readArguments(args: Node | null): { byName: Record<string, Argument>; hasSplat: boolean; list: Argument[] } {
+  /**
+   * Reads an argument list with one reused cursor: no Node objects for names
+   * and simple literals, which is most of the cost of analysis on large files.
+   * Values that later steps must inspect (calls, names, containers) keep their node.
+   */
+  private readArguments(args: Node | null): { byName: Record<string, Argument>; hasSplat: boolean; list: Argument[]; nodes: Record<string, Node> } {
     const byName: Record<string, Argument> = {};
+    const nodes: Record<string, Node> = {};
     const list: Argument[] = [];
     let hasSplat = false;
+    if (!args) return { byName, hasSplat, list, nodes };
     let position = 0;
-    for (const arg of args?.namedChildren ?? []) {
-      if (!arg || arg.type === 'comment') continue;
-      if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
+    const cursor = this.cursor;
+    cursor.reset(args);
+    if (!cursor.gotoFirstChild()) return { byName, hasSplat, list, nodes };
+    do {
+      const type = cursor.nodeType;
+      if (type === 'list_splat' || type === 'dictionary_splat') {
         hasSplat = true;
         continue;
       }
+      if (type === '(' || type === ')' || type === ',' || type === 'comment' || !cursor.nodeIsNamed) continue;
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
       let argument: Argument;
-      if (arg.type === 'keyword_argument') {
-        const name = arg.childForFieldName('name');
-        const value = arg.childForFieldName('value');
-        if (!name || !value) continue;
+      if (type === 'keyword_argument') {
+        cursor.gotoFirstChild();
+        const nameStart = cursor.startIndex;
+        const nameEnd = cursor.endIndex;
+        let valueKind = '';
+        let valueStart = end;
+        let valueEnd = end;
+        let valueNode: Node | undefined;
+        while (cursor.gotoNextSibling()) {
+          if (cursor.currentFieldName !== 'value') continue;
+          valueKind = cursor.nodeType;
+          valueStart = cursor.startIndex;
+          valueEnd = cursor.endIndex;
+          if (!SIMPLE_LITERALS.has(valueKind)) valueNode = cursor.currentNode;
+          break;
+        }
+        cursor.gotoParent();
+        if (!valueKind) continue;
+        const name = this.source.slice(nameStart, nameEnd);
         argument = {
-          name: this.text(name),
-          value: literalValue(value, this.source),
-          text: this.text(value),
-          kind: value.type,
-          range: rangeOf(arg),
-          valueRange: rangeOf(value),
-          nameRange: rangeOf(name),
+          name,
+          value: valueNode ? literalValue(valueNode, this.source) : simpleLiteral(valueKind, this.source.slice(valueStart, valueEnd)),
+          text: this.source.slice(valueStart, valueEnd),
+          kind: valueKind,
+          range: this.span(start, end),
+          valueRange: this.span(valueStart, valueEnd),
+          nameRange: this.span(nameStart, nameEnd),
         };
+        if (valueNode && !(name in nodes)) nodes[name] = valueNode;
       } else {
+        const valueNode = SIMPLE_LITERALS.has(type) ? undefined : cursor.currentNode;
+        const text = this.source.slice(start, end);
         argument = {
           name: `#${position++}`,
-          value: literalValue(arg, this.source),
-          text: this.text(arg),
-          kind: arg.type,
-          range: rangeOf(arg),
-          valueRange: rangeOf(arg),
+          value: valueNode ? literalValue(valueNode, this.source) : simpleLiteral(type, text),
+          text,
+          kind: type,
+          range: this.span(start, end),
+          valueRange: this.span(start, end),
         };
+        if (valueNode) nodes[argument.name] = valueNode;
       }
       byName[argument.name] ??= argument;
       list.push(argument);
-    }
-    return { byName, hasSplat, list };
+    } while (cursor.gotoNextSibling());
+    return { byName, hasSplat, list, nodes };
   }
 
   private checkKeywords(list: Argument[], known: ReadonlySet<string>, what: string): void {
@@ -788,12 +854,12 @@ class Analyser {
   }
 
   private createDag(node: Node, fn: Node, argsNode: Node | null): number {
-    const { byName, list } = this.readArguments(argsNode);
+    const { byName, list, nodes } = this.readArguments(argsNode);
     const idArg = byName.dag_id ?? byName['#0'];
     const scheduleArg = byName.schedule_interval ?? byName.schedule;
     // Only literals count as values (cli.md), but `default_args` is so often a
     // module-level dict that its owner is looked up through the name.
-    const defaultArgsNode = argsNode ? findKeywordValue(argsNode, 'default_args', this.source) : null;
+    const defaultArgsNode = nodes.default_args;
     const defaultArgs = defaultArgsNode ? literalValue(defaultArgsNode, this.source, (name) => this.literalOf(name)) : undefined;
     const ownerFromDefaults =
       defaultArgs && typeof defaultArgs === 'object' && !Array.isArray(defaultArgs) && typeof defaultArgs.owner === 'string' ? defaultArgs.owner : null;
@@ -805,11 +871,11 @@ class Analyser {
       tags: stringList(byName.tags?.value),
       secrets: stringList(byName.secrets?.value),
       variable: null,
-      range: rangeOf(node),
-      nameRange: rangeOf(fn),
+      range: this.range(node),
+      nameRange: this.range(fn),
       idRange: idArg ? idArg.valueRange : null,
       scheduleRange: scheduleArg ? scheduleArg.valueRange : null,
-      line: node.startPosition.row,
+      line: this.position(node.startIndex).line,
       args: byName,
       taskIndices: [],
       edges: [],
@@ -817,7 +883,7 @@ class Analyser {
     const index = this.dags.length;
     this.dags.push(dag);
     if (!idArg) {
-      this.report('VX101', rangeOf(fn), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
+      this.report('VX101', this.range(fn), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
     }
     if (scheduleArg) this.checkScheduleArgument(dag, scheduleArg);
     this.checkKeywords(list, KNOWN_DAG_ARGS, 'DAG');
@@ -848,15 +914,15 @@ class Analyser {
 
   private createTask(node: Node, fn: Node, argsNode: Node | null, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
     if (ctx.dynamic) {
-      this.reportDynamic(rangeOf(fn), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(this.range(fn), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
       return { kind: 'dynamic' };
     }
-    const { byName, hasSplat, list } = this.readArguments(argsNode);
+    const { byName, hasSplat, list, nodes } = this.readArguments(argsNode);
     const kind = callee.known ? operatorKind(callee.name) : 'other';
     const idArg = byName.task_id;
     if (!idArg) {
-      if (!hasSplat) this.report('VX202', rangeOf(fn), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(rangeOf(fn), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      if (!hasSplat) this.report('VX202', this.range(fn), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
+      else this.reportDynamic(this.range(fn), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
@@ -875,19 +941,19 @@ class Analyser {
       if (binding?.kind === 'dag') dagIndex = binding.dag;
     }
     if (dagIndex < 0 && !dagArg) {
-      this.report('VX206', rangeOf(fn), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
+      this.report('VX206', this.range(fn), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
     }
     if (kind === 'other') {
-      this.report('VX205', rangeOf(fn), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
+      this.report('VX205', this.range(fn), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
     } else {
       this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
     }
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
-      const insertAt = argsNode ? rangeOf(argsNode).end : rangeOf(fn).end;
+      const insertAt = argsNode ? this.range(argsNode).end : this.range(fn).end;
       insertAt.character = Math.max(0, insertAt.character - 1);
       const needsComma = list.length > 0;
-      this.report('VX203', rangeOf(fn), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
+      this.report('VX203', this.range(fn), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
@@ -903,7 +969,7 @@ class Analyser {
     }
     const opArgs = byName.op_args?.value;
     const opKwargs = byName.op_kwargs?.value;
-    const timeoutNode = argsNode ? findKeywordValue(argsNode, 'execution_timeout', this.source) : null;
+    const timeoutNode = nodes.execution_timeout;
     const task: TaskModel = {
       taskId,
       operator: callee.name,
@@ -911,24 +977,24 @@ class Analyser {
       kind,
       variable: null,
       dagIndex,
-      range: rangeOf(node),
-      operatorRange: rangeOf(fn),
+      range: this.range(node),
+      operatorRange: this.range(fn),
       taskIdRange: idArg.valueRange,
-      line: node.startPosition.row,
+      line: this.position(node.startIndex).line,
       args: byName,
       bashCommand,
       pythonCallable: byName.python_callable ? byName.python_callable.text : null,
       opArgs: Array.isArray(opArgs) ? opArgs : null,
       opKwargs: opKwargs && typeof opKwargs === 'object' && !Array.isArray(opKwargs) ? opKwargs : null,
       secrets: stringList(byName.secrets?.value),
-      executionTimeoutSeconds: timeoutNode ? durationSeconds(timeoutNode, this.source) : null,
+      executionTimeoutSeconds: timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
       upstream: [],
       downstream: [],
     };
     const index = this.tasks.length;
     this.tasks.push(task);
     if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
-    const callableNode = argsNode ? findKeywordValue(argsNode, 'python_callable', this.source) : null;
+    const callableNode = nodes.python_callable;
     if (callableNode?.type === 'identifier') {
       this.pendingCallables.push({ task: index, node: callableNode, name: this.text(callableNode), provideContext: byName.provide_context?.value === true });
     }
@@ -973,10 +1039,10 @@ class Analyser {
       case 'tasks':
         return value.tasks;
       case 'dag':
-        this.report('VX302', rangeOf(node), `"${this.text(node).slice(0, 40)}" is a DAG, not a task: dependencies join tasks.`);
+        this.report('VX302', this.range(node), `"${this.text(node).slice(0, 40)}" is a DAG, not a task: dependencies join tasks.`);
         return undefined;
       case 'notTask':
-        this.report('VX302', rangeOf(node), `${capitalise(value.reason)}: only tasks can be used in dependencies.`);
+        this.report('VX302', this.range(node), `${capitalise(value.reason)}: only tasks can be used in dependencies.`);
         return undefined;
       default:
         return undefined;
@@ -1006,7 +1072,7 @@ class Analyser {
       const left = values[i];
       const right = values[i + 1];
       if (!left || !right) continue;
-      const range = spanRange(operands[i], operands[i + 1]);
+      const range = this.span(operands[i].startIndex, operands[i + 1].endIndex);
       if (operators[i] === '>>') this.connect(left, right, range);
       else this.connect(right, left, range);
     }
@@ -1021,7 +1087,7 @@ class Analyser {
     const self = this.operand(object, ctx, depth);
     const others = this.operand(target, ctx, depth);
     if (!self || !others) return;
-    const range = rangeOf(call);
+    const range = this.range(call);
     if (downstream) this.connect(self, others, range);
     else this.connect(others, self, range);
   }
@@ -1029,7 +1095,7 @@ class Analyser {
   private chain(call: Node, args: Node, ctx: Context, depth: number): void {
     const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'keyword_argument');
     if (items.some((i) => i.type === 'list_splat')) {
-      this.reportDynamic(rangeOf(call), 'chain(*...) takes its tasks from a computed list: static analysis cannot see its dependencies.');
+      this.reportDynamic(this.range(call), 'chain(*...) takes its tasks from a computed list: static analysis cannot see its dependencies.');
       return;
     }
     const values = items.map((i) => ({ node: i, tasks: this.operand(i, ctx, depth), isList: i.type === 'list' || i.type === 'tuple' || this.isTaskList(i) }));
@@ -1037,7 +1103,7 @@ class Analyser {
       const a = values[i];
       const b = values[i + 1];
       if (!a.tasks || !b.tasks) continue;
-      const range = spanRange(a.node, b.node);
+      const range = this.span(a.node.startIndex, b.node.endIndex);
       if (a.isList && b.isList) {
         if (a.tasks.length !== b.tasks.length) {
           this.report('VX305', range, `chain() pairs adjacent lists one to one, but these have ${a.tasks.length} and ${b.tasks.length} tasks: make them the same length, or use cross_downstream() for all pairs.`);
@@ -1060,7 +1126,7 @@ class Analyser {
     const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
     const from = items[0] ? this.operand(items[0].type === 'keyword_argument' ? items[0].childForFieldName('value')! : items[0], ctx, depth) : undefined;
     const to = items[1] ? this.operand(items[1].type === 'keyword_argument' ? items[1].childForFieldName('value')! : items[1], ctx, depth) : undefined;
-    if (from && to) this.connect(from, to, rangeOf(call));
+    if (from && to) this.connect(from, to, this.range(call));
   }
 
   // -- whole-file checks ------------------------------------------------------
@@ -1069,7 +1135,7 @@ class Analyser {
     for (const pending of this.pendingCallables) {
       const binding = this.bindings.get(pending.name);
       if (!this.moduleNames.has(pending.name)) {
-        this.report('VX204', rangeOf(pending.node), `python_callable "${pending.name}" is neither defined nor imported in this file: define the function (def ${pending.name}(): ...) or import it.`);
+        this.report('VX204', this.range(pending.node), `python_callable "${pending.name}" is neither defined nor imported in this file: define the function (def ${pending.name}(): ...) or import it.`);
         continue;
       }
       if (binding?.kind !== 'function') continue;
@@ -1081,7 +1147,7 @@ class Analyser {
         const name = this.text(nameNode);
         const contextSplat = param.type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
         if (contextSplat || (param.type !== 'dictionary_splat_pattern' && param.type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
-          this.report('VX403', rangeOf(param), `"${this.text(param)}" expects Airflow's execution context, which VORTEX does not pass to "${pending.name}": read what you need from op_kwargs or environment variables instead.`);
+          this.report('VX403', this.range(param), `"${this.text(param)}" expects Airflow's execution context, which VORTEX does not pass to "${pending.name}": read what you need from op_kwargs or environment variables instead.`);
         }
       }
     }
@@ -1135,7 +1201,7 @@ class Analyser {
     for (let match = pattern.exec(this.source); match; match = pattern.exec(this.source)) {
       const node = root.descendantForIndex(match.index, match.index + match[0].length);
       if (node?.type !== 'identifier') continue; // in a comment or a string
-      this.report('VX401', rangeOf(node), `XCom (${match[0]}) is not supported by VORTEX: pass data through files or environment variables.`);
+      this.report('VX401', this.range(node), `XCom (${match[0]}) is not supported by VORTEX: pass data through files or environment variables.`);
     }
   }
 }

@@ -167,3 +167,45 @@ export function durationSeconds(node: Node, source: string): number | null {
   }
   return total;
 }
+
+/** Node types whose value can be read from their text alone. */
+export const SIMPLE_LITERALS: ReadonlySet<string> = new Set(['string', 'integer', 'float', 'true', 'false', 'none']);
+
+/** The value of a simple literal from its source text (see SIMPLE_LITERALS). */
+export function simpleLiteral(kind: string, text: string): LiteralValue | undefined {
+  switch (kind) {
+    case 'integer': {
+      const v = Number(text.replace(/_/g, ''));
+      return Number.isFinite(v) ? v : undefined;
+    }
+    case 'float': {
+      const v = parseFloat(text.replace(/_/g, ''));
+      return Number.isFinite(v) ? v : undefined;
+    }
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'none':
+      return null;
+    case 'string':
+      return stringFromText(text);
+    default:
+      return undefined;
+  }
+}
+
+/** A Python string literal's value from its text; undefined for byte strings and f-strings that interpolate. */
+export function stringFromText(text: string): string | undefined {
+  const prefix = /^[a-zA-Z]*/.exec(text)![0].toLowerCase();
+  const rest = text.slice(prefix.length);
+  const quote = rest.startsWith('"""') || rest.startsWith("'''") ? rest.slice(0, 3) : rest.slice(0, 1);
+  if (!quote || (quote[0] !== '"' && quote[0] !== "'")) return undefined;
+  let body = rest.endsWith(quote) && rest.length >= 2 * quote.length ? rest.slice(quote.length, rest.length - quote.length) : rest.slice(quote.length);
+  if (prefix.includes('b')) return undefined;
+  if (prefix.includes('f') || prefix.includes('t')) {
+    if (/\{(?!\{)/.test(body.replace(/\{\{/g, ''))) return undefined;
+    body = body.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+  }
+  return prefix.includes('r') ? body : unescapePython(body);
+}

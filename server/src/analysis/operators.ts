@@ -129,10 +129,12 @@ const BASE_ARGS = [...BASE_OPERATOR_PARAMETERS.map((p) => p.name), ...OTHER_AIRF
 
 /** Keyword arguments a core operator accepts (its own and BaseOperator's). */
 export function knownOperatorArgs(operator: string): ReadonlySet<string> | undefined {
-  const doc = OPERATORS[operator];
-  if (!doc) return undefined;
-  return new Set([...BASE_ARGS, ...doc.parameters.map((p) => p.name)]);
+  return KNOWN_OPERATOR_ARGS.get(operator);
 }
+
+const KNOWN_OPERATOR_ARGS = new Map<string, ReadonlySet<string>>(
+  Object.entries(OPERATORS).map(([name, doc]) => [name, new Set([...BASE_ARGS, ...doc.parameters.map((p) => p.name)])]),
+);
 
 export function operatorKind(className: string): OperatorKind {
   return OPERATORS[className]?.kind ?? 'other';

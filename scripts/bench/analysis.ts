@@ -1,0 +1,105 @@
+/**
+ * `npm run bench`: the analyser's figures, each as a ratio against a baseline
+ * measured in the same run (these machines are shared and noisy).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Edit, type Tree } from 'web-tree-sitter';
+import { analyse, analyseTree } from '../../server/src/analysis/analyse';
+import { createPythonParser, loadPython } from '../../server/src/analysis/parser';
+import { generateDag } from '../../test/support/generate';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median of `runs` timings of `fn`, after one warm-up call. */
+function time(runs: number, fn: () => void): number {
+  fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    fn();
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+function row(label: string, value: string, baseline: string, ratio: number, target?: number): void {
+  const verdict = target === undefined ? '' : ratio <= target ? `  ✓ target ≤ ${target}` : `  ✗ target ≤ ${target}`;
+  console.log(`${label.padEnd(46)} ${value.padStart(10)}  vs ${baseline.padStart(10)}  ratio ${ratio.toFixed(2)}${verdict}`);
+}
+
+async function main(): Promise<void> {
+  await loadPython();
+  const parser = await createPythonParser();
+  const REPO = path.resolve(__dirname, '../..');
+  const scratch = mkdtempSync(path.join(tmpdir(), 'vortex-bench-'));
+  try {
+    console.log('Analysis in process: analyse(text) (parse + analysis) against the bare tree-sitter parse of the same text');
+    for (const n of [1000, 5000, 20000]) {
+      const text = generateDag(n);
+      const runs = n >= 20000 ? 5 : 11;
+      const parse = time(runs, () => parser.parse(text)!.delete());
+      const full = time(runs, () => analyse(text));
+      row(`${n} tasks (${(text.length / 1024).toFixed(0)} KB, ${text.split('\n').length} lines)`, `${full.toFixed(1)} ms`, `${parse.toFixed(1)} ms`, full / parse, n === 5000 ? 1.5 : undefined);
+      console.log(`${''.padEnd(46)} ${(full / n * 1000).toFixed(1)} µs per task`);
+    }
+
+    console.log('\nWhole process: `vortex inspect --json` against a process that only loads tree-sitter and parses');
+    const file = path.join(scratch, 'dag5000.py');
+    writeFileSync(file, generateDag(5000));
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+    };
+    const baselineProcess = time(7, () => run([path.join(REPO, 'scripts/bench/parse-only.mjs'), file]));
+    const inspectProcess = time(7, () => run([path.join(REPO, 'dist/cli.js'), 'inspect', '--json', file]));
+    row('5000 tasks, whole process', `${inspectProcess.toFixed(0)} ms`, `${baselineProcess.toFixed(0)} ms`, inspectProcess / baselineProcess, 1.5);
+
+    console.log('\nRe-analysis after a one-line edit of a 500-task file (incremental parse + analysis), target ≤ 10 ms');
+    const text500 = generateDag(500);
+    const fullParse500 = time(21, () => parser.parse(text500)!.delete());
+    let tree: Tree = parser.parse(text500)!;
+    let current = text500;
+    const samples: number[] = [];
+    for (let i = 0; i < 41; i++) {
+      // Rewrite one task's command: the kind of edit a user makes while typing.
+      const needle = `echo step ${(i % 100) * 3}"`;
+      const at = current.indexOf(needle);
+      const replacement = `echo edited ${i}"`;
+      const next = current.slice(0, at) + replacement + current.slice(at + needle.length);
+      const started = performance.now();
+      const before = current.slice(0, at);
+      const row0 = before.split('\n').length - 1;
+      const col0 = at - (before.lastIndexOf('\n') + 1);
+      tree.edit(new Edit({
+        startIndex: at,
+        oldEndIndex: at + needle.length,
+        newEndIndex: at + replacement.length,
+        startPosition: { row: row0, column: col0 },
+        oldEndPosition: { row: row0, column: col0 + needle.length },
+        newEndPosition: { row: row0, column: col0 + replacement.length },
+      }));
+      const reparsed = parser.parse(next, tree)!;
+      analyseTree(reparsed, next);
+      const elapsed = performance.now() - started;
+      if (i > 0) samples.push(elapsed);
+      tree.delete();
+      tree = reparsed;
+      current = next;
+    }
+    tree.delete();
+    const edit = median(samples);
+    row('500 tasks, edit → new analysis (median)', `${edit.toFixed(2)} ms`, `${fullParse500.toFixed(2)} ms`, edit / fullParse500);
+    console.log(`${''.padEnd(46)} ${edit <= 10 ? '✓' : '✗'} ${edit.toFixed(2)} ms against the 10 ms target (baseline: a full parse of the file)`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    parser.delete();
+  }
+}
+
+void main();
