@@ -1,7 +1,7 @@
 // One esbuild script for every bundle; `tsc --noEmit` type-checks beside it
 // because esbuild strips types without checking them.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -44,7 +44,7 @@ const integrationEntries = readdirSync(integrationSuite)
   .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
   .map((f) => path.join(integrationSuite, f));
 
-const allEntries = [
+const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   {
@@ -57,13 +57,6 @@ const allEntries = [
     sourcemap: 'inline',
   },
 ];
-// The three bundles are written by different people in parallel; a bundle whose
-// entry file does not exist yet is skipped with a warning rather than failing the rest.
-const entries = allEntries.filter((e) => {
-  const missing = e.entryPoints.filter((f) => !existsSync(f));
-  if (missing.length > 0) console.warn(`build: skipping ${e.outfile ?? e.outdir}: ${missing.join(', ')} does not exist yet`);
-  return missing.length === 0;
-});
 
 /** The bundled Python SDK goes beside the bundles too: tasks import `vortex` from dist/sdk. */
 function copySdk() {
@@ -77,5 +70,5 @@ if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
 } else {
   await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
-  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  chmodSync('dist/cli.js', 0o755);
 }

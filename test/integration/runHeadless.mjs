@@ -250,6 +250,10 @@ async function serveScreenshots(page, folder, suffix, stop, deadline) {
       rmSync(path.join(folder, entry), { force: true });
       const file = path.join(ARTIFACTS, `${name}${suffix}.png`);
       try {
+        for (const selector of request.hiddenBefore ?? []) {
+          await page.locator(selector).first().waitFor({ state: 'hidden', timeout: 15_000 });
+        }
+        if (request.click) await page.locator(request.click).first().click({ timeout: 15_000 });
         for (const selector of request.visible ?? []) {
           await page.locator(selector).first().waitFor({ state: 'visible', timeout: 15_000 });
         }

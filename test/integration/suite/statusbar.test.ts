@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { cleanUp, codeOf, errorCount, openFile, vortexApi, waitFor, waitForDiagnostics } from '../support/helpers';
+import * as vscode from 'vscode';
+import { cleanUp, codeOf, errorCount, openFile, requestScreenshot, vortexApi, waitFor, waitForDiagnostics } from '../support/helpers';
 
 describe('status bar', () => {
   after(cleanUp);
@@ -25,6 +26,27 @@ describe('status bar', () => {
       const s = api.statusBar();
       return s.visible && s.uri === document.uri.toString() && s.text.includes(`$(error) ${errors}`) ? s : undefined;
     }, { lastSeen: () => JSON.stringify(api.statusBar()) });
+  });
+
+  it('opens the Problems panel when clicked', async () => {
+    const api = await vortexApi();
+    const { document } = await openFile('dags/broken_pipeline.py');
+    await waitFor('the status bar item on the DAG file', () => {
+      const s = api.statusBar();
+      return s.visible && s.uri === document.uri.toString() ? s : undefined;
+    });
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    // The launcher clicks the item in the page, as a user would, and waits for the panel.
+    const saved = await requestScreenshot('status-bar-opens-problems', ['.markers-panel .monaco-list-row'], {
+      selector: '.statusbar-item:has-text("tasks")',
+      hiddenBefore: ['.markers-panel'],
+    });
+    if (!saved) {
+      // No browser to click in (test-electron): run what a click runs.
+      const command = api.statusBar().command;
+      assert.ok(command);
+      await vscode.commands.executeCommand(command);
+    }
   });
 
   it('is hidden on ordinary Python files', async () => {

@@ -155,17 +155,23 @@ export function metricsStore(): Record<string, number> {
 
 /**
  * Asks the launcher for a screenshot of the workbench as it is now, and waits
- * for it. The launcher first waits until every selector in `visible` shows in
- * the page (the hover widget, the Problems panel), so the picture shows them.
- * Returns the image's path, or `undefined` when this launcher takes no
- * screenshots.
+ * for it. The launcher first clicks `click.selector` (when given, once the
+ * `click.hiddenBefore` selectors are gone from the page) and waits until every
+ * selector in `visible` shows in the page (the hover widget, the Problems
+ * panel), so the picture shows them; a selector that never shows fails the
+ * request. Returns the image's path, or `undefined` when this launcher drives
+ * no browser.
  */
-export async function requestScreenshot(name: string, visible: string[] = []): Promise<string | undefined> {
+export async function requestScreenshot(
+  name: string,
+  visible: string[] = [],
+  click?: { selector: string; hiddenBefore: string[] },
+): Promise<string | undefined> {
   const folder = process.env[SCREENSHOT_ENV];
   if (!folder) return undefined;
   const done = path.join(folder, `${name}.done`);
   fs.rmSync(done, { force: true });
-  const request: ScreenshotRequest = { visible };
+  const request: ScreenshotRequest = { visible, ...(click ? { click: click.selector, hiddenBefore: click.hiddenBefore } : {}) };
   fs.writeFileSync(path.join(folder, `${name}.request`), JSON.stringify(request));
   const answer = await waitFor(`the launcher to take screenshot "${name}"`, () =>
     fs.existsSync(done) ? fs.readFileSync(done, 'utf8') : undefined,

@@ -15,6 +15,10 @@ export const SCREENSHOT_ENV = 'VORTEX_SCREENSHOT_REQUESTS';
 
 /** The content of a `<name>.request` file. */
 export interface ScreenshotRequest {
+  /** CSS selectors the launcher waits to see gone before it clicks (so the click is what shows them). */
+  hiddenBefore?: string[];
+  /** A CSS selector the launcher clicks first, as a user would. */
+  click?: string;
   /** CSS selectors the launcher waits to see before it takes the picture. */
   visible: string[];
 }
