@@ -15,9 +15,9 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { Commands } from '../../server/src/commands';
-import { DagSummaryRequest, type DagSummary } from '../../server/src/protocol';
+import { DagSummaryRequest } from '../../server/src/protocol';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
-import { DagStatusBar, type StatusBarSnapshot } from './statusBar';
+import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
 
 /** The client id: VS Code reads the `vortex.trace.server` setting from it. */
 const CLIENT_ID = 'vortex';

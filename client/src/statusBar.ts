@@ -5,7 +5,8 @@
  * Problems panel.
  */
 import * as vscode from 'vscode';
-import type { DagSummary } from '../../server/src/protocol';
+import type { RequestType } from 'vscode-languageclient/node';
+import type { DagSummaryRequest } from '../../server/src/protocol';
 import { isPythonFile, looksLikeDagDocument } from './dagFile';
 
 /** `source` of every diagnostic the VORTEX server publishes. */
@@ -13,6 +14,9 @@ export const DIAGNOSTIC_SOURCE = 'vortex';
 
 /** VS Code's own command behind View > Problems. */
 const OPEN_PROBLEMS = 'workbench.actions.view.problems';
+
+/** The counts the server answers with, read off the request's own type so the two cannot drift. */
+export type DagSummary = NonNullable<typeof DagSummaryRequest.type extends RequestType<unknown, infer R, unknown> ? R : never>;
 
 /**
  * Asks the server for a document's summary: `null` when the server does not
