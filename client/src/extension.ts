@@ -153,9 +153,6 @@ class ServerProcess implements vscode.Disposable {
 
 function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  // Cross-file checks (a dag_id defined in two files) follow files changed outside the editor.
-  const pythonFiles = vscode.workspace.createFileSystemWatcher('**/*.py');
-  context.subscriptions.push(pythonFiles);
   // IPC: the server runs on the extension host's own Node, with no stdio framing to get wrong.
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -166,7 +163,10 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     documentSelector: [{ scheme: 'file', language: 'python' }],
     diagnosticCollectionName: CLIENT_ID,
     outputChannel: output,
-    synchronize: { fileEvents: pythonFiles },
+    // Tells the server when a `vortex.*` setting changes; it then pulls the
+    // settings per document (workspace/configuration). File changes on disk need
+    // nothing here: the server registers its own watcher for them.
+    synchronize: { configurationSection: 'vortex' },
     // The default error handler restarts a server that dies, up to 4 times in 3 minutes.
   };
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
