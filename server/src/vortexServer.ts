@@ -2,14 +2,20 @@
  * The VORTEX language server: owns the documents, the workspace index and one
  * object per feature, declares the capabilities and routes LSP events to them.
  */
-import { DidChangeWatchedFilesNotification, FileChangeType, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CodeActionKind, DidChangeWatchedFilesNotification, FileChangeType, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { ClientCapabilities, Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
 import { createPythonParser } from './analysis/parser';
 import type { Parser } from './analysis/parser';
 import { Analyses } from './analyses';
 import { DocumentStore } from './documents';
+import { CodeActionFeature } from './features/codeActions';
+import { CodeLensFeature, TaskCountLens } from './features/codeLens';
+import { COMPLETION_TRIGGERS, CompletionFeature } from './features/completion';
 import { DagModelFeature } from './features/dagModel';
 import { DiagnosticsFeature } from './features/diagnostics';
+import { HoverFeature } from './features/hover';
+import { NavigationFeature } from './features/navigation';
+import { DocumentSymbolFeature, WorkspaceSymbolFeature } from './features/symbols';
 import type { Logger } from './features/util';
 import { DEFAULT_SETTINGS, settingsFrom } from './settings';
 import type { VortexSettings } from './settings';
@@ -39,7 +45,16 @@ export class VortexServer {
     this.documents = new DocumentStore(parser);
     this.analyses = new Analyses(this.documents, (uri) => this.readSettings(uri));
     this.diagnostics = new DiagnosticsFeature(this.analyses, this.index, (p) => void connection.sendDiagnostics(p), this.logger);
-    this.features = [new DagModelFeature(this.analyses, this.logger)];
+    this.features = [
+      new HoverFeature(this.analyses, this.logger),
+      new DocumentSymbolFeature(this.analyses, this.logger),
+      new WorkspaceSymbolFeature(this.index, this.logger),
+      new CompletionFeature(this.analyses, this.logger),
+      new CodeActionFeature(this.analyses, this.logger),
+      new NavigationFeature(this.analyses, this.logger),
+      new CodeLensFeature(this.analyses, [new TaskCountLens()], this.logger),
+      new DagModelFeature(this.analyses, this.logger),
+    ];
     this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders.push(params.rootUri);
   }
@@ -55,6 +70,14 @@ export class VortexServer {
   capabilities(): ServerCapabilities {
     return {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      workspaceSymbolProvider: true,
+      completionProvider: { triggerCharacters: COMPLETION_TRIGGERS },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      referencesProvider: true,
+      definitionProvider: true,
+      codeLensProvider: { resolveProvider: false },
     };
   }
 
