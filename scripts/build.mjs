@@ -40,6 +40,7 @@ const common = {
 
 const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
 ];
 
 /** The bundled Python SDK goes beside the bundles too: tasks import `vortex` from dist/sdk. */
