@@ -19,10 +19,13 @@ import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperat
 import { checkSchedule } from './schedule';
 import { closest } from './suggest';
 import { findCycles } from './graph';
+import { readSimpleStatement, type SimpleOperand, type SimpleStatement } from './simpleStatements';
 
 export interface AnalyseOptions {
   /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
   maxFileSize?: number;
+  /** Read simple statements from their text (see simpleStatements.ts); off only to test that both ways agree. */
+  simpleStatements?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -98,11 +101,11 @@ export function precheck(text: string, options: AnalyseOptions = {}): FileAnalys
 export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
   const declined = precheck(text, options);
   if (declined) return declined;
-  if (!tree.rootNode.hasError) return new Analyser(text, tree.rootNode).run(tree.rootNode);
+  if (!tree.rootNode.hasError) return new Analyser(text, tree.rootNode, options.simpleStatements ?? true).run(tree.rootNode);
   const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
   const repaired = repairedParse(tree, text);
   try {
-    const analysis = new Analyser(repaired.text, repaired.tree.rootNode).run(repaired.tree.rootNode);
+    const analysis = new Analyser(repaired.text, repaired.tree.rootNode, options.simpleStatements ?? true).run(repaired.tree.rootNode);
     if (!analysis.isDagFile) return analysis;
     analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
     return analysis;
@@ -243,9 +246,27 @@ type Callee =
 
 interface PendingCallable {
   task: number;
-  node: Node;
   name: string;
+  range: Range;
   provideContext: boolean;
+}
+
+interface ReadArguments {
+  byName: Record<string, Argument>;
+  hasSplat: boolean;
+  list: Argument[];
+  /** Value nodes of arguments that are not simple literals, by name. */
+  nodes: Record<string, Node>;
+}
+
+/** An operator call as `createTask` needs it, whether read from the tree or from text. */
+interface OperatorCall {
+  callRange: Range;
+  fnRange: Range;
+  line: number;
+  /** End of the argument list (after its closing parenthesis). */
+  argsEnd: Position | null;
+  args: ReadArguments;
 }
 
 class Analyser {
@@ -256,7 +277,7 @@ class Analyser {
   /** Names bound anywhere at module level: what a `python_callable` may name. */
   private readonly moduleNames = new Set<string>();
   private readonly pendingCallables: PendingCallable[] = [];
-  private readonly edgeKeys = new Set<string>();
+  private readonly edgeKeys = new Set<number>();
   private readonly edgeOrder: Array<{ dag: number; up: number; down: number; range: Range }> = [];
   private readonly starImports: string[] = [];
   private importsFramework = false;
@@ -265,21 +286,32 @@ class Analyser {
   /** Start index of each line, for positions computed without asking the tree. */
   private readonly lineStarts: number[] = [0];
   private readonly cursor: TreeCursor;
+  private readonly treeHasError: boolean;
 
-  constructor(private readonly source: string, root: Node) {
+  constructor(private readonly source: string, root: Node, private readonly simpleStatements: boolean) {
     for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
     this.cursor = root.walk();
+    this.treeHasError = root.hasError;
   }
 
+  /** The line of the last position asked for: positions come in source order, mostly on that line. */
+  private lastLine = 0;
+
   private position(index: number): Position {
+    const starts = this.lineStarts;
+    const line = this.lastLine;
+    if (index >= starts[line] && (line + 1 >= starts.length || index < starts[line + 1])) {
+      return { line, character: index - starts[line] };
+    }
     let low = 0;
-    let high = this.lineStarts.length - 1;
+    let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
       if (this.lineStarts[mid] <= index) low = mid;
       else high = mid - 1;
     }
-    return { line: low, character: index - this.lineStarts[low] };
+    this.lastLine = low;
+    return { line: low, character: index - starts[low] };
   }
 
   private span(start: number, end: number): Range {
@@ -339,19 +371,35 @@ class Analyser {
 
   /** Walks the statements of a block in source order; iterative, since blocks nest without bound. */
   private walkStatements(block: Node, ctx: Context): void {
-    const stack: Array<{ children: Array<Node | null>; index: number; ctx: Context }> = [{ children: block.namedChildren, index: 0, ctx }];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1];
-      if (frame.index >= frame.children.length) {
-        stack.pop();
-        continue;
+    // Each block is read with its own cursor, which makes no Node object for
+    // statements that can be read from their text (most of a large file).
+    const open = (node: Node, c: Context) => {
+      const cursor = node.walk();
+      return { cursor, ctx: c, started: false };
+    };
+    const stack = [open(block, ctx)];
+    try {
+      while (stack.length > 0) {
+        const frame = stack[stack.length - 1];
+        const moved = frame.started ? frame.cursor.gotoNextSibling() : frame.cursor.gotoFirstChild();
+        frame.started = true;
+        if (!moved) {
+          stack.pop()!.cursor.delete();
+          continue;
+        }
+        const cursor = frame.cursor;
+        if (!cursor.nodeIsNamed) continue;
+        if (cursor.nodeType === 'expression_statement' && this.simpleStatements && !this.treeHasError) {
+          const simple = readSimpleStatement(this.source, cursor.startIndex, cursor.endIndex);
+          if (simple && this.simpleStatement(simple, frame.ctx)) continue;
+        }
+        const nested = this.statement(cursor.currentNode, frame.ctx);
+        if (!nested) continue;
+        // The first nested block goes on top, so blocks run in the order written.
+        for (let i = nested.length - 1; i >= 0; i--) stack.push(open(nested[i].node, nested[i].ctx));
       }
-      const child = frame.children[frame.index++];
-      if (!child) continue;
-      const nested = this.statement(child, frame.ctx);
-      if (!nested) continue;
-      // The first nested block goes on top, so blocks run in the order written.
-      for (let i = nested.length - 1; i >= 0; i--) stack.push({ children: nested[i].node.namedChildren, index: 0, ctx: nested[i].ctx });
+    } finally {
+      for (const frame of stack) frame.cursor.delete();
     }
   }
 
@@ -367,9 +415,13 @@ class Analyser {
       case 'import_from_statement':
         this.importFrom(node, ctx);
         return undefined;
-      case 'expression_statement':
+      case 'expression_statement': {
+        // Statements tree-sitter could not parse cleanly (MISSING nodes) always take the tree walk.
+        const simple = this.simpleStatements && !(this.treeHasError && node.hasError) ? readSimpleStatement(this.source, node.startIndex, node.endIndex) : undefined;
+        if (simple && this.simpleStatement(simple, ctx)) return undefined;
         for (const child of node.namedChildren) if (child) this.expression(child, ctx, 0);
         return undefined;
+      }
       case 'with_statement':
         return this.withStatement(node, ctx);
       case 'if_statement': {
@@ -549,12 +601,15 @@ class Analyser {
     }
   }
 
+  private bindName(name: string, binding: Binding, ctx: Context): void {
+    if (binding.kind === 'tasks' && binding.tasks.length === 1) this.tasks[binding.tasks[0]].variable ??= name;
+    if (binding.kind === 'dag') this.dags[binding.dag].variable ??= name;
+    this.bind(name, binding, ctx);
+  }
+
   private bindTargets(target: Node, binding: Binding, ctx: Context): void {
     if (target.type === 'identifier') {
-      const name = this.text(target);
-      if (binding.kind === 'tasks' && binding.tasks.length === 1) this.tasks[binding.tasks[0]].variable ??= name;
-      if (binding.kind === 'dag') this.dags[binding.dag].variable ??= name;
-      this.bind(name, binding, ctx);
+      this.bindName(this.text(target), binding, ctx);
       return;
     }
     if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern') {
@@ -574,27 +629,8 @@ class Analyser {
         if (op && (op.type === '>>' || op.type === '<<')) return this.dependencyChain(node, ctx, depth);
         return { kind: 'notTask', reason: 'an arithmetic expression' };
       }
-      case 'identifier': {
-        const name = this.text(node);
-        const binding = this.bindings.get(name);
-        if (!binding) return { kind: 'notTask', reason: `"${name}" is not defined` };
-        switch (binding.kind) {
-          case 'tasks':
-            return { kind: 'tasks', tasks: binding.tasks };
-          case 'dag':
-            return { kind: 'dag', dag: binding.dag };
-          case 'dynamic':
-            return { kind: 'dynamic' };
-          case 'import':
-            return FRAMEWORKS.has(binding.qualified.split('.')[0]) ? { kind: 'notTask', reason: `"${name}" is an import` } : { kind: 'dynamic' };
-          case 'function':
-            return { kind: 'notTask', reason: `"${name}" is a function` };
-          case 'literal':
-            return { kind: 'notTask', reason: `"${name}" is ${describeLiteral(binding.value)}` };
-          default:
-            return { kind: 'notTask', reason: `"${name}" is not a task` };
-        }
-      }
+      case 'identifier':
+        return this.nameValue(this.text(node));
       case 'parenthesized_expression': {
         const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
         return inner ? this.expression(inner, ctx, depth + 1) : { kind: 'none' };
@@ -639,6 +675,100 @@ class Analyser {
       default:
         return { kind: 'dynamic' };
     }
+  }
+
+  /** What a name evaluates to, for dependencies. */
+  private nameValue(name: string): Value {
+    const binding = this.bindings.get(name);
+    if (!binding) return { kind: 'notTask', reason: `"${name}" is not defined` };
+    switch (binding.kind) {
+      case 'tasks':
+        return { kind: 'tasks', tasks: binding.tasks };
+      case 'dag':
+        return { kind: 'dag', dag: binding.dag };
+      case 'dynamic':
+        return { kind: 'dynamic' };
+      case 'import':
+        return FRAMEWORKS.has(binding.qualified.split('.')[0]) ? { kind: 'notTask', reason: `"${name}" is an import` } : { kind: 'dynamic' };
+      case 'function':
+        return { kind: 'notTask', reason: `"${name}" is a function` };
+      case 'literal':
+        return { kind: 'notTask', reason: `"${name}" is ${describeLiteral(binding.value)}` };
+      default:
+        return { kind: 'notTask', reason: `"${name}" is not a task` };
+    }
+  }
+
+  /**
+   * Handles a statement read from text (see simpleStatements.ts) exactly as the
+   * tree walk would; false when it is not an operator call or a chain after all.
+   */
+  private simpleStatement(statement: SimpleStatement, ctx: Context): boolean {
+    if (statement.kind === 'chain') {
+      const values = statement.operands.map((o) => this.simpleOperand(o));
+      for (let i = 0; i < statement.operators.length; i++) {
+        const left = values[i];
+        const right = values[i + 1];
+        if (!left || !right) continue;
+        const range = this.span(statement.operands[i].start, statement.operands[i + 1].end);
+        if (statement.operators[i] === '>>') this.connect(left, right, range);
+        else this.connect(right, left, range);
+      }
+      return true;
+    }
+    const fnText = this.source.slice(statement.calleeStart, statement.calleeEnd);
+    const callee = this.classifySimpleCallee(statement.callee, fnText, statement.args.some((a) => a.name === 'task_id'));
+    if (callee.kind !== 'operator') return false;
+    const byName: Record<string, Argument> = {};
+    const list: Argument[] = [];
+    for (const a of statement.args) {
+      const argument: Argument = {
+        name: a.name,
+        value: a.value,
+        text: this.source.slice(a.valueStart, a.valueEnd),
+        kind: a.kind,
+        range: this.span(a.nameStart, a.valueEnd),
+        valueRange: this.span(a.valueStart, a.valueEnd),
+        nameRange: this.span(a.nameStart, a.nameEnd),
+      };
+      byName[a.name] ??= argument;
+      list.push(argument);
+    }
+    const value = this.createTask(
+      {
+        callRange: this.span(statement.calleeStart, statement.callEnd),
+        fnRange: this.span(statement.calleeStart, statement.calleeEnd),
+        line: this.position(statement.calleeStart).line,
+        argsEnd: this.position(statement.callEnd),
+        args: { byName, list, hasSplat: false, nodes: {} },
+      },
+      callee,
+      ctx,
+    );
+    this.bindName(statement.target.name, this.bindingOf(value), ctx);
+    return true;
+  }
+
+  private simpleOperand(operand: SimpleOperand): number[] | undefined {
+    let value: Value;
+    if (operand.kind === 'name') {
+      value = this.nameValue(operand.name);
+    } else {
+      const tasks: number[] = [];
+      let dynamic = false;
+      value = { kind: 'tasks', tasks };
+      for (const item of operand.items) {
+        const v = this.nameValue(item.name);
+        if (v.kind === 'tasks') tasks.push(...v.tasks);
+        else if (v.kind === 'dynamic') dynamic = true;
+        else if (v.kind === 'notTask' || v.kind === 'dag') {
+          value = { kind: 'notTask', reason: v.kind === 'dag' ? 'a list holding a DAG' : v.reason };
+          break;
+        }
+      }
+      if (dynamic && value.kind === 'tasks') value = { kind: 'dynamic' };
+    }
+    return this.operandTasks(value, this.source.slice(operand.start, operand.end), this.span(operand.start, operand.end));
   }
 
   private assignment(node: Node, ctx: Context, depth: number): Value {
@@ -686,15 +816,21 @@ class Analyser {
       current = current.childForFieldName('object');
     }
     if (!current || current.type !== 'identifier') return { qualified: null, last: parts[parts.length - 1] ?? '' };
-    const head = this.text(current);
-    const last = parts.length ? parts[parts.length - 1] : head;
+    parts.unshift(this.text(current));
+    return this.qualifyParts(parts);
+  }
+
+  /** `qualify` for a callee already split into names: [head, ...attributes]. */
+  private qualifyParts(parts: string[]): { qualified: string | null; last: string } {
+    const [head, ...rest] = parts;
+    const last = parts[parts.length - 1];
     const binding = this.bindings.get(head);
     if (binding?.kind === 'import') {
       // An alias (`import BashOperator as Bash`) names the class it stands for.
-      const qualified = [binding.qualified, ...parts].join('.');
+      const qualified = [binding.qualified, ...rest].join('.');
       return { qualified, last: qualified.slice(qualified.lastIndexOf('.') + 1) };
     }
-    if (!binding && this.starImports.length > 0 && parts.length === 0) {
+    if (!binding && this.starImports.length > 0 && rest.length === 0) {
       return { qualified: `${this.starImports[0]}.${head}`, last };
     }
     return { qualified: null, last };
@@ -702,14 +838,35 @@ class Analyser {
 
   private resolveCallee(fn: Node, args: Node | null): Callee {
     const { qualified, last } = this.qualify(fn);
+    return this.classifyCallee(qualified, last, this.text(fn), () => !!args && hasKeyword(args, 'task_id', this.source));
+  }
+
+  /**
+   * Classifies a callee read from text, remembering the answer per callee text
+   * for as long as the name it starts with stays bound to the same thing.
+   */
+  private classifySimpleCallee(parts: string[], fnText: string, hasTaskId: boolean): Callee {
+    const key = `${hasTaskId ? '+' : '-'}${fnText}`;
+    const head = this.bindings.get(parts[0]);
+    const cached = this.calleeCache.get(key);
+    if (cached && cached.head === head && cached.starImports === this.starImports.length) return cached.callee;
+    const { qualified, last } = this.qualifyParts(parts);
+    const callee = this.classifyCallee(qualified, last, fnText, hasTaskId);
+    this.calleeCache.set(key, { head, starImports: this.starImports.length, callee });
+    return callee;
+  }
+
+  private readonly calleeCache = new Map<string, { head: Binding | undefined; starImports: number; callee: Callee }>();
+
+  private classifyCallee(qualified: string | null, last: string, fnText: string, hasTaskId: boolean | (() => boolean)): Callee {
     const framework = qualified !== null && FRAMEWORKS.has(qualified.split('.')[0]);
     if (framework && last === 'DAG') return { kind: 'dag' };
     if (framework && last === 'chain') return { kind: 'chain' };
     if (framework && last === 'cross_downstream') return { kind: 'crossDownstream' };
-    const qualifiedName = qualified ?? this.text(fn);
+    const qualifiedName = qualified ?? fnText;
     if (framework && operatorKind(last) !== 'other') return { kind: 'operator', name: last, qualified: qualifiedName, known: true };
     if (/(Operator|Sensor)$/.test(last)) return { kind: 'operator', name: last, qualified: qualifiedName, known: false };
-    if (framework && /^[A-Z]/.test(last) && args && hasKeyword(args, 'task_id', this.source)) {
+    if (framework && /^[A-Z]/.test(last) && (typeof hasTaskId === 'function' ? hasTaskId() : hasTaskId)) {
       return { kind: 'operator', name: last, qualified: qualifiedName, known: false };
     }
     return { kind: 'other' };
@@ -745,7 +902,17 @@ class Analyser {
       case 'dag':
         return { kind: 'dag', dag: this.createDag(node, fn, args) };
       case 'operator':
-        return this.createTask(node, fn, args, callee, ctx);
+        return this.createTask(
+          {
+            callRange: this.range(node),
+            fnRange: this.range(fn),
+            line: this.position(node.startIndex).line,
+            argsEnd: args ? this.range(args).end : null,
+            args: this.readArguments(args),
+          },
+          callee,
+          ctx,
+        );
       case 'chain':
         if (args) this.chain(node, args, ctx, depth);
         return { kind: 'none' };
@@ -770,7 +937,7 @@ class Analyser {
    * and simple literals, which is most of the cost of analysis on large files.
    * Values that later steps must inspect (calls, names, containers) keep their node.
    */
-  private readArguments(args: Node | null): { byName: Record<string, Argument>; hasSplat: boolean; list: Argument[]; nodes: Record<string, Node> } {
+  private readArguments(args: Node | null): ReadArguments {
     const byName: Record<string, Argument> = {};
     const nodes: Record<string, Node> = {};
     const list: Argument[] = [];
@@ -912,17 +1079,18 @@ class Analyser {
     this.report('VX104', arg.valueRange, `${what} is not a schedule VORTEX supports: use a cron expression such as "0 12 * * *", a preset such as "@daily", or None.`);
   }
 
-  private createTask(node: Node, fn: Node, argsNode: Node | null, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
+  private createTask(call: OperatorCall, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
+    const fnRange = call.fnRange;
     if (ctx.dynamic) {
-      this.reportDynamic(this.range(fn), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(fnRange, `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
       return { kind: 'dynamic' };
     }
-    const { byName, hasSplat, list, nodes } = this.readArguments(argsNode);
+    const { byName, hasSplat, list, nodes } = call.args;
     const kind = callee.known ? operatorKind(callee.name) : 'other';
     const idArg = byName.task_id;
     if (!idArg) {
-      if (!hasSplat) this.report('VX202', this.range(fn), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(this.range(fn), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      if (!hasSplat) this.report('VX202', fnRange, `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
+      else this.reportDynamic(fnRange, `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
@@ -941,19 +1109,19 @@ class Analyser {
       if (binding?.kind === 'dag') dagIndex = binding.dag;
     }
     if (dagIndex < 0 && !dagArg) {
-      this.report('VX206', this.range(fn), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
+      this.report('VX206', fnRange, `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
     }
     if (kind === 'other') {
-      this.report('VX205', this.range(fn), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
+      this.report('VX205', fnRange, `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
     } else {
       this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
     }
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
-      const insertAt = argsNode ? this.range(argsNode).end : this.range(fn).end;
-      insertAt.character = Math.max(0, insertAt.character - 1);
+      const end = call.argsEnd ?? fnRange.end;
+      const insertAt = { line: end.line, character: Math.max(0, end.character - 1) };
       const needsComma = list.length > 0;
-      this.report('VX203', this.range(fn), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
+      this.report('VX203', fnRange, `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
@@ -977,10 +1145,10 @@ class Analyser {
       kind,
       variable: null,
       dagIndex,
-      range: this.range(node),
-      operatorRange: this.range(fn),
+      range: call.callRange,
+      operatorRange: fnRange,
       taskIdRange: idArg.valueRange,
-      line: this.position(node.startIndex).line,
+      line: call.line,
       args: byName,
       bashCommand,
       pythonCallable: byName.python_callable ? byName.python_callable.text : null,
@@ -994,9 +1162,9 @@ class Analyser {
     const index = this.tasks.length;
     this.tasks.push(task);
     if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
-    const callableNode = nodes.python_callable;
-    if (callableNode?.type === 'identifier') {
-      this.pendingCallables.push({ task: index, node: callableNode, name: this.text(callableNode), provideContext: byName.provide_context?.value === true });
+    const callable = byName.python_callable;
+    if (callable?.kind === 'identifier' && callable.nameRange) {
+      this.pendingCallables.push({ task: index, name: callable.text, range: callable.valueRange, provideContext: byName.provide_context?.value === true });
     }
     return { kind: 'tasks', tasks: [index] };
   }
@@ -1017,7 +1185,7 @@ class Analyser {
       return;
     }
     const dag = a.dagIndex >= 0 ? a.dagIndex : b.dagIndex;
-    const key = `${up}>${down}`;
+    const key = up * 0x100000000 + down;
     if (this.edgeKeys.has(key)) return;
     this.edgeKeys.add(key);
     a.downstream.push(b.taskId);
@@ -1034,15 +1202,18 @@ class Analyser {
 
   /** Evaluates an operand of a dependency; reports VX302 when it is not a task. */
   private operand(node: Node, ctx: Context, depth: number): number[] | undefined {
-    const value = this.expression(node, ctx, depth + 1);
+    return this.operandTasks(this.expression(node, ctx, depth + 1), this.text(node), this.range(node));
+  }
+
+  private operandTasks(value: Value, text: string, range: Range): number[] | undefined {
     switch (value.kind) {
       case 'tasks':
         return value.tasks;
       case 'dag':
-        this.report('VX302', this.range(node), `"${this.text(node).slice(0, 40)}" is a DAG, not a task: dependencies join tasks.`);
+        this.report('VX302', range, `"${text.slice(0, 40)}" is a DAG, not a task: dependencies join tasks.`);
         return undefined;
       case 'notTask':
-        this.report('VX302', this.range(node), `${capitalise(value.reason)}: only tasks can be used in dependencies.`);
+        this.report('VX302', range, `${capitalise(value.reason)}: only tasks can be used in dependencies.`);
         return undefined;
       default:
         return undefined;
@@ -1135,7 +1306,7 @@ class Analyser {
     for (const pending of this.pendingCallables) {
       const binding = this.bindings.get(pending.name);
       if (!this.moduleNames.has(pending.name)) {
-        this.report('VX204', this.range(pending.node), `python_callable "${pending.name}" is neither defined nor imported in this file: define the function (def ${pending.name}(): ...) or import it.`);
+        this.report('VX204', pending.range, `python_callable "${pending.name}" is neither defined nor imported in this file: define the function (def ${pending.name}(): ...) or import it.`);
         continue;
       }
       if (binding?.kind !== 'function') continue;

@@ -1,0 +1,164 @@
+/**
+ * Hovers only on what is DAG-specific: operator names, schedule strings,
+ * tasks (their variable or task_id string) and dag_id strings. Ordinary Python
+ * names get nothing, so Pylance's hover stands alone there.
+ */
+import { MarkupKind } from 'vscode-languageserver/node';
+import type { Connection, Hover, HoverParams } from 'vscode-languageserver/node';
+import type { DagModel, FileAnalysis, Position, TaskModel } from '../analysis/model';
+import { BASE_OPERATOR_PARAMETERS, OPERATORS } from '../analysis/operators';
+import { SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../analysis/schedule';
+import type { Analyses } from '../analyses';
+import { compare, contains, guarded } from './util';
+import type { Logger } from './util';
+
+const NEXT_RUNS = 5;
+
+export class HoverFeature {
+  constructor(private readonly analyses: Analyses, private readonly logger: Logger, private readonly now: () => Date = () => new Date()) {}
+
+  register(connection: Connection): void {
+    connection.onHover((params) => guarded(this.logger, 'hover', null, () => this.provideHover(params)));
+  }
+
+  async provideHover({ textDocument, position }: HoverParams): Promise<Hover | null> {
+    const analysis = await this.analyses.analysis(textDocument.uri);
+    if (!analysis) return null;
+    for (const dag of analysis.dags) {
+      if (dag.scheduleRange && contains(dag.scheduleRange, position)) {
+        const value = scheduleValue(dag);
+        return value === null ? null : markdown(scheduleMarkdown(value, this.now()), dag.scheduleRange);
+      }
+      if (dag.idRange && contains(dag.idRange, position)) return markdown(dagMarkdown(dag, analysis), dag.idRange);
+    }
+    for (const task of analysis.tasks) {
+      if (contains(task.taskIdRange, position)) return markdown(taskMarkdown(task, analysis), task.taskIdRange);
+      if (contains(task.operatorRange, position)) {
+        const name = operatorName(task.operator);
+        return markdown(operatorMarkdown(name), task.operatorRange);
+      }
+    }
+    const word = this.identifierAt(textDocument.uri, position);
+    if (!word) return null;
+    const task = taskByVariable(analysis, word.name, position);
+    if (task) return markdown(taskMarkdown(task, analysis), word.range);
+    if (OPERATORS[word.name]) return markdown(operatorMarkdown(word.name), word.range);
+    return null;
+  }
+
+  private identifierAt(uri: string, position: Position): { name: string; range: { start: Position; end: Position } } | undefined {
+    const tree = this.analyses.documents.tree(uri);
+    const document = this.analyses.documents.get(uri);
+    if (!tree || !document) return undefined;
+    const node = tree.rootNode.descendantForPosition({ row: position.line, column: position.character });
+    if (node?.type !== 'identifier') return undefined;
+    const text = document.getText();
+    return {
+      name: text.slice(node.startIndex, node.endIndex),
+      range: { start: { line: node.startPosition.row, character: node.startPosition.column }, end: { line: node.endPosition.row, character: node.endPosition.column } },
+    };
+  }
+}
+
+/** The task a variable names at `position`: the latest one assigned before it (variables can be rebound). */
+export function taskByVariable(analysis: FileAnalysis, name: string, position: Position): TaskModel | undefined {
+  let found: TaskModel | undefined;
+  for (const task of analysis.tasks) {
+    if (task.variable !== name) continue;
+    if (!found || compare(task.range.start, position) <= 0) found = task;
+  }
+  return found;
+}
+
+function markdown(value: string, range: Hover['range']): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value }, range };
+}
+
+function operatorName(operator: string): string {
+  return operator.split('.').pop() ?? operator;
+}
+
+function scheduleValue(dag: DagModel): string | null {
+  const arg = dag.args.schedule_interval ?? dag.args.schedule;
+  return typeof arg?.value === 'string' ? arg.value : null;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function formatLocal(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function formatUtc(d: Date): string {
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** A schedule string read aloud with its next runs, or why it is invalid. */
+export function scheduleMarkdown(value: string, now: Date): string {
+  const check = checkSchedule(value);
+  if (!check.ok) return `**${check.unsupported ? 'Unsupported' : 'Invalid'} schedule** \`${value}\`\n\n${check.message}`;
+  const trimmed = value.trim();
+  if (check.cron === null) return `**Schedule** \`${trimmed}\`: runs once, when triggered.`;
+  const reading = describeCron(check.cron) ?? check.cron;
+  const preset = check.kind === 'preset' ? ` (the preset for \`${SCHEDULE_PRESETS[trimmed]}\`)` : '';
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
+  const rows = nextRuns(check.cron, NEXT_RUNS, now).map((d) => `| ${formatLocal(d)} | ${formatUtc(d)} |`);
+  return [`**Schedule** \`${trimmed}\`${preset}: ${reading}`, '', `Next ${NEXT_RUNS} runs:`, '', `| ${zone} | UTC |`, '|---|---|', ...rows].join('\n');
+}
+
+/** The schedule in words, for a DAG's hover. */
+function scheduleInWords(schedule: string | null): string {
+  if (schedule === null) return 'none (triggered manually)';
+  const check = checkSchedule(schedule);
+  if (!check.ok) return `\`${schedule}\` (invalid)`;
+  if (check.cron === null) return `\`${schedule}\`: once`;
+  return `\`${schedule}\`: ${describeCron(check.cron) ?? check.cron}`;
+}
+
+function list(ids: readonly string[]): string {
+  return ids.length > 0 ? ids.map((id) => `\`${id}\``).join(', ') : '—';
+}
+
+export function dagMarkdown(dag: DagModel, analysis: FileAnalysis): string {
+  const tasks = dag.taskIndices.map((i) => analysis.tasks[i]);
+  const roots = tasks.filter((t) => t.upstream.length === 0).map((t) => t.taskId);
+  const leaves = tasks.filter((t) => t.downstream.length === 0).map((t) => t.taskId);
+  return [
+    `**DAG** \`${dag.dagId ?? '?'}\``,
+    '',
+    `- Schedule: ${scheduleInWords(dag.schedule)}`,
+    `- Owner: ${dag.owner ?? '—'}`,
+    `- Tags: ${list(dag.tags)}`,
+    `- Tasks: ${tasks.length}`,
+    `- Roots: ${list(roots)}`,
+    `- Leaves: ${list(leaves)}`,
+  ].join('\n');
+}
+
+export function taskMarkdown(task: TaskModel, analysis: FileAnalysis): string {
+  const dag = analysis.dags[task.dagIndex];
+  return [
+    `**Task** \`${task.taskId}\`: ${operatorName(task.operator)}`,
+    '',
+    `- DAG: ${dag ? `\`${dag.dagId ?? '?'}\`` : 'none'}`,
+    `- Upstream: ${list(task.upstream)}`,
+    `- Downstream: ${list(task.downstream)}`,
+  ].join('\n');
+}
+
+export function operatorMarkdown(name: string): string {
+  const doc = OPERATORS[name];
+  if (!doc) return `**${name}**\n\nAn operator VORTEX cannot run locally: it appears in the graph, but a run fails it (VX205).`;
+  const parameters = [...doc.parameters, ...BASE_OPERATOR_PARAMETERS.filter((p) => ['task_id', 'dag', 'secrets', 'execution_timeout'].includes(p.name))];
+  return [
+    `**${name}**: ${doc.summary}`,
+    '',
+    '**Parameters**',
+    '',
+    ...parameters.map((p) => `- \`${p.name}\`${p.required ? ' (required)' : ''}: ${p.doc}`),
+    '',
+    `**In VORTEX**: ${doc.execution}`,
+  ].join('\n');
+}

@@ -1,0 +1,77 @@
+/**
+ * Navigation only VORTEX can give: from a task_id string to where the task is
+ * used in dependencies (references), and from a task variable inside a
+ * dependency expression to the task's definition. Any other position gets
+ * null, so Pylance answers for ordinary Python names alone.
+ */
+import type { Connection, DefinitionParams, Location, ReferenceParams } from 'vscode-languageserver/node';
+import type { FileAnalysis, Range, TaskModel } from '../analysis/model';
+import type { Analyses } from '../analyses';
+import { taskByVariable } from './hover';
+import { contains, guarded } from './util';
+import type { Logger } from './util';
+
+export class NavigationFeature {
+  constructor(private readonly analyses: Analyses, private readonly logger: Logger) {}
+
+  register(connection: Connection): void {
+    connection.onReferences((params) => guarded(this.logger, 'references', null, () => this.provideReferences(params)));
+    connection.onDefinition((params) => guarded(this.logger, 'definition', null, () => this.provideDefinition(params)));
+  }
+
+  async provideReferences({ textDocument, position, context }: ReferenceParams): Promise<Location[] | null> {
+    const { uri } = textDocument;
+    const analysis = await this.analyses.analysis(uri);
+    const document = this.analyses.documents.get(uri);
+    if (!analysis || !document) return null;
+    const task = analysis.tasks.find((t) => contains(t.taskIdRange, position));
+    if (!task) return null;
+    const locations: Location[] = context.includeDeclaration ? [{ uri, range: task.taskIdRange }] : [];
+    const seen = new Set<string>();
+    for (const range of usesOf(task, analysis, document.getText(), (r) => document.offsetAt(r.start), (o) => document.positionAt(o))) {
+      const key = `${range.start.line}:${range.start.character}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      locations.push({ uri, range });
+    }
+    return locations;
+  }
+
+  async provideDefinition({ textDocument, position }: DefinitionParams): Promise<Location | null> {
+    const { uri } = textDocument;
+    const analysis = await this.analyses.analysis(uri);
+    const tree = this.analyses.documents.tree(uri);
+    const document = this.analyses.documents.get(uri);
+    if (!analysis || !tree || !document) return null;
+    const inDependency = analysis.dags.some((dag) => dag.edges.some((e) => contains(e.range, position)));
+    if (!inDependency) return null;
+    const node = tree.rootNode.descendantForPosition({ row: position.line, column: position.character });
+    if (node?.type !== 'identifier') return null;
+    const task = taskByVariable(analysis, document.getText().slice(node.startIndex, node.endIndex), position);
+    return task ? { uri, range: task.range } : null;
+  }
+}
+
+/**
+ * The places the task is named in the dependency expressions that involve it:
+ * each occurrence of its variable within those expressions, or the whole
+ * expression when the variable is not written there (a list built elsewhere).
+ */
+function usesOf(task: TaskModel, analysis: FileAnalysis, text: string, offsetOf: (r: Range) => number, positionOf: (o: number) => Range['start']): Range[] {
+  const dag = analysis.dags[task.dagIndex];
+  if (!dag) return [];
+  const found: Range[] = [];
+  const pattern = task.variable ? new RegExp(`(?<![\\w.])${task.variable}(?!\\w)`, 'g') : undefined;
+  for (const edge of dag.edges) {
+    if (edge.upstream !== task.taskId && edge.downstream !== task.taskId) continue;
+    const start = offsetOf(edge.range);
+    const slice = text.slice(start, offsetOf({ start: edge.range.end, end: edge.range.end }));
+    const hits = pattern ? [...slice.matchAll(pattern)] : [];
+    if (hits.length === 0) found.push(edge.range);
+    for (const hit of hits) {
+      const at = start + (hit.index ?? 0);
+      found.push({ start: positionOf(at), end: positionOf(at + hit[0].length) });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,74 @@
+/** The Outline (each DAG with its tasks) and workspace symbols (any DAG or task by id). */
+import { SymbolKind } from 'vscode-languageserver/node';
+import type { Connection, DocumentSymbol, DocumentSymbolParams, WorkspaceSymbol, WorkspaceSymbolParams } from 'vscode-languageserver/node';
+import type { TaskModel } from '../analysis/model';
+import type { Analyses } from '../analyses';
+import type { WorkspaceIndex } from '../workspaceIndex';
+import { guarded } from './util';
+import type { Logger } from './util';
+
+/** Workspace symbol answers stop here: a picker shows no more anyway. */
+const MAX_WORKSPACE_SYMBOLS = 500;
+
+function taskSymbol(task: TaskModel): DocumentSymbol {
+  return { name: task.taskId, detail: task.operator, kind: SymbolKind.Function, range: task.range, selectionRange: task.taskIdRange };
+}
+
+export class DocumentSymbolFeature {
+  constructor(private readonly analyses: Analyses, private readonly logger: Logger) {}
+
+  register(connection: Connection): void {
+    connection.onDocumentSymbol((params) => guarded(this.logger, 'documentSymbol', [], () => this.provideDocumentSymbols(params)));
+  }
+
+  async provideDocumentSymbols({ textDocument }: DocumentSymbolParams): Promise<DocumentSymbol[]> {
+    const analysis = await this.analyses.analysis(textDocument.uri);
+    if (!analysis) return [];
+    const symbols: DocumentSymbol[] = analysis.dags.map((dag) => ({
+      name: dag.dagId ?? '(DAG without dag_id)',
+      detail: dag.schedule ?? 'DAG',
+      kind: SymbolKind.Module,
+      range: dag.range,
+      selectionRange: dag.idRange ?? dag.nameRange,
+      children: dag.taskIndices.map((i) => taskSymbol(analysis.tasks[i])),
+    }));
+    // Tasks of no DAG (VX206) are still in the outline, at the top level.
+    for (const task of analysis.tasks) if (task.dagIndex < 0) symbols.push(taskSymbol(task));
+    return symbols;
+  }
+}
+
+/** Whether every character of the query appears in the name, in order (how editors filter symbols). */
+function matches(query: string, name: string): boolean {
+  const q = query.toLowerCase();
+  const n = name.toLowerCase();
+  let at = 0;
+  for (const ch of q) {
+    at = n.indexOf(ch, at);
+    if (at < 0) return false;
+    at++;
+  }
+  return true;
+}
+
+export class WorkspaceSymbolFeature {
+  constructor(private readonly index: WorkspaceIndex, private readonly logger: Logger) {}
+
+  register(connection: Connection): void {
+    connection.onWorkspaceSymbol((params) => guarded(this.logger, 'workspaceSymbol', [], () => this.provideWorkspaceSymbols(params)));
+  }
+
+  provideWorkspaceSymbols({ query }: WorkspaceSymbolParams): WorkspaceSymbol[] {
+    const found: WorkspaceSymbol[] = [];
+    for (const [uri, summary] of this.index.entries()) {
+      for (const dag of summary.dags) {
+        if (matches(query, dag.dagId)) found.push({ name: dag.dagId, kind: SymbolKind.Module, containerName: 'DAG', location: { uri, range: dag.range } });
+      }
+      for (const task of summary.tasks) {
+        if (matches(query, task.taskId)) found.push({ name: task.taskId, kind: SymbolKind.Function, containerName: task.dagId ?? task.operator, location: { uri, range: task.range } });
+      }
+      if (found.length >= MAX_WORKSPACE_SYMBOLS) break;
+    }
+    return found.slice(0, MAX_WORKSPACE_SYMBOLS);
+  }
+}

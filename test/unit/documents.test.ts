@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { analyse } from '../../server/src/analysis/analyse';
+import { createPythonParser, loadPython } from '../../server/src/analysis/parser';
+import type { Parser } from '../../server/src/analysis/parser';
+import { DocumentStore } from '../../server/src/documents';
+import { FIXTURES_DIR } from '../support/fixtures';
+
+const URI = 'file:///tmp/doc.py';
+const SEED = readFileSync(path.join(FIXTURES_DIR, 'seed_example.py'), 'utf8');
+
+describe('DocumentStore: incremental text and trees', () => {
+  let parser: Parser;
+  before(async () => {
+    await loadPython();
+    parser = await createPythonParser();
+  });
+  after(() => parser.delete());
+
+  it('edits the tree with each change so the incremental result equals a fresh analysis', () => {
+    const store = new DocumentStore(parser);
+    store.open(URI, 'python', 1, SEED);
+    assert.equal(store.analysis(URI, 1e9)?.tasks.length, 4);
+    // Non-ASCII text before the edit: indices and columns are UTF-16 code units on both sides.
+    const lines = SEED.split('\n');
+    const schedule = lines.findIndex((l) => l.includes('0 12 * * *'));
+    const column = lines[schedule].indexOf('0 12');
+    store.change(URI, 2, [
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# café ☕ 😀\n' },
+      { range: { start: { line: schedule + 1, character: column }, end: { line: schedule + 1, character: column + 1 } }, text: '99' },
+    ]);
+    const text = store.get(URI)!.getText();
+    const incremental = store.analysis(URI, 1e9)!;
+    assert.deepEqual(incremental, analyse(text));
+    assert.deepEqual(incremental.diagnostics.map((d) => d.code), ['VX103']);
+    assert.equal(store.tree(URI)!.rootNode.text, text);
+    store.dispose();
+  });
+
+  it('analyses once per version', () => {
+    const store = new DocumentStore(parser);
+    store.open(URI, 'python', 1, SEED);
+    assert.equal(store.analysis(URI, 1e9), store.analysis(URI, 1e9));
+    store.dispose();
+  });
+
+  it('parses no file that is not a DAG file', () => {
+    const store = new DocumentStore(parser);
+    store.open(URI, 'python', 1, 'print("hello")\n');
+    assert.equal(store.tree(URI), null);
+    assert.equal(store.analysis(URI, 1e9)?.isDagFile, false);
+    store.dispose();
+  });
+
+  it('gives up a parse that runs past the time cap and reports one diagnostic instead', () => {
+    const store = new DocumentStore(parser, { parseTimeoutMs: 50 });
+    // tree-sitter-python's scanner is quadratic on runs of comment lines.
+    store.open(URI, 'python', 1, `from airflow import DAG\n${'# a comment line\n'.repeat(3000)}dag = DAG("x")\n`);
+    const started = performance.now();
+    const analysis = store.analysis(URI, 1e9)!;
+    assert.ok(performance.now() - started < 1000, 'the parse was not cut short');
+    assert.deepEqual(analysis.diagnostics.map((d) => d.code), ['VX002']);
+    assert.match(analysis.diagnostics[0].message, /took longer than/);
+    // The parser stays usable for the next document.
+    store.open('file:///tmp/other.py', 'python', 1, SEED);
+    assert.equal(store.analysis('file:///tmp/other.py', 1e9)?.tasks.length, 4);
+    store.dispose();
+  });
+
+  it('reports one VX002 and no analysis over the size limit', () => {
+    const store = new DocumentStore(parser);
+    store.open(URI, 'python', 1, SEED);
+    const analysis = store.analysis(URI, 100)!;
+    assert.deepEqual(analysis.diagnostics.map((d) => [d.code, d.severity]), [['VX002', 'info']]);
+    store.dispose();
+  });
+});

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { analyse } from '../../server/src/analysis/analyse';
+import { loadPython } from '../../server/src/analysis/parser';
+import { readSimpleStatement } from '../../server/src/analysis/simpleStatements';
+import { loadFixtures } from '../support/fixtures';
+import { generateDag } from '../support/generate';
+import { mutate, randomSource } from '../support/mutate';
+
+describe('simple statements: reading them from text agrees with the tree walk', function () {
+  this.timeout(0);
+
+  before(async () => {
+    await loadPython();
+  });
+
+  it('reads the two shapes and declines everything else', () => {
+    const read = (text: string) => readSimpleStatement(text, 0, text.length);
+    const call = read('t1 = BashOperator(task_id="t1", bash_command=\'echo "hi"\', retries=3, tags=["a", "b"], dag=dag,)');
+    assert.equal(call?.kind, 'assignCall');
+    assert.deepEqual(call.kind === 'assignCall' && call.args.map((a) => [a.name, a.kind, a.value]), [
+      ['task_id', 'string', 't1'],
+      ['bash_command', 'string', 'echo "hi"'],
+      ['retries', 'integer', 3],
+      ['tags', 'list', ['a', 'b']],
+      ['dag', 'identifier', undefined],
+    ]);
+    const chain = read('a >> [b, c] << d');
+    assert.equal(chain?.kind, 'chain');
+    for (const declined of [
+      'a = Op(task_id=f"x{i}")', 'a = Op(task_id="x")  # comment', 'a = Op("positional")', 'a = Op(task_id="""x""")',
+      'a = Op(x=1e5)', 'a = Op(x=b.c)', 'a = Op(x=g())', 'a >> b.c', 'a >>= b', 'a == b', 'a = b = Op()', 'print(a)',
+      'a = Op(x=lambda: 1)', 'a >> None', 'a = Op(**kwargs)', 'a >> (b)', 'a = Op(x=[1, 2])', 'a = Op(x=b"bytes")',
+    ]) {
+      assert.equal(read(declined), undefined, declined);
+    }
+  });
+
+  const same = (text: string, label: string) => {
+    const fast = analyse(text);
+    const slow = analyse(text, { simpleStatements: false });
+    assert.deepEqual(fast, slow, `the two ways disagree on ${label}`);
+  };
+
+  it('gives the same analysis on every fixture and generated file', () => {
+    for (const fixture of loadFixtures()) same(fixture.text, fixture.name);
+    same(generateDag(300), 'a generated 300-task file');
+  });
+
+  it('gives the same analysis on 1,500 mutated fixtures', () => {
+    const fixtures = loadFixtures();
+    const random = randomSource(7);
+    for (let i = 0; i < 1500; i++) {
+      const fixture = fixtures[i % fixtures.length];
+      same(mutate(fixture.text, random), `mutation ${i} of ${fixture.name}`);
+    }
+  });
+});
