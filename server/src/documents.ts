@@ -9,7 +9,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import type { Parser, Point, Tree } from 'web-tree-sitter';
-import { analyseTree, emptyAnalysis, mightContainDag, precheck, skippedAnalysis } from './analysis/analyse';
+import { analyseTree, emptyAnalysis, mightContainDag, precheck, skippedAnalysis, StatementCache } from './analysis/analyse';
 import type { FileAnalysis } from './analysis/model';
 
 /** A parse that takes longer than this is abandoned (tree-sitter-python can be quadratic on long comment runs). */
@@ -21,6 +21,8 @@ interface Entry {
   tree: Tree | null;
   treeVersion: number;
   analysis: { version: number; maxFileSize: number; result: FileAnalysis } | null;
+  /** Lets each re-analysis reuse what unchanged statements produced last time. */
+  statements: StatementCache;
   /** Text length at which parsing last timed out: parsing is retried only once the text is shorter. */
   gaveUpAtLength: number | null;
 }
@@ -39,7 +41,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, text: string): void {
     this.close(uri);
-    this.entries.set(uri, { document: TextDocument.create(uri, languageId, version, text), tree: null, treeVersion: -1, analysis: null, gaveUpAtLength: null });
+    this.entries.set(uri, { document: TextDocument.create(uri, languageId, version, text), tree: null, treeVersion: -1, analysis: null, gaveUpAtLength: null, statements: new StatementCache() });
   }
 
   /** Applies LSP content changes in order, editing the tree alongside the text. */
@@ -115,7 +117,7 @@ export class DocumentStore {
     }
     const tree = this.currentTree(entry);
     if (!tree) return timedOut(text, this.parseTimeoutMs);
-    return analyseTree(tree, text, { maxFileSize });
+    return analyseTree(tree, text, { maxFileSize, statementCache: entry.statements });
   }
 
   private currentTree(entry: Entry): Tree | null {

@@ -55,3 +55,27 @@ describe('simple statements: reading them from text agrees with the tree walk', 
     }
   });
 });
+
+describe('statement cache: re-analysis after edits equals a fresh analysis', function () {
+  this.timeout(0);
+
+  it('gives the same analysis as a fresh one after each of 300 random edits', async () => {
+    await loadPython();
+    const { createPythonParser } = await import('../../server/src/analysis/parser');
+    const { analyseTree, StatementCache } = await import('../../server/src/analysis/analyse');
+    const parser = await createPythonParser();
+    const cache = new StatementCache();
+    const random = randomSource(11);
+    const fixtures = loadFixtures();
+    let text = generateDag(60);
+    for (let i = 0; i < 300; i++) {
+      // Mostly small edits of the same file, now and then a different file altogether.
+      text = i % 50 === 49 ? fixtures[i % fixtures.length].text : mutate(text, random).slice(0, 20000);
+      const tree = parser.parse(text)!;
+      const cached = analyseTree(tree, text, { statementCache: cache });
+      tree.delete();
+      assert.deepEqual(cached, analyse(text), `edit ${i} differs`);
+    }
+    parser.delete();
+  });
+});
