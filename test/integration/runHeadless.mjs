@@ -258,6 +258,8 @@ async function serveScreenshots(page, folder, suffix, stop, deadline) {
           await page.locator(selector).first().waitFor({ state: 'visible', timeout: 15_000 });
         }
         await page.screenshot({ path: file });
+        // A pointer left on what it clicked keeps a tooltip open in the next pictures.
+        if (request.click) await page.mouse.move(page.viewportSize().width * 0.7, 3);
         log(`screenshot ${path.relative(REPO_ROOT, file)}`);
         writeFileSync(path.join(folder, `${name}.done`), file);
       } catch (error) {

@@ -212,6 +212,13 @@ class Reader {
     return this.at(this.index++);
   }
 
+  /** Consumes a token of `kind` when it comes next; for tokens whose position nobody needs. */
+  skip(kind: TokenKind): boolean {
+    if (this.peekKind() !== kind) return false;
+    this.index++;
+    return true;
+  }
+
   accept(kind: TokenKind): Token | undefined {
     if (this.peekKind() !== kind) return undefined;
     return this.at(this.index++);
@@ -245,19 +252,19 @@ export function readSimpleStatement(source: string, start: number, end: number):
 
 function readAssignCall(reader: Reader): SimpleStatement | undefined {
   const target = reader.name();
-  if (!target || !reader.accept('=')) return undefined;
+  if (!target || !reader.skip('=')) return undefined;
   const callee: string[] = [];
   const first = reader.name();
   if (!first) return undefined;
   callee.push(first.name);
   let calleeEnd = first.end;
-  while (reader.accept('.')) {
+  while (reader.skip('.')) {
     const part = reader.name();
     if (!part) return undefined;
     callee.push(part.name);
     calleeEnd = part.end;
   }
-  if (!reader.accept('(')) return undefined;
+  if (!reader.skip('(')) return undefined;
   const args: SimpleArgument[] = [];
   for (;;) {
     const close = reader.accept(')');
@@ -268,13 +275,13 @@ function readAssignCall(reader: Reader): SimpleStatement | undefined {
     const argument = readKeywordArgument(reader);
     if (!argument) return undefined;
     args.push(argument);
-    if (!reader.accept(',') && reader.peekKind() !== ')') return undefined;
+    if (!reader.skip(',') && reader.peekKind() !== ')') return undefined;
   }
 }
 
 function readKeywordArgument(reader: Reader): SimpleArgument | undefined {
   const name = reader.name();
-  if (!name || !reader.accept('=')) return undefined;
+  if (!name || !reader.skip('=')) return undefined;
   const token = reader.next();
   if (!token) return undefined;
   const text = reader.text(token);
@@ -315,7 +322,7 @@ function readKeywordArgument(reader: Reader): SimpleArgument | undefined {
         const value = item ? stringFromText(reader.text(item)) : undefined;
         if (value === undefined) return undefined;
         values.push(value);
-        if (!reader.accept(',') && reader.peekKind() !== ']') return undefined;
+        if (!reader.skip(',') && reader.peekKind() !== ']') return undefined;
       }
     }
     default:
@@ -336,7 +343,7 @@ function readOperand(reader: Reader): SimpleOperand | undefined {
     const item = reader.name();
     if (!item) return undefined;
     items.push(item);
-    if (!reader.accept(',') && reader.peekKind() !== ']') return undefined;
+    if (!reader.skip(',') && reader.peekKind() !== ']') return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { cleanUp, copyWorkspaceFile, labelOf, openFile, positionOf, waitFor, waitForSymbols } from '../support/helpers';
+import { cleanUp, labelOf, openFile, positionOf, waitFor, waitForSymbols } from '../support/helpers';
 
 /** Polls completion at `position` until an item satisfies `accept` (the server may lag an edit). */
 function waitForCompletion(uri: vscode.Uri, position: vscode.Position, describe: string, accept: (labels: string[]) => boolean): Promise<string[]> {
@@ -21,7 +21,7 @@ describe('completion', () => {
 
   let editor: vscode.TextEditor;
   before(async () => {
-    editor = await openFile(await copyWorkspaceFile('dags/preset_typo.py', 'completion_scratch.py'));
+    editor = await openFile('dags/preset_typo.py');
     await waitForSymbols(editor.document.uri);
   });
 

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { cleanUp, codeOf, copyWorkspaceFile, describeDiagnostics, openFile, waitFor, waitForDiagnostics } from '../support/helpers';
+import { cleanUp, codeOf, describeDiagnostics, openFile, waitFor, waitForDiagnostics } from '../support/helpers';
 
 describe('quick fix', () => {
   after(cleanUp);
 
   it('replaces a mistyped preset with the closest valid one, and its diagnostic goes away', async () => {
-    const editor = await openFile(await copyWorkspaceFile('dags/preset_typo.py', 'quickfix_scratch.py'));
+    const editor = await openFile('dags/preset_typo.py');
     const uri = editor.document.uri;
     const [typo] = (await waitForDiagnostics(uri, 'VX103 on "@daly"', (ds) => ds.some((d) => codeOf(d) === 'VX103'))).filter(
       (d) => codeOf(d) === 'VX103',

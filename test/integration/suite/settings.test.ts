@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
-import { cleanUp, codeOf, openFile, waitForDiagnostics, waitForSymbols } from '../support/helpers';
+import { cleanUp, codeOf, openFile, waitForDiagnostics, waitForSymbols, workspaceFile } from '../support/helpers';
 
 describe('settings', () => {
-  after(cleanUp);
+  after(async () => {
+    await cleanUp();
+    // The workspace settings file this test wrote, so later pictures show the workspace as it was.
+    await vscode.workspace.fs.delete(workspaceFile('.vscode'), { recursive: true, useTrash: false });
+  });
 
   it('re-analyses open files when vortex.analysis.maxFileSize changes', async () => {
     // etl_pipeline.py is about 2,400 characters: over a 1,024 limit, under the default.

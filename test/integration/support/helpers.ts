@@ -70,23 +70,18 @@ export async function openFile(relative: string | vscode.Uri): Promise<vscode.Te
 }
 
 /**
- * Copies a workspace file to a new name (so a test may edit it without
- * disturbing others) and returns the copy's URI; `cleanUp` deletes the copies.
+ * Closes every editor, first reverting the documents a test edited to what is
+ * on disk, so the next test starts from the workspace as it was (a dirty
+ * editor would also stop the closing with a question). Edits are made in
+ * place and reverted, never in scratch copies: a deleted copy would linger in
+ * the Problems panel for as long as VS Code keeps its document.
  */
-const copies: vscode.Uri[] = [];
-export async function copyWorkspaceFile(relative: string, newName: string): Promise<vscode.Uri> {
-  const source = workspaceFile(relative);
-  const target = vscode.Uri.joinPath(source, '..', newName);
-  await vscode.workspace.fs.copy(source, target, { overwrite: true });
-  copies.push(target);
-  return target;
-}
-
 export async function cleanUp(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  for (const uri of copies.splice(0)) {
-    await vscode.workspace.fs.delete(uri, { useTrash: false }).then(undefined, () => undefined);
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(document, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
 export function vortexDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
