@@ -34,6 +34,8 @@ export interface VortexApi {
   ensureServerStarted(): Promise<void>;
   /** The language server's process id while it runs. */
   serverPid(): number | undefined;
+  /** `not started` until a DAG file is in sight: ordinary Python workspaces never start the server. */
+  serverState(): 'not started' | 'starting' | 'running' | 'stopped';
   /** What the status bar item shows now. */
   statusBar(): StatusBarSnapshot;
   /** Running DAGs and tasks: secrets and runs in progress. */
@@ -99,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
   return {
     ensureServerStarted: () => current.ensureStarted(),
     serverPid: () => current.client?.serverProcess?.pid,
+    serverState: () => current.state(),
     statusBar: () => statusBar.snapshot(),
     runs,
   };
@@ -134,6 +137,18 @@ class ServerProcess implements vscode.Disposable {
     this.starting = undefined;
     await failed?.dispose().catch(() => undefined);
     await this.ensureStarted();
+  }
+
+  state(): 'not started' | 'starting' | 'running' | 'stopped' {
+    if (!this.client) return 'not started';
+    switch (this.client.state) {
+      case State.Starting:
+        return 'starting';
+      case State.Running:
+        return 'running';
+      default:
+        return 'stopped';
+    }
   }
 
   /** Stops a running server; resolves at once when there is none. */

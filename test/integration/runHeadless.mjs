@@ -8,6 +8,8 @@
 // --grep PATTERN  run only the tests whose full title matches
 // --vsix FILE     install FILE into the server and test that installed copy
 //                 (the suite's "packaged" tests) instead of the working tree
+// --workspace DIR open a copy of DIR instead of the test workspace and the
+//                 examples (the suite's tests for that workspace then run)
 // --untrusted     leave workspace trust on, so the workspace opens in Restricted
 //                 Mode (the suite's "untrusted" tests then run)
 // --keep          keep the temporary folder (server logs, user data) for a look
@@ -42,6 +44,7 @@ const { values: options } = parseArgs({
     grep: { type: 'string' },
     vsix: { type: 'string' },
     untrusted: { type: 'boolean', default: false },
+    workspace: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -121,8 +124,12 @@ async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A copy, so tests that create or edit files never touch the checkout: the
   // test fixtures, and the project's examples as users get them.
-  cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
-  cpSync(EXAMPLES, path.join(workspace, 'examples'), { recursive: true });
+  if (options.workspace) {
+    cpSync(path.resolve(options.workspace), workspace, { recursive: true });
+  } else {
+    cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
+    cpSync(EXAMPLES, path.join(workspace, 'examples'), { recursive: true });
+  }
   writeSettings(dataDir, {
     ...QUIET_WORKBENCH_SETTINGS,
     // Off unless the run is about Restricted Mode: then a fresh folder is untrusted.
@@ -149,6 +156,7 @@ async function main() {
       ...(options.grep ? { VORTEX_TEST_GREP: options.grep } : {}),
       ...(vsix ? { VORTEX_TEST_PACKAGED: '1' } : {}),
       ...(options.untrusted ? { VORTEX_TEST_UNTRUSTED: '1' } : {}),
+      ...(options.workspace ? { VORTEX_TEST_WORKSPACE: path.basename(path.resolve(options.workspace)) } : {}),
     },
   });
   cleanups.push(() => killProcessGroup(server));

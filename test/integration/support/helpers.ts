@@ -167,7 +167,10 @@ export async function requestScreenshot(
   const done = path.join(folder, `${name}.done`);
   fs.rmSync(done, { force: true });
   const request: ScreenshotRequest = { visible, ...(click ? { click: click.selector, hiddenBefore: click.hiddenBefore } : {}) };
-  fs.writeFileSync(path.join(folder, `${name}.request`), JSON.stringify(request));
+  // Written whole, then renamed: the launcher polls the folder and must never read half a request.
+  const partial = path.join(folder, `${name}.partial`);
+  fs.writeFileSync(partial, JSON.stringify(request));
+  fs.renameSync(partial, path.join(folder, `${name}.request`));
   const answer = await waitFor(`the launcher to take screenshot "${name}"`, () =>
     fs.existsSync(done) ? fs.readFileSync(done, 'utf8') : undefined,
   );
