@@ -10,6 +10,7 @@ import path from 'node:path';
 import { executionSettings } from '../../client/src/runs/runSettings';
 import { hintFor, RunTranscript, summaryLine } from '../../client/src/runs/runTranscript';
 import { runRefusal } from '../../client/src/runs/trust';
+import { extraPathsWithSdk, hasUnresolvedVortexImport } from '../../client/src/runs/sdkPath';
 import { secretNameProblem, type SecretStore, WorkspaceSecrets, workspaceKey } from '../../client/src/runs/workspaceSecrets';
 import { analyse } from '../../server/src/analysis/analyse';
 import { loadPython } from '../../server/src/analysis/parser';
@@ -147,5 +148,22 @@ describe('client runs: the transcript of a real run', () => {
     assert.match(out, /^DAG "t" failed in .*: 4 tasks, 1 success, 2 failed, 1 upstream_failed$/m);
     assert.ok(out.includes(`\n${summaryLine(result)}\n`), 'the closing line is the summary the notification shows');
     assert.equal(hintFor(result.tasks[1]), null);
+  });
+});
+
+describe('client runs: offering the SDK to Pylance', () => {
+  it('notices only Pylance failing to resolve vortex or one of its modules', () => {
+    assert.equal(hasUnresolvedVortexImport([{ source: 'Pylance', message: 'Import "vortex" could not be resolved' }]), true);
+    assert.equal(hasUnresolvedVortexImport([{ source: 'Pylance', message: 'Import "vortex.operators.bash" could not be resolved' }]), true);
+    assert.equal(hasUnresolvedVortexImport([{ source: 'Pylance', message: 'Import "vortexlib" could not be resolved' }]), false);
+    assert.equal(hasUnresolvedVortexImport([{ source: 'Pylance', message: 'Import "pandas" could not be resolved' }]), false);
+    assert.equal(hasUnresolvedVortexImport([{ source: 'vortex', message: 'Import "vortex" could not be resolved' }]), false);
+  });
+
+  it('adds the SDK folder once, keeping other paths and dropping older versions\' SDK folders', () => {
+    const sdk = '/home/u/.vscode/extensions/vortex-dev.vortex-dags-0.2.0/dist/sdk';
+    assert.deepEqual(extraPathsWithSdk(undefined, sdk), [sdk]);
+    assert.deepEqual(extraPathsWithSdk(['lib', '/home/u/.vscode/extensions/vortex-dev.vortex-dags-0.1.0/dist/sdk', 7], sdk), ['lib', sdk]);
+    assert.equal(extraPathsWithSdk(['lib', sdk], sdk), null);
   });
 });

@@ -4,6 +4,7 @@
  * commands' `when` clauses read, and telling the server when trust is granted.
  * `extension.ts` calls `registerRuns` once and adds nothing else.
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -13,6 +14,7 @@ import { WorkspaceTrustNotification } from '../../../server/src/protocol';
 import { looksLikeDagDocument } from '../dagFile';
 import { type RunCommandResult, RunController } from './runController';
 import { RunsView } from './runsView';
+import { extraPathsWithSdk, hasUnresolvedVortexImport } from './sdkPath';
 import { secretNameProblem, WorkspaceSecrets, workspaceKey } from './workspaceSecrets';
 
 /** Runs kept per DAG in the history. */
@@ -24,6 +26,8 @@ export interface RunsApi {
   secretNames(): Promise<string[]>;
   /** Ids of the runs in progress. */
   liveRunIds(): string[];
+  /** Whether this session offered to add the SDK to python.analysis.extraPaths. */
+  sdkPathOffered(): boolean;
 }
 
 /** A lens passes the document's URI as a string; an editor/title menu passes a Uri; the palette passes nothing. */
@@ -48,11 +52,12 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
   const channel = vscode.window.createOutputChannel('VORTEX Runs');
   const secrets = new WorkspaceSecrets(context.secrets, currentWorkspaceKey());
 
+  // Per workspace (storageUri); a window without a folder keeps its runs globally.
+  const historyDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs');
   let store: Promise<RunStore | undefined> | undefined;
   const runStore = (): Promise<RunStore | undefined> => {
     store ??= (async () => {
-      const base = context.storageUri ?? context.globalStorageUri;
-      const candidate = new RunStore(path.join(base.fsPath, 'runs'), KEEP_RUNS_PER_DAG);
+      const candidate = new RunStore(historyDir, KEEP_RUNS_PER_DAG);
       try {
         await candidate.prepare();
         return candidate;
@@ -65,7 +70,9 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     return store;
   };
 
-  const runs = new RunController(client, channel, secrets, runStore, context.asAbsolutePath(path.join('dist', 'sdk')));
+  const sdkPath = context.asAbsolutePath(path.join('dist', 'sdk'));
+  const runs = new RunController(client, channel, secrets, runStore, sdkPath);
+  const sdkOffer = new SdkPathOffer(context.workspaceState, sdkPath);
   const view = new RunsView(runs, runStore);
 
   const updateDagContext = (editor: vscode.TextEditor | undefined) => {
@@ -89,6 +96,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
   context.subscriptions.push(
     channel,
     runs,
+    sdkOffer,
     view,
     vscode.window.registerTreeDataProvider('vortex.runs', view),
     vscode.window.onDidChangeActiveTextEditor(updateDagContext),
@@ -114,16 +122,20 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     }),
   );
 
-  // Show the view once there is a history, even before a DAG file is opened.
-  void runStore()
-    .then((s) => s?.listRuns())
-    .then((stored) => {
-      if (stored && stored.length > 0) void vscode.commands.executeCommand('setContext', 'vortex.showRunsView', true);
-    });
+  // Show the view once there is a history, even before a DAG file is opened;
+  // a workspace that never ran anything gets no storage folder made for it.
+  if (existsSync(historyDir)) {
+    void runStore()
+      .then((s) => s?.listRuns())
+      .then((stored) => {
+        if (stored && stored.length > 0) void vscode.commands.executeCommand('setContext', 'vortex.showRunsView', true);
+      });
+  }
 
   return {
     secretNames: () => secrets.names(),
     liveRunIds: () => runs.liveRuns().map((r) => r.runId),
+    sdkPathOffered: () => sdkOffer.offered,
   };
 }
 
@@ -211,4 +223,44 @@ async function showRunHistory(runStore: () => Promise<RunStore | undefined>): Pr
     { placeHolder: 'Open which task\'s log?' },
   );
   if (task) await vscode.window.showTextDocument(vscode.Uri.file(task.log), { preview: true });
+}
+
+/**
+ * Offers, once per session and until declined for good, to add the bundled SDK
+ * to `python.analysis.extraPaths` when Pylance reports it cannot resolve
+ * `vortex`: DAG files then type-check against the package their tasks run with.
+ */
+class SdkPathOffer implements vscode.Disposable {
+  private static readonly NEVER_KEY = 'vortex.sdkPathOffer.never';
+  offered = false;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly state: vscode.Memento, private readonly sdkPath: string) {
+    this.subscription = vscode.languages.onDidChangeDiagnostics((e) => this.check(e.uris));
+  }
+
+  private check(uris: readonly vscode.Uri[]): void {
+    if (this.offered || this.state.get<boolean>(SdkPathOffer.NEVER_KEY) === true) return;
+    const uri = uris.find((u) => hasUnresolvedVortexImport(vscode.languages.getDiagnostics(u)));
+    if (!uri) return;
+    const config = vscode.workspace.getConfiguration('python.analysis', uri);
+    const next = extraPathsWithSdk(config.get('extraPaths'), this.sdkPath);
+    // Already listed: Pylance has not re-read it yet; nothing to offer.
+    if (!next) return;
+    this.offered = true;
+    const add = 'Add to Workspace Settings';
+    const never = 'Don\'t Ask Again';
+    void vscode.window
+      .showInformationMessage('Pylance cannot resolve "vortex". Add VORTEX\'s bundled SDK to python.analysis.extraPaths, so DAG files type-check against the package their tasks run with?', add, never)
+      .then(async (choice) => {
+        if (choice === never) await this.state.update(SdkPathOffer.NEVER_KEY, true);
+        if (choice !== add) return;
+        const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+        await config.update('extraPaths', next, target);
+      });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
 }

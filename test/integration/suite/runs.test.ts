@@ -167,6 +167,21 @@ describe('running DAGs and tasks', () => {
     );
     assert.equal(vscode.window.activeTextEditor?.document.getText(), 'Hello from VORTEX!\n');
   });
+
+  it('offers to add the bundled SDK to python.analysis.extraPaths when Pylance cannot resolve vortex', async () => {
+    const api = await vortexApi();
+    const document = await openDag('runs/secret_pipeline.py');
+    // Pylance is not installed here; its diagnostic is what the extension listens for, so one is published as Pylance would.
+    const pylance = vscode.languages.createDiagnosticCollection('pylance-stand-in');
+    try {
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(2, 5, 2, 11), 'Import "vortex" could not be resolved', vscode.DiagnosticSeverity.Warning);
+      diagnostic.source = 'Pylance';
+      pylance.set(document.uri, [diagnostic]);
+      await waitFor('the offer to add the SDK path', () => (api.runs.sdkPathOffered() ? true : undefined));
+    } finally {
+      pylance.dispose();
+    }
+  });
 });
 
 describe('running in Restricted Mode (an untrusted workspace)', () => {
