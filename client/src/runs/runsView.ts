@@ -10,6 +10,12 @@ import type { RunStore, StoredRun, TaskRunState } from '../../../server/src/exec
 import { Commands } from '../../../server/src/commands';
 import type { LiveRun, RunController } from './runController';
 
+/** When a run started: the time alone for today's runs, so the state and duration stay readable in a narrow view. */
+function startedLabel(epochMs: number, now = new Date()): string {
+  const started = new Date(epochMs);
+  return started.toDateString() === now.toDateString() ? started.toLocaleTimeString() : started.toLocaleString();
+}
+
 type Node =
   | { kind: 'dag'; dagId: string }
   | { kind: 'run'; dagId: string; live: LiveRun | null; stored: StoredRun | null }
@@ -30,7 +36,20 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly runs: RunController, private readonly store: () => Promise<RunStore | undefined>) {
-    this.subscription = runs.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = runs.onDidChange(() => this.scheduleRefresh());
+  }
+
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Coalesces refreshes: a wide DAG changes many task states at once, and each
+   * refresh re-reads the history from disk; a tenth of a second still looks live.
+   */
+  private scheduleRefresh(): void {
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.changed.fire(undefined);
+    }, 100);
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
@@ -72,14 +91,14 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     }
     if (node.kind === 'run') {
       if (node.live) {
-        const item = new vscode.TreeItem(new Date(node.live.startedAt).toLocaleString(), vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(startedLabel(node.live.startedAt), vscode.TreeItemCollapsibleState.Expanded);
         item.description = 'running';
         item.iconPath = ICONS.running;
         item.contextValue = 'liveRun';
         return item;
       }
       const summary = node.stored?.summary;
-      const item = new vscode.TreeItem(summary ? new Date(summary.started_at).toLocaleString() : '?', vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(summary ? startedLabel(Date.parse(summary.started_at)) : '?', vscode.TreeItemCollapsibleState.Collapsed);
       item.description = summary ? `${summary.state} · ${formatDuration(summary.duration_ms)}` : '';
       item.tooltip = summary ? `run ${summary.run_id}` : undefined;
       item.iconPath = summary?.state === 'success' ? ICONS.success : summary?.state === 'running' ? ICONS.queued : ICONS.failed;
@@ -102,6 +121,7 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   dispose(): void {
+    clearTimeout(this.refreshTimer);
     this.subscription.dispose();
     this.changed.dispose();
   }

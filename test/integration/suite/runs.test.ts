@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunCommandResult } from '../../../client/src/runs/runController';
 import { Commands } from '../../../server/src/commands';
-import { cleanUp, openFile, vortexApi, waitFor, waitForSymbols } from '../support/helpers';
+import { cleanUp, openFile, requestScreenshot, vortexApi, waitFor, waitForSymbols } from '../support/helpers';
 
 const UNTRUSTED = process.env.VORTEX_TEST_UNTRUSTED === '1';
 const RUN_TITLES = ['▶ Run DAG', '▶ Run task'];
@@ -181,6 +181,20 @@ describe('running DAGs and tasks', () => {
     } finally {
       pylance.dispose();
     }
+  });
+
+  it('lists the runs in the "VORTEX Runs" view beside the lenses and the run\'s output (screenshot)', async function () {
+    const editor = await openFile('examples/example_vortex_dag.py');
+    await waitFor('the run lenses', async () => ((await runLenses(editor.document.uri)).length > 0 ? true : undefined));
+    finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, editor.document.uri.toString(), 'example_vortex_dag'));
+    await vscode.commands.executeCommand('vortex.runs.focus');
+    await vscode.window.showTextDocument(editor.document, { preview: false, preserveFocus: false });
+    const saved = await requestScreenshot('runs-view-and-output', [
+      // A finished run's row inside the view's own pane (the Explorer lists the file by a similar name).
+      '.pane:has(.pane-header:has-text("VORTEX Runs")) .monaco-list-row:has-text("success")',
+      '.codelens-decoration:has-text("Run DAG")',
+    ]);
+    if (!saved) this.skip();
   });
 });
 
