@@ -9,7 +9,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import type { Parser, Point, Tree } from 'web-tree-sitter';
-import { analyseTree, emptyAnalysis, mightContainDag, precheck } from './analysis/analyse';
+import { analyseTree, emptyAnalysis, mightContainDag, precheck, skippedAnalysis } from './analysis/analyse';
 import type { FileAnalysis } from './analysis/model';
 
 /** A parse that takes longer than this is abandoned (tree-sitter-python can be quadratic on long comment runs). */
@@ -157,16 +157,10 @@ function isPython(document: TextDocument): boolean {
 }
 
 function timedOut(text: string, timeoutMs: number): FileAnalysis {
-  const analysis = emptyAnalysis();
-  analysis.isDagFile = true;
-  const firstLineEnd = text.indexOf('\n');
-  analysis.diagnostics.push({
-    code: 'VX002',
-    severity: 'info',
-    message: `Parsing this file took longer than ${(timeoutMs / 1000).toFixed(0)} s, so VORTEX skipped its analysis (very long runs of comment lines are slow to parse). Shorten the file to have it analysed again.`,
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineEnd < 0 ? Math.min(text.length, 200) : Math.min(firstLineEnd, 200) } },
-  });
-  return analysis;
+  return skippedAnalysis(
+    text,
+    `Parsing this file took longer than ${(timeoutMs / 1000).toFixed(0)} s, so VORTEX skipped its analysis (very long runs of comment lines are slow to parse). Shorten the file to have it analysed again.`,
+  );
 }
 
 /**

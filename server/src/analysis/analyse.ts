@@ -78,21 +78,25 @@ export function analyse(text: string, options: AnalyseOptions = {}): FileAnalysi
   }
 }
 
+/** A DAG file VORTEX did not analyse: one VX002 on its first line saying why. */
+export function skippedAnalysis(text: string, message: string): FileAnalysis {
+  const analysis = emptyAnalysis();
+  analysis.isDagFile = true;
+  const firstLineEnd = text.indexOf('\n');
+  const end = Math.min(firstLineEnd < 0 ? text.length : firstLineEnd, 200);
+  analysis.diagnostics.push({ code: 'VX002', severity: 'info', message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: end } } });
+  return analysis;
+}
+
 /** The answer for files that are not analysed at all: not DAG files, or too large. */
 export function precheck(text: string, options: AnalyseOptions = {}): FileAnalysis | undefined {
   if (!mightContainDag(text)) return emptyAnalysis();
   const limit = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   if (text.length > limit) {
-    const analysis = emptyAnalysis();
-    analysis.isDagFile = true;
-    const firstLineEnd = text.indexOf('\n');
-    analysis.diagnostics.push({
-      code: 'VX002',
-      severity: 'info',
-      message: `This file is ${(text.length / 1048576).toFixed(1)} MB, over the ${(limit / 1048576).toFixed(1)} MB analysis limit: VORTEX skipped it. Raise the "vortex.analysis.maxFileSize" setting to analyse it.`,
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineEnd < 0 ? Math.min(text.length, 200) : Math.min(firstLineEnd, 200) } },
-    });
-    return analysis;
+    return skippedAnalysis(
+      text,
+      `This file is ${(text.length / 1048576).toFixed(1)} MB, over the ${(limit / 1048576).toFixed(1)} MB analysis limit: VORTEX skipped it. Raise the "vortex.analysis.maxFileSize" setting to analyse it.`,
+    );
   }
   return undefined;
 }

@@ -67,6 +67,12 @@ export function literalValue(node: Node, source: string, scope?: LiteralScope, d
   switch (node.type) {
     case 'string':
       return stringValue(node, source);
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+    case 'none':
+      return simpleLiteral(node.type, source.slice(node.startIndex, node.endIndex));
     case 'concatenated_string': {
       let out = '';
       for (const part of node.namedChildren) {
@@ -77,20 +83,6 @@ export function literalValue(node: Node, source: string, scope?: LiteralScope, d
       }
       return out;
     }
-    case 'integer': {
-      const v = Number(source.slice(node.startIndex, node.endIndex).replace(/_/g, ''));
-      return Number.isFinite(v) ? v : undefined;
-    }
-    case 'float': {
-      const v = parseFloat(source.slice(node.startIndex, node.endIndex).replace(/_/g, ''));
-      return Number.isFinite(v) ? v : undefined;
-    }
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'none':
-      return null;
     case 'unary_operator': {
       const operand = node.childForFieldName('argument');
       const op = node.child(0);

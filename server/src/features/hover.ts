@@ -103,7 +103,9 @@ export function scheduleMarkdown(value: string, now: Date): string {
   if (check.cron === null) return `**Schedule** \`${trimmed}\`: runs once, when triggered.`;
   const reading = describeCron(check.cron) ?? check.cron;
   const preset = check.kind === 'preset' ? ` (the preset for \`${SCHEDULE_PRESETS[trimmed]}\`)` : '';
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
+  // "Local" always heads the first column, so a machine on UTC does not show two "UTC" columns.
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = timeZone ? `Local (${timeZone})` : 'Local';
   const rows = nextRuns(check.cron, NEXT_RUNS, now).map((d) => `| ${formatLocal(d)} | ${formatUtc(d)} |`);
   return [`**Schedule** \`${trimmed}\`${preset}: ${reading}`, '', `Next ${NEXT_RUNS} runs:`, '', `| ${zone} | UTC |`, '|---|---|', ...rows].join('\n');
 }
