@@ -17,6 +17,7 @@ import {
 import { Commands } from '../../server/src/commands';
 import { DagSummaryRequest } from '../../server/src/protocol';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
+import { registerRuns, type RunsApi } from './runs';
 import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
 
 /** The client id: VS Code reads the `vortex.trace.server` setting from it. */
@@ -37,6 +38,8 @@ export interface VortexApi {
   serverState(): 'not started' | 'starting' | 'running' | 'stopped';
   /** What the status bar item shows now. */
   statusBar(): StatusBarSnapshot;
+  /** Running DAGs and tasks: secrets and runs in progress. */
+  runs: RunsApi;
 }
 
 /** The one language client of this extension host; `deactivate` stops it. */
@@ -79,6 +82,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     vscode.commands.registerCommand(Commands.showOutput, () => output.show(true)),
   );
 
+  // A run needs the server's analysis, so it starts the server if nothing else has.
+  const runs = registerRuns(context, () => current.ensureStarted().then(() => current.client));
+
   // The server costs a process; ordinary Python workspaces never pay for it.
   if (vscode.workspace.textDocuments.some(looksLikeDagDocument) || (await workspaceHasDagFileNames())) {
     startLogged();
@@ -97,6 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     serverPid: () => current.client?.serverProcess?.pid,
     serverState: () => current.state(),
     statusBar: () => statusBar.snapshot(),
+    runs,
   };
 }
 
@@ -182,6 +189,9 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     // settings per document (workspace/configuration). File changes on disk need
     // nothing here: the server registers its own watcher for them.
     synchronize: { configurationSection: 'vortex' },
+    // Run lenses execute code, so the server serves them only in a trusted workspace.
+    // A function: read again at every (re)start, so a restart after trust was granted keeps the lenses.
+    initializationOptions: () => ({ workspaceTrusted: vscode.workspace.isTrusted }),
     // The default error handler restarts a server that dies, up to 4 times in 3 minutes.
   };
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);

@@ -10,6 +10,23 @@ export const Commands = {
   restartServer: 'vortex.restartServer',
   /** Reveals the "VORTEX" output channel with the server's log. */
   showOutput: 'vortex.showOutput',
+  /** Runs a whole DAG (args from a lens: document URI, dag_id; else the active editor's DAG). */
+  runDag: 'vortex.runDag',
+  /** Runs one task alone, as `airflow tasks test` does (args from a lens: URI, dag_id, task_id). */
+  runTask: 'vortex.runTask',
+  /** Runs one task and everything upstream of it. */
+  runTaskWithUpstream: 'vortex.runTaskWithUpstream',
+  /** Stops a running run: every running task's process group. */
+  stopRun: 'vortex.stopRun',
+  /** Stores a secret for this workspace in VS Code's SecretStorage. */
+  setSecret: 'vortex.setSecret',
+  deleteSecret: 'vortex.deleteSecret',
+  /** Lists the names (never the values) of this workspace's secrets. */
+  listSecrets: 'vortex.listSecrets',
+  /** Picks a stored run and opens one of its task logs. */
+  showRunHistory: 'vortex.showRunHistory',
+  /** Opens one task's log of a stored run (the runs view's items). */
+  openRunLog: 'vortex.openRunLog',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -2,8 +2,8 @@
  * VORTEX's extensions to LSP, shared by the server and the VS Code client so the
  * two cannot drift. Every message says who sends it to whom.
  */
-import { RequestType } from 'vscode-languageserver-protocol';
-import type { Range } from './analysis/model';
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { FileAnalysis, Range } from './analysis/model';
 
 /**
  * client → server: how many DAGs and tasks a document holds (the status bar's
@@ -63,4 +63,30 @@ export interface DagModelResult {
 export namespace DagModelRequest {
   export const method = 'vortex/dagModel';
   export const type = new RequestType<{ uri: string }, DagModelResult | null, void>(method);
+}
+
+/**
+ * client → server: the full analysis of a document (every TaskModel field the
+ * executor needs), so a run in the extension host plans from the server's one
+ * analysis rather than a second analyser in the client; null when the
+ * document is not a DAG file or not open.
+ */
+export namespace RunModelRequest {
+  export const method = 'vortex/runModel';
+  export const type = new RequestType<{ uri: string }, { uri: string; version: number; analysis: FileAnalysis } | null, void>(method);
+}
+
+/** What the client says about workspace trust, at start (initializationOptions) and when it is granted. */
+export interface TrustParams {
+  trusted: boolean;
+}
+
+/**
+ * client → server: the workspace's trust changed (VS Code only ever grants it
+ * while running). Run lenses are served only in a trusted workspace, since a
+ * click on one executes the user's code.
+ */
+export namespace WorkspaceTrustNotification {
+  export const method = 'vortex/workspaceTrust';
+  export const type = new NotificationType<TrustParams>(method);
 }

@@ -4,6 +4,7 @@
  * Settings are read per resource through `workspace/configuration`.
  */
 import { DEFAULT_MAX_FILE_SIZE } from './analysis/analyse';
+import { DEFAULT_TIMEOUT_SECONDS } from './execution/taskSpec';
 
 interface NumberSetting {
   type: 'number';
@@ -17,6 +18,13 @@ interface EnumSetting<T extends string> {
   type: 'string';
   enum: readonly T[];
   default: T;
+  scope: 'resource' | 'window';
+  description: string;
+}
+
+interface StringSetting {
+  type: 'string';
+  default: string;
   scope: 'resource' | 'window';
   description: string;
 }
@@ -38,6 +46,27 @@ export const SETTINGS_SCHEMA = {
     scope: 'window',
     description: 'Traces the communication between VS Code and the VORTEX language server (in the "VORTEX" output channel).',
   } satisfies EnumSetting<TraceLevel>,
+  // Read by the client, which runs tasks in the extension host; the server has no use for them.
+  'vortex.execution.timeoutSeconds': {
+    type: 'number',
+    default: DEFAULT_TIMEOUT_SECONDS,
+    minimum: 1,
+    scope: 'resource',
+    description: 'How long a task may run before its whole process group is stopped, for tasks without their own execution_timeout.',
+  } satisfies NumberSetting,
+  'vortex.execution.parallelism': {
+    type: 'number',
+    default: 0,
+    minimum: 0,
+    scope: 'resource',
+    description: 'How many tasks of a DAG run at once; 0 means one per CPU.',
+  } satisfies NumberSetting,
+  'vortex.python.interpreter': {
+    type: 'string',
+    default: '',
+    scope: 'resource',
+    description: 'The Python interpreter that runs PythonOperator tasks. Empty: the interpreter selected in the Python extension when it is installed, else python3.',
+  } satisfies StringSetting,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS_SCHEMA;

@@ -15,6 +15,7 @@ import { DagModelFeature } from './features/dagModel';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { HoverFeature } from './features/hover';
 import { NavigationFeature } from './features/navigation';
+import { RunFeature } from './features/runCodeLens';
 import { DocumentSymbolFeature, WorkspaceSymbolFeature } from './features/symbols';
 import type { Logger } from './features/util';
 import { DEFAULT_SETTINGS, settingsFrom } from './settings';
@@ -45,6 +46,7 @@ export class VortexServer {
     this.documents = new DocumentStore(parser);
     this.analyses = new Analyses(this.documents, (uri) => this.readSettings(uri));
     this.diagnostics = new DiagnosticsFeature(this.analyses, this.index, (p) => void connection.sendDiagnostics(p), this.logger);
+    const runs = new RunFeature(this.analyses, clientCapabilities, params.initializationOptions, this.logger);
     this.features = [
       new HoverFeature(this.analyses, this.logger),
       new DocumentSymbolFeature(this.analyses, this.logger),
@@ -52,8 +54,9 @@ export class VortexServer {
       new CompletionFeature(this.analyses, this.logger),
       new CodeActionFeature(this.analyses, this.logger),
       new NavigationFeature(this.analyses, this.logger),
-      new CodeLensFeature(this.analyses, [new TaskCountLens()], this.logger),
+      new CodeLensFeature(this.analyses, [new TaskCountLens(), runs.lenses], this.logger),
       new DagModelFeature(this.analyses, this.logger),
+      runs,
     ];
     this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders.push(params.rootUri);

@@ -25,7 +25,7 @@ export function buildOnce(): void {
 }
 
 const CAPABILITIES: ClientCapabilities = {
-  workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, symbol: {} },
+  workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, symbol: {}, codeLens: { refreshSupport: true } },
   textDocument: {
     publishDiagnostics: { versionSupport: true },
     hover: { contentFormat: ['markdown', 'plaintext'] },
@@ -42,6 +42,8 @@ export class LspClient {
   private readonly waiters = new Set<() => void>();
   /** What `workspace/configuration` answers for the `vortex` section. */
   settings: unknown = {};
+  /** How many `workspace/codeLens/refresh` requests the server sent. */
+  codeLensRefreshes = 0;
 
   private constructor(readonly child: ChildProcess) {
     this.connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -51,10 +53,14 @@ export class LspClient {
     });
     this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => this.settings));
     this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('workspace/codeLens/refresh', () => {
+      this.codeLensRefreshes++;
+      return null;
+    });
     this.connection.listen();
   }
 
-  static async start(workspaceFolder?: string): Promise<{ client: LspClient; result: InitializeResult }> {
+  static async start(workspaceFolder?: string, initializationOptions?: unknown): Promise<{ client: LspClient; result: InitializeResult }> {
     buildOnce();
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const client = new LspClient(child);
@@ -64,6 +70,7 @@ export class LspClient {
       rootUri: folderUri,
       capabilities: CAPABILITIES,
       workspaceFolders: folderUri ? [{ uri: folderUri, name: 'ws' }] : null,
+      initializationOptions,
     });
     await client.connection.sendNotification(InitializedNotification.type, {});
     return { client, result };

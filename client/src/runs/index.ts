@@ -1,0 +1,266 @@
+/**
+ * Everything about running, wired into the extension: the run, stop, secret
+ * and history commands, the runs view, the `vortex.isDagFile` context key the
+ * commands' `when` clauses read, and telling the server when trust is granted.
+ * `extension.ts` calls `registerRuns` once and adds nothing else.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { RunStore } from '../../../server/src/execution/runStore';
+import { Commands } from '../../../server/src/commands';
+import { WorkspaceTrustNotification } from '../../../server/src/protocol';
+import { looksLikeDagDocument } from '../dagFile';
+import { type RunCommandResult, RunController } from './runController';
+import { RunsView } from './runsView';
+import { extraPathsWithSdk, hasUnresolvedVortexImport } from './sdkPath';
+import { secretNameProblem, WorkspaceSecrets, workspaceKey } from './workspaceSecrets';
+
+/** Runs kept per DAG in the history. */
+const KEEP_RUNS_PER_DAG = 20;
+
+/** What the runs add to the extension's API (the integration tests use it). */
+export interface RunsApi {
+  /** Names of this workspace's secrets. */
+  secretNames(): Promise<string[]>;
+  /** Ids of the runs in progress. */
+  liveRunIds(): string[];
+  /** Whether this session offered to add the SDK to python.analysis.extraPaths. */
+  sdkPathOffered(): boolean;
+}
+
+/** A lens passes the document's URI as a string; an editor/title menu passes a Uri; the palette passes nothing. */
+function documentUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && arg.length > 0) return vscode.Uri.parse(arg);
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+function optionalString(arg: unknown): string | null {
+  return typeof arg === 'string' && arg.length > 0 ? arg : null;
+}
+
+/** The workspace's identity for the secrets vault: its .code-workspace file, else its folders. */
+function currentWorkspaceKey(): string {
+  const file = vscode.workspace.workspaceFile;
+  const uris = file && file.scheme !== 'untitled' ? [file.toString()] : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
+  return workspaceKey(uris);
+}
+
+export function registerRuns(context: vscode.ExtensionContext, client: () => Promise<LanguageClient | undefined>): RunsApi {
+  const channel = vscode.window.createOutputChannel('VORTEX Runs');
+  const secrets = new WorkspaceSecrets(context.secrets, currentWorkspaceKey());
+
+  // Per workspace (storageUri); a window without a folder keeps its runs globally.
+  const historyDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs');
+  let store: Promise<RunStore | undefined> | undefined;
+  const runStore = (): Promise<RunStore | undefined> => {
+    store ??= (async () => {
+      const candidate = new RunStore(historyDir, KEEP_RUNS_PER_DAG);
+      try {
+        await candidate.prepare();
+        return candidate;
+      } catch (error) {
+        // A run without a history beats no run.
+        channel.appendLine(`VORTEX cannot keep run logs in ${candidate.baseDir} (${error instanceof Error ? error.message : String(error)}); runs go on without a history.`);
+        return undefined;
+      }
+    })();
+    return store;
+  };
+
+  const sdkPath = context.asAbsolutePath(path.join('dist', 'sdk'));
+  const runs = new RunController(client, channel, secrets, runStore, sdkPath);
+  const sdkOffer = new SdkPathOffer(context.workspaceState, sdkPath);
+  const view = new RunsView(runs, runStore);
+
+  const updateDagContext = (editor: vscode.TextEditor | undefined) => {
+    const isDag = editor !== undefined && looksLikeDagDocument(editor.document);
+    void vscode.commands.executeCommand('setContext', 'vortex.isDagFile', isDag);
+    if (isDag) void vscode.commands.executeCommand('setContext', 'vortex.showRunsView', true);
+  };
+  updateDagContext(vscode.window.activeTextEditor);
+
+  const run = (mode: 'dag' | 'task' | 'withUpstream') =>
+    async (uriArg?: unknown, dagArg?: unknown, taskArg?: unknown): Promise<RunCommandResult> => {
+      const uri = documentUri(uriArg);
+      if (!uri) {
+        const reason = 'open a DAG file first: VORTEX runs the DAG of the active editor';
+        void vscode.window.showErrorMessage(`VORTEX: ${reason}`);
+        return { outcome: 'refused', reason };
+      }
+      return runs.run({ uri, dagId: optionalString(dagArg), mode, taskId: optionalString(taskArg) });
+    };
+
+  context.subscriptions.push(
+    channel,
+    runs,
+    sdkOffer,
+    view,
+    vscode.window.registerTreeDataProvider('vortex.runs', view),
+    vscode.window.onDidChangeActiveTextEditor(updateDagContext),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === vscode.window.activeTextEditor?.document) updateDagContext(vscode.window.activeTextEditor);
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      // Run lenses appear once the server knows; the client's next start reads trust itself.
+      const c = await client();
+      await c?.sendNotification(WorkspaceTrustNotification.type, { trusted: true });
+    }),
+    vscode.commands.registerCommand(Commands.runDag, run('dag')),
+    vscode.commands.registerCommand(Commands.runTask, run('task')),
+    vscode.commands.registerCommand(Commands.runTaskWithUpstream, run('withUpstream')),
+    vscode.commands.registerCommand(Commands.stopRun, async (runIdArg?: unknown) => stopRun(runs, optionalString(runIdArg))),
+    vscode.commands.registerCommand(Commands.setSecret, (nameArg?: unknown, valueArg?: unknown) => setSecret(secrets, optionalString(nameArg), typeof valueArg === 'string' ? valueArg : null)),
+    vscode.commands.registerCommand(Commands.deleteSecret, (nameArg?: unknown) => deleteSecret(secrets, optionalString(nameArg))),
+    vscode.commands.registerCommand(Commands.listSecrets, () => listSecrets(secrets)),
+    vscode.commands.registerCommand(Commands.showRunHistory, () => showRunHistory(runStore)),
+    vscode.commands.registerCommand(Commands.openRunLog, async (logPath?: unknown) => {
+      if (typeof logPath !== 'string') return;
+      await vscode.window.showTextDocument(vscode.Uri.file(logPath), { preview: true });
+    }),
+  );
+
+  // Show the view once there is a history, even before a DAG file is opened;
+  // a workspace that never ran anything gets no storage folder made for it.
+  if (existsSync(historyDir)) {
+    void runStore()
+      .then((s) => s?.listRuns())
+      .then((stored) => {
+        if (stored && stored.length > 0) void vscode.commands.executeCommand('setContext', 'vortex.showRunsView', true);
+      });
+  }
+
+  return {
+    secretNames: () => secrets.names(),
+    liveRunIds: () => runs.liveRuns().map((r) => r.runId),
+    sdkPathOffered: () => sdkOffer.offered,
+  };
+}
+
+/** Stops the given run, the only one, or the one the user picks; resolves to how many were stopped. */
+async function stopRun(runs: RunController, runId: string | null): Promise<number> {
+  if (runId !== null) return runs.stop(runId);
+  const live = runs.liveRuns();
+  if (live.length === 0) {
+    void vscode.window.showInformationMessage('VORTEX: no run is in progress.');
+    return 0;
+  }
+  if (live.length === 1) return runs.stop(live[0].runId);
+  const picked = await vscode.window.showQuickPick(
+    [{ label: 'All runs', runId: undefined }, ...live.map((r) => ({ label: r.dagId, description: `run ${r.runId}`, runId: r.runId }))],
+    { placeHolder: 'Stop which run?' },
+  );
+  return picked ? runs.stop(picked.runId) : 0;
+}
+
+/** Arguments (name, value) skip the prompts: for tests and keybindings. Resolves to the name set, if any. */
+async function setSecret(secrets: WorkspaceSecrets, nameArg: string | null, valueArg: string | null): Promise<string | undefined> {
+  const name =
+    nameArg ??
+    (await vscode.window.showInputBox({
+      title: 'VORTEX: Set Secret',
+      prompt: 'The name tasks list in secrets=[...]; they receive it as an environment variable',
+      placeHolder: 'API_TOKEN',
+      validateInput: (value) => secretNameProblem(value.trim()),
+    }))?.trim();
+  if (!name) return undefined;
+  const problem = secretNameProblem(name);
+  if (problem) {
+    void vscode.window.showErrorMessage(`VORTEX: ${problem}`);
+    return undefined;
+  }
+  const value =
+    valueArg ??
+    (await vscode.window.showInputBox({
+      title: `VORTEX: Set Secret ${name}`,
+      prompt: `The value of ${name}; kept in VS Code's secret storage for this workspace, never written to the workspace`,
+      password: true,
+      ignoreFocusOut: true,
+    }));
+  if (value === undefined) return undefined;
+  await secrets.set(name, value);
+  void vscode.window.showInformationMessage(`VORTEX: secret ${name} is set for this workspace.`);
+  return name;
+}
+
+async function deleteSecret(secrets: WorkspaceSecrets, nameArg: string | null): Promise<boolean> {
+  const names = await secrets.names();
+  const name = nameArg ?? (names.length > 0 ? await vscode.window.showQuickPick(names, { placeHolder: 'Delete which secret?' }) : undefined);
+  if (nameArg === null && names.length === 0) void vscode.window.showInformationMessage('VORTEX: this workspace has no secrets.');
+  if (!name) return false;
+  const existed = await secrets.delete(name);
+  void vscode.window.showInformationMessage(existed ? `VORTEX: secret ${name} deleted.` : `VORTEX: there was no secret ${name}.`);
+  return existed;
+}
+
+/** Shows the names only; values never leave the vault except into a task's environment. */
+async function listSecrets(secrets: WorkspaceSecrets): Promise<string[]> {
+  const names = await secrets.names();
+  if (names.length === 0) {
+    void vscode.window.showInformationMessage('VORTEX: this workspace has no secrets. Add one with "VORTEX: Set Secret".');
+  } else {
+    void vscode.window.showQuickPick(names, { placeHolder: `${names.length} secret${names.length === 1 ? '' : 's'} of this workspace (names only)`, canPickMany: false });
+  }
+  return names;
+}
+
+async function showRunHistory(runStore: () => Promise<RunStore | undefined>): Promise<void> {
+  const store = await runStore();
+  const stored = store ? await store.listRuns() : [];
+  if (stored.length === 0) {
+    void vscode.window.showInformationMessage('VORTEX: no runs yet. Run a DAG with "VORTEX: Run DAG" or the ▶ lens above it.');
+    return;
+  }
+  const run = await vscode.window.showQuickPick(
+    stored.map((r) => ({ label: r.summary.dag_id, description: `${r.summary.state} · ${new Date(r.summary.started_at).toLocaleString()}`, run: r })),
+    { placeHolder: 'Which run?' },
+  );
+  if (!run) return;
+  const task = await vscode.window.showQuickPick(
+    run.run.summary.tasks.map((t) => ({ label: t.task_id, description: t.state, detail: t.message ?? undefined, log: path.join(run.run.dir, t.log) })),
+    { placeHolder: 'Open which task\'s log?' },
+  );
+  if (task) await vscode.window.showTextDocument(vscode.Uri.file(task.log), { preview: true });
+}
+
+/**
+ * Offers, once per session and until declined for good, to add the bundled SDK
+ * to `python.analysis.extraPaths` when Pylance reports it cannot resolve
+ * `vortex`: DAG files then type-check against the package their tasks run with.
+ */
+class SdkPathOffer implements vscode.Disposable {
+  private static readonly NEVER_KEY = 'vortex.sdkPathOffer.never';
+  offered = false;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly state: vscode.Memento, private readonly sdkPath: string) {
+    this.subscription = vscode.languages.onDidChangeDiagnostics((e) => this.check(e.uris));
+  }
+
+  private check(uris: readonly vscode.Uri[]): void {
+    if (this.offered || this.state.get<boolean>(SdkPathOffer.NEVER_KEY) === true) return;
+    const uri = uris.find((u) => hasUnresolvedVortexImport(vscode.languages.getDiagnostics(u)));
+    if (!uri) return;
+    const config = vscode.workspace.getConfiguration('python.analysis', uri);
+    const next = extraPathsWithSdk(config.get('extraPaths'), this.sdkPath);
+    // Already listed: Pylance has not re-read it yet; nothing to offer.
+    if (!next) return;
+    this.offered = true;
+    const add = 'Add to Workspace Settings';
+    const never = 'Don\'t Ask Again';
+    void vscode.window
+      .showInformationMessage('Pylance cannot resolve "vortex". Add VORTEX\'s bundled SDK to python.analysis.extraPaths, so DAG files type-check against the package their tasks run with?', add, never)
+      .then(async (choice) => {
+        if (choice === never) await this.state.update(SdkPathOffer.NEVER_KEY, true);
+        if (choice !== add) return;
+        const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+        await config.update('extraPaths', next, target);
+      });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

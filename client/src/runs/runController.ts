@@ -1,0 +1,254 @@
+/**
+ * Runs DAGs and tasks in the extension host: plans from the language server's
+ * analysis (`vortex/runModel`, the one analysis every feature reads), runs
+ * the plan with the shared scheduler under a cancellable progress
+ * notification, streams the transcript to the "VORTEX Runs" output channel,
+ * keeps the run's logs in the RunStore and says how it ended.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { DagModel, FileAnalysis } from '../../../server/src/analysis/model';
+import type { RunStore } from '../../../server/src/execution/runStore';
+import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type TaskRunState, type TaskSelection } from '../../../server/src/execution/scheduler';
+import { newRunId } from '../../../server/src/execution/taskSpec';
+import { Commands } from '../../../server/src/commands';
+import { RunModelRequest } from '../../../server/src/protocol';
+import { pythonInterpreter } from './interpreter';
+import { executionSettings } from './runSettings';
+import { hintFor, RunTranscript, summaryLine } from './runTranscript';
+import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, runRefusal } from './trust';
+import type { WorkspaceSecrets } from './workspaceSecrets';
+
+/** What a run command resolves to; the integration tests read it. */
+export type RunCommandResult =
+  | { outcome: 'refused'; reason: string }
+  | { outcome: 'finished'; result: DagRunResult; transcript: string };
+
+/** A run in progress, as the runs view shows it. */
+export interface LiveRun {
+  runId: string;
+  dagId: string;
+  startedAt: number;
+  states: Map<string, TaskRunState>;
+  controller: AbortController;
+}
+
+export interface RunTarget {
+  uri: vscode.Uri;
+  /** Null: the document's only DAG, or the one the user picks. */
+  dagId: string | null;
+  mode: TaskSelection['kind'];
+  /** For a task run; null: the task under the cursor, or the one the user picks. */
+  taskId: string | null;
+}
+
+/** How long to wait for the server to know a document that was only just opened. */
+const MODEL_DEADLINE_MS = 10_000;
+
+export class RunController implements vscode.Disposable {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a run starts, a task changes state, or a run ends. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly client: () => Promise<LanguageClient | undefined>,
+    private readonly channel: vscode.OutputChannel,
+    private readonly secrets: WorkspaceSecrets,
+    private readonly store: () => Promise<RunStore | undefined>,
+    private readonly sdkPath: string,
+  ) {}
+
+  liveRuns(): LiveRun[] {
+    return [...this.live.values()];
+  }
+
+  /** Stops one run (by id), or every run; resolves to how many were stopped. */
+  stop(runId?: string): number {
+    const runs = runId === undefined ? this.liveRuns() : this.liveRuns().filter((r) => r.runId === runId);
+    for (const run of runs) run.controller.abort();
+    return runs.length;
+  }
+
+  async run(target: RunTarget): Promise<RunCommandResult> {
+    const refusal = runRefusal(vscode.workspace.isTrusted);
+    if (refusal) {
+      void vscode.window.showErrorMessage(refusal, MANAGE_TRUST_ACTION).then((choice) => {
+        if (choice) void vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
+      });
+      return { outcome: 'refused', reason: refusal };
+    }
+    try {
+      return await this.runTrusted(target);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(`VORTEX: ${reason}`);
+      return { outcome: 'refused', reason };
+    }
+  }
+
+  private async runTrusted(target: RunTarget): Promise<RunCommandResult> {
+    const document = await vscode.workspace.openTextDocument(target.uri);
+    // The task imports the DAG file from disk, while the plan comes from the editor's text: make them one.
+    if (document.isDirty && !(await document.save())) throw new Error(`${path.basename(document.uri.fsPath)} could not be saved; save it, then run again`);
+    const analysis = await this.analysisOf(document.uri);
+    const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
+    if (errors > 0) {
+      throw new Error(`${path.basename(document.uri.fsPath)} has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} first (see the Problems panel)`);
+    }
+    const dag = await this.chooseDag(analysis, target.dagId);
+    if (!dag) return { outcome: 'refused', reason: 'no DAG chosen' };
+    let selection: TaskSelection = { kind: 'dag' };
+    if (target.mode !== 'dag') {
+      const taskId = target.taskId ?? (await this.chooseTask(analysis, dag, document));
+      if (taskId === undefined) return { outcome: 'refused', reason: 'no task chosen' };
+      if (!dag.taskIndices.some((i) => analysis.tasks[i].taskId === taskId)) throw new Error(`DAG "${dag.dagId}" has no task "${taskId}"`);
+      selection = { kind: target.mode, taskId };
+    }
+
+    const settings = executionSettings((key) => vscode.workspace.getConfiguration(undefined, document.uri).get(key));
+    const plan = planFromModel(
+      analysis,
+      dag,
+      {
+        dagFilePath: document.uri.fsPath,
+        runId: newRunId(),
+        timeoutSeconds: settings.timeoutSeconds,
+        pythonPath: await pythonInterpreter(document.uri, settings.interpreter),
+        sdkPath: this.sdkPath,
+      },
+      selection,
+    );
+    const label = selection.kind === 'dag' ? `DAG "${plan.dagId}"` : `task "${selection.taskId}"${selection.kind === 'withUpstream' ? ' with upstream' : ''} of DAG "${plan.dagId}"`;
+
+    let transcript = '';
+    const write = (text: string) => {
+      transcript += text;
+      this.channel.append(text);
+    };
+    const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)}`);
+    this.channel.show(true);
+
+    const liveRun: LiveRun = { runId: plan.runId, dagId: plan.dagId, startedAt: Date.now(), states: new Map(), controller: new AbortController() };
+    this.live.set(plan.runId, liveRun);
+    this.changed.fire();
+    void vscode.commands.executeCommand('setContext', 'vortex.runActive', true);
+
+    let result: DagRunResult;
+    try {
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `VORTEX: running ${label}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => liveRun.controller.abort());
+          const total = plan.tasks.length;
+          let done = 0;
+          return runPlan(plan, {
+            parallelism: settings.parallelism,
+            vault: this.secrets,
+            signal: liveRun.controller.signal,
+            store: await this.store(),
+            onEvent: (event: RunEvent) => {
+              view.onEvent(event);
+              if (event.type !== 'task-state') return;
+              liveRun.states.set(event.taskId, event.state);
+              this.changed.fire();
+              if (event.state === 'queued') return;
+              const running = [...liveRun.states].filter(([, s]) => s === 'running').map(([id]) => id);
+              const finished = event.state !== 'running';
+              if (finished) done++;
+              progress.report({
+                increment: finished && total > 0 ? 100 / total : 0,
+                message: `${done}/${total} done${running.length > 0 ? ` · running ${running.join(', ')}` : ''}`,
+              });
+            },
+          });
+        },
+      );
+    } catch (error) {
+      if (error instanceof PlanError) throw new Error(`not running ${label}: ${error.message}`, { cause: error });
+      throw error;
+    } finally {
+      this.live.delete(plan.runId);
+      void vscode.commands.executeCommand('setContext', 'vortex.runActive', this.live.size > 0);
+      this.changed.fire();
+    }
+    this.announce(result, label);
+    return { outcome: 'finished', result, transcript };
+  }
+
+  /** The server's analysis of a document it may only just have been told about. */
+  private async analysisOf(uri: vscode.Uri): Promise<FileAnalysis> {
+    const client = await this.client();
+    if (!client) throw new Error('the VORTEX language server is not running; see "VORTEX: Show Output"');
+    const protocolUri = client.code2ProtocolConverter.asUri(uri);
+    const deadline = Date.now() + MODEL_DEADLINE_MS;
+    for (;;) {
+      const model = await client.sendRequest(RunModelRequest.type, { uri: protocolUri });
+      if (model) return model.analysis;
+      if (Date.now() >= deadline) throw new Error(`${path.basename(uri.fsPath)} is not a DAG file VORTEX can run`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private async chooseDag(analysis: FileAnalysis, dagId: string | null): Promise<DagModel | undefined> {
+    const runnable = analysis.dags.filter((d) => d.dagId !== null);
+    if (dagId !== null) {
+      const dag = runnable.find((d) => d.dagId === dagId);
+      if (!dag) throw new Error(`this file has no DAG "${dagId}"`);
+      return dag;
+    }
+    if (runnable.length === 0) throw new Error('this file defines no DAG with a literal dag_id');
+    if (runnable.length === 1) return runnable[0];
+    const picked = await vscode.window.showQuickPick(
+      runnable.map((d) => ({ label: d.dagId ?? '', description: `${d.taskIndices.length} tasks`, dag: d })),
+      { placeHolder: 'Which DAG?' },
+    );
+    return picked?.dag;
+  }
+
+  /** The task under the active editor's cursor in this document, else the one the user picks. */
+  private async chooseTask(analysis: FileAnalysis, dag: DagModel, document: vscode.TextDocument): Promise<string | undefined> {
+    const tasks = dag.taskIndices.map((i) => analysis.tasks[i]);
+    const editor = vscode.window.activeTextEditor;
+    if (editor?.document === document) {
+      const cursor = editor.selection.active;
+      const under = tasks.find((t) => new vscode.Range(t.range.start.line, t.range.start.character, t.range.end.line, t.range.end.character).contains(cursor));
+      if (under) return under.taskId;
+    }
+    const picked = await vscode.window.showQuickPick(
+      tasks.map((t) => ({ label: t.taskId, description: t.operator })),
+      { placeHolder: `Which task of DAG "${dag.dagId}"?` },
+    );
+    return picked?.label;
+  }
+
+  /** The notification at the end of a run; not awaited, so the command resolves while it shows. */
+  private announce(result: DagRunResult, label: string): void {
+    const showOutput = 'Show Output';
+    const setSecret = 'Set Secret';
+    const summary = summaryLine(result);
+    if (result.state === 'success') {
+      void vscode.window.showInformationMessage(`VORTEX: ${summary}`, showOutput).then((c) => c && this.channel.show());
+      return;
+    }
+    if (result.state === 'cancelled') {
+      void vscode.window.showWarningMessage(`VORTEX: ${label} was stopped. ${summary}`, showOutput).then((c) => c && this.channel.show());
+      return;
+    }
+    const failed = result.tasks.find((t) => t.state === 'failed');
+    const hint = failed ? hintFor(failed) : null;
+    const detail = failed ? ` ${failed.taskId}: ${failed.result?.message ?? 'failed'}.${hint ? ` ${hint}` : ''}` : '';
+    const missingSecret = failed?.result?.message?.startsWith('missing secret') === true;
+    const actions = missingSecret ? [setSecret, showOutput] : [showOutput];
+    void vscode.window.showErrorMessage(`VORTEX: ${summary}.${detail}`, ...actions).then((choice) => {
+      if (choice === setSecret) void vscode.commands.executeCommand(Commands.setSecret);
+      else if (choice === showOutput) this.channel.show();
+    });
+  }
+
+  dispose(): void {
+    this.stop();
+    this.changed.dispose();
+  }
+}

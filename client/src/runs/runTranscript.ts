@@ -1,0 +1,111 @@
+/**
+ * Turns a run's events into the text of its output channel: state changes with
+ * durations, each task's output line by line under its task id (tasks run in
+ * parallel, so raw chunks would interleave mid-line), and a closing summary
+ * whose failures say what to do next.
+ *
+ * Output arrives already masked by the executor; this only arranges it. No
+ * `vscode` import, so it is unit-tested on its own.
+ */
+import { formatDuration } from '../../../cli/src/runTable';
+import type { DagRunResult, RunEvent, TaskRunRecord } from '../../../server/src/execution/scheduler';
+
+/** What the user should do about a failed task, when VORTEX can tell. */
+export function hintFor(task: TaskRunRecord): string | null {
+  const message = task.result?.message ?? '';
+  if (/^missing secrets? /.test(message)) return 'Set it with "VORTEX: Set Secret", then run again.';
+  if (task.result?.timedOut) return 'Raise the task\'s execution_timeout or the vortex.execution.timeoutSeconds setting if it needs longer.';
+  if (/^could not start .*python/i.test(message) || /ENOENT/.test(message)) {
+    return 'Choose an interpreter with the vortex.python.interpreter setting or the Python extension\'s "Python: Select Interpreter".';
+  }
+  return null;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** One line saying how the run ended, e.g. `DAG "etl" failed in 1.20 s: 4 tasks, 2 success, 1 failed, 1 upstream_failed`. */
+export function summaryLine(result: DagRunResult): string {
+  const counts = new Map<string, number>();
+  for (const t of result.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+  const parts = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+  return `DAG "${result.dagId}" ${result.state} in ${formatDuration(result.durationMs)}: ${plural(result.tasks.length, 'task')}${parts ? `, ${parts}` : ''}`;
+}
+
+export class RunTranscript {
+  /** Partial last lines per task and stream, held until their newline (or the task's end). */
+  private readonly partial = new Map<string, string>();
+  private readonly startedAt = new Map<string, number>();
+
+  /** @param write appends text (whole lines) to wherever the run is shown */
+  constructor(private readonly write: (text: string) => void, private readonly target: string) {}
+
+  onEvent(event: RunEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.write(`▶ ${this.target}: ${plural(event.taskIds.length, 'task')} queued (run ${event.runId})\n`);
+        break;
+      case 'task-output':
+        this.output(event.taskId, event.stream, event.text);
+        break;
+      case 'task-state':
+        this.state(event);
+        break;
+      case 'run-finished':
+        this.finished(event.result);
+        break;
+    }
+  }
+
+  private output(taskId: string, stream: 'stdout' | 'stderr', text: string): void {
+    const key = `${taskId}\u0000${stream}`;
+    const lines = ((this.partial.get(key) ?? '') + text).split('\n');
+    this.partial.set(key, lines.pop() ?? '');
+    const prefix = stream === 'stderr' ? `[${taskId} stderr] ` : `[${taskId}] `;
+    if (lines.length > 0) this.write(lines.map((l) => `${prefix}${l.replace(/\r$/, '')}\n`).join(''));
+  }
+
+  /** Writes what is left of a task's unfinished lines. */
+  private flush(taskId: string): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const key = `${taskId}\u0000${stream}`;
+      const rest = this.partial.get(key);
+      if (rest) this.output(taskId, stream, '\n');
+      this.partial.delete(key);
+    }
+  }
+
+  private state(event: Extract<RunEvent, { type: 'task-state' }>): void {
+    const { taskId, state, result } = event;
+    if (state === 'queued') return;
+    if (state === 'running') {
+      this.startedAt.set(taskId, event.at);
+      this.write(`● ${taskId}: running\n`);
+      return;
+    }
+    this.flush(taskId);
+    if (state === 'success') {
+      this.write(`✔ ${taskId}: success (${formatDuration(result?.durationMs ?? null)})\n`);
+    } else if (state === 'failed') {
+      const why = result?.message ? `: ${result.message}` : '';
+      this.write(`✖ ${taskId}: failed${why} (${formatDuration(result?.durationMs ?? null)})\n`);
+    } else if (state === 'upstream_failed') {
+      this.write(`⊘ ${taskId}: upstream_failed (an upstream task did not succeed; not started)\n`);
+    } else {
+      this.write(`⊘ ${taskId}: skipped (the run was stopped before it started)\n`);
+    }
+  }
+
+  private finished(result: DagRunResult): void {
+    const lines = ['', summaryLine(result)];
+    for (const task of result.tasks) {
+      if (task.state !== 'failed') continue;
+      const hint = hintFor(task);
+      lines.push(`  ${task.taskId}: ${task.result?.message ?? 'failed'}${hint ? ` — ${hint}` : ''}`);
+      if (task.result?.logPath) lines.push(`    log: ${task.result.logPath}`);
+    }
+    if (result.runDir) lines.push(`logs: ${result.runDir}`);
+    this.write(`${lines.join('\n')}\n\n`);
+  }
+}

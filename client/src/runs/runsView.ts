@@ -1,0 +1,128 @@
+/**
+ * The "VORTEX Runs" view: per DAG, its runs (those in progress first, then the
+ * stored ones, newest first), and per run each task's state and duration; a
+ * task's log is one click away.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatDuration } from '../../../cli/src/runTable';
+import type { RunStore, StoredRun, TaskRunState } from '../../../server/src/execution/runStore';
+import { Commands } from '../../../server/src/commands';
+import type { LiveRun, RunController } from './runController';
+
+/** When a run started: the time alone for today's runs, so the state and duration stay readable in a narrow view. */
+function startedLabel(epochMs: number, now = new Date()): string {
+  const started = new Date(epochMs);
+  return started.toDateString() === now.toDateString() ? started.toLocaleTimeString() : started.toLocaleString();
+}
+
+type Node =
+  | { kind: 'dag'; dagId: string }
+  | { kind: 'run'; dagId: string; live: LiveRun | null; stored: StoredRun | null }
+  | { kind: 'task'; taskId: string; state: TaskRunState; durationMs: number | null; logPath: string | null };
+
+const ICONS: Record<TaskRunState, vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('circle-outline'),
+  running: new vscode.ThemeIcon('sync~spin'),
+  success: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  upstream_failed: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconFailed')),
+  skipped: new vscode.ThemeIcon('debug-step-over'),
+};
+
+export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly runs: RunController, private readonly store: () => Promise<RunStore | undefined>) {
+    this.subscription = runs.onDidChange(() => this.scheduleRefresh());
+  }
+
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Coalesces refreshes: a wide DAG changes many task states at once, and each
+   * refresh re-reads the history from disk; a tenth of a second still looks live.
+   */
+  private scheduleRefresh(): void {
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.changed.fire(undefined);
+    }, 100);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      const stored = await this.storedRuns();
+      const ids = new Set([...this.runs.liveRuns().map((r) => r.dagId), ...stored.map((r) => r.summary.dag_id)]);
+      return [...ids].sort().map((dagId) => ({ kind: 'dag', dagId }));
+    }
+    if (node.kind === 'dag') {
+      const live = this.runs.liveRuns().filter((r) => r.dagId === node.dagId);
+      const liveIds = new Set(live.map((r) => r.runId));
+      const stored = (await this.storedRuns(node.dagId)).filter((r) => !liveIds.has(r.summary.run_id));
+      return [
+        ...live.map((r): Node => ({ kind: 'run', dagId: node.dagId, live: r, stored: null })),
+        ...stored.map((r): Node => ({ kind: 'run', dagId: node.dagId, live: null, stored: r })),
+      ];
+    }
+    if (node.kind === 'run') {
+      if (node.live) return [...node.live.states].map(([taskId, state]) => ({ kind: 'task', taskId, state, durationMs: null, logPath: null }));
+      const stored = node.stored;
+      if (!stored) return [];
+      return stored.summary.tasks.map((t) => ({
+        kind: 'task',
+        taskId: t.task_id,
+        state: t.state,
+        durationMs: t.duration_ms,
+        logPath: path.join(stored.dir, t.log),
+      }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'dag') {
+      const item = new vscode.TreeItem(node.dagId, vscode.TreeItemCollapsibleState.Expanded);
+      item.iconPath = new vscode.ThemeIcon('type-hierarchy');
+      item.contextValue = 'dag';
+      return item;
+    }
+    if (node.kind === 'run') {
+      if (node.live) {
+        const item = new vscode.TreeItem(startedLabel(node.live.startedAt), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = 'running';
+        item.iconPath = ICONS.running;
+        item.contextValue = 'liveRun';
+        return item;
+      }
+      const summary = node.stored?.summary;
+      const item = new vscode.TreeItem(summary ? startedLabel(Date.parse(summary.started_at)) : '?', vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = summary ? `${summary.state} · ${formatDuration(summary.duration_ms)}` : '';
+      item.tooltip = summary ? `run ${summary.run_id}` : undefined;
+      item.iconPath = summary?.state === 'success' ? ICONS.success : summary?.state === 'running' ? ICONS.queued : ICONS.failed;
+      item.contextValue = 'storedRun';
+      return item;
+    }
+    const item = new vscode.TreeItem(node.taskId, vscode.TreeItemCollapsibleState.None);
+    item.description = node.durationMs !== null ? `${node.state} · ${formatDuration(node.durationMs)}` : node.state;
+    item.iconPath = ICONS[node.state];
+    if (node.logPath) {
+      item.command = { title: 'Open Log', command: Commands.openRunLog, arguments: [node.logPath] };
+      item.tooltip = node.logPath;
+    }
+    return item;
+  }
+
+  private async storedRuns(dagId?: string): Promise<StoredRun[]> {
+    const store = await this.store();
+    return store ? store.listRuns(dagId) : [];
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

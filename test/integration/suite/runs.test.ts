@@ -1,0 +1,222 @@
+/**
+ * Running DAGs and tasks in the real VS Code: through the run lenses and the
+ * commands, with secrets from SecretStorage, failures that stay inside their
+ * run, Stop Run, and the history. Real processes throughout (sh, python3).
+ *
+ * The run commands resolve to the run's result and the text they wrote to the
+ * "VORTEX Runs" output channel (an extension cannot read another's channel).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunCommandResult } from '../../../client/src/runs/runController';
+import { Commands } from '../../../server/src/commands';
+import { cleanUp, openFile, requestScreenshot, vortexApi, waitFor, waitForSymbols } from '../support/helpers';
+
+const UNTRUSTED = process.env.VORTEX_TEST_UNTRUSTED === '1';
+const RUN_TITLES = ['▶ Run DAG', '▶ Run task'];
+
+type Finished = Extract<RunCommandResult, { outcome: 'finished' }>;
+
+function finished(result: RunCommandResult | undefined): Finished {
+  assert.ok(result, 'the command returned nothing');
+  assert.equal(result.outcome, 'finished', result.outcome === 'refused' ? `refused: ${result.reason}` : '');
+  return result as Finished;
+}
+
+function states(result: Finished): Record<string, string> {
+  return Object.fromEntries(result.result.tasks.map((t) => [t.taskId, t.state]));
+}
+
+async function runLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+  return lenses.filter((l) => l.command && RUN_TITLES.includes(l.command.title));
+}
+
+/** Opens a DAG file and waits until the server has analysed it. */
+async function openDag(relative: string): Promise<vscode.TextDocument> {
+  const { document } = await openFile(relative);
+  await waitForSymbols(document.uri);
+  return document;
+}
+
+describe('running DAGs and tasks', () => {
+  before(function () {
+    if (UNTRUSTED) this.skip();
+  });
+  after(async () => {
+    await vscode.commands.executeCommand(Commands.deleteSecret, 'VORTEX_IT_TOKEN');
+    await cleanUp();
+  });
+
+  it('shows "▶ Run DAG" above the DAG and "▶ Run task" above each task', async () => {
+    const document = await openDag('examples/example_vortex_dag.py');
+    const lenses = await waitFor('the run lenses', async () => {
+      const found = await runLenses(document.uri);
+      return found.length === 5 ? found : undefined;
+    });
+    const byLine = lenses.map((l) => [document.lineAt(l.range.start.line).text.trim(), l.command?.title]);
+    assert.deepEqual(byLine, [
+      ['with DAG(', '▶ Run DAG'],
+      ['start = DummyOperator(task_id="start")', '▶ Run task'],
+      ['run_script = BashOperator(', '▶ Run task'],
+      ['process_data = PythonOperator(', '▶ Run task'],
+      ['end = DummyOperator(task_id="end")', '▶ Run task'],
+    ]);
+    for (const lens of lenses) assert.ok([Commands.runDag, Commands.runTask].includes(lens.command?.command as typeof Commands.runDag));
+  });
+
+  it('runs the example DAG through its lens: every task succeeds and the output channel shows their output', async () => {
+    const document = await openDag('examples/example_vortex_dag.py');
+    const [dagLens] = await waitFor('the Run DAG lens', async () => {
+      const found = (await runLenses(document.uri)).filter((l) => l.command?.command === Commands.runDag);
+      return found.length === 1 ? found : undefined;
+    });
+    const command = dagLens.command as vscode.Command;
+    const run = finished(await vscode.commands.executeCommand<RunCommandResult>(command.command, ...(command.arguments ?? [])));
+    assert.equal(run.result.state, 'success');
+    assert.deepEqual(states(run), { start: 'success', run_script: 'success', process_data: 'success', end: 'success' });
+    assert.match(run.transcript, /^\[run_script\] Hello from VORTEX!$/m);
+    assert.match(run.transcript, /^\[process_data\] Executing custom logic!$/m);
+    assert.match(run.transcript, /^✔ end: success \(\d/m);
+    assert.match(run.transcript, /^DAG "example_vortex_dag" success in .*: 4 tasks, 4 success$/m);
+    // The history keeps the run: its folder, a summary and one log per task.
+    assert.ok(run.result.runDir && fs.existsSync(path.join(run.result.runDir, 'run.json')));
+    assert.equal(fs.readFileSync(path.join(run.result.runDir, 'run_script.log'), 'utf8'), 'Hello from VORTEX!\n');
+  });
+
+  it('runs one task alone from its lens', async () => {
+    const document = await openDag('examples/example_vortex_dag.py');
+    const lens = await waitFor('the lens of process_data', async () =>
+      (await runLenses(document.uri)).find((l) => l.command?.arguments?.[2] === 'process_data'),
+    );
+    const command = lens.command as vscode.Command;
+    const run = finished(await vscode.commands.executeCommand<RunCommandResult>(command.command, ...(command.arguments ?? [])));
+    assert.deepEqual(states(run), { process_data: 'success' });
+  });
+
+  it('runs a task with everything upstream of it', async () => {
+    const document = await openDag('examples/example_vortex_dag.py');
+    const run = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runTaskWithUpstream, document.uri.toString(), 'example_vortex_dag', 'run_script'));
+    assert.deepEqual(states(run), { start: 'success', run_script: 'success' });
+  });
+
+  it('hands a secret set with "VORTEX: Set Secret" to the task and masks it everywhere', async () => {
+    const value = 'it-secret-4f9a';
+    const document = await openDag('runs/secret_pipeline.py');
+    // Before it is set, the task fails naming it and saying what to do.
+    await vscode.commands.executeCommand(Commands.deleteSecret, 'VORTEX_IT_TOKEN');
+    const missing = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'secret_pipeline'));
+    assert.deepEqual(states(missing), { show: 'failed' });
+    assert.match(missing.transcript, /missing secret 'VORTEX_IT_TOKEN'.*Set it with "VORTEX: Set Secret"/);
+
+    assert.equal(await vscode.commands.executeCommand(Commands.setSecret, 'VORTEX_IT_TOKEN', value), 'VORTEX_IT_TOKEN');
+    assert.deepEqual(await vscode.commands.executeCommand(Commands.listSecrets), ['VORTEX_IT_TOKEN']);
+    const run = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'secret_pipeline'));
+    assert.deepEqual(states(run), { show: 'success' });
+    // The length proves the value arrived; the stars that it never shows.
+    assert.match(run.transcript, new RegExp(`^\\[show\\] token is \\*\\*\\*, length ${value.length}$`, 'm'));
+    const task = run.result.tasks[0].result;
+    assert.equal(task?.stdout, `token is ***, length ${value.length}\n`);
+    assert.ok(task?.logPath);
+    const log = fs.readFileSync(task.logPath, 'utf8');
+    for (const text of [run.transcript, JSON.stringify(run.result), log]) assert.ok(!text.includes(value), 'the secret leaked');
+  });
+
+  it('marks the downstream of a failed task upstream_failed, lets the other branch finish, and keeps working', async () => {
+    const document = await openDag('runs/failing_pipeline.py');
+    const run = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'failing_pipeline'));
+    assert.equal(run.result.state, 'failed');
+    assert.deepEqual(states(run), { start: 'success', breaks: 'failed', after_break: 'upstream_failed', fine: 'success' });
+    assert.match(run.transcript, /^\[breaks stderr\] about to fail$/m);
+    assert.match(run.transcript, /^✖ breaks: failed: exited with code 7/m);
+    assert.match(run.transcript, /^⊘ after_break: upstream_failed/m);
+    // The extension and its server go on: lenses still come, and the next run succeeds.
+    assert.ok((await runLenses(document.uri)).length > 0);
+    const again = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runTask, document.uri.toString(), 'failing_pipeline', 'fine'));
+    assert.deepEqual(states(again), { fine: 'success' });
+  });
+
+  it('stops a run with "VORTEX: Stop Run": the running task is stopped, the rest skipped', async () => {
+    const api = await vortexApi();
+    const document = await openDag('runs/slow_pipeline.py');
+    const started = Date.now();
+    const pending = vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'slow_pipeline');
+    const [runId] = await waitFor('the run to start', () => {
+      const ids = api.runs.liveRunIds();
+      return ids.length > 0 ? ids : undefined;
+    });
+    assert.equal(await vscode.commands.executeCommand(Commands.stopRun, runId), 1);
+    const run = finished(await pending);
+    assert.equal(run.result.state, 'cancelled');
+    assert.equal(states(run).later, 'skipped');
+    assert.equal(run.result.tasks[0].result?.cancelled, true);
+    assert.ok(Date.now() - started < 30_000, 'the 60 s task was not stopped');
+    assert.deepEqual(api.runs.liveRunIds(), []);
+  });
+
+  it('opens a task log of the history in an editor', async () => {
+    const document = await openDag('examples/example_vortex_dag.py');
+    const run = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runTask, document.uri.toString(), 'example_vortex_dag', 'run_script'));
+    const logPath = run.result.tasks[0].result?.logPath;
+    assert.ok(logPath);
+    await vscode.commands.executeCommand(Commands.openRunLog, logPath);
+    await waitFor('the log in the active editor', () =>
+      vscode.window.activeTextEditor?.document.uri.fsPath === logPath ? true : undefined,
+    );
+    assert.equal(vscode.window.activeTextEditor?.document.getText(), 'Hello from VORTEX!\n');
+  });
+
+  it('offers to add the bundled SDK to python.analysis.extraPaths when Pylance cannot resolve vortex', async () => {
+    const api = await vortexApi();
+    const document = await openDag('runs/secret_pipeline.py');
+    // Pylance is not installed here; its diagnostic is what the extension listens for, so one is published as Pylance would.
+    const pylance = vscode.languages.createDiagnosticCollection('pylance-stand-in');
+    try {
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(2, 5, 2, 11), 'Import "vortex" could not be resolved', vscode.DiagnosticSeverity.Warning);
+      diagnostic.source = 'Pylance';
+      pylance.set(document.uri, [diagnostic]);
+      await waitFor('the offer to add the SDK path', () => (api.runs.sdkPathOffered() ? true : undefined));
+    } finally {
+      pylance.dispose();
+    }
+  });
+
+  it('lists the runs in the "VORTEX Runs" view beside the lenses and the run\'s output (screenshot)', async function () {
+    const editor = await openFile('examples/example_vortex_dag.py');
+    await waitFor('the run lenses', async () => ((await runLenses(editor.document.uri)).length > 0 ? true : undefined));
+    finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, editor.document.uri.toString(), 'example_vortex_dag'));
+    await vscode.commands.executeCommand('vortex.runs.focus');
+    await vscode.window.showTextDocument(editor.document, { preview: false, preserveFocus: false });
+    const saved = await requestScreenshot('runs-view-and-output', [
+      // A finished run's row inside the view's own pane (the Explorer lists the file by a similar name).
+      '.pane:has(.pane-header:has-text("VORTEX Runs")) .monaco-list-row:has-text("success")',
+      '.codelens-decoration:has-text("Run DAG")',
+    ]);
+    if (!saved) this.skip();
+  });
+});
+
+describe('running in Restricted Mode (an untrusted workspace)', () => {
+  before(function () {
+    if (!UNTRUSTED) this.skip();
+  });
+  after(cleanUp);
+
+  it('refuses to run, saying how to trust the folder, and shows no run lenses', async () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const document = await openDag('examples/example_vortex_dag.py');
+    const result = await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'example_vortex_dag');
+    assert.equal(result?.outcome, 'refused');
+    assert.match(result.outcome === 'refused' ? result.reason : '', /trusted workspace.*Manage Workspace Trust/s);
+    const api = await vortexApi();
+    assert.deepEqual(api.runs.liveRunIds(), []);
+    // The informational lens is served, so the server has answered; the run lenses are not among its lenses.
+    const all = await waitFor('the task count lens', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+      return lenses.some((l) => l.command?.title === '4 tasks') ? lenses : undefined;
+    });
+    assert.deepEqual(all.filter((l) => l.command && RUN_TITLES.includes(l.command.title)), []);
+  });
+});
