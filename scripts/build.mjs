@@ -62,7 +62,7 @@ const entries = [
 /** The bundled Python SDK goes beside the bundles too: tasks import `vortex` from dist/sdk. */
 function copySdk() {
   rmSync('dist/sdk', { recursive: true, force: true });
-  cpSync('sdk', 'dist/sdk', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
+  cpSync('python', 'dist/sdk', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
 }
 
 copyWasm();

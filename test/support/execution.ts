@@ -6,7 +6,7 @@ import type { DagModel, FileAnalysis, TaskModel } from '../../server/src/analysi
 import type { TaskRunSpec } from '../../server/src/execution/taskSpec';
 
 export const REPO = path.resolve(__dirname, '..', '..');
-export const SDK = path.join(REPO, 'sdk');
+export const SDK = path.join(REPO, 'python');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures', 'execution');
 export const TASKS_DAG = path.join(FIXTURES, 'tasks_dag.py');
 

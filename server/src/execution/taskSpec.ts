@@ -56,12 +56,12 @@ export interface SpecContext {
 
 /**
  * The folder holding the bundled Python SDK (`vortex/`): `sdk/` beside the
- * bundle in `dist/` (the build copies it there), or the repository's `sdk/`
+ * bundle in `dist/` (the build copies it there), or the repository's `python/`
  * when running from source.
  */
 export function bundledSdkPath(): string {
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const candidates = [path.join(here, 'sdk'), path.resolve(here, '..', '..', '..', 'sdk')];
+  const candidates = [path.join(here, 'sdk'), path.resolve(here, '..', '..', '..', 'python')];
   return candidates.find((dir) => existsSync(path.join(dir, 'vortex', '__init__.py'))) ?? candidates[0];
 }
 

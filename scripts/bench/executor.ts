@@ -1,0 +1,91 @@
+/**
+ * The executor's figures (issue 5), each against a baseline measured in the
+ * same run: a bare Node loop that spawns `sh -c true`, the physical floor.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { analyse } from '../../server/src/analysis/analyse';
+import { loadPython } from '../../server/src/analysis/parser';
+import { executeTask } from '../../server/src/execution/taskExecutor';
+import { newRunId, specFromModel } from '../../server/src/execution/taskSpec';
+import { planFromModel, runPlan } from '../../server/src/execution/scheduler';
+
+function spawnTrue(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', 'true'], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', () => resolve());
+  });
+}
+
+/** A DAG file of `n` no-op Bash tasks, chained or independent. */
+function dagFile(dir: string, n: number, chained: boolean): string {
+  const lines = ['from vortex import DAG', 'from vortex.operators.bash import BashOperator', '', `with DAG(dag_id="bench_${n}") as dag:`];
+  for (let i = 0; i < n; i++) lines.push(`    t${i} = BashOperator(task_id="t${i}", bash_command="true")`);
+  if (chained) for (let i = 1; i < n; i++) lines.push(`    t${i - 1} >> t${i}`);
+  const file = path.join(dir, `bench_${n}_${chained ? 'chain' : 'flat'}.py`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+async function runDag(file: string, text: string, parallelism: number): Promise<number> {
+  const analysis = analyse(text);
+  const plan = planFromModel(analysis, analysis.dags[0], { dagFilePath: file, runId: newRunId() });
+  const started = performance.now();
+  const result = await runPlan(plan, { parallelism });
+  if (result.state !== 'success') throw new Error(`the benchmark DAG did not succeed: ${result.state}`);
+  return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+  await loadPython();
+  const dir = mkdtempSync(path.join(tmpdir(), 'vortex-bench-exec-'));
+  try {
+    console.log('Executor: 300 chained no-op Bash tasks, parallelism 1, against 300 sequential bare spawns of `sh -c true`');
+    const chain = dagFile(dir, 300, true);
+    const chainText = readFileSync(chain, 'utf8');
+    const ratios: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const bareStarted = performance.now();
+      for (let i = 0; i < 300; i++) await spawnTrue();
+      const bare = performance.now() - bareStarted;
+      const executor = await runDag(chain, chainText, 1);
+      ratios.push(executor / bare);
+      console.log(`  round ${round + 1}: executor ${executor.toFixed(0)} ms vs bare ${bare.toFixed(0)} ms, ratio ${(executor / bare).toFixed(2)}`);
+    }
+    const median = [...ratios].sort((a, b) => a - b)[1];
+    console.log(`  median ratio of 3 rounds ${median.toFixed(2)} ${median <= 1.3 ? '✓' : '✗'} target ≤ 1.3`);
+
+    console.log('\n1,000 independent no-op tasks: throughput by parallelism (bare sequential spawns for reference)');
+    const flat = dagFile(dir, 1000, false);
+    const flatText = readFileSync(flat, 'utf8');
+    const bareStarted = performance.now();
+    for (let i = 0; i < 1000; i++) await spawnTrue();
+    const bareRate = 1000 / ((performance.now() - bareStarted) / 1000);
+    console.log(`  bare spawns, one at a time: ${bareRate.toFixed(0)} per second`);
+    for (const parallelism of [1, 2, 8]) {
+      const ms = await runDag(flat, flatText, parallelism);
+      const rate = 1000 / (ms / 1000);
+      console.log(`  parallelism ${parallelism}: ${rate.toFixed(0)} tasks per second (${(rate / bareRate).toFixed(2)}× the bare rate; ${availableParallelism()} CPUs)`);
+    }
+
+    console.log('\nA task printing 200 MB: the executor process\'s memory, and the log holds it all');
+    const analysis = analyse(`from vortex import DAG\nfrom vortex.operators.bash import BashOperator\nwith DAG(dag_id="loud") as dag:\n    loud = BashOperator(task_id="loud", bash_command="head -c 209715200 /dev/zero | tr '\\\\\\\\0' x")\n`);
+    const spec = specFromModel(analysis.tasks[0], analysis.dags[0], { dagFilePath: path.join(dir, 'loud.py'), runId: newRunId() });
+    const logPath = path.join(dir, 'loud.log');
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const result = await executeTask(spec, { logPath });
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const logged = statSync(logPath).size;
+    console.log(`  state ${result.state}; log ${(logged / 1048576).toFixed(0)} MB; peak RSS ${(peak / 1048576).toFixed(0)} MB (${((peak - before) / 1048576).toFixed(0)} MB above the start) ${peak < 200 * 1048576 && logged >= 200 * 1048576 ? '✓' : '✗'} target < 200 MB with the full output logged`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
