@@ -55,8 +55,10 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
       const stored = await this.storedRuns();
+      // DAGs running now first, then by their latest run (the history comes newest first):
+      // the DAG just run is where the eye looks, at the top.
       const ids = new Set([...this.runs.liveRuns().map((r) => r.dagId), ...stored.map((r) => r.summary.dag_id)]);
-      return [...ids].sort().map((dagId) => ({ kind: 'dag', dagId }));
+      return [...ids].map((dagId) => ({ kind: 'dag', dagId }));
     }
     if (node.kind === 'dag') {
       const live = this.runs.liveRuns().filter((r) => r.dagId === node.dagId);
