@@ -48,6 +48,18 @@ const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
+  // The graph's layout runs on a worker thread of the extension host.
+  { entryPoints: ['client/src/graph/layoutWorker.ts'], outfile: 'dist/graphLayout.js' },
+  // The graph webview's script runs in the browser: no Node banner, no import.meta rewrite.
+  {
+    entryPoints: ['client/src/graph/webview/main.ts'],
+    outfile: 'dist/webview/graph.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    banner: {},
+    define: {},
+  },
   {
     entryPoints: integrationEntries,
     outdir: 'out/test/integration/suite',

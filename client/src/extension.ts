@@ -18,6 +18,8 @@ import { Commands } from '../../server/src/commands';
 import { DagSummaryRequest } from '../../server/src/protocol';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
 import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
+import { registerGraph } from './graph/register';
+import type { GraphSnapshot } from './graph/panel';
 
 /** The client id: VS Code reads the `vortex.trace.server` setting from it. */
 const CLIENT_ID = 'vortex';
@@ -37,6 +39,8 @@ export interface VortexApi {
   serverState(): 'not started' | 'starting' | 'running' | 'stopped';
   /** What the status bar item shows now. */
   statusBar(): StatusBarSnapshot;
+  /** The graph panel's state, and a way to deliver a webview message to it (the tests cannot reach into the webview). */
+  graph: { snapshot(): GraphSnapshot; receive(message: unknown): Promise<void> };
 }
 
 /** The one language client of this extension host; `deactivate` stops it. */
@@ -78,6 +82,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     vscode.commands.registerCommand(Commands.restartServer, () => current.restart()),
     vscode.commands.registerCommand(Commands.showOutput, () => output.show(true)),
   );
+  const graph = registerGraph(context, async () => {
+    await current.ensureStarted().catch(() => undefined);
+    return current.client?.isRunning() ? current.client : undefined;
+  }, output);
 
   // The server costs a process; ordinary Python workspaces never pay for it.
   if (vscode.workspace.textDocuments.some(looksLikeDagDocument) || (await workspaceHasDagFileNames())) {
@@ -97,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     serverPid: () => current.client?.serverProcess?.pid,
     serverState: () => current.state(),
     statusBar: () => statusBar.snapshot(),
+    graph: { snapshot: () => graph.snapshot(), receive: (message) => graph.receive(message) },
   };
 }
 

@@ -10,6 +10,8 @@ export const Commands = {
   restartServer: 'vortex.restartServer',
   /** Reveals the "VORTEX" output channel with the server's log. */
   showOutput: 'vortex.showOutput',
+  /** Opens the DAG graph beside the editor; the code lens passes the file's URI and the DAG's index. */
+  showGraph: 'vortex.showGraph',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
