@@ -52,7 +52,8 @@ export interface Layout {
   edges: LaidOutEdge[];
 }
 
-export const NODE_HEIGHT = 44;
+/** Three lines: the task id, the operator, and the run state (blank until a run). */
+export const NODE_HEIGHT = 56;
 const CHAR_WIDTH = 7.2;
 const MIN_WIDTH = 96;
 const MAX_WIDTH = 320;

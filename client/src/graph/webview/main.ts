@@ -176,12 +176,11 @@ function applyRunState(id: string): void {
   const state = runDagId === view?.dagId ? runStates.get(id) : undefined;
   if (!state) return;
   g.classList.add(`state-${state.state}`);
-  const width = Number(g.querySelector('.box')?.getAttribute('width') ?? 0);
-  const label = svgElement('g', { class: 'run-state', transform: `translate(${width - 8},35)` });
-  label.append(text(`${state.durationMs === undefined ? '' : `${formatDuration(state.durationMs)} `}${STATE_ICONS[state.state]}`, { 'text-anchor': 'end' }));
-  const tip = svgElement('title', {});
-  tip.textContent = state.state.replace('_', ' ');
-  label.append(tip);
+  // The state in words as well as icon and colour: readable without colour vision or a legend.
+  const words = state.state.replace('_', ' ');
+  const duration = state.durationMs === undefined ? '' : ` · ${formatDuration(state.durationMs)}`;
+  const label = svgElement('g', { class: 'run-state', transform: 'translate(10,50)' });
+  label.append(text(`${STATE_ICONS[state.state]} ${words}${duration}`, {}));
   g.append(label);
 }
 
