@@ -51,7 +51,7 @@ export interface GraphPage {
   posted(): Promise<unknown[]>;
   /** Delivers a host → webview message. */
   send(message: HostMessage | Record<string, unknown>): Promise<void>;
-  /** Sends a graph message and resolves once the page has painted it; returns the milliseconds it took. */
+  /** Sends a graph message and resolves once the page has painted it; returns the milliseconds that took in the page. */
   draw(message: HostMessage): Promise<number>;
   close(): Promise<void>;
 }
@@ -117,11 +117,20 @@ export async function launchGraphBrowser(): Promise<GraphBrowser> {
         posted: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted),
         send,
         async draw(message) {
-          const before = await page.evaluate(() => Number(document.body.dataset.rendered ?? 0));
-          const started = Date.now();
-          await send(message);
-          await page.waitForFunction((n) => Number(document.body.dataset.rendered ?? 0) > n, before, { timeout: 60_000, polling: 'raf' });
-          return Date.now() - started;
+          // Timed inside the page: from the message's delivery to just after the frame that shows it
+          // (the attribute is set in that frame's animation callback; the timeout runs after its paint).
+          // A string, for the same reason as the init script.
+          return page.evaluate(`new Promise((resolve) => {
+            const before = Number(document.body.dataset.rendered ?? 0);
+            const observer = new MutationObserver(() => {
+              if (Number(document.body.dataset.rendered ?? 0) <= before) return;
+              observer.disconnect();
+              setTimeout(() => resolve(performance.now() - started), 0);
+            });
+            observer.observe(document.body, { attributes: true, attributeFilter: ['data-rendered'] });
+            const started = performance.now();
+            window.postMessage(${JSON.stringify(message)}, '*');
+          })`) as Promise<number>;
         },
         close: () => page.close(),
       };

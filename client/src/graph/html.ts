@@ -54,6 +54,7 @@ export function graphHtml(o: GraphHtmlOptions): string {
   <button id="run" type="button" class="primary" title="Run this DAG">▶ Run</button>
 </div>
 <div id="status" role="status" aria-live="polite"></div>
+<div id="canvas">
 <svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="DAG graph">
   <defs>
     <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
@@ -62,6 +63,7 @@ export function graphHtml(o: GraphHtmlOptions): string {
   </defs>
   <g id="viewport"><g id="edges"></g><g id="nodes"></g></g>
 </svg>
+</div>
 <svg id="minimap" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" hidden>
   <g id="minimap-nodes"></g>
   <rect id="minimap-view"></rect>

@@ -25,7 +25,7 @@ export const GRAPH_VIEW_TYPE = 'vortex.graph';
  */
 export const RUN_DAG_COMMAND = 'vortex.runDag';
 /** Edits are coalesced this long before the graph asks the server again; with the layout it stays within 200 ms. */
-const EDIT_DEBOUNCE_MS = 50;
+const EDIT_DEBOUNCE_MS = 30;
 
 /** What the integration tests read about the panel (they cannot see inside the webview). */
 export interface GraphSnapshot {
@@ -37,6 +37,8 @@ export interface GraphSnapshot {
   highlighted: string | null;
   /** Graph messages posted since the panel opened: a redraw after an edit adds one. */
   draws: number;
+  /** `Date.now()` when the last graph message was posted. */
+  drawnAt: number;
 }
 
 export class GraphPanels implements vscode.Disposable {
@@ -54,7 +56,7 @@ export class GraphPanels implements vscode.Disposable {
   private shownKey: string | undefined;
   private sequence = 0;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
-  private snapshotState: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0 };
+  private snapshotState: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0 };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -168,7 +170,7 @@ export class GraphPanels implements vscode.Disposable {
     this.ready = false;
     this.uri = undefined;
     this.result = undefined;
-    this.snapshotState = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0 };
+    this.snapshotState = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0 };
   }
 
   /** Shows `uri`'s DAG number `dag`, or the DAG around that position once the server has said where its DAGs are. */
@@ -275,6 +277,7 @@ export class GraphPanels implements vscode.Disposable {
       nodes: view.nodes.map((n) => n.id),
       edges: view.edges.length,
       draws: this.snapshotState.draws + (this.ready ? 1 : 0),
+      drawnAt: Date.now(),
     };
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
     if (editor) this.highlightAt(editor.selection.active);

@@ -55,7 +55,8 @@ describe('graph: the DAG graph webview', () => {
       const s = api.graph.snapshot();
       return s.draws > draws && s.nodes.includes('notify') ? s : undefined;
     }, { lastSeen: () => JSON.stringify(api.graph.snapshot()) });
-    recordMetric('graph redraw after an edit (ms)', Date.now() - edited);
+    recordMetric('graph redraw after an edit (ms)', redrawn.drawnAt - edited);
+    assert.ok(redrawn.drawnAt - edited < 1000, 'redrawn promptly (200 ms on an idle machine; generous for a loaded CI)');
     assert.equal(redrawn.nodes.length, 5);
     assert.equal(redrawn.edges, 5);
 

@@ -29,8 +29,8 @@ function byId<T extends Element>(id: string, type: abstract new () => T): T {
   return element;
 }
 
+const canvas = byId('canvas', HTMLDivElement);
 const svg = byId('graph', SVGSVGElement);
-const viewport = byId('viewport', SVGGElement);
 const edgeLayer = byId('edges', SVGGElement);
 const nodeLayer = byId('nodes', SVGGElement);
 const minimap = byId('minimap', SVGSVGElement);
@@ -48,6 +48,10 @@ const status = byId('status', HTMLDivElement);
 /** Above this many tasks the minimap shows: smaller graphs fit the panel. */
 const MINIMAP_MIN_TASKS = 40;
 const MIN_SCALE = 0.02;
+/** Below this scale labels are unreadable anyway; hiding them keeps large graphs cheap to draw. */
+const LABEL_MIN_SCALE = 0.35;
+/** After this long without zooming, the graph is drawn again at the new scale (crisp text). */
+const RERASTER_DELAY_MS = 150;
 const MAX_SCALE = 4;
 
 const OPERATOR_ICONS: Record<NodeView['kind'], string> = { bash: '$', python: 'λ', dummy: '○', other: '◆' };
@@ -117,13 +121,30 @@ function drawNode(n: NodeView): SVGGElement {
   return g;
 }
 
+/**
+ * Pans and zooms with a CSS transform on the <svg> element, which Chromium
+ * moves as one composited layer without drawing the graph again: that is what
+ * keeps a thousand-task graph smooth. The layer is redrawn at the new scale once
+ * zooming pauses, so text ends sharp.
+ */
+let rasterScale = 1;
+let rerasterTimer: ReturnType<typeof setTimeout> | undefined;
 function applyTransform(): void {
-  viewport.setAttribute('transform', `translate(${transform.x},${transform.y}) scale(${transform.k})`);
+  svg.style.transform = `translate(${transform.x}px, ${transform.y}px) scale(${transform.k})`;
+  canvas.classList.toggle('far', transform.k < LABEL_MIN_SCALE);
+  if (transform.k !== rasterScale) {
+    clearTimeout(rerasterTimer);
+    rerasterTimer = setTimeout(() => {
+      rasterScale = transform.k;
+      svg.style.willChange = 'auto';
+      requestAnimationFrame(() => (svg.style.willChange = 'transform'));
+    }, RERASTER_DELAY_MS);
+  }
   updateMinimapView();
 }
 
 function panelSize(): { width: number; height: number } {
-  const box = svg.getBoundingClientRect();
+  const box = canvas.getBoundingClientRect();
   return { width: Math.max(box.width, 1), height: Math.max(box.height, 1) };
 }
 
@@ -236,6 +257,8 @@ function render(message: Extract<HostMessage, { type: 'graph' }>): void {
   }
   edgeLayer.replaceChildren(edges);
   nodeLayer.replaceChildren(nodes);
+  svg.setAttribute('width', String(Math.max(view.width, 1)));
+  svg.setAttribute('height', String(Math.max(view.height, 1)));
   taskIds.replaceChildren(...view.nodes.slice(0, 2000).map((n) => Object.assign(document.createElement('option'), { value: n.id })));
   if (selected !== null && !nodeElements.has(selected)) selected = null;
   select(selected);
@@ -316,22 +339,23 @@ function exportSvg(): string {
 
 // Pan by dragging the background, zoom with the wheel around the pointer.
 let drag: { x: number; y: number; startX: number; startY: number } | undefined;
-svg.addEventListener('pointerdown', (event) => {
-  if (event.button !== 0 || (event.target instanceof Element && event.target.closest('.node'))) return;
+canvas.addEventListener('pointerdown', (event) => {
+  if (event.button !== 0 || (event.target instanceof Element && event.target.closest('.node, #minimap'))) return;
   drag = { x: event.clientX, y: event.clientY, startX: transform.x, startY: transform.y };
-  svg.setPointerCapture(event.pointerId);
+  // Synthetic events (the benchmark's) have no active pointer to capture.
+  if (event.isTrusted) canvas.setPointerCapture(event.pointerId);
 });
-svg.addEventListener('pointermove', (event) => {
+canvas.addEventListener('pointermove', (event) => {
   if (!drag) return;
   transform = { ...transform, x: drag.startX + event.clientX - drag.x, y: drag.startY + event.clientY - drag.y };
   applyTransform();
 });
-svg.addEventListener('pointerup', () => (drag = undefined));
-svg.addEventListener(
+canvas.addEventListener('pointerup', () => (drag = undefined));
+canvas.addEventListener(
   'wheel',
   (event) => {
     event.preventDefault();
-    const box = svg.getBoundingClientRect();
+    const box = canvas.getBoundingClientRect();
     zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top);
   },
   { passive: false },
