@@ -44,6 +44,8 @@ describe('graph: the DAG graph webview', () => {
     assert.equal(drawn.dagId, 'example_vortex_dag');
     assert.deepEqual([...drawn.nodes].sort(), ['end', 'process_data', 'run_script', 'start']);
     assert.equal(drawn.edges, 4);
+    // The picture for the README: the whole graph, fitted, beside its file.
+    const saved = await requestScreenshot('graph-beside-dag', ['iframe.webview.ready']);
 
     // An edit: a fifth task after `end`.
     const draws = api.graph.snapshot().draws;
@@ -78,7 +80,13 @@ describe('graph: the DAG graph webview', () => {
     await api.graph.receive({ type: 'reveal', taskId: 42 });
     await api.graph.receive({ type: 'exportSvg', svg: 'not svg' });
 
-    const saved = await requestScreenshot('graph-beside-dag', ['iframe.webview.ready']);
+    // The graph follows the active DAG file.
+    const other = await openFile('examples/etl_pipeline.py');
+    await waitFor('the graph of etl_pipeline.py', () => {
+      const s = api.graph.snapshot();
+      return s.uri === other.document.uri.toString() && s.nodes.length > 0 ? s : undefined;
+    }, { lastSeen: () => JSON.stringify(api.graph.snapshot()) });
+
     if (!saved) this.skip();
   });
 
