@@ -215,6 +215,42 @@ describe('graph webview in headless Chromium', function () {
     await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-minimap.png') });
   });
 
+  it('a click on a finished task shows its stdout and stderr in the panel, as text', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({
+      type: 'runStates',
+      dagId: 'example_vortex_dag',
+      reset: true,
+      tasks: [
+        { taskId: 'run_script', state: 'failed', durationMs: 1500, stdout: `Hello from VORTEX!\n${HOSTILE}`, stderr: 'exit code 2' },
+        { taskId: 'process_data', state: 'running', durationMs: 300 },
+      ],
+    });
+    const node = (id: string) => graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: new RegExp(`^${id}$`) }) });
+    await node('run_script').locator('.run-state').waitFor();
+    await node('run_script').click();
+    await graph.page.locator('#output').waitFor({ state: 'visible' });
+    assert.equal(await graph.page.locator('#stdout').textContent(), `Hello from VORTEX!\n${HOSTILE}`);
+    assert.equal(await graph.page.locator('#stderr').textContent(), 'exit code 2');
+    assert.match((await graph.page.locator('#output-title').textContent()) ?? '', /run_script: failed in 1\.5 s/);
+    assert.equal(await graph.page.locator('img').count(), 0);
+    await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-output.png') });
+    // A task still running has no output to show yet.
+    await node('process_data').click();
+    await graph.page.locator('#output').waitFor({ state: 'hidden' });
+  });
+
+  it('the selected task\'s run buttons post runTask, alone or with its upstream', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({ type: 'runAvailability', available: true });
+    assert.ok(await graph.page.locator('#run-task').isDisabled(), 'no task selected yet');
+    await graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: 'end' }) }).click();
+    await graph.page.locator('#run-task').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: false });
+    await graph.page.locator('#run-upstream').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: true });
+  });
+
   it('the run button posts runDag, and is disabled when the host says running is unavailable', async () => {
     await graph.draw(await graphMessage(seedModel()));
     await graph.page.locator('#run').click();

@@ -196,6 +196,8 @@ describe('graph: message type guards', () => {
     assert.ok(isWebviewMessage({ type: 'ready' }));
     assert.ok(isWebviewMessage({ type: 'reveal', taskId: '<img src=x onerror=alert(1)>' }));
     assert.ok(isWebviewMessage({ type: 'focus', taskId: null, depth: 2 }));
+    assert.ok(isWebviewMessage({ type: 'runTask', dagId: 'd', taskId: 't', withUpstream: true }));
+    assert.ok(!isWebviewMessage({ type: 'runTask', dagId: 'd', taskId: 't' }));
     assert.ok(isWebviewMessage({ type: 'exportSvg', svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' }));
     for (const bad of [null, 'ready', [], { type: 'reveal' }, { type: 'reveal', taskId: 3 }, { type: 'selectDag', dagIndex: -1 }, { type: 'focus', taskId: 'a', depth: 0 }, { type: 'exportSvg', svg: 'hello' }, { type: 'nope' }]) {
       assert.ok(!isWebviewMessage(bad), JSON.stringify(bad));
@@ -206,6 +208,8 @@ describe('graph: message type guards', () => {
     assert.ok(isHostMessage({ type: 'highlight', taskId: null }));
     assert.ok(isHostMessage({ type: 'runStates', dagId: 'd', reset: true, tasks: [{ taskId: 'a', state: 'upstream_failed' }, { taskId: 'b', state: 'success', durationMs: 1200 }] }));
     assert.ok(!isHostMessage({ type: 'runStates', dagId: 'd', reset: true, tasks: [{ taskId: 'a', state: 'exploded' }] }));
+    assert.ok(isHostMessage({ type: 'runStates', dagId: 'd', reset: false, tasks: [{ taskId: 'a', state: 'failed', stdout: 'out', stderr: '' }] }));
+    assert.ok(!isHostMessage({ type: 'runStates', dagId: 'd', reset: false, tasks: [{ taskId: 'a', state: 'failed', stdout: 3 }] }));
     const view = { dagIndex: 0, dagId: 'd', width: 10, height: 10, nodes: [], edges: [{ from: 'a', to: 'b', d: 'M0,0 L1,1" onload="x' }], focus: null, totalTasks: 0 };
     assert.ok(!isHostMessage({ type: 'graph', view, dags: [], uri: 'u', fileName: 'f', keepViewport: true }), 'path data is only numbers and commands');
     assert.ok(isGraphPanelState({ uri: 'file:///a.py', dagIndex: 0 }));

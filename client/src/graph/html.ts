@@ -51,6 +51,8 @@ export function graphHtml(o: GraphHtmlOptions): string {
   <button id="zoom-in" type="button" title="Zoom in" aria-label="Zoom in">+</button>
   <button id="fit" type="button" title="Fit to view">Fit</button>
   <button id="export" type="button" title="Save the graph as SVG">Export SVG</button>
+  <button id="run-task" type="button" title="Run the selected task alone" disabled>▶ Task</button>
+  <button id="run-upstream" type="button" title="Run the selected task with everything upstream of it" disabled>▶ Task + upstream</button>
   <button id="run" type="button" class="primary" title="Run this DAG">▶ Run</button>
 </div>
 <div id="status" role="status" aria-live="polite"></div>
@@ -68,6 +70,11 @@ export function graphHtml(o: GraphHtmlOptions): string {
   <g id="minimap-nodes"></g>
   <rect id="minimap-view"></rect>
 </svg>
+<section id="output" aria-label="Task output" hidden>
+  <header><span id="output-title"></span><button id="output-close" type="button" title="Close" aria-label="Close the output">×</button></header>
+  <h2>stdout</h2><pre id="stdout"></pre>
+  <h2>stderr</h2><pre id="stderr"></pre>
+</section>
 <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>`;

@@ -16,7 +16,13 @@ export interface TaskRunState {
   state: RunState;
   /** Elapsed (running) or total (finished) time; absent when not started. */
   durationMs?: number;
+  /** A finished task's output (the run engine caps it); a click on the node shows it in the panel. */
+  stdout?: string;
+  stderr?: string;
 }
+
+/** The most output per stream the webview accepts in one message. */
+export const MAX_OUTPUT_CHARS = 1_000_000;
 
 /** host → webview */
 export type HostMessage =
@@ -47,6 +53,8 @@ export type WebviewMessage =
   | { type: 'focus'; taskId: string | null; depth: number }
   /** The run button. */
   | { type: 'runDag'; dagId: string | null }
+  /** The selected task's run buttons: the task alone, or with everything upstream of it. */
+  | { type: 'runTask'; dagId: string | null; taskId: string; withUpstream: boolean }
   /** The export button: the drawn graph as a standalone SVG document. */
   | { type: 'exportSvg'; svg: string };
 
@@ -106,7 +114,9 @@ function isDagChoice(v: unknown): v is DagChoice {
 export function isTaskRunState(v: unknown): v is TaskRunState {
   return (
     isObject(v) && isString(v.taskId) && RUN_STATES.includes(v.state as RunState) &&
-    (v.durationMs === undefined || (isFiniteNumber(v.durationMs) && v.durationMs >= 0))
+    (v.durationMs === undefined || (isFiniteNumber(v.durationMs) && v.durationMs >= 0)) &&
+    (v.stdout === undefined || (isString(v.stdout) && v.stdout.length <= MAX_OUTPUT_CHARS)) &&
+    (v.stderr === undefined || (isString(v.stderr) && v.stderr.length <= MAX_OUTPUT_CHARS))
   );
 }
 
@@ -144,6 +154,8 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
       return (v.taskId === null || isString(v.taskId)) && Number.isInteger(v.depth) && (v.depth as number) >= 1 && (v.depth as number) <= 50;
     case 'runDag':
       return v.dagId === null || isString(v.dagId);
+    case 'runTask':
+      return (v.dagId === null || isString(v.dagId)) && isString(v.taskId) && typeof v.withUpstream === 'boolean';
     case 'exportSvg':
       return isString(v.svg) && v.svg.length <= MAX_EXPORT_CHARS && v.svg.startsWith('<svg');
     default:

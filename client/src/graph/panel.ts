@@ -24,6 +24,9 @@ export const GRAPH_VIEW_TYPE = 'vortex.graph';
  * does not contribute it. Called with the DAG file's URI and the DAG id.
  */
 export const RUN_DAG_COMMAND = 'vortex.runDag';
+/** The run engine's task commands, called with the file's URI, the DAG id and the task id. */
+export const RUN_TASK_COMMAND = 'vortex.runTask';
+export const RUN_TASK_WITH_UPSTREAM_COMMAND = 'vortex.runTaskWithUpstream';
 /** Edits are coalesced this long before the graph asks the server again; with the layout it stays within 200 ms. */
 const EDIT_DEBOUNCE_MS = 30;
 
@@ -217,7 +220,10 @@ export class GraphPanels implements vscode.Disposable {
         await this.refresh();
         return;
       case 'runDag':
-        await this.run(message.dagId);
+        await this.run(RUN_DAG_COMMAND, message.dagId ?? undefined);
+        return;
+      case 'runTask':
+        await this.run(message.withUpstream ? RUN_TASK_WITH_UPSTREAM_COMMAND : RUN_TASK_COMMAND, message.dagId ?? undefined, message.taskId);
         return;
       case 'exportSvg':
         await this.exportSvg(message.svg);
@@ -305,17 +311,18 @@ export class GraphPanels implements vscode.Disposable {
     editor.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
-  private async runAvailable(): Promise<boolean> {
-    return (await vscode.commands.getCommands(true)).includes(RUN_DAG_COMMAND);
+  private async runAvailable(command = RUN_DAG_COMMAND): Promise<boolean> {
+    return (await vscode.commands.getCommands(true)).includes(command);
   }
 
-  private async run(dagId: string | null): Promise<void> {
-    if (!(await this.runAvailable())) {
+  /** Runs through the run engine's command when this VS Code has it; says so otherwise. */
+  private async run(command: string, ...args: Array<string | undefined>): Promise<void> {
+    if (!(await this.runAvailable(command))) {
       this.post({ type: 'runAvailability', available: false });
       void vscode.window.showInformationMessage('Running DAGs from the graph is not available in this version of VORTEX.');
       return;
     }
-    await vscode.commands.executeCommand(RUN_DAG_COMMAND, this.uri, dagId ?? undefined);
+    await vscode.commands.executeCommand(command, this.uri, ...args);
   }
 
   private async exportSvg(svg: string): Promise<void> {

@@ -43,6 +43,12 @@ const depth = byId('depth', HTMLSelectElement);
 const focusButton = byId('focus', HTMLButtonElement);
 const unfocusButton = byId('unfocus', HTMLButtonElement);
 const runButton = byId('run', HTMLButtonElement);
+const runTaskButton = byId('run-task', HTMLButtonElement);
+const runUpstreamButton = byId('run-upstream', HTMLButtonElement);
+const outputPane = byId('output', HTMLElement);
+const outputTitle = byId('output-title', HTMLSpanElement);
+const stdoutView = byId('stdout', HTMLPreElement);
+const stderrView = byId('stderr', HTMLPreElement);
 const status = byId('status', HTMLDivElement);
 
 /** Above this many tasks the minimap shows: smaller graphs fit the panel. */
@@ -181,6 +187,23 @@ function select(id: string | null): void {
   selected = id;
   setClass(selected, 'selected', true);
   focusButton.disabled = selected === null;
+  runTaskButton.disabled = selected === null || runButton.disabled;
+  runUpstreamButton.disabled = selected === null || runButton.disabled;
+}
+
+const FINISHED: readonly RunState[] = ['success', 'failed', 'upstream_failed', 'skipped'];
+
+/** A finished task's output in the pane, as text; a task without output closes the pane. */
+function showOutput(id: string): void {
+  const state = runDagId === view?.dagId ? runStates.get(id) : undefined;
+  if (!state || !FINISHED.includes(state.state) || (state.stdout === undefined && state.stderr === undefined)) {
+    outputPane.hidden = true;
+    return;
+  }
+  outputTitle.textContent = `${id}: ${state.state.replace('_', ' ')}${state.durationMs === undefined ? '' : ` in ${formatDuration(state.durationMs)}`}`;
+  stdoutView.textContent = state.stdout || '(nothing)';
+  stderrView.textContent = state.stderr || '(nothing)';
+  outputPane.hidden = false;
 }
 
 function highlight(id: string | null): void {
@@ -302,7 +325,10 @@ function onMessage(message: HostMessage): void {
       highlight(message.taskId);
       break;
     case 'runStates':
-      if (message.reset || message.dagId !== runDagId) runStates.clear();
+      if (message.reset || message.dagId !== runDagId) {
+        runStates.clear();
+        outputPane.hidden = true;
+      }
       runDagId = message.dagId;
       for (const t of message.tasks) runStates.set(t.taskId, t);
       for (const id of nodeElements.keys()) applyRunState(id);
@@ -310,6 +336,7 @@ function onMessage(message: HostMessage): void {
     case 'runAvailability':
       runButton.disabled = !message.available;
       runButton.title = message.available ? 'Run this DAG' : 'Running DAGs is not available in this VS Code yet';
+      select(selected);
       break;
   }
 }
@@ -370,6 +397,7 @@ nodeLayer.addEventListener('click', (event) => {
   const id = nodeIdOf(event.target);
   if (id === undefined) return;
   select(id);
+  showOutput(id);
   post({ type: 'reveal', taskId: id });
 });
 nodeLayer.addEventListener('keydown', (event) => {
@@ -420,6 +448,13 @@ byId('export', HTMLButtonElement).addEventListener('click', () => {
   if (content) post({ type: 'exportSvg', svg: content });
 });
 runButton.addEventListener('click', () => post({ type: 'runDag', dagId: view?.dagId ?? null }));
+runTaskButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: false });
+});
+runUpstreamButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: true });
+});
+byId('output-close', HTMLButtonElement).addEventListener('click', () => (outputPane.hidden = true));
 window.addEventListener('resize', updateMinimapView);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
