@@ -77,8 +77,16 @@ function copySdk() {
   cpSync('sdk', 'dist/sdk', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
 }
 
+/** VS Code's icon font for the graph webview's buttons, beside its script (the only folder the webview may read besides its style sheet). */
+function copyCodicons() {
+  mkdirSync('dist/webview', { recursive: true });
+  const dir = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(dir, f), path.join('dist/webview', f));
+}
+
 copyWasm();
 copySdk();
+copyCodicons();
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
 } else {

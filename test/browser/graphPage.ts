@@ -20,6 +20,8 @@ export const WEBVIEW_BUNDLE = path.join(ROOT, 'dist', 'webview', 'graph.js');
 const FILES: Record<string, { file: string; type: string }> = {
   '/dist/webview/graph.js': { file: WEBVIEW_BUNDLE, type: 'text/javascript' },
   '/media/graph/graph.css': { file: path.join(ROOT, 'media', 'graph', 'graph.css'), type: 'text/css' },
+  '/dist/webview/codicon.css': { file: path.join(ROOT, 'dist', 'webview', 'codicon.css'), type: 'text/css' },
+  '/dist/webview/codicon.ttf': { file: path.join(ROOT, 'dist', 'webview', 'codicon.ttf'), type: 'font/ttf' },
 };
 
 /** A dark theme's variables, as VS Code sets them on the webview's root element. */
@@ -73,6 +75,7 @@ export async function launchGraphBrowser(): Promise<GraphBrowser> {
         nonce: randomBytes(18).toString('base64url'),
         scriptUri: `${origin}/dist/webview/graph.js`,
         styleUri: `${origin}/media/graph/graph.css`,
+        codiconsUri: `${origin}/dist/webview/codicon.css`,
       });
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;

@@ -11,6 +11,8 @@ export interface GraphHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** VS Code's icon font's style sheet (codicons), shipped beside the script. */
+  codiconsUri: string;
 }
 
 /** The attribute-safe form of a value the host itself computed (URIs, nonce). */
@@ -35,6 +37,7 @@ export function graphHtml(o: GraphHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(o.cspSource, o.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(o.codiconsUri)}">
 <link rel="stylesheet" href="${attr(o.styleUri)}">
 <title>DAG Graph</title>
 </head>
@@ -44,16 +47,16 @@ export function graphHtml(o: GraphHtmlOptions): string {
   <input id="search" type="search" placeholder="Find task…" aria-label="Find task" list="task-ids">
   <datalist id="task-ids"></datalist>
   <label class="depth">Depth <select id="depth" aria-label="Focus depth"><option>1</option><option selected>2</option><option>3</option><option>5</option><option>10</option></select></label>
-  <button id="focus" type="button" title="Show only the selected task's upstream and downstream to the chosen depth" disabled>Focus</button>
-  <button id="unfocus" type="button" title="Show the whole DAG" hidden>Whole DAG</button>
+  <button id="focus" type="button" title="Show only the selected task's upstream and downstream to the chosen depth" disabled><i class="codicon codicon-filter" aria-hidden="true"></i> Focus</button>
+  <button id="unfocus" type="button" title="Show the whole DAG" hidden><i class="codicon codicon-clear-all" aria-hidden="true"></i> Whole DAG</button>
   <span class="spacer"></span>
-  <button id="zoom-out" type="button" title="Zoom out" aria-label="Zoom out">−</button>
-  <button id="zoom-in" type="button" title="Zoom in" aria-label="Zoom in">+</button>
-  <button id="fit" type="button" title="Fit to view">Fit</button>
-  <button id="export" type="button" title="Save the graph as SVG">Export SVG</button>
-  <button id="run-task" type="button" title="Run the selected task alone" disabled>▶ Task</button>
-  <button id="run-upstream" type="button" title="Run the selected task with everything upstream of it" disabled>▶ Task + upstream</button>
-  <button id="run" type="button" class="primary" title="Run this DAG">▶ Run</button>
+  <button id="zoom-out" type="button" title="Zoom out" aria-label="Zoom out"><i class="codicon codicon-zoom-out" aria-hidden="true"></i></button>
+  <button id="zoom-in" type="button" title="Zoom in" aria-label="Zoom in"><i class="codicon codicon-zoom-in" aria-hidden="true"></i></button>
+  <button id="fit" type="button" title="Fit to view"><i class="codicon codicon-screen-full" aria-hidden="true"></i> Fit</button>
+  <button id="export" type="button" title="Save the graph as SVG"><i class="codicon codicon-export" aria-hidden="true"></i> Export SVG</button>
+  <button id="run-task" type="button" title="Run the selected task alone" disabled><i class="codicon codicon-play" aria-hidden="true"></i> Task</button>
+  <button id="run-upstream" type="button" title="Run the selected task with everything upstream of it" disabled><i class="codicon codicon-run-above" aria-hidden="true"></i> Task + upstream</button>
+  <button id="run" type="button" class="primary" title="Run this DAG"><i class="codicon codicon-run-all" aria-hidden="true"></i> Run DAG</button>
 </div>
 <div id="status" role="status" aria-live="polite"></div>
 <div id="canvas">

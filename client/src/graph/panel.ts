@@ -163,6 +163,7 @@ export class GraphPanels implements vscode.Disposable {
       nonce: randomBytes(18).toString('base64url'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'graph.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'graph', 'graph.css')).toString(),
+      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'codicon.css')).toString(),
     });
   }
 
