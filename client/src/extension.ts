@@ -20,6 +20,7 @@ import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
 import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
 import { registerGraph } from './graph/register';
 import type { GraphSnapshot } from './graph/panel';
+import type { TaskRunState } from './graph/messages';
 
 /** The client id: VS Code reads the `vortex.trace.server` setting from it. */
 const CLIENT_ID = 'vortex';
@@ -40,7 +41,12 @@ export interface VortexApi {
   /** What the status bar item shows now. */
   statusBar(): StatusBarSnapshot;
   /** The graph panel's state, and a way to deliver a webview message to it (the tests cannot reach into the webview). */
-  graph: { snapshot(): GraphSnapshot; receive(message: unknown): Promise<void> };
+  graph: {
+    snapshot(): GraphSnapshot;
+    receive(message: unknown): Promise<void>;
+    /** Shows task states of a run on the graph (the run engine's entry point). */
+    showRunStates(dagId: string, tasks: TaskRunState[], reset?: boolean): void;
+  };
 }
 
 /** The one language client of this extension host; `deactivate` stops it. */
@@ -105,7 +111,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     serverPid: () => current.client?.serverProcess?.pid,
     serverState: () => current.state(),
     statusBar: () => statusBar.snapshot(),
-    graph: { snapshot: () => graph.snapshot(), receive: (message) => graph.receive(message) },
+    graph: {
+      snapshot: () => graph.snapshot(),
+      receive: (message) => graph.receive(message),
+      showRunStates: (dagId, tasks, reset) => graph.showRunStates(dagId, tasks, reset),
+    },
   };
 }
 

@@ -76,6 +76,23 @@ describe('graph: the DAG graph webview', () => {
     active.selection = new vscode.Selection(inside, inside);
     await waitFor('run_script highlighted', () => (api.graph.snapshot().highlighted === 'run_script' ? true : undefined));
 
+    // Focus on a task's neighbourhood: laid out again with only those tasks; then the whole DAG again.
+    await api.graph.receive({ type: 'focus', taskId: 'start', depth: 1 });
+    await waitFor('the neighbourhood of start', () => (api.graph.snapshot().nodes.length === 3 ? true : undefined), { lastSeen: () => JSON.stringify(api.graph.snapshot()) });
+    assert.deepEqual([...api.graph.snapshot().nodes].sort(), ['process_data', 'run_script', 'start']);
+    await api.graph.receive({ type: 'focus', taskId: null, depth: 1 });
+    await waitFor('the whole DAG again', () => (api.graph.snapshot().nodes.length === 5 ? true : undefined));
+
+    // Run states as the run engine will send them, in a picture.
+    api.graph.showRunStates('example_vortex_dag', [
+      { taskId: 'start', state: 'success', durationMs: 40 },
+      { taskId: 'run_script', state: 'success', durationMs: 1200 },
+      { taskId: 'process_data', state: 'failed', durationMs: 800, stdout: '', stderr: 'Traceback (most recent call last): ...' },
+      { taskId: 'end', state: 'upstream_failed' },
+      { taskId: 'notify', state: 'upstream_failed' },
+    ], true);
+    if (saved) await requestScreenshot('graph-run-states', ['iframe.webview.ready']);
+
     // A message the webview could never send is refused, not acted on.
     await api.graph.receive({ type: 'reveal', taskId: 42 });
     await api.graph.receive({ type: 'exportSvg', svg: 'not svg' });
