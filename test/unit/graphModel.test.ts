@@ -15,6 +15,7 @@ import type { Layout } from '../../client/src/graph/layout';
 import { dagAt, dagChoices, graphModelOf, neighbourhood, taskAt } from '../../client/src/graph/model';
 import type { GraphModel } from '../../client/src/graph/model';
 import { pathOf, viewModelOf } from '../../client/src/graph/viewModel';
+import { runLayoutJob } from '../../client/src/graph/layoutJob';
 import { isGraphPanelState, isHostMessage, isWebviewMessage } from '../../client/src/graph/messages';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { generateDag } from '../support/generate';
@@ -174,6 +175,17 @@ describe('graph: model → layout → view-model', () => {
     assert.deepEqual(neighbourhood(model, 'c', 2).nodes.map((n) => n.id), ['a', 'b', 'c', 'd', 'e']);
     assert.deepEqual(neighbourhood(model, 'c', 2).edges.length, 4);
     assert.equal(neighbourhood(model, 'nope', 2), model);
+  });
+
+  it('a layout job shows a focused neighbourhood, and the whole DAG when the focused task is gone', async () => {
+    const model = graphModelOf(dagsOf(fixture('seed_example.py'))[0], 0);
+    const focused = await runLayoutJob({ id: 1, model, focus: { taskId: 'end', depth: 1 } });
+    assert.deepEqual(focused.nodes.map((n) => n.id).sort(), ['end', 'process_data', 'run_script']);
+    assert.deepEqual(focused.focus, { taskId: 'end', depth: 1 });
+    assert.equal(focused.totalTasks, 4);
+    const gone = await runLayoutJob({ id: 2, model, focus: { taskId: 'renamed_away', depth: 1 } });
+    assert.equal(gone.nodes.length, 4);
+    assert.equal(gone.focus, null);
   });
 
   it('finds the task and the DAG under the cursor', () => {

@@ -202,6 +202,8 @@ export class GraphPanels implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.shownKey = undefined;
+        // A reloaded page has lost its highlight: forget it so the refresh sends it again.
+        this.snapshotState = { ...this.snapshotState, highlighted: null };
         this.post({ type: 'runAvailability', available: await this.runAvailable() });
         await this.refresh();
         return;
