@@ -48,6 +48,18 @@ const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
+  // The graph's layout runs on a worker thread of the extension host.
+  { entryPoints: ['client/src/graph/layoutWorker.ts'], outfile: 'dist/graphLayout.js' },
+  // The graph webview's script runs in the browser: no Node banner, no import.meta rewrite.
+  {
+    entryPoints: ['client/src/graph/webview/main.ts'],
+    outfile: 'dist/webview/graph.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    banner: {},
+    define: {},
+  },
   {
     entryPoints: integrationEntries,
     outdir: 'out/test/integration/suite',
@@ -65,8 +77,16 @@ function copySdk() {
   cpSync('python', 'dist/sdk', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
 }
 
+/** VS Code's icon font for the graph webview's buttons, beside its script (the only folder the webview may read besides its style sheet). */
+function copyCodicons() {
+  mkdirSync('dist/webview', { recursive: true });
+  const dir = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(dir, f), path.join('dist/webview', f));
+}
+
 copyWasm();
 copySdk();
+copyCodicons();
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
 } else {

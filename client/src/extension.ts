@@ -19,6 +19,11 @@ import { DagSummaryRequest } from '../../server/src/protocol';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
 import { registerRuns, type RunsApi } from './runs';
 import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
+import { registerGraph } from './graph/register';
+import type { GraphPanels } from './graph/panel';
+import type { RunEvent } from '../../server/src/execution/scheduler';
+import type { GraphSnapshot } from './graph/panel';
+import type { TaskRunState } from './graph/messages';
 
 /** The client id: VS Code reads the `vortex.trace.server` setting from it. */
 const CLIENT_ID = 'vortex';
@@ -40,6 +45,13 @@ export interface VortexApi {
   statusBar(): StatusBarSnapshot;
   /** Running DAGs and tasks: secrets and runs in progress. */
   runs: RunsApi;
+  /** The graph panel's state, and a way to deliver a webview message to it (the tests cannot reach into the webview). */
+  graph: {
+    snapshot(): GraphSnapshot;
+    receive(message: unknown): Promise<void>;
+    /** Shows task states of a run on the graph (the run engine's entry point). */
+    showRunStates(dagId: string, tasks: TaskRunState[], reset?: boolean): void;
+  };
 }
 
 /** The one language client of this extension host; `deactivate` stops it. */
@@ -81,9 +93,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     vscode.commands.registerCommand(Commands.restartServer, () => current.restart()),
     vscode.commands.registerCommand(Commands.showOutput, () => output.show(true)),
   );
+  const graph = registerGraph(context, async () => {
+    await current.ensureStarted().catch(() => undefined);
+    return current.client?.isRunning() ? current.client : undefined;
+  }, output);
 
   // A run needs the server's analysis, so it starts the server if nothing else has.
   const runs = registerRuns(context, () => current.ensureStarted().then(() => current.client));
+  context.subscriptions.push(runs.onRunEvent(runStatesOnGraph(graph)));
 
   // The server costs a process; ordinary Python workspaces never pay for it.
   if (vscode.workspace.textDocuments.some(looksLikeDagDocument) || (await workspaceHasDagFileNames())) {
@@ -104,6 +121,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     serverState: () => current.state(),
     statusBar: () => statusBar.snapshot(),
     runs,
+    graph: {
+      snapshot: () => graph.snapshot(),
+      receive: (message) => graph.receive(message),
+      showRunStates: (dagId, tasks, reset) => graph.showRunStates(dagId, tasks, reset),
+    },
   };
 }
 
@@ -199,4 +221,37 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
 
 export function deactivate(): Promise<void> | undefined {
   return server?.stop();
+}
+
+/** Shows each run's progress on the graph: states as they change, then durations and output. */
+function runStatesOnGraph(graph: GraphPanels): (event: RunEvent) => void {
+  // Task events name their run, not their DAG; the graph keys states by DAG.
+  const dagOfRun = new Map<string, string>();
+  return (event) => {
+    switch (event.type) {
+      case 'run-started':
+        dagOfRun.set(event.runId, event.dagId);
+        graph.showRunStates(event.dagId, event.taskIds.map((taskId) => ({ taskId, state: 'queued' as const })), true);
+        return;
+      case 'task-state': {
+        const dagId = dagOfRun.get(event.runId);
+        if (dagId === undefined) return;
+        graph.showRunStates(dagId, [{ taskId: event.taskId, state: event.state, ...(event.result ? { durationMs: event.result.durationMs } : {}) }]);
+        return;
+      }
+      case 'run-finished':
+        dagOfRun.delete(event.result.runId);
+        graph.showRunStates(
+          event.result.dagId,
+          event.result.tasks.map((t) => ({
+            taskId: t.taskId,
+            state: t.state,
+            ...(t.result ? { durationMs: t.result.durationMs, stdout: t.result.stdout, stderr: t.result.stderr } : {}),
+          })),
+        );
+        return;
+      default:
+        return;
+    }
+  };
 }

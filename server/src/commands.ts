@@ -27,6 +27,8 @@ export const Commands = {
   showRunHistory: 'vortex.showRunHistory',
   /** Opens one task's log of a stored run (the runs view's items). */
   openRunLog: 'vortex.openRunLog',
+  /** Opens the DAG graph beside the editor; the code lens passes the file's URI and the DAG's index. */
+  showGraph: 'vortex.showGraph',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

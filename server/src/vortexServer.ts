@@ -13,6 +13,7 @@ import { CodeLensFeature, TaskCountLens } from './features/codeLens';
 import { COMPLETION_TRIGGERS, CompletionFeature } from './features/completion';
 import { DagModelFeature } from './features/dagModel';
 import { DiagnosticsFeature } from './features/diagnostics';
+import { ShowGraphLens } from './features/graphCodeLens';
 import { HoverFeature } from './features/hover';
 import { NavigationFeature } from './features/navigation';
 import { RunFeature } from './features/runCodeLens';
@@ -54,7 +55,7 @@ export class VortexServer {
       new CompletionFeature(this.analyses, this.logger),
       new CodeActionFeature(this.analyses, this.logger),
       new NavigationFeature(this.analyses, this.logger),
-      new CodeLensFeature(this.analyses, [new TaskCountLens(), runs.lenses], this.logger),
+      new CodeLensFeature(this.analyses, [new TaskCountLens(), runs.lenses, new ShowGraphLens()], this.logger),
       new DagModelFeature(this.analyses, this.logger),
       runs,
     ];

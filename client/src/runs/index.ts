@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RunEvent } from '../../../server/src/execution/scheduler';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { RunStore } from '../../../server/src/execution/runStore';
 import { Commands } from '../../../server/src/commands';
@@ -22,6 +23,8 @@ const KEEP_RUNS_PER_DAG = 20;
 
 /** What the runs add to the extension's API (the integration tests use it). */
 export interface RunsApi {
+  /** Every event of every run (the graph shows their states). */
+  onRunEvent: vscode.Event<RunEvent>;
   /** Names of this workspace's secrets. */
   secretNames(): Promise<string[]>;
   /** Ids of the runs in progress. */
@@ -133,6 +136,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
   }
 
   return {
+    onRunEvent: runs.onRunEvent,
     secretNames: () => secrets.names(),
     liveRunIds: () => runs.liveRuns().map((r) => r.runId),
     sdkPathOffered: () => sdkOffer.offered,

@@ -51,6 +51,9 @@ export class RunController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts, a task changes state, or a run ends. */
   readonly onDidChange = this.changed.event;
+  private readonly events = new vscode.EventEmitter<RunEvent>();
+  /** Every event of every run, as the scheduler reports it (the graph shows states from them). */
+  readonly onRunEvent = this.events.event;
 
   constructor(
     private readonly client: () => Promise<LanguageClient | undefined>,
@@ -150,6 +153,7 @@ export class RunController implements vscode.Disposable {
             store: await this.store(),
             onEvent: (event: RunEvent) => {
               view.onEvent(event);
+              this.events.fire(event);
               if (event.type !== 'task-state') return;
               liveRun.states.set(event.taskId, event.state);
               this.changed.fire();
@@ -250,5 +254,6 @@ export class RunController implements vscode.Disposable {
   dispose(): void {
     this.stop();
     this.changed.dispose();
+    this.events.dispose();
   }
 }

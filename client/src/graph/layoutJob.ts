@@ -1,0 +1,29 @@
+/**
+ * One layout job, from model to view-model: what the layout worker runs, and
+ * what the benchmark times. Pure, no `vscode`.
+ */
+import { layoutGraph } from './layout';
+import type { LayoutEngine } from './layout';
+import { neighbourhood } from './model';
+import type { GraphModel } from './model';
+import { viewModelOf } from './viewModel';
+import type { GraphView } from './viewModel';
+
+export interface LayoutRequest {
+  id: number;
+  model: GraphModel;
+  focus: { taskId: string; depth: number } | null;
+  /** Forces a library (the benchmark); otherwise chosen by size. */
+  engine?: LayoutEngine;
+}
+
+export type LayoutResponse = { id: number; view: GraphView } | { id: number; error: string };
+
+export async function runLayoutJob(request: LayoutRequest): Promise<GraphView> {
+  const { model, focus } = request;
+  const shown = focus ? neighbourhood(model, focus.taskId, focus.depth) : model;
+  // A focus on a task that no longer exists (renamed in an edit) shows the whole DAG.
+  const effectiveFocus = focus && shown !== model ? focus : null;
+  const layout = await layoutGraph(shown, request.engine);
+  return viewModelOf(shown, layout, effectiveFocus, model.nodes.length);
+}

@@ -1,0 +1,168 @@
+/**
+ * The graph webview's messages, in both directions, as two discriminated
+ * unions. Everything that crosses `postMessage` arrives as `unknown` and is
+ * narrowed by the guards below before use: the webview trusts nothing from the
+ * page, and the host trusts nothing from the webview. Imported by both the
+ * extension host and the webview bundle, so it must not import `vscode`.
+ */
+import type { DagChoice } from './model';
+import type { EdgeView, GraphView, NodeView } from './viewModel';
+
+export const RUN_STATES = ['queued', 'running', 'success', 'failed', 'upstream_failed', 'skipped'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export interface TaskRunState {
+  taskId: string;
+  state: RunState;
+  /** Elapsed (running) or total (finished) time; absent when not started. */
+  durationMs?: number;
+  /** A finished task's output (the run engine caps it); a click on the node shows it in the panel. */
+  stdout?: string;
+  stderr?: string;
+}
+
+/** The most output per stream the webview accepts in one message. */
+export const MAX_OUTPUT_CHARS = 1_000_000;
+
+/** host → webview */
+export type HostMessage =
+  /** A new picture of the followed DAG; `keepViewport` is false when a different DAG or file is shown. */
+  | { type: 'graph'; view: GraphView; dags: DagChoice[]; uri: string; fileName: string; keepViewport: boolean }
+  /** Nothing to draw (no DAG file in sight, or the server is not running), with why. */
+  | { type: 'empty'; reason: string }
+  /** The task whose code holds the editor's cursor, or null. */
+  | { type: 'highlight'; taskId: string | null }
+  /**
+   * Task states of a run of the shown DAG, sent by the run engine (branch `runs`)
+   * through `GraphPanels.showRunStates`; states for tasks not listed stay as they are,
+   * `reset` clears every state first (a new run).
+   */
+  | { type: 'runStates'; dagId: string; reset: boolean; tasks: TaskRunState[] }
+  /** Whether a run command exists in this VS Code (the run button says so otherwise). */
+  | { type: 'runAvailability'; available: boolean };
+
+/** webview → host */
+export type WebviewMessage =
+  /** The script has loaded and listens: the host sends nothing before this (the ready handshake). */
+  | { type: 'ready' }
+  /** Show the task's definition in the editor. */
+  | { type: 'reveal'; taskId: string }
+  /** The DAG picker's choice. */
+  | { type: 'selectDag'; dagIndex: number }
+  /** Show only the task's neighbourhood to `depth` steps; null shows the whole DAG. */
+  | { type: 'focus'; taskId: string | null; depth: number }
+  /** The run button. */
+  | { type: 'runDag'; dagId: string | null }
+  /** The selected task's run buttons: the task alone, or with everything upstream of it. */
+  | { type: 'runTask'; dagId: string | null; taskId: string; withUpstream: boolean }
+  /** The export button: the drawn graph as a standalone SVG document. */
+  | { type: 'exportSvg'; svg: string };
+
+/** What the webview keeps across a reload (`setState`), read back by the panel serializer. */
+export interface GraphPanelState {
+  uri: string;
+  dagIndex: number;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
+const KINDS = ['bash', 'python', 'dummy', 'other'];
+const SEVERITIES = ['error', 'warning', 'info'];
+
+function isNodeView(v: unknown): v is NodeView {
+  if (!isObject(v)) return false;
+  const badge = v.badge;
+  const badgeOk = badge === null || (isObject(badge) && SEVERITIES.includes(badge.severity as string) && isFiniteNumber(badge.count));
+  return (
+    isString(v.id) && isString(v.operator) && KINDS.includes(v.kind as string) &&
+    isFiniteNumber(v.x) && isFiniteNumber(v.y) && isFiniteNumber(v.width) && isFiniteNumber(v.height) && badgeOk
+  );
+}
+
+function isEdgeView(v: unknown): v is EdgeView {
+  // Path data goes into an attribute; only numbers, commas, spaces and M/L commands may appear.
+  return isObject(v) && isString(v.from) && isString(v.to) && isString(v.d) && /^[ML0-9.,\s-]*$/.test(v.d);
+}
+
+export function isGraphView(v: unknown): v is GraphView {
+  if (!isObject(v)) return false;
+  const focus = v.focus;
+  const focusOk = focus === null || (isObject(focus) && isString(focus.taskId) && isFiniteNumber(focus.depth));
+  return (
+    isFiniteNumber(v.dagIndex) && (v.dagId === null || isString(v.dagId)) && isFiniteNumber(v.width) && isFiniteNumber(v.height) &&
+    Array.isArray(v.nodes) && v.nodes.every(isNodeView) && Array.isArray(v.edges) && v.edges.every(isEdgeView) &&
+    focusOk && isFiniteNumber(v.totalTasks)
+  );
+}
+
+function isDagChoice(v: unknown): v is DagChoice {
+  return isObject(v) && isFiniteNumber(v.index) && isString(v.label);
+}
+
+export function isTaskRunState(v: unknown): v is TaskRunState {
+  return (
+    isObject(v) && isString(v.taskId) && RUN_STATES.includes(v.state as RunState) &&
+    (v.durationMs === undefined || (isFiniteNumber(v.durationMs) && v.durationMs >= 0)) &&
+    (v.stdout === undefined || (isString(v.stdout) && v.stdout.length <= MAX_OUTPUT_CHARS)) &&
+    (v.stderr === undefined || (isString(v.stderr) && v.stderr.length <= MAX_OUTPUT_CHARS))
+  );
+}
+
+export function isHostMessage(v: unknown): v is HostMessage {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'graph':
+      return isGraphView(v.view) && Array.isArray(v.dags) && v.dags.every(isDagChoice) && isString(v.uri) && isString(v.fileName) && typeof v.keepViewport === 'boolean';
+    case 'empty':
+      return isString(v.reason);
+    case 'highlight':
+      return v.taskId === null || isString(v.taskId);
+    case 'runStates':
+      return isString(v.dagId) && typeof v.reset === 'boolean' && Array.isArray(v.tasks) && v.tasks.every(isTaskRunState);
+    case 'runAvailability':
+      return typeof v.available === 'boolean';
+    default:
+      return false;
+  }
+}
+
+/** The largest SVG the host accepts for export: far above a 5,000-task graph (≈ 3 MB). */
+export const MAX_EXPORT_CHARS = 50_000_000;
+
+export function isWebviewMessage(v: unknown): v is WebviewMessage {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'ready':
+      return true;
+    case 'reveal':
+      return isString(v.taskId);
+    case 'selectDag':
+      return Number.isInteger(v.dagIndex) && (v.dagIndex as number) >= 0;
+    case 'focus':
+      return (v.taskId === null || isString(v.taskId)) && Number.isInteger(v.depth) && (v.depth as number) >= 1 && (v.depth as number) <= 50;
+    case 'runDag':
+      return v.dagId === null || isString(v.dagId);
+    case 'runTask':
+      return (v.dagId === null || isString(v.dagId)) && isString(v.taskId) && typeof v.withUpstream === 'boolean';
+    case 'exportSvg':
+      return isString(v.svg) && v.svg.length <= MAX_EXPORT_CHARS && v.svg.startsWith('<svg');
+    default:
+      return false;
+  }
+}
+
+export function isGraphPanelState(v: unknown): v is GraphPanelState {
+  return isObject(v) && isString(v.uri) && Number.isInteger(v.dagIndex) && (v.dagIndex as number) >= 0;
+}

@@ -1,0 +1,348 @@
+/**
+ * The "DAG Graph" webview panel: opens beside the editor, follows the active
+ * DAG file, redraws after edits, reveals tasks on click, highlights the task
+ * under the cursor, exports SVG and forwards run requests. One panel per
+ * window: it follows the user rather than pinning one file.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Commands } from '../../../server/src/commands';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { DagModelRequest } from '../../../server/src/protocol';
+import type { DagModelResult } from '../../../server/src/protocol';
+import { looksLikeDagDocument } from '../dagFile';
+import { graphHtml } from './html';
+import { isGraphPanelState, isWebviewMessage } from './messages';
+import type { GraphPanelState, HostMessage, TaskRunState, WebviewMessage } from './messages';
+import type { LayoutService } from './layoutService';
+import { dagAt, dagChoices, graphModelOf, taskAt } from './model';
+
+export const GRAPH_VIEW_TYPE = 'vortex.graph';
+/** The run engine's commands: a DAG with the file's URI and the DAG id; a task with the task id too. */
+export const RUN_DAG_COMMAND = Commands.runDag;
+export const RUN_TASK_COMMAND = Commands.runTask;
+export const RUN_TASK_WITH_UPSTREAM_COMMAND = Commands.runTaskWithUpstream;
+/** Edits are coalesced this long before the graph asks the server again; with the layout it stays within 200 ms. */
+const EDIT_DEBOUNCE_MS = 30;
+
+/** What the integration tests read about the panel (they cannot see inside the webview). */
+export interface GraphSnapshot {
+  open: boolean;
+  uri: string | undefined;
+  dagId: string | null | undefined;
+  nodes: string[];
+  edges: number;
+  highlighted: string | null;
+  /** Graph messages posted since the panel opened: a redraw after an edit adds one. */
+  draws: number;
+  /** `Date.now()` when the last graph message was posted. */
+  drawnAt: number;
+}
+
+export class GraphPanels implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelSubscriptions: vscode.Disposable[] = [];
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private ready = false;
+  private uri: vscode.Uri | undefined;
+  private dagIndex = 0;
+  /** Set while the DAG to show is "the one at the cursor", until the server's answer says which that is. */
+  private pendingCursor: vscode.Position | undefined;
+  private focus: { taskId: string; depth: number } | null = null;
+  private result: DagModelResult | undefined;
+  /** Which file and DAG the webview shows, to keep the user's zoom while they stay the same. */
+  private shownKey: string | undefined;
+  private sequence = 0;
+  private editTimer: ReturnType<typeof setTimeout> | undefined;
+  private snapshotState: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0 };
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly client: () => Promise<LanguageClient | undefined>,
+    private readonly layout: LayoutService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions.push(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (!this.panel || !editor || !looksLikeDagDocument(editor.document)) return;
+        if (editor.document.uri.toString() === this.uri?.toString()) return;
+        this.follow(editor.document.uri, editor.selection.active);
+      }),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (!this.panel || event.document.uri.toString() !== this.uri?.toString() || event.contentChanges.length === 0) return;
+        clearTimeout(this.editTimer);
+        this.editTimer = setTimeout(() => void this.refresh(), EDIT_DEBOUNCE_MS);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (this.panel && event.textEditor.document.uri.toString() === this.uri?.toString()) this.highlightAt(event.selections[0].active);
+      }),
+    );
+  }
+
+  /** The command: shows the graph of `uri` (default: the active editor's file), `dagIndex` chosen or under the cursor. */
+  async show(uri?: vscode.Uri, dagIndex?: number): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const target = uri ?? editor?.document.uri;
+    if (!target) {
+      void vscode.window.showInformationMessage('Open a DAG file to see its graph.');
+      return;
+    }
+    const cursor = editor && editor.document.uri.toString() === target.toString() ? editor.selection.active : new vscode.Position(0, 0);
+    if (!this.panel) {
+      const panel = vscode.window.createWebviewPanel(
+        GRAPH_VIEW_TYPE,
+        'DAG Graph',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: this.resourceRoots() },
+      );
+      this.adopt(panel);
+    } else {
+      this.panel.reveal(undefined, true);
+    }
+    this.follow(target, dagIndex ?? cursor);
+  }
+
+  /** The serializer: a panel restored after a window reload shows what it showed. */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    if (this.panel) {
+      // A second restored panel (two windows' state merged) would fight the first over the file.
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
+    this.adopt(panel);
+    const saved: GraphPanelState | undefined = isGraphPanelState(state) ? state : undefined;
+    const editor = vscode.window.activeTextEditor;
+    if (saved) this.follow(vscode.Uri.parse(saved.uri), saved.dagIndex);
+    else if (editor && looksLikeDagDocument(editor.document)) this.follow(editor.document.uri, editor.selection.active);
+  }
+
+  /** For the run engine: shows task states of a run of `dagId` on the graph. */
+  showRunStates(dagId: string, tasks: TaskRunState[], reset = false): void {
+    this.post({ type: 'runStates', dagId, reset, tasks });
+  }
+
+  snapshot(): GraphSnapshot {
+    return { ...this.snapshotState, nodes: [...this.snapshotState.nodes] };
+  }
+
+  /** Handles a message as if the webview had sent it; the integration tests drive the panel through this. */
+  receive(message: unknown): Promise<void> {
+    return this.onMessage(message);
+  }
+
+  private resourceRoots(): vscode.Uri[] {
+    // Only the webview's own script and style sheet: nothing else of the extension is readable from the page.
+    return [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media', 'graph')];
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    this.shownKey = undefined;
+    this.snapshotState = { ...this.snapshotState, open: true, draws: 0 };
+    this.panelSubscriptions = [
+      panel.webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),
+      panel.onDidDispose(() => this.forgetPanel()),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview is torn down; once visible again it loads anew and says "ready".
+        if (!panel.visible) this.ready = false;
+      }),
+    ];
+    panel.webview.html = this.html(panel.webview);
+  }
+
+  private html(webview: vscode.Webview): string {
+    return graphHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(18).toString('base64url'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'graph.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'graph', 'graph.css')).toString(),
+      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'codicon.css')).toString(),
+    });
+  }
+
+  private forgetPanel(): void {
+    for (const d of this.panelSubscriptions) d.dispose();
+    this.panelSubscriptions = [];
+    this.panel = undefined;
+    this.ready = false;
+    this.uri = undefined;
+    this.result = undefined;
+    this.snapshotState = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0 };
+  }
+
+  /** Shows `uri`'s DAG number `dag`, or the DAG around that position once the server has said where its DAGs are. */
+  private follow(uri: vscode.Uri, dag: number | vscode.Position): void {
+    this.uri = uri;
+    this.dagIndex = typeof dag === 'number' ? dag : 0;
+    this.pendingCursor = typeof dag === 'number' ? undefined : dag;
+    this.focus = null;
+    if (this.panel) this.panel.title = `DAG Graph: ${path.basename(uri.fsPath)}`;
+    void this.refresh();
+  }
+
+  private post(message: HostMessage): void {
+    // Before "ready" the page is not listening; the ready handler sends the current state.
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!isWebviewMessage(raw)) {
+      this.log.warn(`The graph view sent a message VORTEX does not know: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    const message: WebviewMessage = raw;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.shownKey = undefined;
+        // A reloaded page has lost its highlight: forget it so the refresh sends it again.
+        this.snapshotState = { ...this.snapshotState, highlighted: null };
+        this.post({ type: 'runAvailability', available: await this.runAvailable() });
+        await this.refresh();
+        return;
+      case 'reveal':
+        await this.reveal(message.taskId);
+        return;
+      case 'selectDag':
+        if (this.result && message.dagIndex < this.result.dags.length) {
+          this.dagIndex = message.dagIndex;
+          this.focus = null;
+          await this.refresh();
+        }
+        return;
+      case 'focus':
+        this.focus = message.taskId === null ? null : { taskId: message.taskId, depth: message.depth };
+        this.shownKey = undefined;
+        await this.refresh();
+        return;
+      case 'runDag':
+        await this.run(RUN_DAG_COMMAND, message.dagId ?? undefined);
+        return;
+      case 'runTask':
+        await this.run(message.withUpstream ? RUN_TASK_WITH_UPSTREAM_COMMAND : RUN_TASK_COMMAND, message.dagId ?? undefined, message.taskId);
+        return;
+      case 'exportSvg':
+        await this.exportSvg(message.svg);
+        return;
+    }
+  }
+
+  /** Asks the server for the followed file's DAGs, lays the chosen one out off the UI thread and posts it. */
+  private async refresh(): Promise<void> {
+    const uri = this.uri;
+    if (!this.panel || !uri) return;
+    const sequence = ++this.sequence;
+    const client = await this.client();
+    if (!client) {
+      this.post({ type: 'empty', reason: 'The VORTEX language server is not running.' });
+      return;
+    }
+    let result: DagModelResult | null;
+    try {
+      result = await client.sendRequest(DagModelRequest.type, { uri: client.code2ProtocolConverter.asUri(uri) });
+    } catch (error) {
+      this.log.error(`The graph could not get the DAGs of ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (sequence !== this.sequence) return;
+    this.result = result ?? undefined;
+    const fileName = path.basename(uri.fsPath);
+    if (!result || result.dags.length === 0) {
+      this.shownKey = undefined;
+      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, nodes: [], edges: 0 };
+      this.post({ type: 'empty', reason: result ? `${fileName} defines no DAG.` : `${fileName} is not a DAG file.` });
+      return;
+    }
+    if (this.pendingCursor) {
+      this.dagIndex = dagAt(result, { line: this.pendingCursor.line, character: this.pendingCursor.character }) ?? 0;
+      this.pendingCursor = undefined;
+    }
+    if (this.dagIndex >= result.dags.length) this.dagIndex = 0;
+    const dag = result.dags[this.dagIndex];
+    const model = graphModelOf(dag, this.dagIndex);
+    let view;
+    try {
+      view = await this.layout.layout(model, this.focus);
+    } catch (error) {
+      this.log.error(`The graph of ${fileName} could not be laid out: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (sequence !== this.sequence) return;
+    const key = JSON.stringify([uri.toString(), this.dagIndex, this.focus]);
+    const keepViewport = key === this.shownKey;
+    this.shownKey = key;
+    this.post({ type: 'graph', view, dags: dagChoices(result), uri: uri.toString(), fileName, keepViewport });
+    this.snapshotState = {
+      ...this.snapshotState,
+      uri: uri.toString(),
+      dagId: dag.dagId,
+      nodes: view.nodes.map((n) => n.id),
+      edges: view.edges.length,
+      draws: this.snapshotState.draws + (this.ready ? 1 : 0),
+      drawnAt: Date.now(),
+    };
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    if (editor) this.highlightAt(editor.selection.active);
+  }
+
+  private highlightAt(position: vscode.Position): void {
+    const dag = this.result?.dags[this.dagIndex];
+    const taskId = dag ? (taskAt(dag, { line: position.line, character: position.character }) ?? null) : null;
+    if (taskId === this.snapshotState.highlighted) return;
+    this.snapshotState = { ...this.snapshotState, highlighted: taskId };
+    this.post({ type: 'highlight', taskId });
+  }
+
+  private async reveal(taskId: string): Promise<void> {
+    const uri = this.uri;
+    const task = this.result?.dags[this.dagIndex]?.tasks.find((t) => t.taskId === taskId);
+    if (!uri || !task) return;
+    const start = new vscode.Position(task.range.start.line, task.range.start.character);
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    const editor = await vscode.window.showTextDocument(uri, {
+      viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One,
+      selection: new vscode.Range(start, start),
+      preserveFocus: false,
+    });
+    editor.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private async runAvailable(command: string = RUN_DAG_COMMAND): Promise<boolean> {
+    return (await vscode.commands.getCommands(true)).includes(command);
+  }
+
+  /** Runs through the run engine's command when this VS Code has it; says so otherwise. */
+  private async run(command: string, ...args: Array<string | undefined>): Promise<void> {
+    if (!(await this.runAvailable(command))) {
+      this.post({ type: 'runAvailability', available: false });
+      void vscode.window.showInformationMessage('Running DAGs from the graph is not available in this version of VORTEX.');
+      return;
+    }
+    await vscode.commands.executeCommand(command, this.uri, ...args);
+  }
+
+  private async exportSvg(svg: string): Promise<void> {
+    const dagId = this.result?.dags[this.dagIndex]?.dagId ?? 'dag';
+    const folder = this.uri ? vscode.Uri.joinPath(this.uri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const safeName = `${dagId.replace(/[^\w.-]+/g, '_')}.svg`;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, safeName) : undefined,
+      filters: { SVG: ['svg'] },
+      title: 'Export the DAG graph as SVG',
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`, 'utf8'));
+    void vscode.window.showInformationMessage(`Saved the graph as ${path.basename(target.fsPath)}.`);
+  }
+
+  dispose(): void {
+    clearTimeout(this.editTimer);
+    this.panel?.dispose();
+    for (const d of this.subscriptions) d.dispose();
+    this.layout.dispose();
+  }
+}
+

@@ -1,0 +1,55 @@
+/**
+ * Everything the graph adds to the extension, registered in one call so that
+ * extension.ts only gains a line: the command, the panel serializer and the
+ * context key that shows the editor-title icon on DAG files.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Commands } from '../../../server/src/commands';
+import { looksLikeDagDocument } from '../dagFile';
+import { LayoutService } from './layoutService';
+import { GRAPH_VIEW_TYPE, GraphPanels } from './panel';
+
+/** True while the active editor holds a DAG file; package.json's editor/title menu reads it. */
+export const DAG_FILE_CONTEXT_KEY = 'vortex.isDagFile';
+
+/**
+ * Reads the command's arguments: none from the palette and the editor title (whose
+ * argument is the file's URI), or the code lens's `[uri string, dag index]` as JSON.
+ */
+function targetOf(args: unknown[]): { uri?: vscode.Uri; dagIndex?: number } {
+  const [first, second] = args;
+  const uri = first instanceof vscode.Uri ? first : typeof first === 'string' ? vscode.Uri.parse(first, true) : undefined;
+  const dagIndex = typeof second === 'number' && Number.isInteger(second) && second >= 0 ? second : undefined;
+  return { uri, dagIndex };
+}
+
+export function registerGraph(
+  context: vscode.ExtensionContext,
+  client: () => Promise<LanguageClient | undefined>,
+  log: vscode.LogOutputChannel,
+): GraphPanels {
+  const layout = new LayoutService(context.asAbsolutePath('dist/graphLayout.js'));
+  const panels = new GraphPanels(context.extensionUri, client, layout, log);
+
+  const updateContextKey = (editor: vscode.TextEditor | undefined): void => {
+    void vscode.commands.executeCommand('setContext', DAG_FILE_CONTEXT_KEY, editor !== undefined && looksLikeDagDocument(editor.document));
+  };
+  updateContextKey(vscode.window.activeTextEditor);
+
+  context.subscriptions.push(
+    panels,
+    vscode.commands.registerCommand(Commands.showGraph, (...args: unknown[]) => {
+      const { uri, dagIndex } = targetOf(args);
+      return panels.show(uri, dagIndex);
+    }),
+    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => panels.restore(panel, state),
+    }),
+    vscode.window.onDidChangeActiveTextEditor(updateContextKey),
+    vscode.workspace.onDidSaveTextDocument((document) => {
+      if (document === vscode.window.activeTextEditor?.document) updateContextKey(vscode.window.activeTextEditor);
+    }),
+  );
+  return panels;
+}

@@ -1,0 +1,465 @@
+/**
+ * The graph webview's script (bundled by esbuild into dist/webview/graph.js,
+ * type-checked with the DOM library by ./tsconfig.json). It draws what the host
+ * sends and reports what the user does; it computes no layout itself.
+ *
+ * Every string from a DAG file reaches the page through `textContent` or an
+ * attribute set by `setAttribute`, never through HTML parsing, so a task id
+ * such as `<img src=x onerror=alert(1)>` shows as those characters.
+ */
+import { isHostMessage } from '../messages';
+import type { GraphPanelState, HostMessage, RunState, TaskRunState, WebviewMessage } from '../messages';
+import type { DagChoice } from '../model';
+import type { GraphView, NodeView } from '../viewModel';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: GraphPanelState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function byId<T extends Element>(id: string, type: abstract new () => T): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`the page lacks #${id}`);
+  return element;
+}
+
+const canvas = byId('canvas', HTMLDivElement);
+const svg = byId('graph', SVGSVGElement);
+const edgeLayer = byId('edges', SVGGElement);
+const nodeLayer = byId('nodes', SVGGElement);
+const minimap = byId('minimap', SVGSVGElement);
+const minimapNodes = byId('minimap-nodes', SVGGElement);
+const minimapView = byId('minimap-view', SVGRectElement);
+const picker = byId('dag-picker', HTMLSelectElement);
+const search = byId('search', HTMLInputElement);
+const taskIds = byId('task-ids', HTMLDataListElement);
+const depth = byId('depth', HTMLSelectElement);
+const focusButton = byId('focus', HTMLButtonElement);
+const unfocusButton = byId('unfocus', HTMLButtonElement);
+const runButton = byId('run', HTMLButtonElement);
+const runTaskButton = byId('run-task', HTMLButtonElement);
+const runUpstreamButton = byId('run-upstream', HTMLButtonElement);
+const outputPane = byId('output', HTMLElement);
+const outputTitle = byId('output-title', HTMLSpanElement);
+const stdoutView = byId('stdout', HTMLPreElement);
+const stderrView = byId('stderr', HTMLPreElement);
+const status = byId('status', HTMLDivElement);
+
+/** Above this many tasks the minimap shows: smaller graphs fit the panel. */
+const MINIMAP_MIN_TASKS = 40;
+const MIN_SCALE = 0.02;
+/** Below this scale labels are unreadable anyway; hiding them keeps large graphs cheap to draw. */
+const LABEL_MIN_SCALE = 0.35;
+/** After this long without zooming, the graph is drawn again at the new scale (crisp text). */
+const RERASTER_DELAY_MS = 150;
+const MAX_SCALE = 4;
+
+const OPERATOR_ICONS: Record<NodeView['kind'], string> = { bash: '$', python: 'λ', dummy: '○', other: '◆' };
+/** Run states carry an icon as well as a colour, so they read without colour vision. */
+const STATE_ICONS: Record<RunState, string> = {
+  queued: '◷',
+  running: '⟳',
+  success: '✓',
+  failed: '✗',
+  upstream_failed: '⚠',
+  skipped: '⤼',
+};
+
+let view: GraphView | undefined;
+let transform = { x: 0, y: 0, k: 1 };
+const nodeElements = new Map<string, SVGGElement>();
+const idOfElement = new WeakMap<Element, string>();
+const runStates = new Map<string, TaskRunState>();
+let runDagId: string | null = null;
+let selected: string | null = null;
+let highlighted: string | null = null;
+
+function post(message: WebviewMessage): void {
+  vscode.postMessage(message);
+}
+
+function svgElement<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  return element;
+}
+
+function text(content: string, attributes: Record<string, string | number>): SVGTextElement {
+  const element = svgElement('text', attributes);
+  element.textContent = content;
+  return element;
+}
+
+/** Trims a label to what fits the node's estimated width; the full text is in the tooltip. */
+function fit(label: string, width: number): string {
+  const max = Math.max(4, Math.floor((width - 24) / 7.2));
+  return label.length <= max ? label : `${label.slice(0, max - 1)}…`;
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function drawNode(n: NodeView): SVGGElement {
+  const g = svgElement('g', { class: `node kind-${n.kind}`, transform: `translate(${n.x},${n.y})`, tabindex: 0, role: 'button' });
+  g.setAttribute('aria-label', `${n.id} (${n.operator})`);
+  idOfElement.set(g, n.id);
+  const title = svgElement('title', {});
+  title.textContent = `${n.id}\n${n.operator}${n.badge ? `\n${n.badge.count} problem${n.badge.count === 1 ? '' : 's'}` : ''}`;
+  g.append(title);
+  g.append(svgElement('rect', { class: 'box', width: n.width, height: n.height, rx: 4 }));
+  g.append(text(fit(n.id, n.width), { class: 'task-id', x: 10, y: 18 }));
+  g.append(text(`${OPERATOR_ICONS[n.kind]} ${fit(n.operator, n.width - 14)}`, { class: 'operator', x: 10, y: 35 }));
+  if (n.badge) {
+    const badge = svgElement('g', { class: `badge badge-${n.badge.severity}`, transform: `translate(${n.width - 2},2)` });
+    badge.append(svgElement('circle', { r: 8 }));
+    badge.append(text(String(Math.min(n.badge.count, 99)), { class: 'badge-count', 'text-anchor': 'middle', y: 3.5 }));
+    g.append(badge);
+  }
+  return g;
+}
+
+/**
+ * Pans and zooms with a CSS transform on the <svg> element, which Chromium
+ * moves as one composited layer without drawing the graph again: that is what
+ * keeps a thousand-task graph smooth. The layer is redrawn at the new scale once
+ * zooming pauses, so text ends sharp.
+ */
+let rasterScale = 1;
+let rerasterTimer: ReturnType<typeof setTimeout> | undefined;
+function applyTransform(): void {
+  svg.style.transform = `translate(${transform.x}px, ${transform.y}px) scale(${transform.k})`;
+  canvas.classList.toggle('far', transform.k < LABEL_MIN_SCALE);
+  if (transform.k !== rasterScale) {
+    clearTimeout(rerasterTimer);
+    rerasterTimer = setTimeout(() => {
+      rasterScale = transform.k;
+      svg.style.willChange = 'auto';
+      requestAnimationFrame(() => (svg.style.willChange = 'transform'));
+    }, RERASTER_DELAY_MS);
+  }
+  updateMinimapView();
+}
+
+function panelSize(): { width: number; height: number } {
+  const box = canvas.getBoundingClientRect();
+  return { width: Math.max(box.width, 1), height: Math.max(box.height, 1) };
+}
+
+function fitToView(): void {
+  if (!view || view.nodes.length === 0) return;
+  const { width, height } = panelSize();
+  const k = Math.min(MAX_SCALE, Math.max(MIN_SCALE, Math.min(width / (view.width + 20), height / (view.height + 20), 1.5)));
+  transform = { k, x: (width - view.width * k) / 2, y: (height - view.height * k) / 2 };
+  applyTransform();
+}
+
+function centreOn(id: string): void {
+  const n = view?.nodes.find((node) => node.id === id);
+  if (!n) return;
+  const { width, height } = panelSize();
+  const k = Math.max(transform.k, 0.8);
+  transform = { k, x: width / 2 - (n.x + n.width / 2) * k, y: height / 2 - (n.y + n.height / 2) * k };
+  applyTransform();
+}
+
+function zoomAt(factor: number, cx: number, cy: number): void {
+  const k = Math.min(MAX_SCALE, Math.max(MIN_SCALE, transform.k * factor));
+  const ratio = k / transform.k;
+  transform = { k, x: cx - (cx - transform.x) * ratio, y: cy - (cy - transform.y) * ratio };
+  applyTransform();
+}
+
+function setClass(id: string | null, name: string, on: boolean): void {
+  if (id !== null) nodeElements.get(id)?.classList.toggle(name, on);
+}
+
+function select(id: string | null): void {
+  setClass(selected, 'selected', false);
+  selected = id;
+  setClass(selected, 'selected', true);
+  focusButton.disabled = selected === null;
+  runTaskButton.disabled = selected === null || runButton.disabled;
+  runUpstreamButton.disabled = selected === null || runButton.disabled;
+}
+
+const FINISHED: readonly RunState[] = ['success', 'failed', 'upstream_failed', 'skipped'];
+
+/** A finished task's output in the pane, as text; a task without output closes the pane. */
+function showOutput(id: string): void {
+  const state = runDagId === view?.dagId ? runStates.get(id) : undefined;
+  if (!state || !FINISHED.includes(state.state) || (state.stdout === undefined && state.stderr === undefined)) {
+    outputPane.hidden = true;
+    return;
+  }
+  outputTitle.textContent = `${id}: ${state.state.replace('_', ' ')}${state.durationMs === undefined ? '' : ` in ${formatDuration(state.durationMs)}`}`;
+  stdoutView.textContent = state.stdout || '(nothing)';
+  stderrView.textContent = state.stderr || '(nothing)';
+  outputPane.hidden = false;
+}
+
+function highlight(id: string | null): void {
+  setClass(highlighted, 'highlighted', false);
+  highlighted = id;
+  setClass(highlighted, 'highlighted', true);
+}
+
+function applyRunState(id: string): void {
+  const g = nodeElements.get(id);
+  if (!g) return;
+  for (const s of Object.keys(STATE_ICONS)) g.classList.remove(`state-${s}`);
+  g.querySelector('.run-state')?.remove();
+  const state = runDagId === view?.dagId ? runStates.get(id) : undefined;
+  if (!state) return;
+  g.classList.add(`state-${state.state}`);
+  // The state in words as well as icon and colour: readable without colour vision or a legend.
+  const words = state.state.replace('_', ' ');
+  const duration = state.durationMs === undefined ? '' : ` · ${formatDuration(state.durationMs)}`;
+  const label = svgElement('g', { class: 'run-state', transform: 'translate(10,50)' });
+  label.append(text(`${STATE_ICONS[state.state]} ${words}${duration}`, {}));
+  g.append(label);
+}
+
+function drawMinimap(): void {
+  minimapNodes.replaceChildren();
+  if (!view || view.nodes.length < MINIMAP_MIN_TASKS) {
+    minimap.toggleAttribute('hidden', true);
+    return;
+  }
+  minimap.toggleAttribute('hidden', false);
+  minimap.setAttribute('viewBox', `0 0 ${view.width} ${view.height}`);
+  const fragment = document.createDocumentFragment();
+  for (const n of view.nodes) fragment.append(svgElement('rect', { x: n.x, y: n.y, width: n.width, height: n.height }));
+  minimapNodes.append(fragment);
+  updateMinimapView();
+}
+
+function updateMinimapView(): void {
+  if (minimap.hasAttribute('hidden')) return;
+  const { width, height } = panelSize();
+  minimapView.setAttribute('x', String(-transform.x / transform.k));
+  minimapView.setAttribute('y', String(-transform.y / transform.k));
+  minimapView.setAttribute('width', String(width / transform.k));
+  minimapView.setAttribute('height', String(height / transform.k));
+}
+
+function showPicker(dags: DagChoice[], current: number): void {
+  picker.replaceChildren(
+    ...dags.map((d) => {
+      const option = document.createElement('option');
+      option.value = String(d.index);
+      option.textContent = d.label;
+      option.selected = d.index === current;
+      return option;
+    }),
+  );
+  picker.hidden = dags.length < 2;
+}
+
+function render(message: Extract<HostMessage, { type: 'graph' }>): void {
+  const first = view === undefined;
+  view = message.view;
+  vscode.setState({ uri: message.uri, dagIndex: view.dagIndex });
+  showPicker(message.dags, view.dagIndex);
+  nodeElements.clear();
+  const edges = document.createDocumentFragment();
+  for (const e of view.edges) edges.append(svgElement('path', { class: 'edge', d: e.d, 'marker-end': 'url(#arrow)' }));
+  const nodes = document.createDocumentFragment();
+  for (const n of view.nodes) {
+    const g = drawNode(n);
+    nodeElements.set(n.id, g);
+    nodes.append(g);
+  }
+  edgeLayer.replaceChildren(edges);
+  nodeLayer.replaceChildren(nodes);
+  svg.setAttribute('width', String(Math.max(view.width, 1)));
+  svg.setAttribute('height', String(Math.max(view.height, 1)));
+  taskIds.replaceChildren(...view.nodes.slice(0, 2000).map((n) => Object.assign(document.createElement('option'), { value: n.id })));
+  if (selected !== null && !nodeElements.has(selected)) selected = null;
+  select(selected);
+  highlight(highlighted);
+  for (const id of nodeElements.keys()) applyRunState(id);
+  unfocusButton.hidden = view.focus === null;
+  const name = view.dagId ?? 'DAG';
+  status.textContent = view.focus
+    ? `${message.fileName} · ${name}: ${view.nodes.length} of ${view.totalTasks} tasks around ${view.focus.taskId}`
+    : `${message.fileName} · ${name}: ${view.nodes.length} task${view.nodes.length === 1 ? '' : 's'}, ${view.edges.length} edge${view.edges.length === 1 ? '' : 's'}`;
+  document.body.dataset.state = 'graph';
+  drawMinimap();
+  if (first || !message.keepViewport) fitToView();
+  else applyTransform();
+  // The browser tests and the benchmark read this mark as "first complete paint".
+  requestAnimationFrame(() => {
+    document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
+  });
+}
+
+function showEmpty(reason: string): void {
+  view = undefined;
+  nodeElements.clear();
+  edgeLayer.replaceChildren();
+  nodeLayer.replaceChildren();
+  drawMinimap();
+  picker.hidden = true;
+  status.textContent = reason;
+  document.body.dataset.state = 'empty';
+}
+
+function onMessage(message: HostMessage): void {
+  switch (message.type) {
+    case 'graph':
+      render(message);
+      break;
+    case 'empty':
+      showEmpty(message.reason);
+      break;
+    case 'highlight':
+      highlight(message.taskId);
+      break;
+    case 'runStates':
+      if (message.reset || message.dagId !== runDagId) {
+        runStates.clear();
+        outputPane.hidden = true;
+      }
+      runDagId = message.dagId;
+      for (const t of message.tasks) runStates.set(t.taskId, t);
+      for (const id of nodeElements.keys()) applyRunState(id);
+      break;
+    case 'runAvailability':
+      runButton.disabled = !message.available;
+      runButton.title = message.available ? 'Run this DAG' : 'Running DAGs is not available in this VS Code yet';
+      select(selected);
+      break;
+  }
+}
+
+/** A standalone SVG of the drawn graph, with the theme's colours written in (the file has no VS Code around it). */
+function exportSvg(): string {
+  if (!view) return '';
+  const style = getComputedStyle(document.body);
+  const colour = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
+  const out = svgElement('svg', { xmlns: SVG_NS, width: view.width, height: view.height, viewBox: `0 0 ${view.width} ${view.height}` });
+  const css = svgElement('style', {});
+  css.textContent = [
+    `svg { background: ${colour('--vscode-editor-background', '#ffffff')}; font-family: sans-serif; font-size: 12px; }`,
+    `.box { fill: ${colour('--vscode-editorWidget-background', '#f3f3f3')}; stroke: ${colour('--vscode-editorWidget-border', '#888888')}; }`,
+    `text { fill: ${colour('--vscode-editor-foreground', '#333333')}; }`,
+    `.operator { opacity: 0.75; font-size: 11px; }`,
+    `.edge { fill: none; stroke: ${colour('--vscode-editorLineNumber-foreground', '#888888')}; }`,
+    `.arrowhead { fill: ${colour('--vscode-editorLineNumber-foreground', '#888888')}; }`,
+    `.badge circle { fill: ${colour('--vscode-editorError-foreground', '#e51400')}; } .badge-count { fill: #ffffff; font-size: 10px; }`,
+  ].join('\n');
+  out.append(css, svg.querySelector('defs')?.cloneNode(true) ?? svgElement('defs', {}));
+  const content = svgElement('g', {});
+  content.append(edgeLayer.cloneNode(true), nodeLayer.cloneNode(true));
+  out.append(content);
+  return new XMLSerializer().serializeToString(out);
+}
+
+// Pan by dragging the background, zoom with the wheel around the pointer.
+let drag: { x: number; y: number; startX: number; startY: number } | undefined;
+canvas.addEventListener('pointerdown', (event) => {
+  if (event.button !== 0 || (event.target instanceof Element && event.target.closest('.node, #minimap'))) return;
+  drag = { x: event.clientX, y: event.clientY, startX: transform.x, startY: transform.y };
+  // Synthetic events (the benchmark's) have no active pointer to capture.
+  if (event.isTrusted) canvas.setPointerCapture(event.pointerId);
+});
+canvas.addEventListener('pointermove', (event) => {
+  if (!drag) return;
+  transform = { ...transform, x: drag.startX + event.clientX - drag.x, y: drag.startY + event.clientY - drag.y };
+  applyTransform();
+});
+canvas.addEventListener('pointerup', () => (drag = undefined));
+canvas.addEventListener(
+  'wheel',
+  (event) => {
+    event.preventDefault();
+    const box = canvas.getBoundingClientRect();
+    zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top);
+  },
+  { passive: false },
+);
+
+function nodeIdOf(target: EventTarget | null): string | undefined {
+  const g = target instanceof Element ? target.closest('.node') : null;
+  return g ? idOfElement.get(g) : undefined;
+}
+
+nodeLayer.addEventListener('click', (event) => {
+  const id = nodeIdOf(event.target);
+  if (id === undefined) return;
+  select(id);
+  showOutput(id);
+  post({ type: 'reveal', taskId: id });
+});
+nodeLayer.addEventListener('keydown', (event) => {
+  const id = nodeIdOf(event.target);
+  if (id === undefined || (event.key !== 'Enter' && event.key !== ' ')) return;
+  event.preventDefault();
+  select(id);
+  post({ type: 'reveal', taskId: id });
+});
+
+minimap.addEventListener('click', (event) => {
+  if (!view) return;
+  const box = minimap.getBoundingClientRect();
+  // The minimap keeps the graph's aspect ratio inside its box (preserveAspectRatio's default).
+  const scale = Math.min(box.width / view.width, box.height / view.height);
+  const offsetX = (box.width - view.width * scale) / 2;
+  const offsetY = (box.height - view.height * scale) / 2;
+  const gx = (event.clientX - box.left - offsetX) / scale;
+  const gy = (event.clientY - box.top - offsetY) / scale;
+  const { width, height } = panelSize();
+  transform = { ...transform, x: width / 2 - gx * transform.k, y: height / 2 - gy * transform.k };
+  applyTransform();
+});
+
+search.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' || !view) return;
+  const query = search.value.trim().toLowerCase();
+  if (!query) return;
+  const found = view.nodes.find((n) => n.id.toLowerCase() === query) ?? view.nodes.find((n) => n.id.toLowerCase().includes(query));
+  if (!found) {
+    status.textContent = `No task matches “${search.value.trim()}”`;
+    return;
+  }
+  select(found.id);
+  centreOn(found.id);
+});
+
+picker.addEventListener('change', () => post({ type: 'selectDag', dagIndex: Number(picker.value) }));
+focusButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'focus', taskId: selected, depth: Number(depth.value) });
+});
+unfocusButton.addEventListener('click', () => post({ type: 'focus', taskId: null, depth: Number(depth.value) }));
+byId('fit', HTMLButtonElement).addEventListener('click', fitToView);
+byId('zoom-in', HTMLButtonElement).addEventListener('click', () => zoomAt(1.25, panelSize().width / 2, panelSize().height / 2));
+byId('zoom-out', HTMLButtonElement).addEventListener('click', () => zoomAt(0.8, panelSize().width / 2, panelSize().height / 2));
+byId('export', HTMLButtonElement).addEventListener('click', () => {
+  const content = exportSvg();
+  if (content) post({ type: 'exportSvg', svg: content });
+});
+runButton.addEventListener('click', () => post({ type: 'runDag', dagId: view?.dagId ?? null }));
+runTaskButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: false });
+});
+runUpstreamButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: true });
+});
+byId('output-close', HTMLButtonElement).addEventListener('click', () => (outputPane.hidden = true));
+window.addEventListener('resize', updateMinimapView);
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  // Anything that is not one of the host's messages is ignored, whoever sent it.
+  if (isHostMessage(event.data)) onMessage(event.data);
+});
+
+post({ type: 'ready' });

@@ -1,0 +1,261 @@
+/**
+ * The graph webview's bundle in headless Chromium, loaded from its real HTML
+ * with its real CSP: it draws a model the host would send, reports clicks,
+ * shows run states, keeps hostile task ids as text, and runs no injected
+ * inline script. Screenshots go to test-artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { analyse } from '../../server/src/analysis/analyse';
+import { loadPython } from '../../server/src/analysis/parser';
+import { dagsJson } from '../../server/src/features/dagModel';
+import { runLayoutJob } from '../../client/src/graph/layoutJob';
+import type { HostMessage } from '../../client/src/graph/messages';
+import { graphModelOf } from '../../client/src/graph/model';
+import type { GraphModel } from '../../client/src/graph/model';
+import { FIXTURES_DIR } from '../support/fixtures';
+import { launchGraphBrowser } from './graphPage';
+import type { GraphBrowser, GraphPage } from './graphPage';
+
+const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+async function graphMessage(model: GraphModel, keepViewport = false): Promise<Extract<HostMessage, { type: 'graph' }>> {
+  const view = await runLayoutJob({ id: 0, model, focus: null });
+  return { type: 'graph', view, dags: [{ index: 0, label: model.dagId ?? 'DAG' }], uri: 'file:///w/dag.py', fileName: 'dag.py', keepViewport };
+}
+
+function seedModel(): GraphModel {
+  const [dag] = dagsJson(analyse(readFileSync(path.join(FIXTURES_DIR, 'seed_example.py'), 'utf8')));
+  return graphModelOf(dag, 0);
+}
+
+describe('graph webview in headless Chromium', function () {
+  this.timeout(60_000);
+  let browser: GraphBrowser;
+  let graph: GraphPage;
+  const dialogs: string[] = [];
+
+  before(async () => {
+    await loadPython();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchGraphBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    graph = await browser.open();
+    graph.page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  });
+  afterEach(async () => {
+    await graph?.close();
+  });
+
+  it('says "ready" first and carries a strict CSP with a nonce', async () => {
+    const posted = await graph.posted();
+    assert.deepEqual(posted[0], { type: 'ready' });
+    const csp = await graph.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.ok(csp);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-[\w-]{16,}'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const nonce = await graph.page.locator('script').first().getAttribute('nonce');
+    assert.ok(csp.includes(`'nonce-${nonce}'`), 'the one script carries the nonce');
+  });
+
+  it('draws the seed example: four tasks with their operators, four arrows', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    const ids = await graph.page.locator('.node .task-id').allTextContents();
+    assert.deepEqual(ids.sort(), ['end', 'process_data', 'run_script', 'start']);
+    const operators = await graph.page.locator('.node .operator').allTextContents();
+    assert.ok(operators.some((o) => o.includes('BashOperator')));
+    assert.equal(await graph.page.locator('path.edge').count(), 4);
+    assert.equal(await graph.page.locator('path.edge[marker-end]').count(), 4);
+    assert.match((await graph.page.locator('#status').textContent()) ?? '', /4 tasks, 4 edges/);
+    await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-seed.png') });
+  });
+
+  it('a click on a node posts the reveal message for that task', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: 'run_script' }) }).click();
+    const posted = await graph.posted();
+    assert.deepEqual(posted.at(-1), { type: 'reveal', taskId: 'run_script' });
+  });
+
+  it('shows run states with a colour class, an icon and a duration', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({
+      type: 'runStates',
+      dagId: 'example_vortex_dag',
+      reset: true,
+      tasks: [
+        { taskId: 'start', state: 'success', durationMs: 120 },
+        { taskId: 'run_script', state: 'failed', durationMs: 2500 },
+        { taskId: 'process_data', state: 'running', durationMs: 800 },
+        { taskId: 'end', state: 'upstream_failed' },
+      ],
+    });
+    const node = (id: string) => graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: new RegExp(`^${id}$`) }) });
+    await node('run_script').locator('.run-state').waitFor();
+    assert.match((await node('start').getAttribute('class')) ?? '', /state-success/);
+    assert.match((await node('run_script').getAttribute('class')) ?? '', /state-failed/);
+    assert.match((await node('end').getAttribute('class')) ?? '', /state-upstream_failed/);
+    assert.equal(await node('run_script').locator('.run-state text').textContent(), '✗ failed · 2.5 s');
+    assert.equal(await node('start').locator('.run-state text').textContent(), '✓ success · 120 ms');
+    assert.equal(await node('end').locator('.run-state text').textContent(), '⚠ upstream failed');
+    await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-run-states.png') });
+    // A new run clears the old states.
+    await graph.send({ type: 'runStates', dagId: 'example_vortex_dag', reset: true, tasks: [{ taskId: 'start', state: 'queued' }] });
+    await graph.page.waitForFunction(() => document.querySelectorAll('.node .run-state').length === 1);
+    assert.match((await node('start').getAttribute('class')) ?? '', /state-queued/);
+  });
+
+  it('shows a hostile task id as those very characters, and runs nothing', async () => {
+    const model: GraphModel = {
+      dagIndex: 0,
+      dagId: '<b>dag</b>',
+      nodes: [HOSTILE, 'after'].map((id) => ({ id, operator: '<script>x</script>', kind: 'bash', diagnostics: { errors: 1, warnings: 0, infos: 0 } })),
+      edges: [{ from: HOSTILE, to: 'after' }],
+    };
+    await graph.draw(await graphMessage(model));
+    const labels = await graph.page.locator('.node .task-id').allTextContents();
+    assert.ok(labels.some((l) => HOSTILE.startsWith(l.replace(/…$/, ''))), `labels: ${labels.join(' | ')}`);
+    const titles = await graph.page.locator('.node > title').allTextContents();
+    assert.ok(titles.some((t) => t.startsWith(HOSTILE)));
+    assert.equal(await graph.page.locator('img').count(), 0, 'no element was made from the id');
+    assert.equal(await graph.page.locator('#nodes script').count(), 0);
+    await graph.page.locator('.node').first().click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'reveal', taskId: HOSTILE });
+    assert.deepEqual(dialogs, []);
+    assert.equal(await graph.page.locator('.badge-error').count(), 2, 'tasks with errors carry a badge');
+    await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-hostile.png') });
+  });
+
+  it('ignores messages that are not the host\'s', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({ type: 'graph', view: { nodes: 'nope' } });
+    await graph.send({ type: 'empty' });
+    assert.equal(await graph.page.locator('.node').count(), 4);
+  });
+
+  it('the CSP blocks an injected inline script and inline style', async () => {
+    const violations = graph.page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const seen: string[] = [];
+          document.addEventListener('securitypolicyviolation', (e) => {
+            seen.push(e.violatedDirective);
+            if (seen.length >= 2) resolve(seen);
+          });
+          setTimeout(() => resolve(seen), 3000);
+        }),
+    );
+    await graph.page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__pwned = true;';
+      document.body.append(script);
+      const style = document.createElement('style');
+      style.textContent = 'body { display: none; }';
+      document.head.append(style);
+    });
+    const seen = await violations;
+    assert.equal(await graph.page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
+    assert.ok(seen.some((d) => d.startsWith('script-src')), `violations: ${seen.join(', ')}`);
+    assert.ok(seen.some((d) => d.startsWith('style-src')), `violations: ${seen.join(', ')}`);
+    assert.ok(await graph.page.locator('#toolbar').isVisible(), 'the injected style did not apply');
+  });
+
+  it('search centres a task; focus asks for a neighbourhood; the picker lists several DAGs', async () => {
+    const message = await graphMessage(seedModel());
+    await graph.draw({ ...message, dags: [{ index: 0, label: 'first' }, { index: 1, label: 'second' }] });
+    assert.ok(await graph.page.locator('#dag-picker').isVisible());
+    await graph.page.locator('#dag-picker').selectOption('1');
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'selectDag', dagIndex: 1 });
+    await graph.page.locator('#search').fill('process');
+    await graph.page.locator('#search').press('Enter');
+    const selected = graph.page.locator('.node.selected .task-id');
+    assert.equal(await selected.textContent(), 'process_data');
+    const box = await graph.page.locator('.node.selected').boundingBox();
+    const svgBox = await graph.page.locator('#canvas').boundingBox();
+    assert.ok(box && svgBox);
+    assert.ok(Math.abs(box.x + box.width / 2 - (svgBox.x + svgBox.width / 2)) < 3, 'centred horizontally');
+    await graph.page.locator('#depth').selectOption('1');
+    await graph.page.locator('#focus').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'focus', taskId: 'process_data', depth: 1 });
+  });
+
+  it('keeps zoom and position across a redraw of the same DAG; a highlight marks the node', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.page.locator('#zoom-in').click();
+    const before = await graph.page.locator('#graph').evaluate((e) => (e as SVGSVGElement).style.transform);
+    assert.match(before, /scale/);
+    await graph.draw(await graphMessage(seedModel(), true));
+    assert.equal(await graph.page.locator('#graph').evaluate((e) => (e as SVGSVGElement).style.transform), before);
+    await graph.send({ type: 'highlight', taskId: 'end' });
+    await graph.page.locator('.node.highlighted').waitFor();
+    assert.equal(await graph.page.locator('.node.highlighted .task-id').textContent(), 'end');
+  });
+
+  it('exports a standalone SVG through the host, with a minimap for large graphs', async () => {
+    const nodes = Array.from({ length: 120 }, (_, i) => ({ id: `t${i}`, operator: 'BashOperator', kind: 'bash' as const, diagnostics: { errors: 0, warnings: 0, infos: 0 } }));
+    const edges = nodes.slice(1).map((n, i) => ({ from: `t${i % 10 === 9 ? i - 9 : i}`, to: n.id }));
+    await graph.draw(await graphMessage({ dagIndex: 0, dagId: 'big', nodes, edges }));
+    assert.ok(await graph.page.locator('#minimap').isVisible());
+    assert.equal(await graph.page.locator('#minimap-nodes rect').count(), 120);
+    await graph.page.locator('#export').click();
+    const last = (await graph.posted()).at(-1) as { type: string; svg: string };
+    assert.equal(last.type, 'exportSvg');
+    assert.match(last.svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal((last.svg.match(/class="node /g) ?? []).length, 120);
+    await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-minimap.png') });
+  });
+
+  it('a click on a finished task shows its stdout and stderr in the panel, as text', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({
+      type: 'runStates',
+      dagId: 'example_vortex_dag',
+      reset: true,
+      tasks: [
+        { taskId: 'run_script', state: 'failed', durationMs: 1500, stdout: `Hello from VORTEX!\n${HOSTILE}`, stderr: 'exit code 2' },
+        { taskId: 'process_data', state: 'running', durationMs: 300 },
+      ],
+    });
+    const node = (id: string) => graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: new RegExp(`^${id}$`) }) });
+    await node('run_script').locator('.run-state').waitFor();
+    await node('run_script').click();
+    await graph.page.locator('#output').waitFor({ state: 'visible' });
+    assert.equal(await graph.page.locator('#stdout').textContent(), `Hello from VORTEX!\n${HOSTILE}`);
+    assert.equal(await graph.page.locator('#stderr').textContent(), 'exit code 2');
+    assert.match((await graph.page.locator('#output-title').textContent()) ?? '', /run_script: failed in 1\.5 s/);
+    assert.equal(await graph.page.locator('img').count(), 0);
+    await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-output.png') });
+    // A task still running has no output to show yet.
+    await node('process_data').click();
+    await graph.page.locator('#output').waitFor({ state: 'hidden' });
+  });
+
+  it('the selected task\'s run buttons post runTask, alone or with its upstream', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({ type: 'runAvailability', available: true });
+    assert.ok(await graph.page.locator('#run-task').isDisabled(), 'no task selected yet');
+    await graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: 'end' }) }).click();
+    await graph.page.locator('#run-task').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: false });
+    await graph.page.locator('#run-upstream').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: true });
+  });
+
+  it('the run button posts runDag, and is disabled when the host says running is unavailable', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.page.locator('#run').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'runDag', dagId: 'example_vortex_dag' });
+    await graph.send({ type: 'runAvailability', available: false });
+    await graph.page.waitForFunction(() => (document.getElementById('run') as HTMLButtonElement).disabled);
+  });
+});
