@@ -1,7 +1,7 @@
 // One esbuild script for every bundle; `tsc --noEmit` type-checks beside it
 // because esbuild strips types without checking them.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -85,6 +85,12 @@ function copyCodicons() {
 }
 
 copyWasm();
+// A production build (the .vsix) carries no source maps: drop those a development build left.
+if (production) {
+  for (const file of readdirSync('dist', { recursive: true })) {
+    if (String(file).endsWith('.map')) rmSync(path.join('dist', String(file)));
+  }
+}
 copySdk();
 copyCodicons();
 if (watch) {

@@ -78,8 +78,13 @@ export async function openFile(relative: string | vscode.Uri): Promise<vscode.Te
  */
 export async function cleanUp(): Promise<void> {
   for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
-    await vscode.window.showTextDocument(document, { preview: false });
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    // Put the text on disk back into the document and save it: unlike the revert
+    // command, this does not depend on which editor or webview has the focus.
+    const onDisk = fs.readFileSync(document.uri.fsPath, 'utf8');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, document.validateRange(new vscode.Range(0, 0, document.lineCount, 0)), onDisk);
+    await vscode.workspace.applyEdit(edit);
+    await document.save();
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
