@@ -77,14 +77,19 @@ export async function openFile(relative: string | vscode.Uri): Promise<vscode.Te
  * the Problems panel for as long as VS Code keeps its document.
  */
 export async function cleanUp(): Promise<void> {
-  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty && !d.isClosed && d.uri.scheme === 'file')) {
     // Put the text on disk back into the document and save it: unlike the revert
     // command, this does not depend on which editor or webview has the focus.
     const onDisk = fs.readFileSync(document.uri.fsPath, 'utf8');
     const edit = new vscode.WorkspaceEdit();
     edit.replace(document.uri, document.validateRange(new vscode.Range(0, 0, document.lineCount, 0)), onDisk);
     await vscode.workspace.applyEdit(edit);
-    await document.save();
+    // A document VS Code let go of meanwhile has nothing left to save.
+    if (!document.isClosed && document.isDirty) {
+      await document.save().then(undefined, (error: unknown) => {
+        if (!document.isClosed) throw error;
+      });
+    }
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
