@@ -46,8 +46,11 @@ async function main(): Promise<void> {
     console.log('Executor: 300 chained no-op Bash tasks, parallelism 1, against 300 sequential bare spawns of `sh -c true`');
     const chain = dagFile(dir, 300, true);
     const chainText = readFileSync(chain, 'utf8');
+    // One round of each first, uncounted: the executor's code is compiled by then, as in an editor session.
+    for (let i = 0; i < 50; i++) await spawnTrue();
+    await runDag(chain, chainText, 1);
     const ratios: number[] = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       const bareStarted = performance.now();
       for (let i = 0; i < 300; i++) await spawnTrue();
       const bare = performance.now() - bareStarted;
@@ -55,8 +58,8 @@ async function main(): Promise<void> {
       ratios.push(executor / bare);
       console.log(`  round ${round + 1}: executor ${executor.toFixed(0)} ms vs bare ${bare.toFixed(0)} ms, ratio ${(executor / bare).toFixed(2)}`);
     }
-    const median = [...ratios].sort((a, b) => a - b)[1];
-    console.log(`  median ratio of 3 rounds ${median.toFixed(2)} ${median <= 1.3 ? '✓' : '✗'} target ≤ 1.3`);
+    const median = [...ratios].sort((a, b) => a - b)[2];
+    console.log(`  median ratio of 5 rounds ${median.toFixed(2)} ${median <= 1.3 ? '✓' : '✗'} target ≤ 1.3`);
 
     console.log('\n1,000 independent no-op tasks: throughput by parallelism (bare sequential spawns for reference)');
     const flat = dagFile(dir, 1000, false);
