@@ -13,7 +13,7 @@ import { Parser } from 'web-tree-sitter';
 import { loadedPython } from './parser';
 import { durationSeconds, literalValue, rangeOf, SIMPLE_LITERALS, simpleLiteral } from './literals';
 import type {
-  Argument, DagModel, Diagnostic, DiagnosticCode, EdgeModel, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
+  Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
 } from './model';
 import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
 import { checkSchedule } from './schedule';
@@ -1492,4 +1492,3 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export type { EdgeModel };

@@ -116,28 +116,6 @@ function shortestPath(from: number, to: number, adjacency: Map<number, number[]>
   return path;
 }
 
-/** Task indices in dependency order (Kahn's algorithm); tasks on cycles are left out. */
-export function topologicalOrder(nodes: number[], edges: Array<{ up: number; down: number }>): number[] {
-  const indegree = new Map<number, number>(nodes.map((n) => [n, 0]));
-  const adjacency = new Map<number, number[]>();
-  for (const e of edges) {
-    if (!indegree.has(e.up) || !indegree.has(e.down)) continue;
-    indegree.set(e.down, indegree.get(e.down)! + 1);
-    let list = adjacency.get(e.up);
-    if (!list) adjacency.set(e.up, (list = []));
-    list.push(e.down);
-  }
-  const queue = nodes.filter((n) => indegree.get(n) === 0);
-  for (let head = 0; head < queue.length; head++) {
-    for (const next of adjacency.get(queue[head]) ?? []) {
-      const left = indegree.get(next)! - 1;
-      indegree.set(next, left);
-      if (left === 0) queue.push(next);
-    }
-  }
-  return queue;
-}
-
 /** Kahn's algorithm over compact arrays: true when every task can be ordered. */
 function isAcyclic(edges: IndexedEdge[]): boolean {
   let size = 0;

@@ -12,10 +12,6 @@ export function rangeOf(node: Node): Range {
   return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
 }
 
-export function spanRange(first: Node, last: Node): Range {
-  return { start: rangeOf(first).start, end: rangeOf(last).end };
-}
-
 /** Literal evaluation gives up below this depth: deeply nested input must not exhaust the stack. */
 const MAX_LITERAL_DEPTH = 64;
 
