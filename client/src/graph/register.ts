@@ -1,17 +1,14 @@
 /**
  * Everything the graph adds to the extension, registered in one call so that
- * extension.ts only gains a line: the command, the panel serializer and the
- * context key that shows the editor-title icon on DAG files.
+ * extension.ts only gains a line: the command and the panel serializer.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Commands } from '../../../server/src/commands';
-import { looksLikeDagDocument } from '../dagFile';
 import { LayoutService } from './layoutService';
 import { GRAPH_VIEW_TYPE, GraphPanels } from './panel';
 
 /** True while the active editor holds a DAG file; package.json's editor/title menu reads it. */
-export const DAG_FILE_CONTEXT_KEY = 'vortex.isDagFile';
 
 /**
  * Reads the command's arguments: none from the palette and the editor title (whose
@@ -32,11 +29,8 @@ export function registerGraph(
   const layout = new LayoutService(context.asAbsolutePath('dist/graphLayout.js'));
   const panels = new GraphPanels(context.extensionUri, client, layout, log);
 
-  const updateContextKey = (editor: vscode.TextEditor | undefined): void => {
-    void vscode.commands.executeCommand('setContext', DAG_FILE_CONTEXT_KEY, editor !== undefined && looksLikeDagDocument(editor.document));
-  };
-  updateContextKey(vscode.window.activeTextEditor);
-
+  // The `vortex.isDagFile` context key that shows the graph's editor-title icon is kept
+  // by the runs module (client/src/runs/index.ts) for both features.
   context.subscriptions.push(
     panels,
     vscode.commands.registerCommand(Commands.showGraph, (...args: unknown[]) => {
@@ -45,10 +39,6 @@ export function registerGraph(
     }),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => panels.restore(panel, state),
-    }),
-    vscode.window.onDidChangeActiveTextEditor(updateContextKey),
-    vscode.workspace.onDidSaveTextDocument((document) => {
-      if (document === vscode.window.activeTextEditor?.document) updateContextKey(vscode.window.activeTextEditor);
     }),
   );
   return panels;

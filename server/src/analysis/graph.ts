@@ -1,20 +1,20 @@
 /**
- * Graph algorithms over task indices: cycles (VX301) and topological order.
- * Iterative throughout: a chain of thousands of tasks must not exhaust the stack.
+ * Cycles among tasks, shared by the analyser (VX301) and the scheduler (which
+ * refuses to run a cyclic DAG). Iterative throughout: a chain of thousands of
+ * tasks must not exhaust the stack.
  */
-import type { Range } from './model';
 
+/** A dependency between two task indices, in the order the dependencies were written. */
 export interface IndexedEdge {
   up: number;
   down: number;
-  range: Range;
 }
 
-export interface Cycle {
+export interface Cycle<E extends IndexedEdge> {
   /** Task indices around the cycle, first repeated at the end: a → b → c → a. */
   path: number[];
   /** The dependency written last among the cycle's: the one that closed it. */
-  closing: IndexedEdge;
+  closing: E;
 }
 
 /** Strongly connected components (Tarjan's algorithm, iterative). */
@@ -73,7 +73,7 @@ function components(nodes: number[], adjacency: Map<number, number[]>): number[]
  * inside it. Every other edge of the component was written before that one, so
  * the path back from its target to its source existed when it was written.
  */
-export function findCycles(edges: IndexedEdge[]): Cycle[] {
+export function findCycles<E extends IndexedEdge>(edges: readonly E[]): Cycle<E>[] {
   // Nearly every DAG is acyclic: a topological sort proves it cheaply, and
   // only when it fails are the components searched.
   if (isAcyclic(edges)) return [];
@@ -86,11 +86,11 @@ export function findCycles(edges: IndexedEdge[]): Cycle[] {
     if (!list) adjacency.set(e.up, (list = []));
     list.push(e.down);
   }
-  const cycles: Cycle[] = [];
+  const cycles: Cycle<E>[] = [];
   for (const component of components([...nodes], adjacency)) {
     if (component.length < 2) continue;
     const members = new Set(component);
-    let closing: IndexedEdge | undefined;
+    let closing: E | undefined;
     for (const e of edges) if (members.has(e.up) && members.has(e.down)) closing = e;
     if (!closing) continue;
     cycles.push({ closing, path: [closing.up, ...shortestPath(closing.down, closing.up, adjacency, members)] });
@@ -117,7 +117,7 @@ function shortestPath(from: number, to: number, adjacency: Map<number, number[]>
 }
 
 /** Kahn's algorithm over compact arrays: true when every task can be ordered. */
-function isAcyclic(edges: IndexedEdge[]): boolean {
+function isAcyclic(edges: readonly IndexedEdge[]): boolean {
   let size = 0;
   for (const e of edges) size = Math.max(size, e.up + 1, e.down + 1);
   const indegree = new Int32Array(size);

@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { findCycles } from '../analysis/graph';
 import type { DagModel, FileAnalysis } from '../analysis/model';
 import { type RunFolder, type RunState, type RunStore, type TaskRunState } from './runStore';
 import type { SecretVault } from './secrets';
@@ -89,45 +90,19 @@ export function planFromModel(
   };
 }
 
-/** A cycle among the tasks, or null. */
+/**
+ * A cycle among the tasks, or null: the analyser's own cycle search, reported
+ * in the order the tasks would run, from the task written first.
+ */
 export function findCycle(tasks: readonly PlannedTask[]): string[] | null {
-  const upstream = new Map(tasks.map((t) => [t.spec.taskId, t.upstream]));
-  const order = new Map(tasks.map((t, i) => [t.spec.taskId, i]));
-  const done = new Set<string>();
-  // Iterative depth-first search: DAG files can chain thousands of tasks.
-  for (const start of upstream.keys()) {
-    if (done.has(start)) continue;
-    const trail: string[] = [];
-    const onPath = new Set<string>();
-    const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
-    trail.push(start);
-    onPath.add(start);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const ups = upstream.get(top.id) ?? [];
-      if (top.next < ups.length) {
-        const up = ups[top.next++];
-        if (onPath.has(up)) {
-          // Found going upstream; reported in the order tasks would run, from the task written first.
-          const cycle = trail.slice(trail.indexOf(up)).reverse();
-          const first = cycle.reduce((best, id, i) => ((order.get(id) ?? 0) < (order.get(cycle[best]) ?? 0) ? i : best), 0);
-          const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
-          return [...rotated, rotated[0]];
-        }
-        if (!done.has(up) && upstream.has(up)) {
-          stack.push({ id: up, next: 0 });
-          trail.push(up);
-          onPath.add(up);
-        }
-      } else {
-        stack.pop();
-        trail.pop();
-        onPath.delete(top.id);
-        done.add(top.id);
-      }
-    }
-  }
-  return null;
+  const index = new Map(tasks.map((t, i) => [t.spec.taskId, i]));
+  const edges = tasks.flatMap((t, down) => t.upstream.filter((u) => index.has(u)).map((u) => ({ up: index.get(u)!, down })));
+  const [cycle] = findCycles(edges);
+  if (!cycle) return null;
+  const around = cycle.path.slice(0, -1);
+  const first = around.indexOf(Math.min(...around));
+  const rotated = [...around.slice(first), ...around.slice(0, first)];
+  return [...rotated, rotated[0]].map((i) => tasks[i].spec.taskId);
 }
 
 export type RunEvent =
