@@ -5,6 +5,7 @@
  */
 import { DEFAULT_MAX_FILE_SIZE } from './analysis/analyse';
 import { DEFAULT_TIMEOUT_SECONDS } from './execution/taskSpec';
+import { DEFAULT_RUNTIME_TIMEOUT_MS } from './runtime/model';
 
 interface NumberSetting {
   type: 'number';
@@ -17,6 +18,8 @@ interface NumberSetting {
 interface EnumSetting<T extends string> {
   type: 'string';
   enum: readonly T[];
+  /** One line per value, in `enum`'s order (VS Code shows them in the settings editor's dropdown). */
+  enumDescriptions?: readonly string[];
   default: T;
   scope: 'resource' | 'window';
   description: string;
@@ -31,6 +34,9 @@ interface StringSetting {
 
 export type TraceLevel = 'off' | 'messages' | 'verbose';
 
+/** When DAG files are executed to see the tasks that static analysis cannot (VX404). */
+export type AnalysisMode = 'static' | 'runtime' | 'auto';
+
 export const SETTINGS_SCHEMA = {
   'vortex.analysis.maxFileSize': {
     type: 'number',
@@ -38,6 +44,25 @@ export const SETTINGS_SCHEMA = {
     minimum: 1024,
     scope: 'resource',
     description: 'Largest DAG file (in characters) that VORTEX analyses; larger files get one informational diagnostic instead.',
+  } satisfies NumberSetting,
+  'vortex.analysis.mode': {
+    type: 'string',
+    enum: ['static', 'runtime', 'auto'] as const,
+    enumDescriptions: [
+      'Never execute DAG files: everything comes from reading the source.',
+      'Execute every DAG file (with the bundled SDK) when it is opened and saved, and show the DAGs and tasks it builds.',
+      'Execute a DAG file when it is opened and saved only if it builds tasks in loops, comprehensions or helpers (VX404).',
+    ],
+    default: 'auto',
+    scope: 'resource',
+    description: 'How VORTEX finds the tasks of a DAG file. Executing a file (only ever in a trusted workspace) shows tasks built dynamically, which reading the source cannot see.',
+  } satisfies EnumSetting<AnalysisMode>,
+  'vortex.analysis.runtimeTimeoutSeconds': {
+    type: 'number',
+    default: DEFAULT_RUNTIME_TIMEOUT_MS / 1000,
+    minimum: 1,
+    scope: 'resource',
+    description: 'How long executing a DAG file to resolve its tasks may take before it is stopped (then the static analysis stands).',
   } satisfies NumberSetting,
   'vortex.trace.server': {
     type: 'string',
@@ -74,12 +99,24 @@ export type SettingKey = keyof typeof SETTINGS_SCHEMA;
 export interface VortexSettings {
   maxFileSize: number;
   trace: TraceLevel;
+  analysisMode: AnalysisMode;
+  runtimeTimeoutSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: VortexSettings = {
   maxFileSize: SETTINGS_SCHEMA['vortex.analysis.maxFileSize'].default,
   trace: SETTINGS_SCHEMA['vortex.trace.server'].default,
+  analysisMode: SETTINGS_SCHEMA['vortex.analysis.mode'].default,
+  runtimeTimeoutSeconds: SETTINGS_SCHEMA['vortex.analysis.runtimeTimeoutSeconds'].default,
 };
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function numberAtLeast(value: unknown, minimum: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? value : fallback;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -93,11 +130,10 @@ export function settingsFrom(section: unknown): VortexSettings {
   const root = isRecord(section) ? section : {};
   const analysis = isRecord(root.analysis) ? root.analysis : {};
   const trace = isRecord(root.trace) ? root.trace : {};
-  const maxSchema = SETTINGS_SCHEMA['vortex.analysis.maxFileSize'];
-  const max = analysis.maxFileSize;
-  const level = trace.server;
   return {
-    maxFileSize: typeof max === 'number' && Number.isFinite(max) && max >= maxSchema.minimum ? max : DEFAULT_SETTINGS.maxFileSize,
-    trace: typeof level === 'string' && (SETTINGS_SCHEMA['vortex.trace.server'].enum as readonly string[]).includes(level) ? (level as TraceLevel) : DEFAULT_SETTINGS.trace,
+    maxFileSize: numberAtLeast(analysis.maxFileSize, SETTINGS_SCHEMA['vortex.analysis.maxFileSize'].minimum, DEFAULT_SETTINGS.maxFileSize),
+    trace: oneOf(trace.server, SETTINGS_SCHEMA['vortex.trace.server'].enum, DEFAULT_SETTINGS.trace),
+    analysisMode: oneOf(analysis.mode, SETTINGS_SCHEMA['vortex.analysis.mode'].enum, DEFAULT_SETTINGS.analysisMode),
+    runtimeTimeoutSeconds: numberAtLeast(analysis.runtimeTimeoutSeconds, SETTINGS_SCHEMA['vortex.analysis.runtimeTimeoutSeconds'].minimum, DEFAULT_SETTINGS.runtimeTimeoutSeconds),
   };
 }
