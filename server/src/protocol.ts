@@ -4,6 +4,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { FileAnalysis, Range } from './analysis/model';
+import type { RuntimeStatus } from './runtime/model';
 
 /**
  * client → server: how many DAGs and tasks a document holds (the status bar's
@@ -69,7 +70,8 @@ export namespace DagModelRequest {
  * client → server: the full analysis of a document (every TaskModel field the
  * executor needs), so a run in the extension host plans from the server's one
  * analysis rather than a second analyser in the client; null when the
- * document is not a DAG file or not open.
+ * document is not a DAG file or not open. Once the file has been resolved at
+ * runtime, the analysis holds the tasks it built (dynamic ones too).
  */
 export namespace RunModelRequest {
   export const method = 'vortex/runModel';
@@ -89,4 +91,36 @@ export interface TrustParams {
 export namespace WorkspaceTrustNotification {
   export const method = 'vortex/workspaceTrust';
   export const type = new NotificationType<TrustParams>(method);
+}
+
+/**
+ * server → client: the Python to execute a DAG file with for runtime
+ * resolution, for the document `uri`. The VS Code client answers as it does
+ * for running tasks (`vortex.python.interpreter`, else the Python extension's
+ * interpreter, else `python3`); null, or a client without this request, means
+ * `python3`.
+ */
+export namespace PythonInterpreterRequest {
+  export const method = 'vortex/pythonInterpreter';
+  export const type = new RequestType<{ uri: string }, string | null, void>(method);
+}
+
+export interface RuntimeResolvedParams {
+  uri: string;
+  /** How the resolution ended; null when a runtime view was dropped (the mode or the file no longer asks for one). */
+  status: RuntimeStatus | null;
+  /** DAGs and tasks the document shows now (the status bar's figures). */
+  dags: number;
+  tasks: number;
+  durationMs: number;
+}
+
+/**
+ * server → client: the runtime view of an open document changed: a
+ * resolution ended (the graph redraws, dynamic tasks appear) or was dropped.
+ * The diagnostics are republished alongside, and code lenses refreshed.
+ */
+export namespace RuntimeResolvedNotification {
+  export const method = 'vortex/runtimeResolved';
+  export const type = new NotificationType<RuntimeResolvedParams>(method);
 }

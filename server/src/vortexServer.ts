@@ -2,7 +2,7 @@
  * The VORTEX language server: owns the documents, the workspace index and one
  * object per feature, declares the capabilities and routes LSP events to them.
  */
-import { CodeActionKind, DidChangeWatchedFilesNotification, FileChangeType, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CodeActionKind, CodeLensRefreshRequest, DidChangeWatchedFilesNotification, FileChangeType, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { ClientCapabilities, Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
 import { createPythonParser } from './analysis/parser';
 import type { Parser } from './analysis/parser';
@@ -19,9 +19,16 @@ import { NavigationFeature } from './features/navigation';
 import { RunFeature } from './features/runCodeLens';
 import { DocumentSymbolFeature, WorkspaceSymbolFeature } from './features/symbols';
 import type { Logger } from './features/util';
+import { bundledSdkPath } from './execution/taskSpec';
+import { PythonInterpreterRequest, RuntimeResolvedNotification } from './protocol';
+import { resolveAtRuntime } from './runtime/resolver';
+import type { RuntimeOutcome } from './runtime/model';
+import { RuntimeResolutions } from './runtimeResolutions';
+import type { Resolve } from './runtimeResolutions';
 import { DEFAULT_SETTINGS, settingsFrom } from './settings';
 import type { VortexSettings } from './settings';
 import { WorkspaceIndex } from './workspaceIndex';
+import { WorkspaceTrust } from './workspaceTrust';
 
 /** A feature that answers LSP requests registers its handlers on the connection. */
 export interface Feature {
@@ -33,6 +40,8 @@ export class VortexServer {
   readonly analyses: Analyses;
   readonly index = new WorkspaceIndex();
   readonly diagnostics: DiagnosticsFeature;
+  readonly trust: WorkspaceTrust;
+  readonly runtime: RuntimeResolutions;
   private readonly features: Feature[];
   private readonly logger: Logger;
   private readonly workspaceFolders: string[];
@@ -42,12 +51,28 @@ export class VortexServer {
     private readonly clientCapabilities: ClientCapabilities,
     params: InitializeParams,
     private readonly parser: Parser,
+    resolve: Resolve,
   ) {
     this.logger = connection.console;
     this.documents = new DocumentStore(parser);
-    this.analyses = new Analyses(this.documents, (uri) => this.readSettings(uri));
+    this.analyses = new Analyses(this.documents, (uri) => this.readSettings(uri), (uri) => this.runtime.outcome(uri));
     this.diagnostics = new DiagnosticsFeature(this.analyses, this.index, (p) => void connection.sendDiagnostics(p), this.logger);
-    const runs = new RunFeature(this.analyses, clientCapabilities, params.initializationOptions, this.logger);
+    this.trust = new WorkspaceTrust(params.initializationOptions);
+    this.runtime = new RuntimeResolutions({
+      analyses: this.analyses,
+      isTrusted: () => this.trust.isTrusted(),
+      resolve,
+      interpreter: (uri) => this.pythonInterpreter(uri),
+      sdkPath: bundledSdkPath(),
+      progress: (message) => this.progress(message),
+      onOutcome: (uri, outcome) => void this.runtimeChanged(uri, outcome),
+      logger: this.logger,
+    });
+    this.trust.onDidChange((trusted) => {
+      // Files opened while untrusted are resolved once trust is granted.
+      if (trusted) for (const uri of this.documents.uris()) void this.runtime.consider(uri, 'trust');
+    });
+    const runs = new RunFeature(this.analyses, this.trust, () => this.refreshCodeLenses(), this.logger);
     this.features = [
       new HoverFeature(this.analyses, this.logger),
       new DocumentSymbolFeature(this.analyses, this.logger),
@@ -64,16 +89,17 @@ export class VortexServer {
   }
 
   /** Loads the parser and builds the server; the connection's handlers are registered by `register()`. */
-  static async initialize(connection: Connection, params: InitializeParams): Promise<VortexServer> {
+  static async initialize(connection: Connection, params: InitializeParams, resolve: Resolve = resolveAtRuntime): Promise<VortexServer> {
     const parser = await createPythonParser();
-    const server = new VortexServer(connection, params.capabilities, params, parser);
+    const server = new VortexServer(connection, params.capabilities, params, parser, resolve);
     server.register();
     return server;
   }
 
   capabilities(): ServerCapabilities {
     return {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      // `save`: a saved file is resolved at runtime again (the runtime executes the file on disk).
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       hoverProvider: true,
       documentSymbolProvider: true,
       workspaceSymbolProvider: true,
@@ -90,21 +116,28 @@ export class VortexServer {
     connection.onDidOpenTextDocument(({ textDocument: d }) => {
       this.documents.open(d.uri, d.languageId, d.version, d.text);
       this.diagnostics.schedule(d.uri, 0);
+      void this.runtime.consider(d.uri, 'open');
     });
+    connection.onDidSaveTextDocument(({ textDocument: d }) => void this.runtime.consider(d.uri, 'save'));
     connection.onDidChangeTextDocument(({ textDocument: d, contentChanges }) => {
       this.documents.change(d.uri, d.version, contentChanges);
       this.diagnostics.schedule(d.uri);
     });
     connection.onDidCloseTextDocument(({ textDocument: d }) => {
       this.documents.close(d.uri);
-      this.analyses.forgetSettings(d.uri);
+      this.runtime.forget(d.uri);
+      this.analyses.forget(d.uri);
       this.diagnostics.clear(d.uri);
       // The file on disk is what the workspace holds now.
       void this.index.refreshFromDisk(d.uri).then((changed) => this.diagnostics.revalidateDefining(changed), (e: unknown) => this.logger.error(String(e)));
     });
     connection.onDidChangeConfiguration(() => {
       this.analyses.forgetSettings();
-      for (const uri of this.documents.uris()) this.diagnostics.schedule(uri);
+      for (const uri of this.documents.uris()) {
+        this.diagnostics.schedule(uri);
+        // A mode that now asks for a resolution gets one; one that no longer does drops it.
+        void this.runtime.consider(uri, 'settings');
+      }
     });
     connection.onDidChangeWatchedFiles(async ({ changes }) => {
       const changed = new Set<string>();
@@ -117,7 +150,63 @@ export class VortexServer {
     });
     connection.onInitialized(() => void this.initialized());
     connection.onShutdown(() => this.dispose());
+    this.trust.register(connection);
     for (const feature of this.features) feature.register(connection);
+  }
+
+  /** Republishes the diagnostics of a document whose runtime view changed, refreshes its lenses and tells the client. */
+  private async runtimeChanged(uri: string, outcome: RuntimeOutcome | undefined): Promise<void> {
+    this.diagnostics.schedule(uri, 0);
+    this.refreshCodeLenses();
+    try {
+      const view = await this.analyses.resolved(uri);
+      await this.connection.sendNotification(RuntimeResolvedNotification.type, {
+        uri,
+        status: outcome?.status ?? null,
+        dags: view?.dags.length ?? 0,
+        tasks: view?.tasks.length ?? 0,
+        durationMs: outcome?.durationMs ?? 0,
+      });
+    } catch (error) {
+      this.logger.error(`VORTEX could not announce the runtime view of ${uri}: ${String(error)}`);
+    }
+  }
+
+  /** Asks the client to ask for code lenses again (they were computed under other trust, or before a resolution). */
+  private refreshCodeLenses(): void {
+    if (!this.clientCapabilities.workspace?.codeLens?.refreshSupport) return;
+    this.connection.sendRequest(CodeLensRefreshRequest.type).catch((e: unknown) => this.logger.error(`VORTEX codeLens refresh failed: ${String(e)}`));
+  }
+
+  /** The client's interpreter for a document (`vortex/pythonInterpreter`); null when it has no answer. */
+  private async pythonInterpreter(uri: string): Promise<string | null> {
+    try {
+      const answer = await this.connection.sendRequest(PythonInterpreterRequest.type, { uri });
+      return typeof answer === 'string' && answer.trim() !== '' ? answer : null;
+    } catch {
+      // A client without the request (another editor): python3.
+      return null;
+    }
+  }
+
+  /** Shows server-initiated progress (VS Code puts it in the status bar); the returned function ends it. */
+  private progress(message: string): () => void {
+    if (!this.clientCapabilities.window?.workDoneProgress) return () => undefined;
+    let ended = false;
+    let end: (() => void) | undefined;
+    this.connection.window.createWorkDoneProgress().then(
+      (reporter) => {
+        // Begun only if the work is still going; a token created for nothing is just ended.
+        if (!ended) reporter.begin('VORTEX', undefined, message);
+        end = () => reporter.done();
+        if (ended) end();
+      },
+      (e: unknown) => this.logger.error(`VORTEX progress failed: ${String(e)}`),
+    );
+    return () => {
+      ended = true;
+      end?.();
+    };
   }
 
   private async initialized(): Promise<void> {
@@ -144,6 +233,7 @@ export class VortexServer {
   }
 
   private dispose(): void {
+    this.runtime.dispose();
     this.diagnostics.dispose();
     this.documents.dispose();
     this.parser.delete();

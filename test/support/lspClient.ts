@@ -6,11 +6,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import {
-  DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification,
+  DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, DidSaveTextDocumentNotification, ExitNotification,
   InitializeRequest, InitializedNotification, PublishDiagnosticsNotification, ShutdownRequest, createProtocolConnection,
-  StreamMessageReader, StreamMessageWriter, ConfigurationRequest,
+  StreamMessageReader, StreamMessageWriter, ConfigurationRequest, LogMessageNotification, WorkDoneProgress, WorkDoneProgressCreateRequest,
 } from 'vscode-languageserver-protocol/node';
-import type { ClientCapabilities, InitializeResult, ProtocolConnection, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
+import type {
+  ClientCapabilities, InitializeResult, ProtocolConnection, PublishDiagnosticsParams, TextDocumentContentChangeEvent, WorkDoneProgressBegin,
+  WorkDoneProgressEnd, WorkDoneProgressReport,
+} from 'vscode-languageserver-protocol/node';
+import { PythonInterpreterRequest, RuntimeResolvedNotification } from '../../server/src/protocol';
+import type { RuntimeResolvedParams } from '../../server/src/protocol';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -26,6 +31,7 @@ export function buildOnce(): void {
 
 const CAPABILITIES: ClientCapabilities = {
   workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true, symbol: {}, codeLens: { refreshSupport: true } },
+  window: { workDoneProgress: true },
   textDocument: {
     publishDiagnostics: { versionSupport: true },
     hover: { contentFormat: ['markdown', 'plaintext'] },
@@ -44,6 +50,14 @@ export class LspClient {
   settings: unknown = {};
   /** How many `workspace/codeLens/refresh` requests the server sent. */
   codeLensRefreshes = 0;
+  /** What `vortex/pythonInterpreter` answers (null: python3). */
+  interpreter: string | null = null;
+  /** Every `vortex/runtimeResolved` received, in order. */
+  readonly runtimeResolved: RuntimeResolvedParams[] = [];
+  /** Every work-done progress the server reported, in order: `begin` (with its message) and `end`. */
+  readonly progress: Array<WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd> = [];
+  /** The server's log lines (`window/logMessage`). */
+  readonly logs: string[] = [];
 
   private constructor(readonly child: ChildProcess) {
     this.connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -56,6 +70,21 @@ export class LspClient {
     this.connection.onRequest('workspace/codeLens/refresh', () => {
       this.codeLensRefreshes++;
       return null;
+    });
+    this.connection.onRequest(PythonInterpreterRequest.type, () => this.interpreter);
+    this.connection.onNotification(RuntimeResolvedNotification.type, (params) => {
+      this.runtimeResolved.push(params);
+      for (const wake of this.waiters) wake();
+    });
+    this.connection.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+      this.connection.onProgress(WorkDoneProgress.type, token, (value) => {
+        this.progress.push(value);
+        for (const wake of this.waiters) wake();
+      });
+    });
+    this.connection.onNotification(LogMessageNotification.type, ({ message }) => {
+      this.logs.push(message);
+      for (const wake of this.waiters) wake();
     });
     this.connection.listen();
   }
@@ -82,6 +111,36 @@ export class LspClient {
 
   change(uri: string, version: number, contentChanges: TextDocumentContentChangeEvent[]): Promise<void> {
     return this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+  }
+
+  save(uri: string): Promise<void> {
+    return this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+  }
+
+  /** Resolves with the first value `probe` returns other than undefined, polled after every message received; rejects after `timeoutMs`. */
+  waitUntil<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const first = probe();
+      if (first !== undefined) {
+        resolve(first);
+        return;
+      }
+      const wake = () => {
+        const value = probe();
+        if (value === undefined) return;
+        done();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+      };
+      this.waiters.add(wake);
+    });
   }
 
   close(uri: string): Promise<void> {

@@ -27,10 +27,10 @@ describe('LSP over stdio: documents and diagnostics', () => {
     await client.stop();
   });
 
-  it('declares incremental sync', async () => {
+  it('declares incremental sync, and wants to hear of saves (runtime resolution executes the saved file)', async () => {
     const { client: other, result } = await LspClient.start();
     await other.stop();
-    assert.deepEqual(result.capabilities.textDocumentSync, { openClose: true, change: 2 });
+    assert.deepEqual(result.capabilities.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
   });
 
   it('publishes no diagnostics for a clean DAG file, with its version', async () => {

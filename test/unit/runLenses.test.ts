@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { CodeLensRequest } from 'vscode-languageserver-protocol/node';
 import type { CodeLens } from 'vscode-languageserver-protocol/node';
 import { Commands } from '../../server/src/commands';
-import { initialTrust } from '../../server/src/features/runCodeLens';
+import { initialTrust } from '../../server/src/workspaceTrust';
 import { RunModelRequest, WorkspaceTrustNotification } from '../../server/src/protocol';
 import { LspClient, ROOT } from '../support/lspClient';
 

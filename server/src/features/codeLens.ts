@@ -31,7 +31,8 @@ export class CodeLensFeature {
   }
 
   async provideCodeLenses({ textDocument }: CodeLensParams): Promise<CodeLens[]> {
-    const analysis = await this.analyses.analysis(textDocument.uri);
+    // The resolved view: a task made in a loop gets its run lens on the line that made it.
+    const analysis = await this.analyses.resolved(textDocument.uri);
     if (!analysis) return [];
     return this.providers.flatMap((p) => p.lenses(textDocument.uri, analysis));
   }

@@ -1,4 +1,4 @@
-/** Answers VORTEX's own requests about a document's DAGs (status bar, graph). */
+/** Answers VORTEX's own requests about a document's DAGs (status bar, graph), from the resolved view: dynamic tasks count and show. */
 import type { Connection } from 'vscode-languageserver/node';
 import type { Diagnostic, FileAnalysis, Range } from '../analysis/model';
 import type { Analyses } from '../analyses';
@@ -54,13 +54,13 @@ export class DagModelFeature {
   }
 
   async summary(uri: string): Promise<{ dags: number; tasks: number } | null> {
-    const analysis = await this.analyses.analysis(uri);
+    const analysis = await this.analyses.resolved(uri);
     return analysis ? { dags: analysis.dags.length, tasks: analysis.tasks.length } : null;
   }
 
   async model(uri: string): Promise<DagModelResult | null> {
     const document = this.analyses.documents.get(uri);
-    const analysis = await this.analyses.analysis(uri);
+    const analysis = await this.analyses.resolved(uri);
     if (!document || !analysis) return null;
     return { uri, version: document.version, dags: dagsJson(analysis) };
   }

@@ -82,8 +82,11 @@ export class DiagnosticsFeature {
       const analysis = await this.analyses.analysis(uri);
       // The settings may have been awaited: a newer version's own run will publish.
       if (this.analyses.documents.get(uri)?.version !== version) return;
+      // The workspace index holds what the source says, as it does for files that are not open.
       const changed = this.index.set(uri, analysis ? summarise(analysis) : undefined);
-      this.publish({ uri, version, diagnostics: analysis ? this.diagnosticsOf(uri, analysis) : [] });
+      // With the runtime's diagnostics (and without VX404 once resolved) when the file has been executed; never waiting for it.
+      const view = analysis ? this.analyses.withRuntime(uri, analysis) : undefined;
+      this.publish({ uri, version, diagnostics: view ? this.diagnosticsOf(uri, view) : [] });
       this.revalidateDefining(changed, uri);
     } catch (error) {
       this.logger.error(`VORTEX diagnostics failed for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

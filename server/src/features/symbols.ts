@@ -22,7 +22,8 @@ export class DocumentSymbolFeature {
   }
 
   async provideDocumentSymbols({ textDocument }: DocumentSymbolParams): Promise<DocumentSymbol[]> {
-    const analysis = await this.analyses.analysis(textDocument.uri);
+    // The resolved view: the outline lists the tasks a file builds dynamically too.
+    const analysis = await this.analyses.resolved(textDocument.uri);
     if (!analysis) return [];
     const symbols: DocumentSymbol[] = analysis.dags.map((dag) => ({
       name: dag.dagId ?? '(DAG without dag_id)',
