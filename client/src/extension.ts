@@ -15,8 +15,10 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { Commands } from '../../server/src/commands';
-import { DagSummaryRequest } from '../../server/src/protocol';
+import { DagSummaryRequest, PythonInterpreterRequest, RuntimeResolvedNotification } from '../../server/src/protocol';
+import type { RuntimeResolvedParams } from '../../server/src/protocol';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
+import { interpreterFor } from './runs/interpreter';
 import { registerRuns, type RunsApi } from './runs';
 import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
 import { registerGraph } from './graph/register';
@@ -52,6 +54,8 @@ export interface VortexApi {
     /** Shows task states of a run on the graph (the run engine's entry point). */
     showRunStates(dagId: string, tasks: TaskRunState[], reset?: boolean): void;
   };
+  /** Every `vortex/runtimeResolved` the server sent this session, in order (its URIs as the server names them). */
+  runtimeResolutions(): RuntimeResolvedParams[];
 }
 
 /** The one language client of this extension host; `deactivate` stops it. */
@@ -76,7 +80,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
   const statusBar = new DagStatusBar(summarize);
   context.subscriptions.push(statusBar);
 
-  const current = new ServerProcess(() => createClient(context, output), () => {
+  // The server executed a DAG file (or dropped what it learned from doing so): what shows its tasks follows.
+  const runtimeResolutions: RuntimeResolvedParams[] = [];
+  const runtimeResolved = new vscode.EventEmitter<{ uri: vscode.Uri; params: RuntimeResolvedParams }>();
+  context.subscriptions.push(runtimeResolved);
+  const onRuntimeResolved = (params: RuntimeResolvedParams, uri: vscode.Uri): void => {
+    runtimeResolutions.push(params);
+    output.info(`Runtime view of ${uri.fsPath}: ${params.status ?? 'dropped'}, ${params.dags} DAG(s), ${params.tasks} task(s)`);
+    runtimeResolved.fire({ uri, params });
+  };
+
+  const current = new ServerProcess(() => createClient(context, output, onRuntimeResolved), () => {
     summarySupported = true;
     void statusBar.refresh();
   });
@@ -97,6 +111,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     await current.ensureStarted().catch(() => undefined);
     return current.client?.isRunning() ? current.client : undefined;
   }, output);
+  context.subscriptions.push(
+    runtimeResolved.event(({ uri }) => {
+      graph.runtimeResolved(uri);
+      if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) void statusBar.refresh();
+    }),
+  );
 
   // A run needs the server's analysis, so it starts the server if nothing else has.
   const runs = registerRuns(context, () => current.ensureStarted().then(() => current.client));
@@ -126,6 +146,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
       receive: (message) => graph.receive(message),
       showRunStates: (dagId, tasks, reset) => graph.showRunStates(dagId, tasks, reset),
     },
+    runtimeResolutions: () => [...runtimeResolutions],
   };
 }
 
@@ -195,7 +216,11 @@ class ServerProcess implements vscode.Disposable {
   }
 }
 
-function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+function createClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+  onRuntimeResolved: (params: RuntimeResolvedParams, uri: vscode.Uri) => void,
+): LanguageClient {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   // IPC: the server runs on the extension host's own Node, with no stdio framing to get wrong.
   const serverOptions: ServerOptions = {
@@ -216,7 +241,12 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     initializationOptions: () => ({ workspaceTrusted: vscode.workspace.isTrusted }),
     // The default error handler restarts a server that dies, up to 4 times in 3 minutes.
   };
-  return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  // Registered before start: the client installs them on every (re)start's connection.
+  // The server executes DAG files with the same Python the runs use.
+  client.onRequest(PythonInterpreterRequest.type, ({ uri }) => interpreterFor(client.protocol2CodeConverter.asUri(uri)));
+  client.onNotification(RuntimeResolvedNotification.type, (params) => onRuntimeResolved(params, client.protocol2CodeConverter.asUri(params.uri)));
+  return client;
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -118,6 +118,16 @@ export class GraphPanels implements vscode.Disposable {
     else if (editor && looksLikeDagDocument(editor.document)) this.follow(editor.document.uri, editor.selection.active);
   }
 
+  /**
+   * The server executed the followed file (or dropped what that showed): redraws
+   * with the tasks it built, fitted anew since whole branches may have appeared.
+   */
+  runtimeResolved(uri: vscode.Uri): void {
+    if (!this.panel || uri.toString() !== this.uri?.toString()) return;
+    this.shownKey = undefined;
+    void this.refresh();
+  }
+
   /** For the run engine: shows task states of a run of `dagId` on the graph. */
   showRunStates(dagId: string, tasks: TaskRunState[], reset = false): void {
     this.post({ type: 'runStates', dagId, reset, tasks });

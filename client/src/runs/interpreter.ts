@@ -1,10 +1,12 @@
 /**
- * Which Python runs PythonOperator tasks: the `vortex.python.interpreter`
+ * Which Python runs PythonOperator tasks, and executes DAG files for the
+ * language server's runtime resolution: the `vortex.python.interpreter`
  * setting; else the interpreter selected in the Python extension, when it is
  * installed; else `python3` from PATH.
  */
 import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
+import { executionSettings } from './runSettings';
 
 export const DEFAULT_PYTHON = 'python3';
 
@@ -25,4 +27,10 @@ async function selectedInPythonExtension(resource: vscode.Uri): Promise<string |
 
 export async function pythonInterpreter(resource: vscode.Uri, configured: string | null): Promise<string> {
   return configured ?? (await selectedInPythonExtension(resource)) ?? DEFAULT_PYTHON;
+}
+
+/** The interpreter for `resource`, reading `vortex.python.interpreter` for it (in Restricted Mode, from user settings only). */
+export function interpreterFor(resource: vscode.Uri): Promise<string> {
+  const { interpreter } = executionSettings((key) => vscode.workspace.getConfiguration(undefined, resource).get(key));
+  return pythonInterpreter(resource, interpreter);
 }
