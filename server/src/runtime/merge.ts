@@ -11,7 +11,8 @@
  * outcome leaves the static model alone and only adds its diagnostics.
  *
  * The static model is read field by field, never spread: its objects may be
- * class instances whose ranges are getters.
+ * class instances whose ranges are getters. The result shares arrays with the
+ * outcome (both are read-only once made): a loop may build thousands of tasks.
  */
 import path from 'node:path';
 import type { DagModel, EdgeModel, FileAnalysis, Range, TaskModel } from '../analysis/model';
@@ -33,6 +34,7 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
     };
   }
   const lines = new SourceLines(source);
+  const inThisFile = sameFile(outcome.path);
   const dags: DagModel[] = [];
   const tasks: TaskModel[] = [];
   const usedStaticDags = new Set<DagModel>();
@@ -41,14 +43,14 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
     const staticDag = staticAnalysis.dags.find((d) => d.dagId === runtimeDag.dag_id && !usedStaticDags.has(d));
     if (staticDag) usedStaticDags.add(staticDag);
     const staticTasks = staticDag ? tasksOf(staticAnalysis, staticAnalysis.dags.indexOf(staticDag)) : new Map<string, TaskModel>();
-    const dagRange = staticDag ? staticDag.range : lines.rangeOf(creationLine(runtimeDag, outcome.path, 0));
+    const dagRange = staticDag ? staticDag.range : lines.rangeOf(creationLine(runtimeDag, inThisFile, 0));
     const byId = new Map<string, TaskModel>();
     const taskIndices: number[] = [];
     for (const runtimeTask of runtimeDag.tasks) {
       const fromSource = staticTasks.get(runtimeTask.task_id);
       const task = fromSource
         ? withRuntimeDependencies(fromSource, runtimeTask, dagIndex)
-        : dynamicTask(runtimeTask, dagIndex, lines, creationLine(runtimeTask, outcome.path, dagRange.start.line));
+        : dynamicTask(runtimeTask, dagIndex, lines, creationLine(runtimeTask, inThisFile, dagRange.start.line));
       byId.set(task.taskId, task);
       taskIndices.push(tasks.length);
       tasks.push(task);
@@ -65,8 +67,8 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
       schedule: runtimeDag.schedule,
       owner: runtimeDag.owner,
       description: runtimeDag.description,
-      tags: [...runtimeDag.tags],
-      secrets: [...runtimeDag.secrets],
+      tags: runtimeDag.tags,
+      secrets: runtimeDag.secrets,
       variable: staticDag ? staticDag.variable : null,
       range: dagRange,
       nameRange: staticDag ? staticDag.nameRange : lines.wordRange(dagRange.start.line, 'DAG') ?? dagRange,
@@ -87,8 +89,9 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
   };
 }
 
+/** Task ids hold no NUL: a cheap key for a pair (thousands of edges ask). */
 function edgeKey(upstream: string, downstream: string): string {
-  return JSON.stringify([upstream, downstream]);
+  return `${upstream}\0${downstream}`;
 }
 
 /** The static tasks of one DAG by id; the first wins where an id repeats (VX201). */
@@ -100,9 +103,23 @@ function tasksOf(analysis: FileAnalysis, dagIndex: number): Map<string, TaskMode
   return byId;
 }
 
+/** Whether a path names `file`; cheap for the common case of the very same string (thousands of tasks ask). */
+function sameFile(file: string): (other: string) => boolean {
+  const resolved = path.resolve(file);
+  const known = new Map<string, boolean>([[file, true]]);
+  return (other) => {
+    let same = known.get(other);
+    if (same === undefined) {
+      same = path.resolve(other) === resolved;
+      known.set(other, same);
+    }
+    return same;
+  };
+}
+
 /** The 0-based line that created a DAG or task in this file, or `fallback` when it was made elsewhere. */
-function creationLine(made: RuntimeDag | RuntimeTask, file: string, fallback: number): number {
-  if (made.line < 1 || (made.file && path.resolve(made.file) !== path.resolve(file))) return fallback;
+function creationLine(made: RuntimeDag | RuntimeTask, inThisFile: (file: string) => boolean, fallback: number): number {
+  if (made.line < 1 || (made.file && !inThisFile(made.file))) return fallback;
   return made.line - 1;
 }
 
@@ -126,8 +143,8 @@ function withRuntimeDependencies(task: TaskModel, runtime: RuntimeTask, dagIndex
     opKwargs: task.opKwargs,
     secrets: task.secrets,
     executionTimeoutSeconds: task.executionTimeoutSeconds,
-    upstream: [...runtime.upstream],
-    downstream: [...runtime.downstream],
+    upstream: runtime.upstream,
+    downstream: runtime.downstream,
   };
 }
 
@@ -155,16 +172,18 @@ function dynamicTask(runtime: RuntimeTask, dagIndex: number, lines: SourceLines,
     pythonCallable: runtime.python_callable,
     opArgs: null,
     opKwargs: null,
-    secrets: [...runtime.secrets],
+    secrets: runtime.secrets,
     executionTimeoutSeconds: runtime.execution_timeout,
-    upstream: [...runtime.upstream],
-    downstream: [...runtime.downstream],
+    upstream: runtime.upstream,
+    downstream: runtime.downstream,
   };
 }
 
 /** The document's lines, when known, for ranges on a creation line. */
 class SourceLines {
   private readonly lines: string[] | undefined;
+  /** A loop makes many tasks of one operator: its pattern is compiled once. */
+  private readonly calls = new Map<string, RegExp>();
 
   constructor(source: string | undefined) {
     // LSP's line breaks: \r\n, \n and \r.
@@ -185,7 +204,12 @@ class SourceLines {
   wordRange(line: number, word: string): Range | undefined {
     const text = this.lines?.[line];
     if (text === undefined || word === '') return undefined;
-    const match = new RegExp(`(?<!\\w)${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`).exec(text);
+    let pattern = this.calls.get(word);
+    if (!pattern) {
+      pattern = new RegExp(`(?<!\\w)${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`);
+      this.calls.set(word, pattern);
+    }
+    const match = pattern.exec(text);
     if (!match) return undefined;
     return { start: { line, character: match.index }, end: { line, character: match.index + word.length } };
   }
