@@ -117,15 +117,25 @@ export class RuntimeResolutions {
     const filePath = fileURLToPath(uri);
     const name = path.basename(filePath);
     const endProgress = this.host.progress(`resolving ${name}`);
+    const started = performance.now();
+    // Superseded by a newer resolution, or the document closed: its outcome is not this one.
+    const superseded = (): boolean => {
+      if (!mine.signal.aborted && this.running.get(uri) === mine) return false;
+      this.host.logger.log(`VORTEX runtime: ${filePath} superseded after ${Math.round(performance.now() - started)} ms`);
+      return true;
+    };
     try {
       const pythonPath = (await this.host.interpreter(uri)) ?? undefined;
-      if (mine.signal.aborted) return;
-      const outcome = await this.host.resolve(filePath, { pythonPath, sdkPath: this.host.sdkPath, timeoutMs, signal: mine.signal });
-      // Superseded by a newer resolution, or the document closed: its outcome is not this one.
-      if (mine.signal.aborted || this.running.get(uri) !== mine) {
-        this.host.logger.log(`VORTEX runtime: ${name} superseded after ${Math.round(outcome.durationMs)} ms`);
-        return;
+      if (superseded()) return;
+      let outcome: RuntimeOutcome;
+      try {
+        outcome = await this.host.resolve(filePath, { pythonPath, sdkPath: this.host.sdkPath, timeoutMs, signal: mine.signal });
+      } catch (error) {
+        // The resolver rejects (AbortError) once an aborted resolution's process group is gone.
+        if (mine.signal.aborted && superseded()) return;
+        throw error;
       }
+      if (superseded()) return;
       const tasks = outcome.dags.reduce((n, d) => n + d.tasks.length, 0);
       const built = outcome.status === 'resolved' ? ` (${outcome.dags.length} DAG${outcome.dags.length === 1 ? '' : 's'}, ${tasks} task${tasks === 1 ? '' : 's'})` : '';
       const problems = outcome.diagnostics.length > 0 ? `: ${outcome.diagnostics.map((d) => `${d.code} ${d.message.split('\n')[0]}`).join('; ')}` : '';
