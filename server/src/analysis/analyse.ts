@@ -367,6 +367,11 @@ class Analyser {
     return { line: low, character: index - starts[low] };
   }
 
+  /** The index of a position of this source. */
+  private offset(position: Position): number {
+    return this.lineStarts[position.line] + position.character;
+  }
+
   private span(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
   }
@@ -1189,13 +1194,18 @@ class Analyser {
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
       const end = call.argsEnd ?? fnRange.end;
-      const insertAt = { line: end.line, character: Math.max(0, end.character - 1) };
-      const needsComma = list.length > 0;
+      // After a trailing comma the argument goes right behind it (another comma would be a syntax error); else before `)`.
+      const last = list.at(-1);
+      let comma = last ? this.offset(last.range.end) : -1;
+      while (comma >= 0 && (this.source[comma] === ' ' || this.source[comma] === '\t')) comma++;
+      const trailingComma = comma >= 0 && this.source[comma] === ',';
+      const insertAt = trailingComma ? this.position(comma + 1) : { line: end.line, character: Math.max(0, end.character - 1) };
+      const separator = trailingComma ? ' ' : list.length > 0 ? ', ' : '';
       this.report('VX203', fnRange, `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
-        text: `${needsComma ? ', ' : ''}${required.name}=${required.placeholder}`,
+        text: `${separator}${required.name}=${required.placeholder}`,
       });
     }
     const bashCommand = typeof byName.bash_command?.value === 'string' ? byName.bash_command.value : null;
