@@ -31,7 +31,7 @@ export interface Feature {
 export class VortexServer {
   readonly documents: DocumentStore;
   readonly analyses: Analyses;
-  readonly index = new WorkspaceIndex();
+  readonly index: WorkspaceIndex;
   readonly diagnostics: DiagnosticsFeature;
   private readonly features: Feature[];
   private readonly logger: Logger;
@@ -46,6 +46,8 @@ export class VortexServer {
     this.logger = connection.console;
     this.documents = new DocumentStore(parser);
     this.analyses = new Analyses(this.documents, (uri) => this.readSettings(uri));
+    // Files on disk are analysed under the limits open documents get.
+    this.index = new WorkspaceIndex({ maxFileSize: async (uri) => (await this.analyses.settings(this.folderOf(uri))).maxFileSize, logger: this.logger });
     this.diagnostics = new DiagnosticsFeature(this.analyses, this.index, (p) => void connection.sendDiagnostics(p), this.logger);
     const runs = new RunFeature(this.analyses, clientCapabilities, params.initializationOptions, this.logger);
     this.features = [
@@ -131,6 +133,20 @@ export class VortexServer {
     } catch (error) {
       this.logger.error(`VORTEX start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
+  }
+
+  /**
+   * The workspace folder holding `uri` (the innermost), else `uri` itself. A
+   * resource's settings are its folder's, so the scan asks once per folder
+   * rather than once per file.
+   */
+  private folderOf(uri: string): string {
+    let found: string | undefined;
+    for (const folder of this.workspaceFolders) {
+      const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+      if (uri.startsWith(prefix) && (!found || folder.length > found.length)) found = folder;
+    }
+    return found ?? uri;
   }
 
   private async readSettings(uri: string): Promise<VortexSettings> {

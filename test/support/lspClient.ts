@@ -8,7 +8,7 @@ import path from 'node:path';
 import {
   DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification,
   InitializeRequest, InitializedNotification, PublishDiagnosticsNotification, ShutdownRequest, createProtocolConnection,
-  StreamMessageReader, StreamMessageWriter, ConfigurationRequest,
+  StreamMessageReader, StreamMessageWriter, ConfigurationRequest, LogMessageNotification,
 } from 'vscode-languageserver-protocol/node';
 import type { ClientCapabilities, InitializeResult, ProtocolConnection, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
 
@@ -44,6 +44,8 @@ export class LspClient {
   settings: unknown = {};
   /** How many `workspace/codeLens/refresh` requests the server sent. */
   codeLensRefreshes = 0;
+  /** Every `window/logMessage` the server sent (its log), in order. */
+  readonly logs: string[] = [];
 
   private constructor(readonly child: ChildProcess) {
     this.connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -52,6 +54,9 @@ export class LspClient {
       for (const wake of this.waiters) wake();
     });
     this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => this.settings));
+    this.connection.onNotification(LogMessageNotification.type, (params) => {
+      this.logs.push(params.message);
+    });
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('workspace/codeLens/refresh', () => {
       this.codeLensRefreshes++;
@@ -60,10 +65,12 @@ export class LspClient {
     this.connection.listen();
   }
 
-  static async start(workspaceFolder?: string, initializationOptions?: unknown): Promise<{ client: LspClient; result: InitializeResult }> {
+  /** Starts a server on `workspaceFolder`; `settings` is the `vortex` section it is given from the start. */
+  static async start(workspaceFolder?: string, initializationOptions?: unknown, settings: unknown = {}): Promise<{ client: LspClient; result: InitializeResult }> {
     buildOnce();
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const client = new LspClient(child);
+    client.settings = settings;
     const folderUri = workspaceFolder ? `file://${workspaceFolder}` : null;
     const result = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
