@@ -9,11 +9,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import type { Parser, Point, Tree } from 'web-tree-sitter';
-import { analyseTree, emptyAnalysis, mightContainDag, precheck, skippedAnalysis, StatementCache } from './analysis/analyse';
+import { analyseTree, DEFAULT_PARSE_TIMEOUT_MS, emptyAnalysis, mightContainDag, parseTimedOut, parseWithin, precheck, StatementCache } from './analysis/analyse';
 import type { FileAnalysis } from './analysis/model';
-
-/** A parse that takes longer than this is abandoned (tree-sitter-python can be quadratic on long comment runs). */
-export const DEFAULT_PARSE_TIMEOUT_MS = 2000;
 
 interface Entry {
   document: TextDocument;
@@ -28,6 +25,7 @@ interface Entry {
 }
 
 export interface DocumentStoreOptions {
+  /** The parse time cap; `DEFAULT_PARSE_TIMEOUT_MS`, the workspace scan's too, unless a test sets another. */
   parseTimeoutMs?: number;
 }
 
@@ -116,8 +114,8 @@ export class DocumentStore {
       return declined;
     }
     const tree = this.currentTree(entry);
-    if (!tree) return timedOut(text, this.parseTimeoutMs);
-    return analyseTree(tree, text, { maxFileSize, statementCache: entry.statements });
+    if (!tree) return parseTimedOut(text, this.parseTimeoutMs);
+    return analyseTree(tree, text, { maxFileSize, parseTimeoutMs: this.parseTimeoutMs, statementCache: entry.statements });
   }
 
   private currentTree(entry: Entry): Tree | null {
@@ -130,13 +128,8 @@ export class DocumentStore {
     }
     if (entry.tree && entry.treeVersion === document.version) return entry.tree;
     if (entry.gaveUpAtLength !== null && text.length >= entry.gaveUpAtLength) return null;
-    const deadline = performance.now() + this.parseTimeoutMs;
-    // Returning true from the progress callback cancels the parse.
-    const progressCallback = (): boolean => performance.now() > deadline;
-    const tree = this.parser.parse(text, entry.tree, { progressCallback });
+    const tree = parseWithin(this.parser, text, entry.tree, this.parseTimeoutMs);
     if (!tree) {
-      // A cancelled parse would otherwise resume on the next call.
-      this.parser.reset();
       entry.gaveUpAtLength = text.length;
       return null;
     }
@@ -156,13 +149,6 @@ export class DocumentStore {
 
 function isPython(document: TextDocument): boolean {
   return document.languageId === 'python' || document.uri.endsWith('.py');
-}
-
-function timedOut(text: string, timeoutMs: number): FileAnalysis {
-  return skippedAnalysis(
-    text,
-    `Parsing this file took longer than ${(timeoutMs / 1000).toFixed(0)} s, so VORTEX skipped its analysis (very long runs of comment lines are slow to parse). Shorten the file to have it analysed again.`,
-  );
 }
 
 /**

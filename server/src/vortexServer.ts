@@ -38,7 +38,7 @@ export interface Feature {
 export class VortexServer {
   readonly documents: DocumentStore;
   readonly analyses: Analyses;
-  readonly index = new WorkspaceIndex();
+  readonly index: WorkspaceIndex;
   readonly diagnostics: DiagnosticsFeature;
   readonly trust: WorkspaceTrust;
   readonly runtime: RuntimeResolutions;
@@ -56,6 +56,8 @@ export class VortexServer {
     this.logger = connection.console;
     this.documents = new DocumentStore(parser);
     this.analyses = new Analyses(this.documents, (uri) => this.readSettings(uri), (uri) => this.runtime.outcome(uri));
+    // Files on disk are analysed under the limits open documents get.
+    this.index = new WorkspaceIndex({ maxFileSize: async (uri) => (await this.analyses.settings(this.folderOf(uri))).maxFileSize, logger: this.logger });
     this.diagnostics = new DiagnosticsFeature(this.analyses, this.index, (p) => void connection.sendDiagnostics(p), this.logger);
     this.trust = new WorkspaceTrust(params.initializationOptions);
     this.runtime = new RuntimeResolutions({
@@ -220,6 +222,20 @@ export class VortexServer {
     } catch (error) {
       this.logger.error(`VORTEX start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
+  }
+
+  /**
+   * The workspace folder holding `uri` (the innermost), else `uri` itself. A
+   * resource's settings are its folder's, so the scan asks once per folder
+   * rather than once per file.
+   */
+  private folderOf(uri: string): string {
+    let found: string | undefined;
+    for (const folder of this.workspaceFolders) {
+      const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+      if (uri.startsWith(prefix) && (!found || folder.length > found.length)) found = folder;
+    }
+    return found ?? uri;
   }
 
   private async readSettings(uri: string): Promise<VortexSettings> {

@@ -3,12 +3,15 @@
  * cross-file VX102 check and workspace symbols read. Files on disk are scanned
  * once at start-up and again when the client reports them changed; an open
  * document's own analysis stands in for its file on disk while it is open.
+ * A file on disk is analysed under the open documents' limits (size, parse
+ * time); one over them is not indexed.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { analyse, mightContainDag } from './analysis/analyse';
+import { analyse, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_TIMEOUT_MS, mightContainDag } from './analysis/analyse';
 import type { FileAnalysis, Range } from './analysis/model';
+import type { Logger } from './features/util';
 
 export interface IndexedDag {
   dagId: string;
@@ -40,8 +43,19 @@ export function summarise(analysis: FileAnalysis): FileSummary {
   return { dags, tasks };
 }
 
+export interface WorkspaceIndexOptions {
+  /** The size limit (`vortex.analysis.maxFileSize`) of the resource a file belongs to; the default limit when absent. */
+  maxFileSize?: (uri: string) => Promise<number>;
+  /** The parse time cap: the open documents' own unless a test sets another. */
+  parseTimeoutMs?: number;
+  /** Hears which files were not indexed, and why. */
+  logger?: Logger;
+}
+
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileSummary>();
+
+  constructor(private readonly options: WorkspaceIndexOptions = {}) {}
 
   /** Records a file's summary; returns the dag ids whose set of defining files changed. */
   set(uri: string, summary: FileSummary | undefined): Set<string> {
@@ -68,7 +82,7 @@ export class WorkspaceIndex {
 
   /** Re-reads one file from disk (or forgets it when it is gone); returns the dag ids that changed. */
   async refreshFromDisk(uri: string): Promise<Set<string>> {
-    return this.set(uri, await readSummary(uri));
+    return this.set(uri, await this.readSummary(uri));
   }
 
   /** Reads every DAG file under the folders. `skip` names URIs to leave alone (open documents). */
@@ -92,7 +106,7 @@ export class WorkspaceIndex {
           } else if (entry.isFile() && entry.name.endsWith('.py') && budget-- > 0) {
             const uri = pathToFileURL(full).href;
             if (skip(uri)) continue;
-            const summary = await readSummary(uri);
+            const summary = await this.readSummary(uri);
             // The document may have opened while the file was read; its own analysis wins.
             if (summary && !skip(uri)) this.set(uri, summary);
           }
@@ -100,15 +114,23 @@ export class WorkspaceIndex {
       }
     }
   }
-}
 
-async function readSummary(uri: string): Promise<FileSummary | undefined> {
-  let text: string;
-  try {
-    text = await readFile(fileURLToPath(uri), 'utf8');
-  } catch {
-    return undefined;
+  /** The summary of a DAG file on disk; undefined when it cannot be read, is no DAG file, or is over the limits. */
+  private async readSummary(uri: string): Promise<FileSummary | undefined> {
+    let text: string;
+    try {
+      text = await readFile(fileURLToPath(uri), 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (!mightContainDag(text)) return undefined;
+    const maxFileSize = this.options.maxFileSize ? await this.options.maxFileSize(uri) : DEFAULT_MAX_FILE_SIZE;
+    const analysis = analyse(text, { maxFileSize, parseTimeoutMs: this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS });
+    const skipped = analysis.diagnostics.find((d) => d.code === 'VX002');
+    if (skipped) {
+      this.options.logger?.log(`VORTEX did not index ${fileURLToPath(uri)}: ${skipped.message}`);
+      return undefined;
+    }
+    return summarise(analysis);
   }
-  if (!mightContainDag(text)) return undefined;
-  return summarise(analyse(text));
 }

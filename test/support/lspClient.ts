@@ -56,7 +56,7 @@ export class LspClient {
   readonly runtimeResolved: RuntimeResolvedParams[] = [];
   /** Every work-done progress the server reported, in order: `begin` (with its message) and `end`. */
   readonly progress: Array<WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd> = [];
-  /** The server's log lines (`window/logMessage`). */
+  /** Every `window/logMessage` the server sent (its log), in order. */
   readonly logs: string[] = [];
 
   private constructor(readonly child: ChildProcess) {
@@ -66,6 +66,10 @@ export class LspClient {
       for (const wake of this.waiters) wake();
     });
     this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => this.settings));
+    this.connection.onNotification(LogMessageNotification.type, (params) => {
+      this.logs.push(params.message);
+      for (const wake of this.waiters) wake();
+    });
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('workspace/codeLens/refresh', () => {
       this.codeLensRefreshes++;
@@ -82,17 +86,15 @@ export class LspClient {
         for (const wake of this.waiters) wake();
       });
     });
-    this.connection.onNotification(LogMessageNotification.type, ({ message }) => {
-      this.logs.push(message);
-      for (const wake of this.waiters) wake();
-    });
     this.connection.listen();
   }
 
-  static async start(workspaceFolder?: string, initializationOptions?: unknown): Promise<{ client: LspClient; result: InitializeResult }> {
+  /** Starts a server on `workspaceFolder`; `settings` is the `vortex` section it is given from the start. */
+  static async start(workspaceFolder?: string, initializationOptions?: unknown, settings: unknown = {}): Promise<{ client: LspClient; result: InitializeResult }> {
     buildOnce();
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const client = new LspClient(child);
+    client.settings = settings;
     const folderUri = workspaceFolder ? `file://${workspaceFolder}` : null;
     const result = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyse } from '../../server/src/analysis/analyse';
+import { analyse, analyseTree } from '../../server/src/analysis/analyse';
 import { createPythonParser, loadPython } from '../../server/src/analysis/parser';
 import type { Parser } from '../../server/src/analysis/parser';
 import { DocumentStore } from '../../server/src/documents';
@@ -66,6 +66,23 @@ describe('DocumentStore: incremental text and trees', () => {
     store.open('file:///tmp/other.py', 'python', 1, SEED);
     assert.equal(store.analysis('file:///tmp/other.py', 1e9)?.tasks.length, 4);
     store.dispose();
+  });
+
+  it('stops re-parsing past syntax errors once the parse time cap is spent, and analyses what it has', () => {
+    // An unclosed bracket swallows the DAG below it until the broken line is blanked and the text parsed again.
+    const text = `from vortex import DAG\nbroken = (\nwith DAG(dag_id="after_the_error") as dag:\n    pass\n${'value = 1\n'.repeat(2000)}`;
+    const tree = parser.parse(text)!;
+    try {
+      assert.deepEqual(analyseTree(tree, text).dags.map((d) => d.dagId), ['after_the_error']);
+      // No time left: the repair's parse is cancelled at its first progress check.
+      const spent = analyseTree(tree, text, { parseTimeoutMs: 0 });
+      assert.deepEqual(spent.dags.map((d) => d.dagId), []);
+      assert.deepEqual([...new Set(spent.diagnostics.map((d) => d.code))], ['VX001']);
+    } finally {
+      tree.delete();
+    }
+    // The shared parser the repairs use is left usable.
+    assert.deepEqual(analyse(text).dags.map((d) => d.dagId), ['after_the_error']);
   });
 
   it('reports one VX002 and no analysis over the size limit', () => {

@@ -34,12 +34,12 @@ function harness(parser: Parser, options: { mode?: AnalysisMode; trusted?: boole
   const documents = new DocumentStore(parser);
   stores.push(documents);
   // Called only once both exist: the analyses read the resolutions' outcomes.
-  const analyses = new Analyses(documents, async () => ({ ...DEFAULT_SETTINGS, analysisMode: options.mode ?? 'auto', runtimeTimeoutSeconds: 7 }), (uri) => resolutions.outcome(uri));
+  const analyses: Analyses = new Analyses(documents, async () => ({ ...DEFAULT_SETTINGS, analysisMode: options.mode ?? 'auto', runtimeTimeoutSeconds: 7 }), (uri) => resolutions.outcome(uri));
   const calls: Call[] = [];
   const outcomes: Array<{ uri: string; outcome: RuntimeOutcome | undefined }> = [];
   const logs: string[] = [];
   const progress: string[] = [];
-  const resolutions = new RuntimeResolutions({
+  const resolutions: RuntimeResolutions = new RuntimeResolutions({
     analyses,
     isTrusted: () => options.trusted ?? true,
     resolve: (file, opts) =>

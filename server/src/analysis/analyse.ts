@@ -24,6 +24,12 @@ import { readSimpleStatement, type SimpleOperand, type SimpleStatement } from '.
 export interface AnalyseOptions {
   /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
   maxFileSize?: number;
+  /**
+   * A parse of the file that takes longer than this is given up and the file
+   * gets one VX002 instead; the re-parses that read past syntax errors share
+   * one more such budget. No limit when absent (the command line).
+   */
+  parseTimeoutMs?: number;
   /** Read simple statements from their text (see simpleStatements.ts); off only to test that both ways agree. */
   simpleStatements?: boolean;
   /** Kept by the caller from one analysis of a document to the next (the language server does). */
@@ -74,6 +80,13 @@ export class StatementCache {
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 
+/**
+ * The language server gives up a parse that takes longer than this, for open
+ * documents and for the workspace scan alike: tree-sitter-python's scanner is
+ * quadratic on long runs of consecutive comment lines (4,000 take seconds).
+ */
+export const DEFAULT_PARSE_TIMEOUT_MS = 2000;
+
 const SEVERITY: Record<DiagnosticCode, Severity> = {
   VX001: 'error', VX002: 'info', VX003: 'error',
   VX101: 'error', VX102: 'error', VX103: 'error', VX104: 'warning', VX105: 'warning',
@@ -101,6 +114,36 @@ export function emptyAnalysis(): FileAnalysis {
 
 let sharedParser: Parser | undefined;
 
+function parser(): Parser {
+  if (!sharedParser) {
+    sharedParser = new Parser();
+    sharedParser.setLanguage(loadedPython());
+  }
+  return sharedParser;
+}
+
+/**
+ * Parses `text` (reusing the unchanged parts of `oldTree` when given), giving
+ * up after `timeoutMs`: null then. The parser stays usable for the next text.
+ */
+export function parseWithin(parser: Parser, text: string, oldTree: Tree | null, timeoutMs: number | undefined): Tree | null {
+  if (timeoutMs === undefined) return parser.parse(text, oldTree);
+  const deadline = performance.now() + timeoutMs;
+  // Returning true from the progress callback cancels the parse.
+  const tree = parser.parse(text, oldTree, { progressCallback: () => performance.now() > deadline });
+  // A cancelled parse would otherwise resume on the next call.
+  if (!tree) parser.reset();
+  return tree;
+}
+
+/** The answer for a DAG file whose parse was given up after `timeoutMs`. */
+export function parseTimedOut(text: string, timeoutMs: number): FileAnalysis {
+  return skippedAnalysis(
+    text,
+    `Parsing this file took longer than ${(timeoutMs / 1000).toFixed(0)} s, so VORTEX skipped its analysis (very long runs of comment lines are slow to parse). Shorten the file to have it analysed again.`,
+  );
+}
+
 /**
  * Parses and analyses `text`. `loadPython()` must have resolved first.
  * The tree is freed before returning; callers that keep trees (the language
@@ -109,12 +152,8 @@ let sharedParser: Parser | undefined;
 export function analyse(text: string, options: AnalyseOptions = {}): FileAnalysis {
   const declined = precheck(text, options);
   if (declined) return declined;
-  if (!sharedParser) {
-    sharedParser = new Parser();
-    sharedParser.setLanguage(loadedPython());
-  }
-  const tree = sharedParser.parse(text);
-  if (!tree) return emptyAnalysis();
+  const tree = parseWithin(parser(), text, null, options.parseTimeoutMs);
+  if (!tree) return options.parseTimeoutMs === undefined ? emptyAnalysis() : parseTimedOut(text, options.parseTimeoutMs);
   try {
     return analyseTree(tree, text, options);
   } finally {
@@ -151,7 +190,7 @@ export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = 
   if (declined) return declined;
   if (!tree.rootNode.hasError) return new Analyser(text, tree.rootNode, options.simpleStatements ?? true, options.statementCache).run(tree.rootNode);
   const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
-  const repaired = repairedParse(tree, text);
+  const repaired = repairedParse(tree, text, options.parseTimeoutMs);
   try {
     const analysis = new Analyser(repaired.text, repaired.tree.rootNode, options.simpleStatements ?? true).run(repaired.tree.rootNode);
     if (!analysis.isDagFile) return analysis;
@@ -171,7 +210,8 @@ const MAX_REPAIRS = 8;
  * no deeper) are blanked and the text parsed again; the line numbers of every
  * other line stay as they were.
  */
-function repairedParse(tree: Tree, text: string): { tree: Tree; text: string } {
+function repairedParse(tree: Tree, text: string, timeoutMs: number | undefined): { tree: Tree; text: string } {
+  const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
   let current = { tree, text };
   let lastLine = -1;
   for (let attempt = 0; attempt < MAX_REPAIRS && current.tree.rootNode.hasError; attempt++) {
@@ -185,11 +225,8 @@ function repairedParse(tree: Tree, text: string): { tree: Tree; text: string } {
     while (end < lines.length && (lines[end].trim() === '' || lines[end].trimStart().startsWith('#') || indent(lines[end]) > base)) end++;
     for (let i = line; i < end; i++) lines[i] = '';
     const repairedText = lines.join('\n');
-    if (!sharedParser) {
-      sharedParser = new Parser();
-      sharedParser.setLanguage(loadedPython());
-    }
-    const next = sharedParser.parse(repairedText);
+    // Out of time, the analysis goes on with the tree repaired so far.
+    const next = parseWithin(parser(), repairedText, null, deadline === undefined ? undefined : deadline - performance.now());
     if (!next) break;
     if (current.tree !== tree) current.tree.delete();
     current = { tree: next, text: repairedText };
@@ -365,6 +402,11 @@ class Analyser {
     }
     this.lastLine = low;
     return { line: low, character: index - starts[low] };
+  }
+
+  /** The index of a position of this source. */
+  private offset(position: Position): number {
+    return this.lineStarts[position.line] + position.character;
   }
 
   private span(start: number, end: number): Range {
@@ -1189,13 +1231,18 @@ class Analyser {
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
       const end = call.argsEnd ?? fnRange.end;
-      const insertAt = { line: end.line, character: Math.max(0, end.character - 1) };
-      const needsComma = list.length > 0;
+      // After a trailing comma the argument goes right behind it (another comma would be a syntax error); else before `)`.
+      const last = list.at(-1);
+      let comma = last ? this.offset(last.range.end) : -1;
+      while (comma >= 0 && (this.source[comma] === ' ' || this.source[comma] === '\t')) comma++;
+      const trailingComma = comma >= 0 && this.source[comma] === ',';
+      const insertAt = trailingComma ? this.position(comma + 1) : { line: end.line, character: Math.max(0, end.character - 1) };
+      const separator = trailingComma ? ' ' : list.length > 0 ? ', ' : '';
       this.report('VX203', fnRange, `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
-        text: `${needsComma ? ', ' : ''}${required.name}=${required.placeholder}`,
+        text: `${separator}${required.name}=${required.placeholder}`,
       });
     }
     const bashCommand = typeof byName.bash_command?.value === 'string' ? byName.bash_command.value : null;

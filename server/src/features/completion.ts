@@ -12,6 +12,7 @@ import type { ParameterDoc } from '../analysis/operators';
 import { BASE_OPERATOR_PARAMETERS, DAG_PARAMETERS, OPERATORS } from '../analysis/operators';
 import { COMMON_CRON_PATTERNS, SCHEDULE_PRESETS, describeCron } from '../analysis/schedule';
 import type { Analyses } from '../analyses';
+import { taskByVariable } from './hover';
 import { guarded } from './util';
 import type { Logger } from './util';
 
@@ -38,11 +39,18 @@ export class CompletionFeature {
     const schedule = /\b(?:schedule_interval|schedule)\s*=\s*(['"])([^'"]*)$/.exec(line);
     if (schedule) return scheduleItems(document, position, schedule[2].length, schedule[1]);
 
-    if (/(?:>>|<<)\s*(?:\[(?:\s*\w+\s*,)*)?\s*\w*$/.test(line)) {
+    const code = blankStringsAndComments(line);
+    if (/(?:>>|<<)\s*(?:\[(?:\s*\w+\s*,)*)?\s*\w*$/.test(code)) {
+      // The tasks of the DAG the expression already names: another DAG's task would be VX304.
+      const dags = new Set<number>();
+      for (const [name] of code.matchAll(/[A-Za-z_]\w*/g)) {
+        const named = taskByVariable(analysis, name, position);
+        if (named && named.dagIndex >= 0) dags.add(named.dagIndex);
+      }
       const seen = new Set<string>();
       const items: CompletionItem[] = [];
       for (const task of analysis.tasks) {
-        if (!task.variable || seen.has(task.variable)) continue;
+        if (!task.variable || seen.has(task.variable) || (dags.size > 0 && !dags.has(task.dagIndex))) continue;
         seen.add(task.variable);
         items.push({ label: task.variable, kind: CompletionItemKind.Variable, detail: `${task.taskId} · ${task.operator}` });
       }
@@ -88,9 +96,16 @@ function scheduleItems(document: TextDocument, position: { line: number; charact
   return items;
 }
 
-/** Blanks string contents (same length) so brackets inside strings do not count. */
-function blankStrings(text: string): string {
-  return text.replace(/(['"])(?:\\.|(?!\1)[^\\\n])*\1?/g, (s) => s[0] + ' '.repeat(Math.max(0, s.length - 1)));
+/**
+ * Blanks string contents and comments (same length) so that brackets, commas
+ * and `>>` inside them do not count. A string keeps its opening quote, and a
+ * comment that runs to the end of the text its `#`: the cursor is inside them.
+ */
+function blankStringsAndComments(text: string): string {
+  return text.replace(/(['"])(?:\\.|(?!\1)[^\\\n])*\1?|#[^\n]*/g, (s, _quote, at: number) => {
+    const keep = s[0] !== '#' || at + s.length === text.length ? 1 : 0;
+    return s.slice(0, keep) + ' '.repeat(s.length - keep);
+  });
 }
 
 /**
@@ -100,7 +115,7 @@ function blankStrings(text: string): string {
  */
 export function enclosingCall(text: string, offset: number): { callee: string; present: Set<string> } | undefined {
   const from = Math.max(0, offset - MAX_LOOKBACK);
-  const before = blankStrings(text.slice(from, offset));
+  const before = blankStringsAndComments(text.slice(from, offset));
   const word = /[A-Za-z_]\w*$/.exec(before);
   let i = before.length - (word ? word[0].length : 0) - 1;
   while (i >= 0 && /\s/.test(before[i])) i--;
@@ -120,7 +135,7 @@ export function enclosingCall(text: string, offset: number): { callee: string; p
   if (i < 0) return undefined;
   const callee = /([A-Za-z_][\w.]*)\s*$/.exec(before.slice(0, i));
   if (!callee) return undefined;
-  const args = before.slice(i + 1) + blankStrings(text.slice(offset, offset + MAX_LOOKBACK)).split(')')[0];
+  const args = before.slice(i + 1) + blankStringsAndComments(text.slice(offset, offset + MAX_LOOKBACK)).split(')')[0];
   const present = new Set<string>();
   for (const m of args.matchAll(/(?:^|[(,])\s*([A-Za-z_]\w*)\s*=(?!=)/g)) present.add(m[1]);
   return { callee: callee[1].split('.').pop() ?? callee[1], present };

@@ -5,7 +5,8 @@
  * null, so Pylance answers for ordinary Python names alone.
  */
 import type { Connection, DefinitionParams, Location, ReferenceParams } from 'vscode-languageserver/node';
-import type { FileAnalysis, Range, TaskModel } from '../analysis/model';
+import type { Node } from '../analysis/parser';
+import type { FileAnalysis, Position, Range, TaskModel } from '../analysis/model';
 import type { Analyses } from '../analyses';
 import { taskByVariable } from './hover';
 import { contains, guarded } from './util';
@@ -22,13 +23,13 @@ export class NavigationFeature {
   async provideReferences({ textDocument, position, context }: ReferenceParams): Promise<Location[] | null> {
     const { uri } = textDocument;
     const analysis = await this.analyses.analysis(uri);
-    const document = this.analyses.documents.get(uri);
-    if (!analysis || !document) return null;
+    const tree = this.analyses.documents.tree(uri);
+    if (!analysis || !tree) return null;
     const task = analysis.tasks.find((t) => contains(t.taskIdRange, position));
     if (!task) return null;
     const locations: Location[] = context.includeDeclaration ? [{ uri, range: task.taskIdRange }] : [];
     const seen = new Set<string>();
-    for (const range of usesOf(task, analysis, document.getText(), (r) => document.offsetAt(r.start), (o) => document.positionAt(o))) {
+    for (const range of usesOf(task, analysis, tree.rootNode)) {
       const key = `${range.start.line}:${range.start.character}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -54,24 +55,32 @@ export class NavigationFeature {
 
 /**
  * The places the task is named in the dependency expressions that involve it:
- * each occurrence of its variable within those expressions, or the whole
- * expression when the variable is not written there (a list built elsewhere).
+ * each use of its variable within those expressions, or the whole expression
+ * when the variable is not written there (a list built elsewhere).
  */
-function usesOf(task: TaskModel, analysis: FileAnalysis, text: string, offsetOf: (r: Range) => number, positionOf: (o: number) => Range['start']): Range[] {
+function usesOf(task: TaskModel, analysis: FileAnalysis, root: Node): Range[] {
   const dag = analysis.dags[task.dagIndex];
   if (!dag) return [];
   const found: Range[] = [];
-  const pattern = task.variable ? new RegExp(`(?<![\\w.])${task.variable}(?!\\w)`, 'g') : undefined;
   for (const edge of dag.edges) {
     if (edge.upstream !== task.taskId && edge.downstream !== task.taskId) continue;
-    const start = offsetOf(edge.range);
-    const slice = text.slice(start, offsetOf({ start: edge.range.end, end: edge.range.end }));
-    const hits = pattern ? [...slice.matchAll(pattern)] : [];
+    const hits = task.variable ? usesOfName(root, edge.range, task.variable) : [];
     if (hits.length === 0) found.push(edge.range);
-    for (const hit of hits) {
-      const at = start + (hit.index ?? 0);
-      found.push({ start: positionOf(at), end: positionOf(at + hit[0].length) });
-    }
+    found.push(...hits);
+  }
+  return found;
+}
+
+/** The identifiers in `range` that use the variable `name`: not words in comments or strings, not `x.name` or `name=`. */
+function usesOfName(root: Node, range: Range, name: string): Range[] {
+  const point = (p: Position) => ({ row: p.line, column: p.character });
+  const found: Range[] = [];
+  for (const node of root.descendantsOfType('identifier', point(range.start), point(range.end))) {
+    if (node.text !== name) continue;
+    const parent = node.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.equals(node)) continue;
+    if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.equals(node)) continue;
+    found.push({ start: { line: node.startPosition.row, character: node.startPosition.column }, end: { line: node.endPosition.row, character: node.endPosition.column } });
   }
   return found;
 }

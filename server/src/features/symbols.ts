@@ -1,10 +1,10 @@
 /** The Outline (each DAG with its tasks) and workspace symbols (any DAG or task by id). */
 import { SymbolKind } from 'vscode-languageserver/node';
 import type { Connection, DocumentSymbol, DocumentSymbolParams, WorkspaceSymbol, WorkspaceSymbolParams } from 'vscode-languageserver/node';
-import type { TaskModel } from '../analysis/model';
+import type { Range, TaskModel } from '../analysis/model';
 import type { Analyses } from '../analyses';
 import type { WorkspaceIndex } from '../workspaceIndex';
-import { guarded } from './util';
+import { compare, guarded } from './util';
 import type { Logger } from './util';
 
 /** Workspace symbol answers stop here: a picker shows no more anyway. */
@@ -29,7 +29,9 @@ export class DocumentSymbolFeature {
       name: dag.dagId ?? '(DAG without dag_id)',
       detail: dag.schedule ?? 'DAG',
       kind: SymbolKind.Module,
-      range: dag.range,
+      // VS Code finds the symbol at the cursor (breadcrumbs, the Outline following the cursor) by
+      // descending only into ranges that contain it, so a DAG's range covers its tasks and dependencies.
+      range: cover([dag.range, ...dag.taskIndices.map((i) => analysis.tasks[i].range), ...dag.edges.map((e) => e.range)]),
       selectionRange: dag.idRange ?? dag.nameRange,
       children: dag.taskIndices.map((i) => taskSymbol(analysis.tasks[i])),
     }));
@@ -37,6 +39,16 @@ export class DocumentSymbolFeature {
     for (const task of analysis.tasks) if (task.dagIndex < 0) symbols.push(taskSymbol(task));
     return symbols;
   }
+}
+
+/** The smallest range holding all of `ranges` (at least one). */
+function cover(ranges: readonly Range[]): Range {
+  let { start, end } = ranges[0];
+  for (const r of ranges) {
+    if (compare(r.start, start) < 0) start = r.start;
+    if (compare(r.end, end) > 0) end = r.end;
+  }
+  return { start, end };
 }
 
 /** Whether every character of the query appears in the name, in order (how editors filter symbols). */
