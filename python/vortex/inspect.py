@@ -208,6 +208,42 @@ def _dag_report(dag: DAG, recorder: _FileRecorder, module: ModuleType) -> Json:
     }
 
 
+def find_cycle(task_ids: Sequence[str], edges: Sequence[Tuple[str, str]]) -> Optional[List[str]]:
+    """A cycle as ``[a, b, c, a]``, or None. Linear time: DagBag's cycle check, for 5,000-task files too."""
+    downstream: Dict[str, List[str]] = {t: [] for t in task_ids}
+    upstream: Dict[str, List[str]] = {t: [] for t in task_ids}
+    indegree: Dict[str, int] = {t: 0 for t in task_ids}
+    for up, down in edges:
+        downstream[up].append(down)
+        upstream[down].append(up)
+        indegree[down] += 1
+    ready = [t for t in task_ids if indegree[t] == 0]
+    while ready:
+        for down in downstream[ready.pop()]:
+            indegree[down] -= 1
+            if indegree[down] == 0:
+                ready.append(down)
+    # Every task Kahn's algorithm could not order still has an unordered
+    # upstream task, so walking upstream among them must come round to a task
+    # already seen: that closes a cycle.
+    remaining = [t for t in task_ids if indegree[t] > 0]
+    if not remaining:
+        return None
+    walk: List[str] = []
+    seen: Dict[str, int] = {}
+    task = remaining[0]
+    while task not in seen:
+        seen[task] = len(walk)
+        walk.append(task)
+        task = next(u for u in upstream[task] if indegree[u] > 0)
+    cycle = list(reversed(walk[seen[task]:]))
+    # Told from the task made first, as people read the file.
+    position = {t: i for i, t in enumerate(task_ids)}
+    first = min(range(len(cycle)), key=lambda i: position[cycle[i]])
+    cycle = cycle[first:] + cycle[:first]
+    return cycle + [cycle[0]]
+
+
 # --- diagnostics --------------------------------------------------------------
 
 
@@ -357,6 +393,16 @@ def _error_diagnostic(error: BaseException, path: str, timeout: float) -> Json:
     )
 
 
+def _cycle_diagnostic(dag: Json, cycle: List[str], path: str) -> Json:
+    return _diagnostic(
+        "VX501",
+        "error",
+        "DagCycleException: the dependencies of DAG %r form a cycle: %s. Airflow refuses such a DAG when it "
+        "loads the file (an import error): remove one of these dependencies." % (dag["dag_id"], " → ".join(cycle)),
+        _line_span(path, dag["line"]),
+    )
+
+
 # --- executing a file ---------------------------------------------------------
 
 
@@ -425,8 +471,13 @@ def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
         del DagContext._stack[:]
     if error is not None:
         return {"path": path, "dags": [], "diagnostics": [_error_diagnostic(error, path, timeout)]}
-    dags = created_dags()[known_dags:]
-    return {"path": path, "dags": [_dag_report(d, recorder, module) for d in dags], "diagnostics": []}
+    reports = [_dag_report(d, recorder, module) for d in created_dags()[known_dags:]]
+    for report in reports:
+        cycle = find_cycle([t["task_id"] for t in report["tasks"]], [(e["upstream"], e["downstream"]) for e in report["edges"]])
+        if cycle is not None:
+            # Airflow's DagBag refuses such a DAG when it loads the file: an import error.
+            return {"path": path, "dags": [], "diagnostics": [_cycle_diagnostic(report, cycle, path)]}
+    return {"path": path, "dags": reports, "diagnostics": []}
 
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
