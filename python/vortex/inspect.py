@@ -310,7 +310,7 @@ def _describe(error: BaseException) -> str:
 
 
 def _origin(error: BaseException, path: str) -> str:
-    """Where an error raised outside the DAG file came from, as ``(in helpers.py, line 12)``."""
+    """Where an error raised outside the DAG file came from, as `` (raised in helpers.py, line 12)``."""
     frames = traceback.extract_tb(error.__traceback__)
     if not frames or frames[-1].filename == path:
         return ""
@@ -336,8 +336,8 @@ def _syntax_error(error: SyntaxError, path: str) -> Json:
     return _diagnostic(
         "VX501",
         "error",
-        "SyntaxError: %s. Python cannot compile the file, so Airflow would list it as an import error: fix the syntax here."
-        % _one_line(error.msg or "invalid syntax"),
+        "%s: %s. Python cannot compile the file, so Airflow would list it as an import error: fix the syntax here."
+        % (type(error).__name__, _one_line(error.msg or "invalid syntax")),
         span,
     )
 
