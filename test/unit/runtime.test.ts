@@ -240,8 +240,8 @@ describe('runtime resolution: resolveAtRuntime', function () {
         assert.equal(d.severity, 'error');
         const loop = lineOf(file, 'while True:');
         assert.ok(d.line === loop || d.line === loop + 1, `VX502 on line ${d.line}, the loop is on ${loop}-${loop + 1}`);
-        assert.match(d.message, /longer than 1\.5 s.*Move slow work/);
-        assert.ok(outcome.durationMs < 1500 + 1000, `stopped by its own timer in ${outcome.durationMs} ms, before the hard kill`);
+        // Stopped by the SDK's own timer (which knows the line), not by the hard kill a second later.
+        assert.match(d.message, /longer than 1\.5 s and was stopped while running this line\. Move slow work/);
         for (const pid of writtenPids(dir)) assert.equal(processRuns(pid), false, `process ${pid} is gone`);
       } finally {
         remove();
