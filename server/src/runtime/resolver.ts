@@ -105,7 +105,9 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
   const started = performance.now();
   const file = path.resolve(filePath);
   const pythonPath = options.pythonPath ?? 'python3';
-  const timeoutMs = options.timeoutMs ?? DEFAULT_RUNTIME_TIMEOUT_MS;
+  const given = options.timeoutMs;
+  // A limit that is no positive number would stop nothing, or everything at once.
+  const timeoutMs = given !== undefined && Number.isFinite(given) && given > 0 ? given : DEFAULT_RUNTIME_TIMEOUT_MS;
   const cwd = options.cwd ?? path.dirname(file);
 
   const outcome = (status: RuntimeStatus, diagnostics: Diagnostic[], dags: RuntimeOutcome['dags'] = []): RuntimeOutcome => ({
