@@ -5,13 +5,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadPython } from '../../server/src/analysis/parser';
 import { describeCron, SCHEDULE_PRESETS } from '../../server/src/analysis/schedule';
+import { DEFAULT_RUNTIME_TIMEOUT_MS, type RuntimeOptions } from '../../server/src/runtime/model';
 import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
-import { diagnosticLine, inspectDags, inspectDiagnostic, type InspectFile } from './report';
+import { runtimeInspection, staticInspection, type Inspection } from './inspection';
+import { diagnosticLine, inspectDiagnostic, type InspectFile } from './report';
 import { runCommand } from './runCommand';
 
 const USAGE = `Usage:
   vortex inspect FILE... [--json] [--max-file-size BYTES]
+                 [--runtime [--timeout SECONDS] [--python PATH]]
   vortex graph FILE [--dag DAG_ID] [--format dot|mermaid|json]
   vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
                   [--timeout SECONDS] [--secrets-file PATH] [--json]
@@ -34,47 +37,80 @@ function maxFileSize(value: unknown): number | undefined {
   return n;
 }
 
+/** `--runtime`'s options, or undefined without it; `--timeout` and `--python` mean nothing alone. */
+function runtimeOptions(values: Record<string, unknown>): RuntimeOptions | undefined {
+  if (!values.runtime) {
+    for (const option of ['timeout', 'python']) {
+      if (values[option] !== undefined) throw new UsageError(`--${option} applies to --runtime only: add --runtime to execute the files`);
+    }
+    return undefined;
+  }
+  let timeoutMs = DEFAULT_RUNTIME_TIMEOUT_MS;
+  if (values.timeout !== undefined) {
+    const seconds = Number(values.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${String(values.timeout)}"`);
+    timeoutMs = seconds * 1000;
+  }
+  const pythonPath = values.python === undefined ? 'python3' : String(values.python);
+  if (pythonPath === '') throw new UsageError('--python needs the path of a Python interpreter');
+  return { timeoutMs, pythonPath };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Diagnostics, then a line per DAG, then a summary: for people and CI annotators. */
+function inspectText(inspections: Inspection[]): string {
+  const out: string[] = [];
+  let dagCount = 0;
+  let taskCount = 0;
+  const bySeverity = { error: 0, warning: 0, info: 0 };
+  for (const f of inspections) {
+    for (const d of f.diagnostics) {
+      out.push(diagnosticLine(f.path, d));
+      bySeverity[d.severity]++;
+    }
+    for (const dag of f.dags) {
+      dagCount++;
+      taskCount += dag.tasks.length;
+      const cron = dag.schedule ? (SCHEDULE_PRESETS[dag.schedule] ?? dag.schedule) : '';
+      const reading = cron ? describeCron(cron) : null;
+      const schedule = dag.schedule ? `schedule "${dag.schedule}"${reading ? ` (${reading})` : ''}` : 'no schedule';
+      const seen = f.runtime === 'resolved' ? ', as executing the file built it' : '';
+      out.push(`${f.path}:${dag.line}: DAG "${dag.dag_id ?? '?'}": ${dag.tasks.length} tasks, ${dag.edges.length} dependencies, ${schedule}${seen}`);
+    }
+  }
+  out.push(`${plural(inspections.length, 'file')}, ${plural(dagCount, 'DAG')}, ${plural(taskCount, 'task')}: ${plural(bySeverity.error, 'error')}, ${plural(bySeverity.warning, 'warning')}, ${bySeverity.info} info`);
+  return `${out.join('\n')}\n`;
+}
+
 async function inspect(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     json: { type: 'boolean' },
     runtime: { type: 'boolean' },
+    timeout: { type: 'string' },
+    python: { type: 'string' },
     'max-file-size': { type: 'string' },
   });
-  if (values.runtime) throw new UsageError('--runtime (resolution by executing the file) is not available in this version; run without it for static analysis');
+  const runtime = runtimeOptions(values);
   if (positionals.length === 0) throw new UsageError('inspect needs at least one FILE or directory');
   await loadPython();
   const { files, errors } = analysePaths(positionals, { maxFileSize: maxFileSize(values['max-file-size']) });
   for (const error of errors) process.stderr.write(`vortex: ${error}\n`);
-  const hasErrors = files.some((f) => f.analysis.diagnostics.some((d) => d.severity === 'error'));
+  const inspections: Inspection[] = [];
+  // One file at a time: each run is a Python process executing user code.
+  for (const f of files) inspections.push(runtime ? await runtimeInspection(f, runtime) : staticInspection(f));
   if (values.json) {
     const report: { files: InspectFile[] } = {
-      files: files.map((f) => ({ path: f.path, dags: inspectDags(f.analysis), diagnostics: f.analysis.diagnostics.map(inspectDiagnostic) })),
+      files: inspections.map((f) => ({ path: f.path, dags: f.dags, diagnostics: f.diagnostics.map(inspectDiagnostic) })),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const out: string[] = [];
-    let dagCount = 0;
-    let taskCount = 0;
-    const bySeverity = { error: 0, warning: 0, info: 0 };
-    for (const f of files) {
-      for (const d of f.analysis.diagnostics) {
-        out.push(diagnosticLine(f.path, d));
-        bySeverity[d.severity]++;
-      }
-      for (const dag of f.analysis.dags) {
-        dagCount++;
-        taskCount += dag.taskIndices.length;
-        const cron = dag.schedule ? (SCHEDULE_PRESETS[dag.schedule] ?? dag.schedule) : '';
-        const reading = cron ? describeCron(cron) : null;
-        const schedule = dag.schedule ? `schedule "${dag.schedule}"${reading ? ` (${reading})` : ''}` : 'no schedule';
-        out.push(`${f.path}:${dag.line + 1}: DAG "${dag.dagId ?? '?'}": ${dag.taskIndices.length} tasks, ${dag.edges.length} dependencies, ${schedule}`);
-      }
-    }
-    out.push(`${files.length} file${files.length === 1 ? '' : 's'}, ${dagCount} DAG${dagCount === 1 ? '' : 's'}, ${taskCount} task${taskCount === 1 ? '' : 's'}: ${bySeverity.error} error${bySeverity.error === 1 ? '' : 's'}, ${bySeverity.warning} warning${bySeverity.warning === 1 ? '' : 's'}, ${bySeverity.info} info`);
-    process.stdout.write(`${out.join('\n')}\n`);
+    process.stdout.write(inspectText(inspections));
   }
   if (errors.length > 0) return 2;
-  return hasErrors ? 1 : 0;
+  return inspections.some((f) => f.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
 }
 
 async function graph(args: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 /** The CLI's views of an analysis: the `inspect --json` shape of cli.md, and lines for people. */
 import type { Diagnostic, FileAnalysis } from '../../server/src/analysis/model';
+import type { RuntimeDag } from '../../server/src/runtime/model';
 
 export interface InspectTask {
   task_id: string;
@@ -67,4 +68,18 @@ export function inspectDiagnostic(d: Diagnostic): InspectDiagnostic {
 /** `path:line:col: severity VXnnn message`, the format editors and CI annotators parse. */
 export function diagnosticLine(path: string, d: Diagnostic): string {
   return `${path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
+}
+
+/** A runtime report's DAGs in the same shape: what executing the file built. */
+export function inspectRuntimeDags(dags: RuntimeDag[]): InspectDag[] {
+  return dags.map((dag) => ({
+    dag_id: dag.dag_id,
+    schedule: dag.schedule,
+    owner: dag.owner,
+    description: dag.description,
+    tags: dag.tags,
+    line: dag.line,
+    tasks: dag.tasks.map((t) => ({ task_id: t.task_id, operator: t.operator, line: t.line, upstream: t.upstream, downstream: t.downstream })),
+    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream })),
+  }));
 }

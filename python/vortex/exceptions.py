@@ -15,3 +15,19 @@ class TaskNotFound(VortexException, KeyError):
 
 class DagCycleException(VortexException, ValueError):
     """A DAG's dependencies form a cycle."""
+
+
+class UnsupportedAirflowFeature(VortexException):
+    """The DAG file uses something of Airflow that VORTEX has no stand-in for.
+
+    Not an error of the file: Airflow would load it. VORTEX cannot execute it,
+    so runtime resolution leaves the file to static analysis.
+    """
+
+
+class UnsupportedAirflowImport(UnsupportedAirflowFeature, ImportError):
+    """The DAG file imports an Airflow module or name the SDK does not alias.
+
+    An ImportError, so that a file guarding an optional import with
+    ``except ImportError`` behaves as it would without Airflow installed.
+    """

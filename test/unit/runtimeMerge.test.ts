@@ -62,8 +62,8 @@ function outcome(file: string, status: RuntimeStatus, dags: RuntimeDag[], diagno
 }
 
 /** A runtime diagnostic as the resolver gives it (0-based, in the analyser's type). */
-function runtimeDiagnostic(code: string, line: number, message: string): Diagnostic {
-  return { code: code as Diagnostic['code'], severity: 'error', message, range: { start: { line, character: 0 }, end: { line, character: 10 } } };
+function runtimeDiagnostic(code: Diagnostic['code'], line: number, message: string): Diagnostic {
+  return { code, severity: 'error', message, range: { start: { line, character: 0 }, end: { line, character: 10 } } };
 }
 
 function idsOf(analysis: FileAnalysis, dagIndex = 0): string[] {

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Union
 
+from vortex.exceptions import UnsupportedAirflowFeature
+from vortex.models import recording
 from vortex.models.dag import DagContext, validate_key
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ class BaseOperator:
         self.doc_md = doc_md
         self.extra_args: Dict[str, Any] = dict(kwargs)
 
+        if recording.active is not None:
+            recording.active.task_created(self)
         if target is not None:
             target.add_task(self)
 
@@ -95,6 +99,14 @@ class BaseOperator:
     def __repr__(self) -> str:
         return "<Task(%s): %s>" % (type(self).__name__, self.task_id)
 
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:
+        """Airflow's dynamic task mapping (``.partial(...).expand(...)``), which VORTEX cannot run."""
+        raise UnsupportedAirflowFeature(
+            "%s.partial(...) is dynamic task mapping, which VORTEX cannot run (create the tasks in a loop instead)"
+            % cls.__name__
+        )
+
     def execute(self, context: Optional[Dict[str, Any]] = None) -> Any:
         """Does the task's work; each operator defines it."""
         raise NotImplementedError
@@ -114,13 +126,18 @@ class BaseOperator:
             for task in [self] + tasks:
                 if task.dag is None:
                     dag.add_task(task)
+        recorder = recording.active
         for task in tasks:
             if upstream:
                 self.upstream_task_ids.add(task.task_id)
                 task.downstream_task_ids.add(self.task_id)
+                if recorder is not None:
+                    recorder.edge_set(task, self)
             else:
                 self.downstream_task_ids.add(task.task_id)
                 task.upstream_task_ids.add(self.task_id)
+                if recorder is not None:
+                    recorder.edge_set(self, task)
 
     def set_downstream(self, task_or_task_list: "Union[BaseOperator, Iterable[BaseOperator]]") -> None:
         self._set_relatives(task_or_task_list, upstream=False)

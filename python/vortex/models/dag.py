@@ -5,6 +5,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from vortex.exceptions import DagCycleException, DuplicateTaskIdFound, TaskNotFound
+from vortex.models import recording
 
 if TYPE_CHECKING:
     from vortex.models.baseoperator import BaseOperator
@@ -93,6 +94,8 @@ class DAG:
         self.extra_args: Dict[str, Any] = dict(kwargs)
         self.task_dict: Dict[str, "BaseOperator"] = {}
         _created.append(self)
+        if recording.active is not None:
+            recording.active.dag_created(self)
 
     @property
     def schedule(self) -> Any:

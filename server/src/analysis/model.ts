@@ -115,7 +115,9 @@ export type DiagnosticCode =
   | 'VX101' | 'VX102' | 'VX103' | 'VX104' | 'VX105'
   | 'VX201' | 'VX202' | 'VX203' | 'VX204' | 'VX205' | 'VX206' | 'VX207'
   | 'VX301' | 'VX302' | 'VX303' | 'VX304' | 'VX305'
-  | 'VX401' | 'VX402' | 'VX403' | 'VX404' | 'VX405';
+  | 'VX401' | 'VX402' | 'VX403' | 'VX404' | 'VX405'
+  // Runtime resolution (executing the file): server/src/runtime.
+  | 'VX501' | 'VX502' | 'VX503' | 'VX504' | 'VX505' | 'VX506';
 
 /** What a quick fix needs to mend a diagnostic, carried with it. */
 export type FixData =

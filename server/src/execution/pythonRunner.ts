@@ -33,6 +33,16 @@ def _fail(message):
     sys.exit(1)
 
 
+def _serve_airflow():
+    # Airflow DAG files import Airflow's modules: the SDK stands in for them,
+    # even where Airflow is installed, so a task runs as runtime resolution saw it.
+    try:
+        from vortex import _airflow
+    except ImportError:
+        return
+    _airflow.install()
+
+
 def _import_dag_file(path):
     # As Airflow does for its dags folder: the DAG file's own folder is
     # importable, so the file's imports of sibling modules resolve.
@@ -77,6 +87,7 @@ def _resolve_name(module, dotted):
 def main():
     payload = json.loads(sys.argv[1])
     sys.argv = [payload["dag_file"]]
+    _serve_airflow()
     module = _import_dag_file(payload["dag_file"])
     task = _find_task(module, payload["dag_id"], payload["task_id"])
 

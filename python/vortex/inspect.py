@@ -1,0 +1,523 @@
+"""``python -m vortex.inspect [--timeout SECONDS] FILE...``: what DAG files build when they run.
+
+Static analysis cannot see tasks made in loops, comprehensions or helper
+functions. This module executes each DAG file the way Airflow's DagBag imports
+it (under a module name of its own, never ``__main__``, with the file's folder
+importable and Airflow's modules served by the SDK) and prints one JSON
+document on stdout: the DAGs, tasks and dependencies each file made, and
+diagnostics (VX501-VX504) where executing it went wrong. The shape is
+``RuntimeReport`` in the extension's ``server/src/runtime/model.ts``; lines and
+columns are 1-based, columns count UTF-16 code units as editors do.
+
+Exit status: 0, or 1 when a file got an error diagnostic; 2 for bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime
+import dis
+import importlib.util
+import json
+import linecache
+import os
+import re
+import signal
+import sys
+import traceback
+from types import CodeType, FrameType, ModuleType
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from vortex import _airflow
+from vortex.exceptions import UnsupportedAirflowFeature
+from vortex.models import recording
+from vortex.models.baseoperator import BaseOperator
+from vortex.models.dag import DAG, DagContext, created_dags
+from vortex.operators.bash import BashOperator
+from vortex.operators.empty import EmptyOperator
+from vortex.operators.python import PythonOperator
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+Json = Dict[str, Any]
+
+# The executor runs what a task's bash_command or python_callable says, not its
+# execute(): a subclass keeps its base's kind only while execute is the base's.
+_KINDS = ((BashOperator, "bash"), (PythonOperator, "python"), (EmptyOperator, "dummy"))
+
+_SUPPORTED = "DAG, BaseOperator, BashOperator, PythonOperator, EmptyOperator, DummyOperator, chain, cross_downstream"
+
+
+class TimeLimitReached(BaseException):
+    """Raised into the file's code when its time is up.
+
+    A BaseException, so that the file's own ``except Exception`` cannot swallow it.
+    """
+
+
+class _LineTable:
+    """Lines of instruction offsets, one table per code object.
+
+    ``frame.f_lineno`` scans a code object's whole line table on every call,
+    which for a generated 10,000-line module costs more than executing it;
+    the recorder keeps each frame's instruction offset instead and the lines
+    are looked up here afterwards, with a binary search.
+    """
+
+    def __init__(self) -> None:
+        # Keyed by id(): a code object's own hash digests all of its bytecode, on every lookup.
+        self._tables: Dict[int, Tuple[List[int], List[Tuple[int, Optional[int]]]]] = {}
+        self._codes: List[CodeType] = []
+
+    def _table(self, code: CodeType) -> Tuple[List[int], List[Tuple[int, Optional[int]]]]:
+        table = self._tables.get(id(code))
+        if table is None:
+            self._codes.append(code)
+            starts: List[int] = []
+            spans: List[Tuple[int, Optional[int]]] = []
+            if hasattr(code, "co_lines"):
+                for start, end, line in code.co_lines():
+                    starts.append(start)
+                    spans.append((end, line))
+            else:  # Python 3.8 and 3.9
+                for start, line in dis.findlinestarts(code):
+                    starts.append(start)
+                    spans.append((sys.maxsize, line))
+            table = self._tables[id(code)] = (starts, spans)
+        return table
+
+    def line(self, code: CodeType, offset: int) -> Optional[int]:
+        starts, spans = self._table(code)
+        i = bisect.bisect_right(starts, offset) - 1
+        if i < 0 or offset >= spans[i][0]:
+            return None
+        return spans[i][1]
+
+
+class _FileRecorder(recording.Recorder):
+    """Where one DAG file made each DAG and task, and the dependencies in the order they were set."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        # Keyed by id(); `objects` holds every object, so no id is reused while recording.
+        self.objects: List[object] = []
+        self.order: Dict[int, int] = {}
+        self.places: Dict[int, Tuple[CodeType, int]] = {}
+        self.edges: List[Tuple[BaseOperator, BaseOperator]] = []
+        self._lines = _LineTable()
+
+    def _remember(self, obj: object) -> None:
+        self.objects.append(obj)
+        self.order[id(obj)] = len(self.objects)
+        # The nearest frame in the DAG file: a helper module's call is attributed to its caller.
+        frame: Optional[FrameType] = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename == self.path:
+                self.places[id(obj)] = (frame.f_code, frame.f_lasti)
+                return
+            frame = frame.f_back
+
+    def line_of(self, obj: object) -> int:
+        place = self.places.get(id(obj))
+        line = self._lines.line(*place) if place is not None else None
+        return line if line is not None else 1
+
+    def dag_created(self, dag: DAG) -> None:
+        self._remember(dag)
+
+    def task_created(self, task: BaseOperator) -> None:
+        self._remember(task)
+
+    def edge_set(self, upstream: BaseOperator, downstream: BaseOperator) -> None:
+        self.edges.append((upstream, downstream))
+
+
+# --- the report -------------------------------------------------------------
+
+
+def _text(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
+def _texts(values: Any) -> List[str]:
+    return [v for v in values if isinstance(v, str)] if isinstance(values, (list, tuple)) else []
+
+
+def _seconds(value: Any) -> Optional[float]:
+    if not isinstance(value, datetime.timedelta):
+        return None
+    seconds = value.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _kind(task: BaseOperator) -> str:
+    for cls, kind in _KINDS:
+        if isinstance(task, cls) and type(task).execute is cls.execute:
+            return kind
+    return "other"
+
+
+def _callable_name(task: BaseOperator, module: ModuleType) -> Optional[str]:
+    """The callable's name when the runner can find it by that name at the top of the DAG file."""
+    func = getattr(task, "python_callable", None)
+    name = getattr(func, "__name__", None)
+    if isinstance(name, str) and getattr(func, "__module__", None) == module.__name__ and vars(module).get(name) is func:
+        return name
+    return None
+
+
+def _dag_report(dag: DAG, recorder: _FileRecorder, module: ModuleType) -> Json:
+    unknown = len(recorder.objects) + 1
+    tasks = sorted(dag.task_dict.values(), key=lambda t: recorder.order.get(id(t), unknown))
+    edges: Dict[Tuple[str, str], None] = {}
+    for up, down in recorder.edges:
+        if up.dag is dag and down.dag is dag:
+            edges.setdefault((up.task_id, down.task_id), None)
+    upstream: Dict[str, List[str]] = {t.task_id: [] for t in tasks}
+    downstream: Dict[str, List[str]] = {t.task_id: [] for t in tasks}
+    for up_id, down_id in edges:
+        downstream[up_id].append(down_id)
+        upstream[down_id].append(up_id)
+    return {
+        "dag_id": dag.dag_id,
+        "schedule": _text(dag.schedule_interval),
+        "owner": _text(dag.owner),
+        "description": _text(dag.description),
+        "tags": _texts(dag.tags),
+        "secrets": _texts(dag.secrets),
+        "file": recorder.path,
+        "line": recorder.line_of(dag),
+        "tasks": [
+            {
+                "task_id": t.task_id,
+                "operator": type(t).__name__,
+                "qualified_operator": "%s.%s" % (type(t).__module__, type(t).__qualname__),
+                "kind": _kind(t),
+                "file": recorder.path,
+                "line": recorder.line_of(t),
+                "upstream": upstream[t.task_id],
+                "downstream": downstream[t.task_id],
+                "bash_command": _text(getattr(t, "bash_command", None)),
+                "python_callable": _callable_name(t, module),
+                "secrets": _texts(t.secrets),
+                "execution_timeout": _seconds(t.execution_timeout),
+            }
+            for t in tasks
+        ],
+        "edges": [{"upstream": u, "downstream": d} for u, d in edges],
+    }
+
+
+def find_cycle(task_ids: Sequence[str], edges: Sequence[Tuple[str, str]]) -> Optional[List[str]]:
+    """A cycle as ``[a, b, c, a]``, or None. Linear time: DagBag's cycle check, for 5,000-task files too."""
+    downstream: Dict[str, List[str]] = {t: [] for t in task_ids}
+    upstream: Dict[str, List[str]] = {t: [] for t in task_ids}
+    indegree: Dict[str, int] = {t: 0 for t in task_ids}
+    for up, down in edges:
+        downstream[up].append(down)
+        upstream[down].append(up)
+        indegree[down] += 1
+    ready = [t for t in task_ids if indegree[t] == 0]
+    while ready:
+        for down in downstream[ready.pop()]:
+            indegree[down] -= 1
+            if indegree[down] == 0:
+                ready.append(down)
+    # Every task Kahn's algorithm could not order still has an unordered
+    # upstream task, so walking upstream among them must come round to a task
+    # already seen: that closes a cycle.
+    remaining = [t for t in task_ids if indegree[t] > 0]
+    if not remaining:
+        return None
+    walk: List[str] = []
+    seen: Dict[str, int] = {}
+    task = remaining[0]
+    while task not in seen:
+        seen[task] = len(walk)
+        walk.append(task)
+        task = next(u for u in upstream[task] if indegree[u] > 0)
+    cycle = list(reversed(walk[seen[task]:]))
+    # Told from the task made first, as people read the file.
+    position = {t: i for i, t in enumerate(task_ids)}
+    first = min(range(len(cycle)), key=lambda i: position[cycle[i]])
+    cycle = cycle[first:] + cycle[:first]
+    return cycle + [cycle[0]]
+
+
+# --- diagnostics --------------------------------------------------------------
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _line(path: str, lineno: int) -> str:
+    return linecache.getline(path, lineno).rstrip("\r\n")
+
+
+def _line_span(path: str, lineno: int) -> Tuple[int, int, int, int]:
+    """The line's text without its indentation and trailing blanks."""
+    text = _line(path, lineno)
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    return lineno, _utf16_length(text[:start]) + 1, lineno, _utf16_length(text[:end]) + 1
+
+
+def _column(path: str, lineno: int, byte_offset: int) -> int:
+    """Python reports columns as UTF-8 byte offsets; editors count UTF-16 code units."""
+    prefix = _line(path, lineno).encode("utf-8")[:byte_offset].decode("utf-8", "replace")
+    return _utf16_length(prefix) + 1
+
+
+def _frame_span(path: str, frame: traceback.FrameSummary) -> Tuple[int, int, int, int]:
+    """The expression that was executing (Python 3.11+ knows it), else the whole line."""
+    lineno = frame.lineno or 1
+    end_lineno = getattr(frame, "end_lineno", None)
+    colno = getattr(frame, "colno", None)
+    end_colno = getattr(frame, "end_colno", None)
+    if end_lineno is None or colno is None or end_colno is None:
+        return _line_span(path, lineno)
+    return lineno, _column(path, lineno, colno), end_lineno, _column(path, end_lineno, end_colno)
+
+
+def _innermost_in_file(error: BaseException, path: str) -> Optional[traceback.FrameSummary]:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == path]
+    return frames[-1] if frames else None
+
+
+def _diagnostic(code: str, severity: str, message: str, span: Tuple[int, int, int, int]) -> Json:
+    line, column, end_line, end_column = span
+    return {
+        "code": code,
+        "severity": severity,
+        "message": message,
+        "line": line,
+        "column": column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    }
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(error: BaseException) -> str:
+    name = type(error).__name__
+    message = _one_line(str(error))
+    return "%s: %s" % (name, message) if message else name
+
+
+def _origin(error: BaseException, path: str) -> str:
+    """Where an error raised outside the DAG file came from, as `` (raised in helpers.py, line 12)``."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames or frames[-1].filename == path:
+        return ""
+    last = frames[-1]
+    if last.filename.startswith(os.path.dirname(os.path.abspath(__file__))) or last.filename.startswith("<frozen"):
+        return ""
+    return " (raised in %s, line %d)" % (os.path.basename(last.filename), last.lineno or 0)
+
+
+def _statement(path: str, frame: traceback.FrameSummary) -> str:
+    return _one_line(_line(path, frame.lineno or 1), 120)
+
+
+def _syntax_error(error: SyntaxError, path: str) -> Json:
+    lineno = error.lineno or 1
+    text = _line(path, lineno)
+    if error.offset:
+        # SyntaxError's offset counts characters (1-based), not bytes.
+        column = _utf16_length(text[: error.offset - 1]) + 1
+        span = (lineno, column, lineno, column + 1)
+    else:
+        span = _line_span(path, lineno)
+    return _diagnostic(
+        "VX501",
+        "error",
+        "%s: %s. Python cannot compile the file, so Airflow would list it as an import error: fix the syntax here."
+        % (type(error).__name__, _one_line(error.msg or "invalid syntax")),
+        span,
+    )
+
+
+def _error_diagnostic(error: BaseException, path: str, timeout: float) -> Json:
+    """The diagnostic for an error that stopped the file: VX502, VX503, VX504 or VX501."""
+    if isinstance(error, SyntaxError) and error.filename == path:
+        return _syntax_error(error, path)
+    frame = _innermost_in_file(error, path)
+    span = _frame_span(path, frame) if frame is not None else (1, 1, 1, 1)
+
+    if isinstance(error, TimeLimitReached):
+        line_span = _line_span(path, frame.lineno or 1) if frame is not None else span
+        return _diagnostic(
+            "VX502",
+            "error",
+            "Executing the file took longer than %s s and was stopped while running this line. "
+            "Move slow work (network calls, queries, sleeps) from the file's top level into tasks, "
+            "or allow more time (vortex inspect --runtime --timeout SECONDS)." % ("%g" % timeout),
+            line_span,
+        )
+    if isinstance(error, UnsupportedAirflowFeature):
+        name = getattr(error, "name", None)
+        if name and frame is not None:
+            what = "`%s` imports %s, which the SDK has no stand-in for" % (_statement(path, frame), name)
+        else:
+            what = _one_line(str(error)).rstrip(".")
+        return _diagnostic(
+            "VX504",
+            "info",
+            "%s: runtime resolution falls back to static analysis. Nothing is wrong for Airflow; to see "
+            "this file's dynamic tasks, use only what VORTEX runs (%s)." % (what, _SUPPORTED),
+            span,
+        )
+    if isinstance(error, ModuleNotFoundError):
+        module = error.name or _one_line(str(error))
+        top = module.split(".")[0]
+        return _diagnostic(
+            "VX503",
+            "error",
+            "No module named '%s' in %s (the Python that executed this file). Install the package that "
+            "provides it into that interpreter (usually: %s -m pip install %s), or choose an interpreter "
+            "that has it (the vortex.python.interpreter setting; --python on the command line)."
+            % (module, sys.executable, sys.executable, top),
+            span,
+        )
+    return _diagnostic(
+        "VX501",
+        "error",
+        "%s%s. Executing the file raised this, so Airflow would list it as an import error: "
+        "fix it so that the file imports cleanly." % (_describe(error).rstrip("."), _origin(error, path)),
+        span,
+    )
+
+
+def _cycle_diagnostic(dag: Json, cycle: List[str], path: str) -> Json:
+    return _diagnostic(
+        "VX501",
+        "error",
+        "DagCycleException: the dependencies of DAG %r form a cycle: %s. Airflow refuses such a DAG when it "
+        "loads the file (an import error): remove one of these dependencies." % (dag["dag_id"], " → ".join(cycle)),
+        _line_span(path, dag["line"]),
+    )
+
+
+# --- executing a file ---------------------------------------------------------
+
+
+def module_name_for(path: str) -> str:
+    """The name the file is imported under; the task runner uses the same, so class paths agree."""
+    stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
+    name = "vortex_dag_" + stem
+    suffix = 2
+    unique = name
+    while unique in sys.modules:
+        unique = "%s_%d" % (name, suffix)
+        suffix += 1
+    return unique
+
+
+class _Timer:
+    """SIGALRM after ``seconds`` raises TimeLimitReached into whatever the file is running."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def _expired(self, signum: int, frame: Optional[FrameType]) -> None:
+        if self.armed:
+            self.armed = False
+            raise TimeLimitReached()
+
+    def __enter__(self) -> "_Timer":
+        if hasattr(signal, "setitimer"):
+            signal.signal(signal.SIGALRM, self._expired)
+            self.armed = True
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.armed = False
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
+    """Executes one DAG file and reports what it built, or why it could not be built."""
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    # As Airflow does for its dags folder: the file's siblings are importable.
+    if not sys.path or os.path.abspath(sys.path[0] or ".") != folder:
+        sys.path.insert(0, folder)
+    name = module_name_for(path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec) if spec is not None else ModuleType(name)
+    sys.modules[name] = module
+    sys.argv = [path]
+    known_dags = len(created_dags())
+    recorder = _FileRecorder(path)
+    error: Optional[BaseException] = None
+    recording.start(recorder)
+    try:
+        with _Timer(timeout):
+            if spec is None or spec.loader is None:
+                raise ImportError("cannot import %s" % path)
+            spec.loader.exec_module(module)
+    except BaseException as raised:  # noqa: B902 - SystemExit and the time limit are the file's errors too
+        error = raised
+    finally:
+        recording.stop()
+        del DagContext._stack[:]
+    if error is not None:
+        return {"path": path, "dags": [], "diagnostics": [_error_diagnostic(error, path, timeout)]}
+    reports = [_dag_report(d, recorder, module) for d in created_dags()[known_dags:]]
+    for report in reports:
+        cycle = find_cycle([t["task_id"] for t in report["tasks"]], [(e["upstream"], e["downstream"]) for e in report["edges"]])
+        if cycle is not None:
+            # Airflow's DagBag refuses such a DAG when it loads the file: an import error.
+            return {"path": path, "dags": [], "diagnostics": [_cycle_diagnostic(report, cycle, path)]}
+    return {"path": path, "dags": reports, "diagnostics": []}
+
+
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m vortex.inspect",
+        description="Execute DAG files with the VORTEX SDK and print the DAGs, tasks and dependencies they build, as JSON.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="stop a file that runs longer than this (default %(default)g)",
+    )
+    arguments = parser.parse_args(list(argv))
+    if not arguments.timeout > 0:
+        parser.error("--timeout must be a positive number of seconds")
+    return arguments
+
+
+def main(argv: Sequence[str]) -> int:
+    arguments = _arguments(argv)
+    # Whatever the DAG files print goes to stderr: stdout carries the report alone.
+    report_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.dont_write_bytecode = True
+    _airflow.install()
+    files = [inspect_file(f, arguments.timeout) for f in arguments.files]
+    data = json.dumps({"files": files}, separators=(",", ":")).encode("ascii")
+    with os.fdopen(report_fd, "wb") as out:
+        out.write(data + b"\n")
+    failed = any(d["severity"] == "error" for f in files for d in f["diagnostics"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    status = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not sys.exit: threads a DAG file started must not keep the process alive,
+    # and tearing down thousands of tasks one by one is wasted time.
+    os._exit(status)
