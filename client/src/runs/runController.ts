@@ -211,14 +211,19 @@ export class RunController implements vscode.Disposable {
     return picked?.dag;
   }
 
-  /** The task under the active editor's cursor in this document, else the one the user picks. */
+  /**
+   * The task under the active editor's cursor in this document, else the one
+   * the user picks: among those under the cursor when several are (a loop's
+   * tasks all sit on the line that made them), else among all.
+   */
   private async chooseTask(analysis: FileAnalysis, dag: DagModel, document: vscode.TextDocument): Promise<string | undefined> {
-    const tasks = dag.taskIndices.map((i) => analysis.tasks[i]);
+    let tasks = dag.taskIndices.map((i) => analysis.tasks[i]);
     const editor = vscode.window.activeTextEditor;
     if (editor?.document === document) {
       const cursor = editor.selection.active;
-      const under = tasks.find((t) => new vscode.Range(t.range.start.line, t.range.start.character, t.range.end.line, t.range.end.character).contains(cursor));
-      if (under) return under.taskId;
+      const under = tasks.filter((t) => new vscode.Range(t.range.start.line, t.range.start.character, t.range.end.line, t.range.end.character).contains(cursor));
+      if (under.length === 1) return under[0].taskId;
+      if (under.length > 1) tasks = under;
     }
     const picked = await vscode.window.showQuickPick(
       tasks.map((t) => ({ label: t.taskId, description: t.operator })),
