@@ -33,6 +33,9 @@ export const QUIET_WORKBENCH_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
+  // The web workbench saves edits after a second by default (the desktop does not): a test's
+  // edits must stay unsaved until its clean-up puts the file back as it was on disk.
+  'files.autoSave': 'off',
   // The checkout's own repository, found above a test workspace, is not the user's.
   'git.openRepositoryInParentFolders': 'never',
 };
