@@ -114,6 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
   context.subscriptions.push(
     runtimeResolved.event(({ uri }) => {
       graph.runtimeResolved(uri);
+      refreshOutline(uri);
       if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) void statusBar.refresh();
     }),
   );
@@ -284,4 +285,16 @@ function runStatesOnGraph(graph: GraphPanels): (event: RunEvent) => void {
         return;
     }
   };
+}
+
+/**
+ * Makes VS Code ask for a document's symbols again, so the Outline and the
+ * breadcrumbs list the tasks a runtime resolution found although the text did
+ * not change. NOTE: VS Code caches symbols per document version and has no API
+ * to refresh them (microsoft/vscode#108722); it drops that cache whenever a
+ * symbol provider is registered or removed, so one that serves nothing is
+ * registered for this file alone and removed at once.
+ */
+function refreshOutline(uri: vscode.Uri): void {
+  vscode.languages.registerDocumentSymbolProvider({ scheme: uri.scheme, pattern: new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), path.basename(uri.fsPath)) }, { provideDocumentSymbols: () => [] }).dispose();
 }
