@@ -5,6 +5,7 @@
  * process ends (a DAG file may start processes of its own).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { stopGroup, trackGroup, untrackGroup } from '../execution/processGroup';
 
 export interface InspectorRequest {
@@ -55,7 +56,10 @@ export function runInspector(req: InspectorRequest): Promise<InspectorRun> {
       return;
     }
     const pgid = child.pid;
-    if (pgid !== undefined) trackGroup(pgid);
+    if (pgid !== undefined) {
+      trackGroup(pgid);
+      lowerPriority(pgid);
+    }
 
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
@@ -128,6 +132,21 @@ export function runInspector(req: InspectorRequest): Promise<InspectorRun> {
     });
   });
 }
+
+/**
+ * Executing a DAG file is background work beside the editor's keystrokes: at a
+ * lower priority it yields the CPU to the language server (the file's own
+ * child processes inherit it). Where that is not allowed it runs as it is.
+ */
+function lowerPriority(pid: number): void {
+  try {
+    setPriority(pid, BACKGROUND_NICENESS);
+  } catch {
+    // The process may have ended already, or the platform refuses.
+  }
+}
+
+const BACKGROUND_NICENESS = 10;
 
 const NOT_RUN: InspectorRun = {
   spawnError: null,
