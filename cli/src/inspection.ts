@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Diagnostic } from '../../server/src/analysis/model';
 import type { RuntimeOptions, RuntimeStatus } from '../../server/src/runtime/model';
+import { reconciledDiagnostics } from '../../server/src/runtime/merge';
 import { resolveAtRuntime } from '../../server/src/runtime/resolver';
 import type { AnalysedFile } from './files';
 import { inspectDags, inspectRuntimeDags, type InspectDag } from './report';
@@ -23,18 +24,15 @@ export function staticInspection(file: AnalysedFile): Inspection {
 }
 
 /**
- * Executes the file and merges: when it resolved, its DAGs are the runtime's
- * and VX404 goes (runtime saw those tasks); otherwise the static DAGs stand.
- * The runtime's own diagnostics (VX5xx) are added either way.
+ * Executes the file and merges: when it resolved, its DAGs are the runtime's;
+ * otherwise the static DAGs stand. Diagnostics as `reconciledDiagnostics` says.
  */
 export async function runtimeInspection(file: AnalysedFile, options: RuntimeOptions): Promise<Inspection> {
   const outcome = await resolveAtRuntime(path.resolve(file.path), options);
-  const resolved = outcome.status === 'resolved';
-  const kept = resolved ? file.analysis.diagnostics.filter((d) => d.code !== 'VX404') : file.analysis.diagnostics;
   return {
     path: file.path,
-    dags: resolved ? inspectRuntimeDags(outcome.dags) : inspectDags(file.analysis),
-    diagnostics: [...kept, ...outcome.diagnostics],
+    dags: outcome.status === 'resolved' ? inspectRuntimeDags(outcome.dags) : inspectDags(file.analysis),
+    diagnostics: reconciledDiagnostics(file.analysis, outcome),
     runtime: outcome.status,
   };
 }

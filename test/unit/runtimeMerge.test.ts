@@ -5,13 +5,15 @@
  * the executor read once a file has been executed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { analyse } from '../../server/src/analysis/analyse';
 import type { Diagnostic, FileAnalysis, Range, TaskModel } from '../../server/src/analysis/model';
 import { loadPython } from '../../server/src/analysis/parser';
 import { planFromModel } from '../../server/src/execution/scheduler';
-import { mergeRuntime } from '../../server/src/runtime/merge';
+import { mergeRuntime, reconciledDiagnostics } from '../../server/src/runtime/merge';
+import { resolveAtRuntime } from '../../server/src/runtime/resolver';
 import type { RuntimeDag, RuntimeOutcome, RuntimeStatus, RuntimeTask } from '../../server/src/runtime/model';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -302,6 +304,45 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
       const elsewhere = dag(EXAMPLE, lineOf(text, 'with DAG('), 'dynamic_regions', [task('/elsewhere/helpers.py', 3, 'imported_task')], []);
       const merged = mergeRuntime(analysis, outcome(EXAMPLE, 'resolved', [elsewhere]), text);
       assert.equal(taskNamed(merged, 'imported_task').line, analysis.dags[0].range.start.line);
+    });
+  });
+
+  describe('a schedule that is not a literal, once the file has run (the DAGs-in-a-loop fixture, executed by python3)', function () {
+    this.timeout(20_000);
+    const LOOP = path.join(ROOT, 'test/fixtures/runtime/dags_in_loop.py');
+    let dir: string;
+
+    before(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'vortex-merge-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('VX104 ("not a literal") goes when every DAG the call made got a valid cron string', async () => {
+      const text = readFileSync(LOOP, 'utf8');
+      const analysis = analyse(text);
+      assert.deepEqual(analysis.diagnostics.filter((d) => d.code === 'VX104').map((d) => d.range.start.line), [lineOf(text, 'with DAG(') - 1]);
+      const resolved = await resolveAtRuntime(LOOP);
+      assert.equal(resolved.status, 'resolved');
+      assert.deepEqual(reconciledDiagnostics(analysis, resolved), []);
+      assert.deepEqual(mergeRuntime(analysis, resolved, text).dags.map((d) => d.schedule), ['0 1 * * *', '0 2 * * *']);
+    });
+
+    it('a computed schedule that is not a valid cron gets VX103 at the schedule argument, naming the value and the DAG', async () => {
+      const file = path.join(dir, 'dags_in_loop.py');
+      const text = readFileSync(LOOP, 'utf8').replace('"0 2 * * *"', '"0 25 * * *"');
+      writeFileSync(file, text);
+      const analysis = analyse(text);
+      const diagnostics = reconciledDiagnostics(analysis, await resolveAtRuntime(file));
+      assert.deepEqual(diagnostics.map((d) => d.code), ['VX103']);
+      assert.equal(textAt(text, diagnostics[0].range), 'cron');
+      assert.match(diagnostics[0].message, /"sync_globex" the schedule "0 25 \* \* \*".*hour/);
+    });
+
+    it('a failed execution answers nothing: the static diagnostics stay beside the runtime\'s', () => {
+      const text = readFileSync(LOOP, 'utf8');
+      const analysis = analyse(text);
+      const failed = outcome(LOOP, 'failed', [], [runtimeDiagnostic('VX501', 3, 'ValueError: no')]);
+      assert.deepEqual(reconciledDiagnostics(analysis, failed).map((d) => d.code), [...analysis.diagnostics.map((d) => d.code), 'VX501']);
     });
   });
 });

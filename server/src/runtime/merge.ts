@@ -15,7 +15,8 @@
  * outcome (both are read-only once made): a loop may build thousands of tasks.
  */
 import path from 'node:path';
-import type { DagModel, EdgeModel, FileAnalysis, Range, TaskModel } from '../analysis/model';
+import type { DagModel, Diagnostic, EdgeModel, FileAnalysis, Range, TaskModel } from '../analysis/model';
+import { checkSchedule } from '../analysis/schedule';
 import type { RuntimeDag, RuntimeOutcome, RuntimeTask } from './model';
 
 /**
@@ -29,7 +30,7 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
       isDagFile: staticAnalysis.isDagFile,
       dags: staticAnalysis.dags,
       tasks: staticAnalysis.tasks,
-      diagnostics: [...staticAnalysis.diagnostics, ...outcome.diagnostics],
+      diagnostics: reconciledDiagnostics(staticAnalysis, outcome),
       hasDynamicConstructs: staticAnalysis.hasDynamicConstructs,
     };
   }
@@ -84,9 +85,56 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
     isDagFile: staticAnalysis.isDagFile,
     dags,
     tasks,
-    diagnostics: [...staticAnalysis.diagnostics.filter((d) => d.code !== 'VX404'), ...outcome.diagnostics],
+    diagnostics: reconciledDiagnostics(staticAnalysis, outcome),
     hasDynamicConstructs: staticAnalysis.hasDynamicConstructs,
   };
+}
+
+/**
+ * The diagnostics of a file once it has been executed: the static ones, less
+ * those the execution answered, plus the runtime's own. A resolved execution
+ * answers VX404 (it saw the dynamic tasks) and VX104 on a schedule that is not
+ * a literal when every DAG that call made got a schedule string, which is then
+ * checked as a literal would be (VX103 / VX104 at the same place, naming the
+ * value it took). The editor and `vortex inspect --runtime` both use this.
+ */
+export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome): Diagnostic[] {
+  if (outcome.status !== 'resolved') return [...staticAnalysis.diagnostics, ...outcome.diagnostics];
+  const answered = new Set<Diagnostic>();
+  const added: Diagnostic[] = [];
+  const inThisFile = sameFile(outcome.path);
+  for (const dag of staticAnalysis.dags) {
+    const range = dag.scheduleRange;
+    const argument = dag.args.schedule_interval ?? dag.args.schedule;
+    if (!range || !argument || argument.value !== undefined) continue;
+    // A DAG call in a loop makes several DAGs, each created on a line of that call.
+    const made = outcome.dags.filter((d) => d.line >= 1 && (!d.file || inThisFile(d.file)) && d.line - 1 >= dag.range.start.line && d.line - 1 <= dag.range.end.line);
+    // null: no schedule, or one that is not a string (a timedelta, Datasets): the static warning stands.
+    if (made.length === 0 || made.some((d) => d.schedule === null)) continue;
+    for (const d of staticAnalysis.diagnostics) {
+      if (d.code === 'VX104' && sameRange(d.range, range)) answered.add(d);
+    }
+    for (const schedule of new Set(made.map((d) => d.schedule as string))) {
+      const check = checkSchedule(schedule);
+      if (check.ok) continue;
+      const ids = made.filter((d) => d.schedule === schedule).map((d) => `"${d.dag_id}"`).join(', ');
+      added.push({
+        code: check.unsupported ? 'VX104' : 'VX103',
+        severity: check.unsupported ? 'warning' : 'error',
+        message: `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`,
+        range,
+      });
+    }
+  }
+  return [
+    ...staticAnalysis.diagnostics.filter((d) => d.code !== 'VX404' && !answered.has(d)),
+    ...added,
+    ...outcome.diagnostics,
+  ];
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 /** Task ids hold no NUL: a cheap key for a pair (thousands of edges ask). */
