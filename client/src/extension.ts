@@ -51,6 +51,11 @@ export interface VortexApi {
   graph: {
     snapshot(): GraphSnapshot;
     receive(message: unknown): Promise<void>;
+    /**
+     * Hands `panel` (of view type `vortex.graph`) and a saved state to the serializer registered
+     * with VS Code, as VS Code does after a window reload (which the test harness cannot do).
+     */
+    deserialize(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
     /** Shows task states of a run on the graph (the run engine's entry point). */
     showRunStates(dagId: string, tasks: TaskRunState[], reset?: boolean): void;
   };
@@ -107,7 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     vscode.commands.registerCommand(Commands.restartServer, () => current.restart()),
     vscode.commands.registerCommand(Commands.showOutput, () => output.show(true)),
   );
-  const graph = registerGraph(context, async () => {
+  const { panels: graph, serializer: graphSerializer } = registerGraph(context, async () => {
     await current.ensureStarted().catch(() => undefined);
     return current.client?.isRunning() ? current.client : undefined;
   }, output);
@@ -145,6 +150,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Vortex
     graph: {
       snapshot: () => graph.snapshot(),
       receive: (message) => graph.receive(message),
+      deserialize: async (panel, state) => graphSerializer.deserializeWebviewPanel(panel, state),
       showRunStates: (dagId, tasks, reset) => graph.showRunStates(dagId, tasks, reset),
     },
     runtimeResolutions: () => [...runtimeResolutions],

@@ -49,8 +49,10 @@ const DARK_THEME: Record<string, string> = {
 
 export interface GraphPage {
   page: Page;
-  /** Messages the page posted to the "host", in order. */
+  /** Messages the page posted to the "host", in order, but for the states it saved (see `saved`). */
   posted(): Promise<unknown[]>;
+  /** The states the page told the host it saved, in order, and what it last gave `setState`. */
+  saved(): Promise<{ told: unknown[]; setState: unknown }>;
   /** Delivers a host → webview message. */
   send(message: HostMessage | Record<string, unknown>): Promise<void>;
   /** Sends a graph message and resolves once the page has painted it; returns the milliseconds that took in the page. */
@@ -117,7 +119,12 @@ export async function launchGraphBrowser(): Promise<GraphBrowser> {
       };
       return {
         page,
-        posted: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted),
+        posted: () => page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type !== 'state')),
+        saved: () =>
+          page.evaluate(() => {
+            const w = window as unknown as { __posted: { type: string; state?: unknown }[]; __state: unknown };
+            return { told: w.__posted.filter((m) => m.type === 'state').map((m) => m.state), setState: w.__state };
+          }),
         send,
         async draw(message) {
           // Timed inside the page: from the message's delivery to just after the frame that shows it

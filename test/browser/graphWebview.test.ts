@@ -201,6 +201,53 @@ describe('graph webview in headless Chromium', function () {
     assert.equal(await graph.page.locator('.node.highlighted .task-id').textContent(), 'end');
   });
 
+  it('saves the file, the DAG and the viewport after drawing and once a zoom settles, and places a restored graph where it was', async () => {
+    // The page's transform, as numbers (CSS serialises them rounded).
+    const transformOf = async () => {
+      const css = await graph.page.locator('#graph').evaluate((e) => (e as SVGSVGElement).style.transform);
+      const [x, y, k] = (/translate\(([-\d.e]+)px, ([-\d.e]+)px\) scale\(([-\d.e]+)\)/.exec(css) ?? []).slice(1).map(Number);
+      return { x, y, k };
+    };
+    const near = (a: { x: number; y: number; k: number }, b: { x: number; y: number; k: number }) =>
+      assert.ok(Math.abs(a.x - b.x) < 0.01 && Math.abs(a.y - b.y) < 0.01 && Math.abs(a.k - b.k) < 1e-4, `${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`);
+    await graph.draw(await graphMessage(seedModel()));
+    const fitted = await graph.saved();
+    assert.equal(fitted.told.length, 1, 'one state per drawing');
+    const state = fitted.told[0] as { uri: string; dagIndex: number; viewport: { x: number; y: number; k: number } };
+    assert.deepEqual(fitted.setState, state, 'what it tells the host is what VS Code keeps');
+    assert.equal(state.uri, 'file:///w/dag.py');
+    assert.equal(state.dagIndex, 0);
+    near(await transformOf(), state.viewport);
+
+    await graph.page.locator('#zoom-in').click();
+    await graph.page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'state').length === 2);
+    const zoomed = (await graph.saved()).setState as typeof state;
+    assert.ok(Math.abs(zoomed.viewport.k - state.viewport.k * 1.25) < 1e-9, 'the zoom is saved');
+
+    // A new page (a reload): the host hands back the saved viewport with the graph, and the page uses it instead of fitting.
+    await graph.close();
+    graph = await browser.open();
+    const restored = { x: 37, y: -21, k: 1.75 };
+    await graph.draw({ ...(await graphMessage(seedModel())), viewport: restored });
+    near(await transformOf(), restored);
+    assert.deepEqual((await graph.saved()).setState, { uri: 'file:///w/dag.py', dagIndex: 0, viewport: restored });
+  });
+
+  it('shows why there is no graph on its own, without the tools that act on one', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({ type: 'empty', reason: 'dags/removed.py no longer exists. Open a DAG file to see its graph.' });
+    await graph.page.locator('body[data-state="empty"]').waitFor({ state: 'attached' });
+    assert.equal(await graph.page.locator('#status').textContent(), 'dags/removed.py no longer exists. Open a DAG file to see its graph.');
+    assert.ok(await graph.page.locator('#status').isVisible());
+    assert.equal(await graph.page.locator('#toolbar').isVisible(), false);
+    assert.equal(await graph.page.locator('.node').count(), 0);
+    await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-webview-empty.png') });
+    // A DAG file again: the graph and its tools come back.
+    await graph.draw(await graphMessage(seedModel()));
+    assert.ok(await graph.page.locator('#toolbar').isVisible());
+    assert.equal(await graph.page.locator('.node').count(), 4);
+  });
+
   it('exports a standalone SVG through the host, with a minimap for large graphs', async () => {
     const nodes = Array.from({ length: 120 }, (_, i) => ({ id: `t${i}`, operator: 'BashOperator', kind: 'bash' as const, diagnostics: { errors: 0, warnings: 0, infos: 0 } }));
     const edges = nodes.slice(1).map((n, i) => ({ from: `t${i % 10 === 9 ? i - 9 : i}`, to: n.id }));

@@ -237,6 +237,9 @@ async function main() {
     ok = false;
   }
   if (!ok) {
+    // NOTE: taken after the suite: the workbench has stopped the extension host by then, so every
+    // extension view reads "There is no data provider registered that can provide view data".
+    // The page at the moment a test failed is in failed-<test>.png (the suite asks for it).
     await page.screenshot({ path: path.join(ARTIFACTS, `failure${vsix ? '-packaged' : ''}.png`) }).catch(() => undefined);
     keepLogs(tmp);
   }
@@ -265,18 +268,35 @@ async function serveScreenshots(page, folder, suffix, stop, deadline) {
         for (const selector of request.visible ?? []) {
           await page.locator(selector).first().waitFor({ state: 'visible', timeout: 15_000 });
         }
+        for (const selector of request.webviewVisible ?? []) {
+          await webviewContent(page).locator(selector).first().waitFor({ state: 'visible', timeout: 15_000 });
+        }
+        for (const selector of request.absent ?? []) {
+          if (await page.locator(selector).first().isVisible()) throw new Error(`${selector} shows, and must not`);
+        }
         await page.screenshot({ path: file });
         // A pointer left on what it clicked keeps a tooltip open in the next pictures.
         if (request.click) await page.mouse.move(page.viewportSize().width * 0.7, 3);
         log(`screenshot ${path.relative(REPO_ROOT, file)}`);
         writeFileSync(path.join(folder, `${name}.done`), file);
       } catch (error) {
+        // The page as it was when the request failed, with the extension host still running.
+        const failed = path.join(ARTIFACTS, `${name}${suffix}-failed.png`);
+        await page.screenshot({ path: failed }).then(() => log(`screenshot "${name}" failed; the page then: ${path.relative(REPO_ROOT, failed)}`), () => undefined);
         writeFileSync(path.join(folder, `${name}.done`), `error: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return new Promise(() => {});
+}
+
+/**
+ * The page inside the (only) webview: VS Code hosts it in an iframe, which
+ * holds the extension's own page in a second one.
+ */
+function webviewContent(page) {
+  return page.locator('iframe.webview.ready').first().contentFrame().locator('iframe#active-frame').contentFrame();
 }
 
 /** Runs a short command to its end and returns its output; kills it past `timeoutMs`. */

@@ -16,7 +16,7 @@ import { dagAt, dagChoices, graphModelOf, neighbourhood, taskAt } from '../../cl
 import type { GraphModel } from '../../client/src/graph/model';
 import { pathOf, viewModelOf } from '../../client/src/graph/viewModel';
 import { runLayoutJob } from '../../client/src/graph/layoutJob';
-import { isGraphPanelState, isHostMessage, isWebviewMessage } from '../../client/src/graph/messages';
+import { isGraphPanelState, isHostMessage, isViewport, isWebviewMessage, readGraphPanelState } from '../../client/src/graph/messages';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { generateDag } from '../support/generate';
 
@@ -226,5 +226,23 @@ describe('graph: message type guards', () => {
     assert.ok(!isHostMessage({ type: 'graph', view, dags: [], uri: 'u', fileName: 'f', keepViewport: true }), 'path data is only numbers and commands');
     assert.ok(isGraphPanelState({ uri: 'file:///a.py', dagIndex: 0 }));
     assert.ok(!isGraphPanelState({ uri: 'file:///a.py' }));
+    const drawn = { type: 'graph', view: { ...view, edges: [] }, dags: [], uri: 'u', fileName: 'f', keepViewport: false };
+    assert.ok(isHostMessage({ ...drawn, viewport: { x: -40, y: 12.5, k: 1.5 } }));
+    assert.ok(!isHostMessage({ ...drawn, viewport: { x: 0, y: 0, k: 0 } }), 'a scale the page cannot show');
+  });
+
+  it('the saved panel state: the file, the DAG and the viewport, read back leniently after a reload', () => {
+    const viewport = { x: 37, y: -21, k: 1.75 };
+    assert.ok(isViewport(viewport));
+    for (const bad of [{ x: 0, y: 0 }, { x: Number.NaN, y: 0, k: 1 }, { x: 0, y: 0, k: 9 }, { x: 1e12, y: 0, k: 1 }, null]) assert.ok(!isViewport(bad), JSON.stringify(bad));
+    const state = { uri: 'file:///w/two_dags.py', dagIndex: 1, viewport };
+    assert.ok(isGraphPanelState(state));
+    assert.ok(isWebviewMessage({ type: 'state', state }));
+    assert.ok(isWebviewMessage({ type: 'state', state: { uri: 'file:///w/a.py', dagIndex: 0 } }), 'no viewport while a task is focused');
+    assert.ok(!isWebviewMessage({ type: 'state', state: { ...state, viewport: { x: 0, y: 0, k: 'big' } } }));
+    assert.deepEqual(readGraphPanelState(state), state);
+    // Saved by another version, or damaged: what can be used is kept.
+    assert.deepEqual(readGraphPanelState({ uri: 'file:///w/a.py', dagIndex: 2, viewport: { x: 0, y: 0, k: 99 }, extra: true }), { uri: 'file:///w/a.py', dagIndex: 2 });
+    for (const bad of [undefined, null, 'file:///w/a.py', { uri: 'file:///w/a.py', dagIndex: -1 }, { dagIndex: 0 }]) assert.equal(readGraphPanelState(bad), undefined, JSON.stringify(bad));
   });
 });

@@ -46,7 +46,7 @@ describe('the manifest: running', () => {
   it('declares the runs view the client registers, and the Python extension API it asks for the interpreter', () => {
     const ids = Object.values(manifest.contributes.views).flat().map((v) => v.id);
     assert.ok(ids.includes('vortex.runs'));
-    assert.ok(source.includes("registerTreeDataProvider('vortex.runs'"));
+    assert.ok(source.includes("createTreeView('vortex.runs'"));
     assert.ok(manifest.dependencies['@vscode/python-extension']);
   });
 });

@@ -24,10 +24,25 @@ export interface TaskRunState {
 /** The most output per stream the webview accepts in one message. */
 export const MAX_OUTPUT_CHARS = 1_000_000;
 
+/** The zoom the page allows, out and in. */
+export const MIN_SCALE = 0.02;
+export const MAX_SCALE = 4;
+
+/** Where the graph sits in the panel: a translation in CSS pixels, then a scale. */
+export interface Viewport {
+  x: number;
+  y: number;
+  k: number;
+}
+
 /** host → webview */
 export type HostMessage =
-  /** A new picture of the followed DAG; `keepViewport` is false when a different DAG or file is shown. */
-  | { type: 'graph'; view: GraphView; dags: DagChoice[]; uri: string; fileName: string; keepViewport: boolean }
+  /**
+   * A new picture of the followed DAG; `keepViewport` is false when a different DAG or file is shown.
+   * `viewport`, when given, places it where the user left it instead (a panel restored after a
+   * reload, or a page VS Code loaded again after hiding it).
+   */
+  | { type: 'graph'; view: GraphView; dags: DagChoice[]; uri: string; fileName: string; keepViewport: boolean; viewport?: Viewport }
   /** Nothing to draw (no DAG file in sight, or the server is not running), with why. */
   | { type: 'empty'; reason: string }
   /** The task whose code holds the editor's cursor, or null. */
@@ -56,12 +71,22 @@ export type WebviewMessage =
   /** The selected task's run buttons: the task alone, or with everything upstream of it. */
   | { type: 'runTask'; dagId: string | null; taskId: string; withUpstream: boolean }
   /** The export button: the drawn graph as a standalone SVG document. */
-  | { type: 'exportSvg'; svg: string };
+  | { type: 'exportSvg'; svg: string }
+  /**
+   * What the page just saved with `setState` (after each drawing, and once a pan or zoom
+   * settles): the host keeps it to place the graph again when the page loads anew.
+   */
+  | { type: 'state'; state: GraphPanelState };
 
-/** What the webview keeps across a reload (`setState`), read back by the panel serializer. */
+/**
+ * What the webview keeps across a reload (`setState`), which VS Code hands back
+ * to the panel serializer: the file, the DAG picked, and where the whole DAG
+ * was in view (absent while a task's neighbourhood is focused).
+ */
 export interface GraphPanelState {
   uri: string;
   dagIndex: number;
+  viewport?: Viewport;
 }
 
 type Json = Record<string, unknown>;
@@ -107,6 +132,16 @@ export function isGraphView(v: unknown): v is GraphView {
   );
 }
 
+/** Positions far beyond any layout (5,000 tasks span a few hundred thousand pixels) are refused. */
+const MAX_OFFSET = 10_000_000;
+
+export function isViewport(v: unknown): v is Viewport {
+  return (
+    isObject(v) && isFiniteNumber(v.x) && isFiniteNumber(v.y) && isFiniteNumber(v.k) &&
+    Math.abs(v.x) <= MAX_OFFSET && Math.abs(v.y) <= MAX_OFFSET && v.k >= MIN_SCALE && v.k <= MAX_SCALE
+  );
+}
+
 function isDagChoice(v: unknown): v is DagChoice {
   return isObject(v) && isFiniteNumber(v.index) && isString(v.label);
 }
@@ -124,7 +159,10 @@ export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'graph':
-      return isGraphView(v.view) && Array.isArray(v.dags) && v.dags.every(isDagChoice) && isString(v.uri) && isString(v.fileName) && typeof v.keepViewport === 'boolean';
+      return (
+        isGraphView(v.view) && Array.isArray(v.dags) && v.dags.every(isDagChoice) && isString(v.uri) && isString(v.fileName) &&
+        typeof v.keepViewport === 'boolean' && (v.viewport === undefined || isViewport(v.viewport))
+      );
     case 'empty':
       return isString(v.reason);
     case 'highlight':
@@ -158,11 +196,28 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
       return (v.dagId === null || isString(v.dagId)) && isString(v.taskId) && typeof v.withUpstream === 'boolean';
     case 'exportSvg':
       return isString(v.svg) && v.svg.length <= MAX_EXPORT_CHARS && v.svg.startsWith('<svg');
+    case 'state':
+      return isGraphPanelState(v.state);
     default:
       return false;
   }
 }
 
 export function isGraphPanelState(v: unknown): v is GraphPanelState {
-  return isObject(v) && isString(v.uri) && Number.isInteger(v.dagIndex) && (v.dagIndex as number) >= 0;
+  return (
+    isObject(v) && isString(v.uri) && Number.isInteger(v.dagIndex) && (v.dagIndex as number) >= 0 &&
+    (v.viewport === undefined || isViewport(v.viewport))
+  );
+}
+
+/**
+ * Reads what VS Code hands the panel serializer after a reload: whatever a page
+ * saved, in this or another version of VORTEX. A viewport it cannot use is
+ * dropped (the graph is then fitted) rather than losing the file and the DAG.
+ */
+export function readGraphPanelState(v: unknown): GraphPanelState | undefined {
+  if (!isObject(v)) return undefined;
+  const { viewport, ...rest } = v;
+  if (!isGraphPanelState(rest)) return undefined;
+  return { uri: rest.uri, dagIndex: rest.dagIndex, ...(isViewport(viewport) ? { viewport: { x: viewport.x, y: viewport.y, k: viewport.k } } : {}) };
 }

@@ -13,8 +13,8 @@ import { DagModelRequest } from '../../../server/src/protocol';
 import type { DagModelResult } from '../../../server/src/protocol';
 import { looksLikeDagDocument } from '../dagFile';
 import { graphHtml } from './html';
-import { isGraphPanelState, isWebviewMessage } from './messages';
-import type { GraphPanelState, HostMessage, TaskRunState, WebviewMessage } from './messages';
+import { isWebviewMessage, readGraphPanelState } from './messages';
+import type { GraphPanelState, HostMessage, TaskRunState, Viewport, WebviewMessage } from './messages';
 import type { LayoutService } from './layoutService';
 import { dagAt, dagChoices, graphModelOf, taskAt } from './model';
 
@@ -31,6 +31,7 @@ export interface GraphSnapshot {
   open: boolean;
   uri: string | undefined;
   dagId: string | null | undefined;
+  dagIndex: number | undefined;
   nodes: string[];
   edges: number;
   highlighted: string | null;
@@ -38,6 +39,17 @@ export interface GraphSnapshot {
   draws: number;
   /** `Date.now()` when the last graph message was posted. */
   drawnAt: number;
+  /** What the page said it saved last (`setState`): what VS Code would hand the serializer after a reload. */
+  saved: GraphPanelState | null;
+  /** The message the page shows instead of a graph (once delivered to the loaded page), or null. */
+  message: string | null;
+}
+
+const CLOSED: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, dagIndex: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0, saved: null, message: null };
+
+/** Which picture the page shows: the same key keeps the user's zoom. */
+function viewKey(uri: string, dagIndex: number, focus: { taskId: string; depth: number } | null): string {
+  return JSON.stringify([uri, dagIndex, focus]);
 }
 
 export class GraphPanels implements vscode.Disposable {
@@ -53,9 +65,14 @@ export class GraphPanels implements vscode.Disposable {
   private result: DagModelResult | undefined;
   /** Which file and DAG the webview shows, to keep the user's zoom while they stay the same. */
   private shownKey: string | undefined;
+  /**
+   * Where the page last left the whole DAG (or where a restored panel's state says it was), for
+   * the next time the page loads: after a reload, or when VS Code shows a hidden panel again.
+   */
+  private savedViewport: { key: string; viewport: Viewport } | undefined;
   private sequence = 0;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
-  private snapshotState: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0 };
+  private snapshotState: GraphSnapshot = { ...CLOSED };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -103,7 +120,10 @@ export class GraphPanels implements vscode.Disposable {
     this.follow(target, dagIndex ?? cursor);
   }
 
-  /** The serializer: a panel restored after a window reload shows what it showed. */
+  /**
+   * The serializer: a panel restored after a window reload shows what it showed,
+   * the same file, DAG and viewport (`state` is what the page last saved).
+   */
   restore(panel: vscode.WebviewPanel, state: unknown): void {
     if (this.panel) {
       // A second restored panel (two windows' state merged) would fight the first over the file.
@@ -112,10 +132,16 @@ export class GraphPanels implements vscode.Disposable {
     }
     panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
     this.adopt(panel);
-    const saved: GraphPanelState | undefined = isGraphPanelState(state) ? state : undefined;
+    const saved = readGraphPanelState(state);
     const editor = vscode.window.activeTextEditor;
-    if (saved) this.follow(vscode.Uri.parse(saved.uri), saved.dagIndex);
-    else if (editor && looksLikeDagDocument(editor.document)) this.follow(editor.document.uri, editor.selection.active);
+    if (saved) {
+      const uri = vscode.Uri.parse(saved.uri);
+      if (saved.viewport) this.savedViewport = { key: viewKey(uri.toString(), saved.dagIndex, null), viewport: saved.viewport };
+      this.follow(uri, saved.dagIndex);
+    } else if (editor && looksLikeDagDocument(editor.document)) {
+      this.follow(editor.document.uri, editor.selection.active);
+    }
+    // Else it waits for a DAG file, and says so (see refresh).
   }
 
   /**
@@ -125,6 +151,7 @@ export class GraphPanels implements vscode.Disposable {
   runtimeResolved(uri: vscode.Uri): void {
     if (!this.panel || uri.toString() !== this.uri?.toString()) return;
     this.shownKey = undefined;
+    this.savedViewport = undefined;
     void this.refresh();
   }
 
@@ -180,7 +207,8 @@ export class GraphPanels implements vscode.Disposable {
     this.ready = false;
     this.uri = undefined;
     this.result = undefined;
-    this.snapshotState = { open: false, uri: undefined, dagId: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0 };
+    this.savedViewport = undefined;
+    this.snapshotState = { ...CLOSED };
   }
 
   /** Shows `uri`'s DAG number `dag`, or the DAG around that position once the server has said where its DAGs are. */
@@ -209,7 +237,8 @@ export class GraphPanels implements vscode.Disposable {
         this.ready = true;
         this.shownKey = undefined;
         // A reloaded page has lost its highlight: forget it so the refresh sends it again.
-        this.snapshotState = { ...this.snapshotState, highlighted: null };
+        // Nor has it saved anything yet.
+        this.snapshotState = { ...this.snapshotState, highlighted: null, saved: null };
         this.post({ type: 'runAvailability', available: await this.runAvailable() });
         await this.refresh();
         return;
@@ -237,17 +266,38 @@ export class GraphPanels implements vscode.Disposable {
       case 'exportSvg':
         await this.exportSvg(message.svg);
         return;
+      case 'state': {
+        const { state } = message;
+        // A page still showing the previous file says so once more; only the followed file counts.
+        if (state.uri !== this.uri?.toString()) return;
+        this.snapshotState = { ...this.snapshotState, saved: state };
+        if (state.viewport) this.savedViewport = { key: viewKey(state.uri, state.dagIndex, null), viewport: state.viewport };
+        return;
+      }
     }
   }
 
   /** Asks the server for the followed file's DAGs, lays the chosen one out off the UI thread and posts it. */
   private async refresh(): Promise<void> {
     const uri = this.uri;
-    if (!this.panel || !uri) return;
+    if (!this.panel) return;
     const sequence = ++this.sequence;
+    if (!uri) {
+      this.showMessage('Open a DAG file to see its graph.');
+      return;
+    }
+    const missing = await this.openDocument(uri);
+    if (sequence !== this.sequence) return;
+    if (missing) {
+      this.result = undefined;
+      this.shownKey = undefined;
+      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, dagIndex: undefined, nodes: [], edges: 0 };
+      this.showMessage(missing);
+      return;
+    }
     const client = await this.client();
     if (!client) {
-      this.post({ type: 'empty', reason: 'The VORTEX language server is not running.' });
+      this.showMessage('The VORTEX language server is not running.');
       return;
     }
     let result: DagModelResult | null;
@@ -262,8 +312,8 @@ export class GraphPanels implements vscode.Disposable {
     const fileName = path.basename(uri.fsPath);
     if (!result || result.dags.length === 0) {
       this.shownKey = undefined;
-      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, nodes: [], edges: 0 };
-      this.post({ type: 'empty', reason: result ? `${fileName} defines no DAG.` : `${fileName} is not a DAG file.` });
+      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, dagIndex: undefined, nodes: [], edges: 0 };
+      this.showMessage(result ? `${fileName} defines no DAG.` : `${fileName} is not a DAG file.`);
       return;
     }
     if (this.pendingCursor) {
@@ -281,21 +331,53 @@ export class GraphPanels implements vscode.Disposable {
       return;
     }
     if (sequence !== this.sequence) return;
-    const key = JSON.stringify([uri.toString(), this.dagIndex, this.focus]);
+    const key = viewKey(uri.toString(), this.dagIndex, this.focus);
     const keepViewport = key === this.shownKey;
+    // A page that loaded anew (or a panel restored) shows the graph where the user left it.
+    const viewport = !keepViewport && this.savedViewport?.key === key ? this.savedViewport.viewport : undefined;
     this.shownKey = key;
-    this.post({ type: 'graph', view, dags: dagChoices(result), uri: uri.toString(), fileName, keepViewport });
+    this.post({ type: 'graph', view, dags: dagChoices(result), uri: uri.toString(), fileName, keepViewport, ...(viewport ? { viewport } : {}) });
     this.snapshotState = {
       ...this.snapshotState,
       uri: uri.toString(),
       dagId: dag.dagId,
+      dagIndex: this.dagIndex,
       nodes: view.nodes.map((n) => n.id),
       edges: view.edges.length,
       draws: this.snapshotState.draws + (this.ready ? 1 : 0),
       drawnAt: Date.now(),
+      message: this.ready ? null : this.snapshotState.message,
     };
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
     if (editor) this.highlightAt(editor.selection.active);
+  }
+
+  /** Shows `reason` instead of a graph. */
+  private showMessage(reason: string): void {
+    this.post({ type: 'empty', reason });
+    if (this.ready) this.snapshotState = { ...this.snapshotState, message: reason };
+  }
+
+  /**
+   * The server answers only for documents open in VS Code, and a panel restored
+   * after a reload may follow a file no editor has opened yet (or one deleted
+   * meanwhile): opens it, without showing it. Resolves to why it cannot be
+   * shown, or undefined.
+   */
+  private async openDocument(uri: vscode.Uri): Promise<string | undefined> {
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return undefined;
+    try {
+      await vscode.workspace.openTextDocument(uri);
+      return undefined;
+    } catch (error) {
+      const name = uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri) : uri.toString();
+      const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+      if (exists) {
+        this.log.warn(`The graph could not open ${uri.toString()}: ${error instanceof Error ? error.message : String(error)}`);
+        return `${name} could not be opened. Open a DAG file to see its graph.`;
+      }
+      return `${name} no longer exists. Open a DAG file to see its graph.`;
+    }
   }
 
   private highlightAt(position: vscode.Position): void {

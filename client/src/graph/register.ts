@@ -8,8 +8,6 @@ import { Commands } from '../../../server/src/commands';
 import { LayoutService } from './layoutService';
 import { GRAPH_VIEW_TYPE, GraphPanels } from './panel';
 
-/** True while the active editor holds a DAG file; package.json's editor/title menu reads it. */
-
 /**
  * Reads the command's arguments: none from the palette and the editor title (whose
  * argument is the file's URI), or the code lens's `[uri string, dag index]` as JSON.
@@ -21,13 +19,23 @@ function targetOf(args: unknown[]): { uri?: vscode.Uri; dagIndex?: number } {
   return { uri, dagIndex };
 }
 
+/** The graph's panel, and the serializer VS Code calls to restore it after a window reload. */
+export interface GraphFeature {
+  panels: GraphPanels;
+  serializer: vscode.WebviewPanelSerializer<unknown>;
+}
+
 export function registerGraph(
   context: vscode.ExtensionContext,
   client: () => Promise<LanguageClient | undefined>,
   log: vscode.LogOutputChannel,
-): GraphPanels {
+): GraphFeature {
   const layout = new LayoutService(context.asAbsolutePath('dist/graphLayout.js'));
   const panels = new GraphPanels(context.extensionUri, client, layout, log);
+  // `state` is what the page last saved with setState; VS Code keeps it across the reload.
+  const serializer: vscode.WebviewPanelSerializer<unknown> = {
+    deserializeWebviewPanel: async (panel, state) => panels.restore(panel, state),
+  };
 
   // The `vortex.isDagFile` context key that shows the graph's editor-title icon is kept
   // by the runs module (client/src/runs/index.ts) for both features.
@@ -37,9 +45,7 @@ export function registerGraph(
       const { uri, dagIndex } = targetOf(args);
       return panels.show(uri, dagIndex);
     }),
-    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => panels.restore(panel, state),
-    }),
+    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, serializer),
   );
-  return panels;
+  return { panels, serializer };
 }

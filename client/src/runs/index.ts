@@ -14,7 +14,7 @@ import { Commands } from '../../../server/src/commands';
 import { WorkspaceTrustNotification } from '../../../server/src/protocol';
 import { looksLikeDagDocument } from '../dagFile';
 import { type RunCommandResult, RunController } from './runController';
-import { RunsView } from './runsView';
+import { RunsView, type RunsViewRows } from './runsView';
 import { extraPathsWithSdk, hasUnresolvedVortexImport } from './sdkPath';
 import { secretNameProblem, WorkspaceSecrets, workspaceKey } from './workspaceSecrets';
 
@@ -31,6 +31,8 @@ export interface RunsApi {
   liveRunIds(): string[];
   /** Whether this session offered to add the SDK to python.analysis.extraPaths. */
   sdkPathOffered(): boolean;
+  /** The "VORTEX Runs" view: whether the workbench shows it, and the rows it was last given. */
+  view(): { visible: boolean; rows: RunsViewRows };
 }
 
 /** A lens passes the document's URI as a string; an editor/title menu passes a Uri; the palette passes nothing. */
@@ -77,13 +79,14 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
   const runs = new RunController(client, channel, secrets, runStore, sdkPath);
   const sdkOffer = new SdkPathOffer(context.workspaceState, sdkPath);
   const view = new RunsView(runs, runStore);
+  // Registered before `vortex.showRunsView` can reveal the view, so it never shows without its data.
+  const treeView = vscode.window.createTreeView('vortex.runs', { treeDataProvider: view });
 
   const updateDagContext = (editor: vscode.TextEditor | undefined) => {
     const isDag = editor !== undefined && looksLikeDagDocument(editor.document);
     void vscode.commands.executeCommand('setContext', 'vortex.isDagFile', isDag);
     if (isDag) void vscode.commands.executeCommand('setContext', 'vortex.showRunsView', true);
   };
-  updateDagContext(vscode.window.activeTextEditor);
 
   const run = (mode: 'dag' | 'task' | 'withUpstream') =>
     async (uriArg?: unknown, dagArg?: unknown, taskArg?: unknown): Promise<RunCommandResult> => {
@@ -101,7 +104,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     runs,
     sdkOffer,
     view,
-    vscode.window.registerTreeDataProvider('vortex.runs', view),
+    treeView,
     vscode.window.onDidChangeActiveTextEditor(updateDagContext),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document === vscode.window.activeTextEditor?.document) updateDagContext(vscode.window.activeTextEditor);
@@ -125,6 +128,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     }),
   );
 
+  updateDagContext(vscode.window.activeTextEditor);
   // Show the view once there is a history, even before a DAG file is opened;
   // a workspace that never ran anything gets no storage folder made for it.
   if (existsSync(historyDir)) {
@@ -140,6 +144,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     secretNames: () => secrets.names(),
     liveRunIds: () => runs.liveRuns().map((r) => r.runId),
     sdkPathOffered: () => sdkOffer.offered,
+    view: () => ({ visible: treeView.visible, rows: view.rows() }),
   };
 }
 

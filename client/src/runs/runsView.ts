@@ -30,10 +30,33 @@ const ICONS: Record<TaskRunState, vscode.ThemeIcon> = {
   skipped: new vscode.ThemeIcon('debug-step-over'),
 };
 
+/** One row the view was given: its label and the text beside it. */
+export interface RunsViewRow {
+  label: string;
+  description: string;
+  tooltip: string | null;
+}
+
+/**
+ * What the workbench last asked the view for and was given, by parent: `''`
+ * for the top level, a DAG id for its runs, `run:<run id>` for a run's tasks.
+ * Only the workbench asks (when it shows the view, and after each refresh), so
+ * this is what the view renders; an empty view never asks.
+ */
+export type RunsViewRows = Record<string, RunsViewRow[]>;
+
+function rowKey(node?: Node): string {
+  if (!node) return '';
+  if (node.kind === 'dag') return node.dagId;
+  if (node.kind === 'run') return `run:${node.live?.runId ?? node.stored?.summary.run_id ?? '?'}`;
+  return `task:${node.taskId}`;
+}
+
 export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private readonly served: RunsViewRows = {};
 
   constructor(private readonly runs: RunController, private readonly store: () => Promise<RunStore | undefined>) {
     this.subscription = runs.onDidChange(() => this.scheduleRefresh());
@@ -53,6 +76,21 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
+    const children = await this.childrenOf(node);
+    this.served[rowKey(node)] = children.map((child) => {
+      const item = this.getTreeItem(child);
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+      return { label, description: typeof item.description === 'string' ? item.description : '', tooltip: typeof item.tooltip === 'string' ? item.tooltip : null };
+    });
+    return children;
+  }
+
+  /** The rows the workbench was last given (see {@link RunsViewRows}). */
+  rows(): RunsViewRows {
+    return structuredClone(this.served);
+  }
+
+  private async childrenOf(node?: Node): Promise<Node[]> {
     if (!node) {
       const stored = await this.storedRuns();
       // DAGs running now first, then by their latest run (the history comes newest first):

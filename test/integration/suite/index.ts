@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import { metricsStore } from '../support/helpers';
+import { metricsStore, requestScreenshot } from '../support/helpers';
 import { RESULTS_ENV, type SuiteResults, type TestOutcome } from '../support/results';
 
 /** The repository root: this file runs from `out/test/integration/suite/`. */
@@ -35,6 +35,14 @@ export function run(): Promise<void> {
   });
   const grep = process.env.VORTEX_TEST_GREP;
   if (grep) mocha.grep(grep);
+  // The workbench as it was when a test failed. The launcher's own picture comes after the
+  // suite, once the extension host has stopped, when every extension view is empty.
+  mocha.suite.afterEach(async function () {
+    const test = this.currentTest;
+    if (test?.state !== 'failed') return;
+    const name = `failed-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 100)}`;
+    await requestScreenshot(name).catch((error: unknown) => console.log(`no screenshot of the failure: ${String(error)}`));
+  });
 
   const files = fs
     .readdirSync(__dirname)

@@ -184,23 +184,46 @@ describe('running DAGs and tasks', () => {
   });
 
   it('lists the runs in the "VORTEX Runs" view beside the lenses and the run\'s output (screenshot)', async function () {
+    const api = await vortexApi();
     const editor = await openFile('examples/example_vortex_dag.py');
     await waitFor('the run lenses', async () => ((await runLenses(editor.document.uri)).length > 0 ? true : undefined));
-    finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, editor.document.uri.toString(), 'example_vortex_dag'));
+    const run = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, editor.document.uri.toString(), 'example_vortex_dag'));
     // Earlier tests leave folders open and other views expanded; fold the file tree so the runs view has room.
     await vscode.commands.executeCommand('workbench.files.action.collapseExplorerFolders');
     await vscode.commands.executeCommand('vortex.runs.focus');
-    await vscode.window.showTextDocument(editor.document, { preview: false, preserveFocus: false });
-    // NOTE: in the full suite the Explorer sometimes renders the runs view empty at this
-    // point (passes alone); the run itself is asserted above, so the picture is best-effort.
-    const saved = await requestScreenshot('runs-view-and-output', [
-      // The DAG just run heads the view's own pane (the Explorer lists the file by a similar name).
-      '.pane:has(.pane-header:has-text("VORTEX Runs")) .monaco-list-row:has-text("example_vortex_dag")',
-      '.codelens-decoration:has-text("Run DAG")',
-    ]).catch((error: unknown) => {
-      console.log(`runs view screenshot skipped: ${String(error)}`);
-      return undefined;
-    });
+    // The view asks for its rows only while it shows, and again after each refresh: the run just
+    // made among them proves the workbench renders this view from this extension's data.
+    const view = await waitFor(
+      'the runs view showing the run just made',
+      () => {
+        const shown = api.runs.view();
+        const runs = shown.rows.example_vortex_dag ?? [];
+        return shown.visible && runs.some((r) => r.tooltip === `run ${run.result.runId}`) ? shown : undefined;
+      },
+      { lastSeen: () => JSON.stringify(api.runs.view()) },
+    );
+    // The DAG just run heads the view, its newest run first.
+    assert.equal(view.rows['']?.[0]?.label, 'example_vortex_dag');
+    assert.equal(view.rows.example_vortex_dag?.[0]?.tooltip, `run ${run.result.runId}`);
+    assert.match(view.rows.example_vortex_dag?.[0]?.description ?? '', /^success · /);
+
+    // From the top, so the "Run DAG" lens is in sight: VS Code reopens a file where its cursor
+    // was last (an earlier test leaves it in a task further down).
+    const top = new vscode.Range(0, 0, 0, 0);
+    const shown = await vscode.window.showTextDocument(editor.document, { preview: false, preserveFocus: false, selection: top });
+    shown.revealRange(top, vscode.TextEditorRevealType.AtTop);
+    const runsPane = '.pane:has(.pane-header:has-text("VORTEX Runs"))';
+    const saved = await requestScreenshot(
+      'runs-view-and-output',
+      [
+        // The DAG just run heads the view's own pane (the Explorer lists the file by a similar name).
+        `${runsPane} .monaco-list-row:has-text("example_vortex_dag")`,
+        `${runsPane} .monaco-list-row:has-text("success")`,
+        '.codelens-decoration:has-text("Run DAG")',
+      ],
+      undefined,
+      { absent: [`${runsPane} .message:has-text("no data provider")`] },
+    );
     if (!saved) this.skip();
   });
 });

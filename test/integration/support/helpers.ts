@@ -163,20 +163,22 @@ export function metricsStore(): Record<string, number> {
  * for it. The launcher first clicks `click.selector` (when given, once the
  * `click.hiddenBefore` selectors are gone from the page) and waits until every
  * selector in `visible` shows in the page (the hover widget, the Problems
- * panel), so the picture shows them; a selector that never shows fails the
- * request. Returns the image's path, or `undefined` when this launcher drives
- * no browser.
+ * panel) and every one in `more.webviewVisible` inside the webview's page, so
+ * the picture shows them; a selector that never shows, or one of `more.absent`
+ * that does, fails the request. Returns the image's path, or `undefined` when
+ * this launcher drives no browser.
  */
 export async function requestScreenshot(
   name: string,
   visible: string[] = [],
   click?: { selector: string; hiddenBefore: string[] },
+  more: Pick<ScreenshotRequest, 'webviewVisible' | 'absent'> = {},
 ): Promise<string | undefined> {
   const folder = process.env[SCREENSHOT_ENV];
   if (!folder) return undefined;
   const done = path.join(folder, `${name}.done`);
   fs.rmSync(done, { force: true });
-  const request: ScreenshotRequest = { visible, ...(click ? { click: click.selector, hiddenBefore: click.hiddenBefore } : {}) };
+  const request: ScreenshotRequest = { visible, ...more, ...(click ? { click: click.selector, hiddenBefore: click.hiddenBefore } : {}) };
   // Written whole, then renamed: the launcher polls the folder and must never read half a request.
   const partial = path.join(folder, `${name}.partial`);
   fs.writeFileSync(partial, JSON.stringify(request));

@@ -21,6 +21,10 @@ export interface ScreenshotRequest {
   click?: string;
   /** CSS selectors the launcher waits to see before it takes the picture. */
   visible: string[];
+  /** CSS selectors inside the webview's own page (the graph) that must show too. */
+  webviewVisible?: string[];
+  /** CSS selectors that must not show once the others do (the request fails if one does). */
+  absent?: string[];
 }
 
 export interface TestOutcome {

@@ -7,7 +7,7 @@
  * attribute set by `setAttribute`, never through HTML parsing, so a task id
  * such as `<img src=x onerror=alert(1)>` shows as those characters.
  */
-import { isHostMessage } from '../messages';
+import { isHostMessage, MAX_SCALE, MIN_SCALE } from '../messages';
 import type { GraphPanelState, HostMessage, RunState, TaskRunState, WebviewMessage } from '../messages';
 import type { DagChoice } from '../model';
 import type { GraphView, NodeView } from '../viewModel';
@@ -53,12 +53,12 @@ const status = byId('status', HTMLDivElement);
 
 /** Above this many tasks the minimap shows: smaller graphs fit the panel. */
 const MINIMAP_MIN_TASKS = 40;
-const MIN_SCALE = 0.02;
 /** Below this scale labels are unreadable anyway; hiding them keeps large graphs cheap to draw. */
 const LABEL_MIN_SCALE = 0.35;
 /** After this long without zooming, the graph is drawn again at the new scale (crisp text). */
 const RERASTER_DELAY_MS = 150;
-const MAX_SCALE = 4;
+/** A pan or zoom is saved once it has settled this long: dragging moves the graph at every frame. */
+const SAVE_DELAY_MS = 200;
 
 const OPERATOR_ICONS: Record<NodeView['kind'], string> = { bash: '$', python: 'λ', dummy: '○', other: '◆' };
 /** Run states carry an icon as well as a colour, so they read without colour vision. */
@@ -72,6 +72,8 @@ const STATE_ICONS: Record<RunState, string> = {
 };
 
 let view: GraphView | undefined;
+/** The file the drawn graph comes from. */
+let viewUri: string | undefined;
 let transform = { x: 0, y: 0, k: 1 };
 const nodeElements = new Map<string, SVGGElement>();
 const idOfElement = new WeakMap<Element, string>();
@@ -135,8 +137,11 @@ function drawNode(n: NodeView): SVGGElement {
  */
 let rasterScale = 1;
 let rerasterTimer: ReturnType<typeof setTimeout> | undefined;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function applyTransform(): void {
   svg.style.transform = `translate(${transform.x}px, ${transform.y}px) scale(${transform.k})`;
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveState, SAVE_DELAY_MS);
   canvas.classList.toggle('far', transform.k < LABEL_MIN_SCALE);
   if (transform.k !== rasterScale) {
     clearTimeout(rerasterTimer);
@@ -147,6 +152,19 @@ function applyTransform(): void {
     }, RERASTER_DELAY_MS);
   }
   updateMinimapView();
+}
+
+/**
+ * Saves what a reload restores (VS Code hands it to the panel serializer) and
+ * tells the host, which places the graph so again when the page loads anew.
+ * The viewport only for the whole DAG: a restored panel shows the whole DAG.
+ */
+function saveState(): void {
+  clearTimeout(saveTimer);
+  if (!view || viewUri === undefined) return;
+  const state: GraphPanelState = { uri: viewUri, dagIndex: view.dagIndex, ...(view.focus === null ? { viewport: { ...transform } } : {}) };
+  vscode.setState(state);
+  post({ type: 'state', state });
 }
 
 function panelSize(): { width: number; height: number } {
@@ -267,7 +285,7 @@ function showPicker(dags: DagChoice[], current: number): void {
 function render(message: Extract<HostMessage, { type: 'graph' }>): void {
   const first = view === undefined;
   view = message.view;
-  vscode.setState({ uri: message.uri, dagIndex: view.dagIndex });
+  viewUri = message.uri;
   showPicker(message.dags, view.dagIndex);
   nodeElements.clear();
   const edges = document.createDocumentFragment();
@@ -294,8 +312,12 @@ function render(message: Extract<HostMessage, { type: 'graph' }>): void {
     : `${message.fileName} · ${name}: ${view.nodes.length} task${view.nodes.length === 1 ? '' : 's'}, ${view.edges.length} edge${view.edges.length === 1 ? '' : 's'}`;
   document.body.dataset.state = 'graph';
   drawMinimap();
-  if (first || !message.keepViewport) fitToView();
+  if (message.viewport) {
+    transform = { ...message.viewport };
+    applyTransform();
+  } else if (first || !message.keepViewport) fitToView();
   else applyTransform();
+  saveState();
   // The browser tests and the benchmark read this mark as "first complete paint".
   requestAnimationFrame(() => {
     document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
@@ -304,6 +326,9 @@ function render(message: Extract<HostMessage, { type: 'graph' }>): void {
 
 function showEmpty(reason: string): void {
   view = undefined;
+  viewUri = undefined;
+  clearTimeout(saveTimer);
+  outputPane.hidden = true;
   nodeElements.clear();
   edgeLayer.replaceChildren();
   nodeLayer.replaceChildren();
