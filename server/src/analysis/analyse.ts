@@ -16,10 +16,11 @@ import type {
   Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
 } from './model';
 import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
+import { ArgumentRecord, EdgeRecord, makeRange, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
 import { closest } from './suggest';
 import { findCycles } from './graph';
-import { readSimpleStatement, type SimpleOperand, type SimpleStatement } from './simpleStatements';
+import { readSimpleLine, readSimpleStatement, type SimpleStatement } from './simpleStatements';
 
 export interface AnalyseOptions {
   /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
@@ -30,39 +31,70 @@ export interface AnalyseOptions {
   statementCache?: StatementCache;
 }
 
-interface CachedCall {
+/** `name = Operator(...)` made ready for the analyser: positions rather than offsets, its arguments built. */
+interface PreparedCall {
+  kind: 'assignCall';
+  target: string;
+  /** The callee's dotted parts. */
+  callee: string[];
+  /** The callee as written. */
+  fnText: string;
+  hasTaskId: boolean;
+  /** The analyser's key for this callee's classification. */
+  calleeKey: string;
+  call: CallPositions;
   byName: Record<string, Argument>;
-  list: Argument[];
-  callRange: Range;
-  fnRange: Range;
-  argsEnd: Position;
+  list: ArgumentRecord[];
 }
 
-interface CachedStatement {
-  start: number;
+interface PreparedOperand {
+  /** One name, or the names of a list (`[a, b]`). */
+  names: string | string[];
+  text: string;
+  startLine: number;
+  startCharacter: number;
+  endLine: number;
+  endCharacter: number;
+}
+
+/** `a >> [b, c] << d` made ready for the analyser. */
+interface PreparedChain {
+  kind: 'chain';
+  operands: PreparedOperand[];
+  operators: Array<'>>' | '<<'>;
+}
+
+type PreparedStatement = PreparedCall | PreparedChain;
+
+/** What one line held the last time it was read: a simple statement, or nothing simple (undefined). */
+interface CachedLine {
   line: number;
-  character: number;
-  statement: SimpleStatement | undefined;
-  call?: CachedCall;
+  statement: PreparedStatement | undefined;
 }
 
 /**
- * What simple statements produced in the last analysis of a document, by their
- * text. Re-analysing after an edit reuses it for every statement at the same
- * place: no tokenizing, and the same argument objects instead of new copies.
- * Why: on a large file each keystroke otherwise allocated the whole model
- * again, and the garbage, not the model, drove the server's memory.
+ * What the lines holding one simple statement each made in the last analysis
+ * of a document, by the line's text. Re-analysing after an edit reuses it for
+ * every such line still on the same line number (offsets do not matter, so an
+ * edit does not spoil the lines after it on other lines): no scanning, and
+ * the same argument objects instead of new copies. Why: on a large file each
+ * keystroke otherwise allocated the whole model again, and the garbage, not
+ * the model, drove the server's memory.
  */
 export class StatementCache {
-  private previous = new Map<string, CachedStatement>();
-  private next = new Map<string, CachedStatement>();
+  private previous = new Map<string, CachedLine>();
+  private next = new Map<string, CachedLine>();
 
-  /** The entry for `text` at this place, made anew (by `make`) if the last run had none. */
-  entry(text: string, start: number, line: number, character: number, make: () => SimpleStatement | undefined): CachedStatement {
-    const old = this.previous.get(text);
-    const entry = old && old.start === start && old.line === line && old.character === character ? old : { start, line, character, statement: make() };
+  /** What `text` made on this line in the last run, if it was there. */
+  lookup(text: string, line: number): CachedLine | undefined {
+    const entry = this.previous.get(text);
+    if (!entry || entry.line !== line) return undefined;
     this.next.set(text, entry);
     return entry;
+  }
+
+  store(text: string, entry: CachedLine): void {
+    this.next.set(text, entry);
   }
 
   /** Ends a run: entries this run did not use are dropped. */
@@ -149,11 +181,12 @@ export function precheck(text: string, options: AnalyseOptions = {}): FileAnalys
 export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
   const declined = precheck(text, options);
   if (declined) return declined;
-  if (!tree.rootNode.hasError) return new Analyser(text, tree.rootNode, options.simpleStatements ?? true, options.statementCache).run(tree.rootNode);
+  const simple = options.simpleStatements ?? true;
+  if (!tree.rootNode.hasError) return analyseRoot(text, tree.rootNode, simple, options.statementCache);
   const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
   const repaired = repairedParse(tree, text);
   try {
-    const analysis = new Analyser(repaired.text, repaired.tree.rootNode, options.simpleStatements ?? true).run(repaired.tree.rootNode);
+    const analysis = analyseRoot(repaired.text, repaired.tree.rootNode, simple);
     if (!analysis.isDagFile) return analysis;
     analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
     return analysis;
@@ -161,6 +194,23 @@ export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = 
     if (repaired.tree !== tree) repaired.tree.delete();
   }
 }
+
+/**
+ * Runs the analyser over a tree. Walking blocks by their text (see
+ * `Analyser.walkText`) is checked against the tree as it goes; should the tree
+ * ever disagree, the file is analysed again with the tree walk alone.
+ */
+function analyseRoot(text: string, root: Node, simpleStatements: boolean, statementCache?: StatementCache): FileAnalysis {
+  try {
+    return new Analyser(text, root, simpleStatements, statementCache, simpleStatements).run(root);
+  } catch (error) {
+    if (!(error instanceof TreeMismatch)) throw error;
+    return new Analyser(text, root, simpleStatements, statementCache, false).run(root);
+  }
+}
+
+/** The tree does not have a statement where the text walk says one starts. */
+class TreeMismatch extends Error {}
 
 const MAX_REPAIRS = 8;
 
@@ -294,8 +344,8 @@ type Callee =
 
 interface PendingCallable {
   task: number;
-  name: string;
-  range: Range;
+  /** The `python_callable` argument: an identifier. */
+  argument: Argument;
   provideContext: boolean;
 }
 
@@ -309,24 +359,43 @@ interface ReadArguments {
 
 /** An operator call as `createTask` needs it, whether read from the tree or from text. */
 interface OperatorCall {
-  callRange: Range;
-  fnRange: Range;
-  line: number;
-  /** End of the argument list (after its closing parenthesis). */
+  call: CallPositions;
+  /** End of the argument list (after its closing parenthesis), or null without one. */
   argsEnd: Position | null;
   args: ReadArguments;
 }
 
+/** A dependency as the analyser keeps it until the end: task indices, its DAG, the model's edge. */
+interface Link {
+  dag: number;
+  up: number;
+  down: number;
+  edge: EdgeRecord | null;
+}
+
+const NO_NODES: Record<string, Node> = Object.freeze({}) as Record<string, Node>;
+
+/** What tree-sitter-python skips as whitespace beyond ASCII (its extras: `\\s` and three zero-width characters). */
+const EXTRA_WHITESPACE = /[\s\uFEFF\u2060\u200B]/;
+
+/** The indentation of a line: its leading spaces and tabs. */
+function indentationEnd(source: string, lineStart: number): number {
+  let i = lineStart;
+  for (let c = source.charCodeAt(i); c === 32 || c === 9; c = source.charCodeAt(++i));
+  return i;
+}
+
 class Analyser {
   private readonly dags: DagModel[] = [];
-  private readonly tasks: TaskModel[] = [];
+  private readonly tasks: TaskRecord[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly bindings = new Map<string, Binding>();
   /** Names bound anywhere at module level: what a `python_callable` may name. */
   private readonly moduleNames = new Set<string>();
   private readonly pendingCallables: PendingCallable[] = [];
   private readonly edgeKeys = new Set<number>();
-  private readonly edgeOrder: Array<{ dag: number; up: number; down: number; range: Range }> = [];
+  /** Every dependency, in the order written. */
+  private readonly links: Link[] = [];
   private readonly starImports: string[] = [];
   private importsFramework = false;
   private hasDynamic = false;
@@ -340,7 +409,9 @@ class Analyser {
     private readonly source: string,
     root: Node,
     private readonly simpleStatements: boolean,
-    private readonly statementCache?: StatementCache,
+    private readonly statementCache: StatementCache | undefined,
+    /** Walk blocks by their text where the tree has no errors (see `walkText`). */
+    private readonly textWalk: boolean,
   ) {
     for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
     this.cursor = root.walk();
@@ -350,21 +421,28 @@ class Analyser {
   /** The line of the last position asked for: positions come in source order, mostly on that line. */
   private lastLine = 0;
 
-  private position(index: number): Position {
+  /** The 0-based line `index` falls on. */
+  private lineOf(index: number): number {
     const starts = this.lineStarts;
     const line = this.lastLine;
-    if (index >= starts[line] && (line + 1 >= starts.length || index < starts[line + 1])) {
-      return { line, character: index - starts[line] };
+    if (index >= starts[line]) {
+      if (line + 1 >= starts.length || index < starts[line + 1]) return line;
+      if (line + 2 >= starts.length || index < starts[line + 2]) return (this.lastLine = line + 1);
     }
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid] <= index) low = mid;
+      if (starts[mid] <= index) low = mid;
       else high = mid - 1;
     }
     this.lastLine = low;
-    return { line: low, character: index - starts[low] };
+    return low;
+  }
+
+  private position(index: number): Position {
+    const line = this.lineOf(index);
+    return { line, character: index - this.lineStarts[line] };
   }
 
   private span(start: number, end: number): Range {
@@ -373,6 +451,28 @@ class Analyser {
 
   private range(node: Node): Range {
     return this.span(node.startIndex, node.endIndex);
+  }
+
+  /** An argument, its positions from offsets; `nameStart` is -1 for a positional argument. */
+  private argument(name: string, value: LiteralValue | undefined, kind: string, nameStart: number, valueStart: number, valueEnd: number): ArgumentRecord {
+    const start = nameStart < 0 ? valueStart : nameStart;
+    const startLine = this.lineOf(start);
+    const valueLine = this.lineOf(valueStart);
+    const endLine = this.lineOf(valueEnd);
+    const starts = this.lineStarts;
+    return new ArgumentRecord(
+      name, value, this.source.slice(valueStart, valueEnd), kind,
+      startLine, start - starts[startLine], valueLine, valueStart - starts[valueLine], endLine, valueEnd - starts[endLine],
+    );
+  }
+
+  /** The positions of a call from offsets: the call's start and end, and the end of its callee. */
+  private callPositions(start: number, end: number, calleeEnd: number): CallPositions {
+    const line = this.lineOf(start);
+    const endLine = this.lineOf(end);
+    const operatorEndLine = this.lineOf(calleeEnd);
+    const starts = this.lineStarts;
+    return { line, character: start - starts[line], endLine, endCharacter: end - starts[endLine], operatorEndLine, operatorEndCharacter: calleeEnd - starts[operatorEndLine] };
   }
 
   run(root: Node): FileAnalysis {
@@ -387,6 +487,7 @@ class Analyser {
   private analyse(root: Node): FileAnalysis {
     this.walkStatements(root, { dag: -1, dynamic: null });
     if (!this.importsFramework) return emptyAnalysis();
+    this.linkTasks();
     this.checkCallables();
     this.checkDuplicates();
     this.checkCycles();
@@ -425,8 +526,115 @@ class Analyser {
 
   /** Walks the statements of a block in source order; iterative, since blocks nest without bound. */
   private walkStatements(block: Node, ctx: Context): void {
+    if (this.textWalk && this.simpleStatements && !this.treeHasError) this.walkText(block, ctx);
+    else this.walkTree(block, ctx);
+  }
+
+  /**
+   * Walks a block by its text, asking the tree only for the statements that
+   * are not simple (see simpleStatements.ts): most statements of a large file
+   * are, and a crossing into wasm for each node property was the largest cost
+   * of analysing one. Blank lines, comments and `;` are skipped.
+   *
+   * Only trees without errors are walked this way, where Python's own rules
+   * settle where each statement starts and ends: after a finished statement
+   * the next one starts at the next character that is not blank nor a comment,
+   * and a simple statement ends at the first line break outside brackets (it
+   * holds no backslash and no string spanning lines). Each statement the tree
+   * is asked for must start where the text says; if one ever does not,
+   * TreeMismatch makes the whole file be analysed again with the tree walk.
+   */
+  private walkText(block: Node, ctx: Context): void {
+    const stack = [{ block, at: block.startIndex, end: block.endIndex, ctx }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const at = this.skipTrivia(frame.at, frame.end);
+      if (at >= frame.end) {
+        stack.pop();
+        continue;
+      }
+      const end = this.textStatement(at, frame.end, frame.ctx);
+      if (end >= 0) {
+        frame.at = end;
+        continue;
+      }
+      const node = frame.block.firstNamedChildForIndex(at);
+      if (!node || node.startIndex !== at) throw new TreeMismatch();
+      frame.at = node.endIndex;
+      if (node.type === 'expression_statement' && this.treeStatement(at, frame.at, frame.ctx)) continue;
+      const nested = this.statement(node, frame.ctx);
+      if (!nested) continue;
+      // The first nested block goes on top, so blocks run in the order written.
+      for (let i = nested.length - 1; i >= 0; i--) {
+        const { node: inner, ctx: innerCtx } = nested[i];
+        stack.push({ block: inner, at: inner.startIndex, end: inner.endIndex, ctx: innerCtx });
+      }
+    }
+  }
+
+  /** The first offset from `at` (up to `end`) that is not blank, a line break, a comment or a `;`. */
+  private skipTrivia(at: number, end: number): number {
+    const { source } = this;
+    let i = at;
+    while (i < end) {
+      const c = source.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 59) {
+        i++;
+      } else if (c === 35) {
+        const lineBreak = source.indexOf('\n', i);
+        i = lineBreak < 0 ? end : lineBreak;
+      } else if (c > 127 && EXTRA_WHITESPACE.test(source[i])) {
+        i++;
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  /**
+   * Handles the simple statement that starts at `at`, read from the text up
+   * to the end of its logical line; returns where it ends, or -1 when there is
+   * none there the analyser takes (the tree then handles what is there). A
+   * statement alone on its line is looked up in the statement cache by the
+   * line's text.
+   */
+  private textStatement(at: number, blockEnd: number, ctx: Context): number {
+    const { source } = this;
+    const line = this.lineOf(at);
+    const lineStart = this.lineStarts[line];
+    const lineEnd = this.lineEnd(line);
+    const cache = indentationEnd(source, lineStart) === at ? this.statementCache : undefined;
+    const key = cache ? source.slice(lineStart, lineEnd) : '';
+    const entry = cache?.lookup(key, line);
+    let prepared: PreparedStatement;
+    let end: number;
+    if (entry) {
+      if (!entry.statement) return -1;
+      prepared = entry.statement;
+      end = this.preparedEnd(prepared);
+    } else {
+      const read = readSimpleLine(source, at);
+      // The statement must end its line, with \n, \r\n or the end of the text.
+      if (!read || !this.endsLine(read.lineEnd)) return -1;
+      prepared = this.prepare(read.statement);
+      end = read.end;
+      if (cache && read.lineEnd <= lineEnd) cache.store(key, { line, statement: prepared });
+    }
+    if (end > blockEnd) throw new TreeMismatch();
+    return this.simpleStatement(prepared, ctx) ? end : -1;
+  }
+
+  /** Whether a line ends at `index`: a \n, a \r\n or the end of the text. */
+  private endsLine(index: number): boolean {
+    const c = this.source.charCodeAt(index);
+    return index >= this.source.length || c === 10 || (c === 13 && this.source.charCodeAt(index + 1) === 10);
+  }
+
+  /** Walks a block node by node with a cursor: for trees with errors, and to check the text walk in tests. */
+  private walkTree(block: Node, ctx: Context): void {
     // Each block is read with its own cursor, which makes no Node object for
-    // statements that can be read from their text (most of a large file).
+    // statements that can be read from their text.
     const open = (node: Node, c: Context) => {
       const cursor = node.walk();
       return { cursor, ctx: c, started: false };
@@ -443,18 +651,7 @@ class Analyser {
         }
         const cursor = frame.cursor;
         if (!cursor.nodeIsNamed) continue;
-        if (cursor.nodeType === 'expression_statement' && this.simpleStatements && !this.treeHasError) {
-          const start = cursor.startIndex;
-          const end = cursor.endIndex;
-          if (this.statementCache) {
-            const at = this.position(start);
-            const entry = this.statementCache.entry(this.source.slice(start, end), start, at.line, at.character, () => readSimpleStatement(this.source, start, end));
-            if (entry.statement && this.simpleStatement(entry.statement, frame.ctx, entry)) continue;
-          } else {
-            const simple = readSimpleStatement(this.source, start, end);
-            if (simple && this.simpleStatement(simple, frame.ctx)) continue;
-          }
-        }
+        if (cursor.nodeType === 'expression_statement' && this.simpleStatements && !this.treeHasError && this.treeStatement(cursor.startIndex, cursor.endIndex, frame.ctx)) continue;
         const nested = this.statement(cursor.currentNode, frame.ctx);
         if (!nested) continue;
         // The first nested block goes on top, so blocks run in the order written.
@@ -463,6 +660,93 @@ class Analyser {
     } finally {
       for (const frame of stack) frame.cursor.delete();
     }
+  }
+
+  /** Where line `line` ends: the index of its line break, or the end of the text. */
+  private lineEnd(line: number): number {
+    return line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.source.length;
+  }
+
+  /** Whether `source[from, to)` holds only spaces and tabs (and a carriage return ending the line at `to`). */
+  private blank(from: number, to: number): boolean {
+    let i = indentationEnd(this.source, from);
+    if (i === to - 1 && this.source.charCodeAt(i) === 13) i++;
+    return i >= to;
+  }
+
+  /**
+   * Handles the expression statement the tree has at [start, end) when it is
+   * a simple statement, read from its text; false when it is not one. A
+   * statement alone on its line is looked up in the statement cache by the
+   * line's text.
+   */
+  private treeStatement(start: number, end: number, ctx: Context): boolean {
+    const line = this.lineOf(start);
+    const lineStart = this.lineStarts[line];
+    const lineEnd = this.lineEnd(line);
+    let prepared: PreparedStatement | undefined;
+    if (this.statementCache && indentationEnd(this.source, lineStart) === start && end <= lineEnd && this.blank(end, lineEnd)) {
+      const key = this.source.slice(lineStart, lineEnd);
+      let entry = this.statementCache.lookup(key, line);
+      if (!entry) {
+        const statement = readSimpleStatement(this.source, start, end);
+        entry = { line, statement: statement && this.prepare(statement) };
+        this.statementCache.store(key, entry);
+      }
+      prepared = entry.statement;
+    } else {
+      const statement = readSimpleStatement(this.source, start, end);
+      prepared = statement && this.prepare(statement);
+    }
+    return prepared !== undefined && this.simpleStatement(prepared, ctx);
+  }
+
+  /** Where a prepared statement ends in this analysis's text. */
+  private preparedEnd(prepared: PreparedStatement): number {
+    if (prepared.kind === 'assignCall') return this.lineStarts[prepared.call.endLine] + prepared.call.endCharacter;
+    const last = prepared.operands[prepared.operands.length - 1];
+    return this.lineStarts[last.endLine] + last.endCharacter;
+  }
+
+  /** A simple statement read from the text, made ready for `simpleStatement`. */
+  private prepare(statement: SimpleStatement): PreparedStatement {
+    const { source } = this;
+    if (statement.kind === 'chain') {
+      const operands = statement.operands.map((o): PreparedOperand => {
+        const startLine = this.lineOf(o.start);
+        const endLine = this.lineOf(o.end);
+        return {
+          names: o.kind === 'name' ? o.name : o.items.map((i) => i.name),
+          text: source.slice(o.start, o.end),
+          startLine,
+          startCharacter: o.start - this.lineStarts[startLine],
+          endLine,
+          endCharacter: o.end - this.lineStarts[endLine],
+        };
+      });
+      return { kind: 'chain', operands, operators: statement.operators };
+    }
+    const byName: Record<string, Argument> = {};
+    const list: ArgumentRecord[] = [];
+    let hasTaskId = false;
+    for (const a of statement.args) {
+      const argument = this.argument(a.name, a.value, a.kind, a.nameStart, a.valueStart, a.valueEnd);
+      byName[a.name] ??= argument;
+      list.push(argument);
+      if (a.name === 'task_id') hasTaskId = true;
+    }
+    const fnText = source.slice(statement.calleeStart, statement.calleeEnd);
+    return {
+      kind: 'assignCall',
+      target: statement.target.name,
+      callee: statement.callee,
+      fnText,
+      hasTaskId,
+      calleeKey: `${hasTaskId ? '+' : '-'}${fnText}`,
+      call: this.callPositions(statement.calleeStart, statement.callEnd, statement.calleeEnd),
+      byName,
+      list,
+    };
   }
 
   /**
@@ -478,9 +762,10 @@ class Analyser {
         this.importFrom(node, ctx);
         return undefined;
       case 'expression_statement': {
+        // In a tree without errors `walkStatements` has already tried the text.
         // Statements tree-sitter could not parse cleanly (MISSING nodes) always take the tree walk.
-        const simple = this.simpleStatements && !(this.treeHasError && node.hasError) ? readSimpleStatement(this.source, node.startIndex, node.endIndex) : undefined;
-        if (simple && this.simpleStatement(simple, ctx)) return undefined;
+        const simple = this.simpleStatements && this.treeHasError && !node.hasError ? readSimpleStatement(this.source, node.startIndex, node.endIndex) : undefined;
+        if (simple && this.simpleStatement(this.prepare(simple), ctx)) return undefined;
         for (const child of node.namedChildren) if (child) this.expression(child, ctx, 0);
         return undefined;
       }
@@ -653,11 +938,10 @@ class Analyser {
   private bindingOf(value: Value): Binding {
     switch (value.kind) {
       case 'tasks':
-        return { kind: 'tasks', tasks: value.tasks };
       case 'dag':
-        return { kind: 'dag', dag: value.dag };
       case 'dynamic':
-        return { kind: 'dynamic' };
+        // These values have the shape of the binding they make: no copy needed.
+        return value;
       default:
         return { kind: 'other' };
     }
@@ -764,71 +1048,40 @@ class Analyser {
    * Handles a statement read from text (see simpleStatements.ts) exactly as the
    * tree walk would; false when it is not an operator call or a chain after all.
    */
-  private simpleStatement(statement: SimpleStatement, ctx: Context, cached?: CachedStatement): boolean {
+  private simpleStatement(statement: PreparedStatement, ctx: Context): boolean {
     if (statement.kind === 'chain') {
-      const values = statement.operands.map((o) => this.simpleOperand(o));
-      for (let i = 0; i < statement.operators.length; i++) {
-        const left = values[i];
-        const right = values[i + 1];
-        if (!left || !right) continue;
-        const range = this.span(statement.operands[i].start, statement.operands[i + 1].end);
-        if (statement.operators[i] === '>>') this.connect(left, right, range);
-        else this.connect(right, left, range);
+      const { operands, operators } = statement;
+      let left = this.simpleOperand(operands[0]);
+      for (let i = 0; i < operators.length; i++) {
+        const right = this.simpleOperand(operands[i + 1]);
+        if (left && right) {
+          const from = operands[i];
+          const to = operands[i + 1];
+          if (operators[i] === '>>') this.connect(left, right, from.startLine, from.startCharacter, to.endLine, to.endCharacter);
+          else this.connect(right, left, from.startLine, from.startCharacter, to.endLine, to.endCharacter);
+        }
+        left = right;
       }
       return true;
     }
-    const fnText = this.source.slice(statement.calleeStart, statement.calleeEnd);
-    const callee = this.classifySimpleCallee(statement.callee, fnText, statement.args.some((a) => a.name === 'task_id'));
+    const callee = this.classifySimpleCallee(statement.callee, statement.fnText, statement.calleeKey, statement.hasTaskId);
     if (callee.kind !== 'operator') return false;
-    const call = cached?.call ?? this.simpleCall(statement);
-    if (cached) cached.call = call;
-    const value = this.createTask(
-      { callRange: call.callRange, fnRange: call.fnRange, line: call.callRange.start.line, argsEnd: call.argsEnd, args: { byName: call.byName, list: call.list, hasSplat: false, nodes: {} } },
-      callee,
-      ctx,
-    );
-    this.bindName(statement.target.name, this.bindingOf(value), ctx);
+    const value = this.createTask({ call: statement.call, argsEnd: { line: statement.call.endLine, character: statement.call.endCharacter }, args: { byName: statement.byName, list: statement.list, hasSplat: false, nodes: NO_NODES } }, callee, ctx);
+    this.bindName(statement.target, this.bindingOf(value), ctx);
     return true;
   }
 
-  private simpleCall(statement: Extract<SimpleStatement, { kind: 'assignCall' }>): CachedCall {
-    const byName: Record<string, Argument> = {};
-    const list: Argument[] = [];
-    for (const a of statement.args) {
-      // The three ranges share their ends: fewer objects kept per task on large files.
-      const nameRange = this.span(a.nameStart, a.nameEnd);
-      const valueRange = this.span(a.valueStart, a.valueEnd);
-      const argument: Argument = {
-        name: a.name,
-        value: a.value,
-        text: this.source.slice(a.valueStart, a.valueEnd),
-        kind: a.kind,
-        range: { start: nameRange.start, end: valueRange.end },
-        valueRange,
-        nameRange,
-      };
-      byName[a.name] ??= argument;
-      list.push(argument);
-    }
-    return {
-      byName,
-      list,
-      callRange: this.span(statement.calleeStart, statement.callEnd),
-      fnRange: this.span(statement.calleeStart, statement.calleeEnd),
-      argsEnd: this.position(statement.callEnd),
-    };
-  }
-
-  private simpleOperand(operand: SimpleOperand): number[] | undefined {
+  private simpleOperand(operand: PreparedOperand): number[] | undefined {
     let value: Value;
-    if (operand.kind === 'name') {
-      value = this.nameValue(operand.name);
+    const { names } = operand;
+    if (typeof names === 'string') {
+      value = this.nameValue(names);
     } else {
       const tasks: number[] = [];
       let dynamic = false;
       value = { kind: 'tasks', tasks };
-      for (const item of operand.items) {
-        const v = this.nameValue(item.name);
+      for (const name of names) {
+        const v = this.nameValue(name);
         if (v.kind === 'tasks') tasks.push(...v.tasks);
         else if (v.kind === 'dynamic') dynamic = true;
         else if (v.kind === 'notTask' || v.kind === 'dag') {
@@ -838,7 +1091,8 @@ class Analyser {
       }
       if (dynamic && value.kind === 'tasks') value = { kind: 'dynamic' };
     }
-    return this.operandTasks(value, this.source.slice(operand.start, operand.end), this.span(operand.start, operand.end));
+    if (value.kind === 'tasks') return value.tasks;
+    return this.operandTasks(value, operand.text, makeRange(operand.startLine, operand.startCharacter, operand.endLine, operand.endCharacter));
   }
 
   private assignment(node: Node, ctx: Context, depth: number): Value {
@@ -915,8 +1169,7 @@ class Analyser {
    * Classifies a callee read from text, remembering the answer per callee text
    * for as long as the name it starts with stays bound to the same thing.
    */
-  private classifySimpleCallee(parts: string[], fnText: string, hasTaskId: boolean): Callee {
-    const key = `${hasTaskId ? '+' : '-'}${fnText}`;
+  private classifySimpleCallee(parts: string[], fnText: string, key: string, hasTaskId: boolean): Callee {
     const head = this.bindings.get(parts[0]);
     const cached = this.calleeCache.get(key);
     if (cached && cached.head === head && cached.starImports === this.starImports.length) return cached.callee;
@@ -974,10 +1227,8 @@ class Analyser {
       case 'operator':
         return this.createTask(
           {
-            callRange: this.range(node),
-            fnRange: this.range(fn),
-            line: this.position(node.startIndex).line,
-            argsEnd: args ? this.range(args).end : null,
+            call: this.callPositions(node.startIndex, node.endIndex, fn.endIndex),
+            argsEnd: args ? this.position(args.endIndex) : null,
             args: this.readArguments(args),
           },
           callee,
@@ -1046,27 +1297,24 @@ class Analyser {
         cursor.gotoParent();
         if (!valueKind) continue;
         const name = this.source.slice(nameStart, nameEnd);
-        argument = {
-          name,
-          value: valueNode ? literalValue(valueNode, this.source) : simpleLiteral(valueKind, this.source.slice(valueStart, valueEnd)),
-          text: this.source.slice(valueStart, valueEnd),
-          kind: valueKind,
-          range: this.span(start, end),
-          valueRange: this.span(valueStart, valueEnd),
-          nameRange: this.span(nameStart, nameEnd),
-        };
+        const value = valueNode ? literalValue(valueNode, this.source) : simpleLiteral(valueKind, this.source.slice(valueStart, valueEnd));
+        argument = end === valueEnd
+          ? this.argument(name, value, valueKind, nameStart, valueStart, valueEnd)
+          : {
+              // Error recovery left something after the value: the argument's range is longer than the value's.
+              name,
+              value,
+              text: this.source.slice(valueStart, valueEnd),
+              kind: valueKind,
+              range: this.span(start, end),
+              valueRange: this.span(valueStart, valueEnd),
+              nameRange: this.span(nameStart, nameEnd),
+            };
         if (valueNode && !(name in nodes)) nodes[name] = valueNode;
       } else {
         const valueNode = SIMPLE_LITERALS.has(type) ? undefined : cursor.currentNode;
-        const text = this.source.slice(start, end);
-        argument = {
-          name: `#${position++}`,
-          value: valueNode ? literalValue(valueNode, this.source) : simpleLiteral(type, text),
-          text,
-          kind: type,
-          range: this.span(start, end),
-          valueRange: this.span(start, end),
-        };
+        const value = valueNode ? literalValue(valueNode, this.source) : simpleLiteral(type, this.source.slice(start, end));
+        argument = this.argument(`#${position++}`, value, type, -1, start, end);
         if (valueNode) nodes[argument.name] = valueNode;
       }
       byName[argument.name] ??= argument;
@@ -1149,18 +1397,19 @@ class Analyser {
     this.report('VX104', arg.valueRange, `${what} is not a schedule VORTEX supports: use a cron expression such as "0 12 * * *", a preset such as "@daily", or None.`);
   }
 
-  private createTask(call: OperatorCall, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
-    const fnRange = call.fnRange;
+  private createTask(operatorCall: OperatorCall, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
+    const { call } = operatorCall;
+    const fnRange = (): Range => makeRange(call.line, call.character, call.operatorEndLine, call.operatorEndCharacter);
     if (ctx.dynamic) {
-      this.reportDynamic(fnRange, `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(fnRange(), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
       return { kind: 'dynamic' };
     }
-    const { byName, hasSplat, list, nodes } = call.args;
+    const { byName, hasSplat, list, nodes } = operatorCall.args;
     const kind = callee.known ? operatorKind(callee.name) : 'other';
     const idArg = byName.task_id;
     if (!idArg) {
-      if (!hasSplat) this.report('VX202', fnRange, `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(fnRange, `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      if (!hasSplat) this.report('VX202', fnRange(), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
+      else this.reportDynamic(fnRange(), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
@@ -1179,19 +1428,19 @@ class Analyser {
       if (binding?.kind === 'dag') dagIndex = binding.dag;
     }
     if (dagIndex < 0 && !dagArg) {
-      this.report('VX206', fnRange, `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
+      this.report('VX206', fnRange(), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
     }
     if (kind === 'other') {
-      this.report('VX205', fnRange, `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
+      this.report('VX205', fnRange(), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
     } else {
       this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
     }
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
-      const end = call.argsEnd ?? fnRange.end;
+      const end = operatorCall.argsEnd ?? { line: call.operatorEndLine, character: call.operatorEndCharacter };
       const insertAt = { line: end.line, character: Math.max(0, end.character - 1) };
       const needsComma = list.length > 0;
-      this.report('VX203', fnRange, `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
+      this.report('VX203', fnRange(), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
@@ -1199,7 +1448,7 @@ class Analyser {
       });
     }
     const bashCommand = typeof byName.bash_command?.value === 'string' ? byName.bash_command.value : null;
-    if (bashCommand !== null && /\{\{.*?\}\}/s.test(bashCommand)) {
+    if (bashCommand !== null && bashCommand.includes('{{') && /\{\{.*?\}\}/s.test(bashCommand)) {
       this.report('VX405', byName.bash_command.valueRange, 'This bash_command holds a Jinja template ({{ ... }}): VORTEX runs it as written, without rendering templates.');
     }
     if (byName.do_xcom_push?.value === true) {
@@ -1208,66 +1457,90 @@ class Analyser {
     const opArgs = byName.op_args?.value;
     const opKwargs = byName.op_kwargs?.value;
     const timeoutNode = nodes.execution_timeout;
-    const task: TaskModel = {
+    const task = new TaskRecord(
       taskId,
-      operator: callee.name,
-      qualifiedOperator: callee.qualified,
+      callee.name,
+      callee.qualified,
       kind,
-      variable: null,
       dagIndex,
-      range: call.callRange,
-      operatorRange: fnRange,
-      taskIdRange: idArg.valueRange,
-      line: call.line,
-      args: byName,
+      call,
+      byName,
       bashCommand,
-      pythonCallable: byName.python_callable ? byName.python_callable.text : null,
-      opArgs: Array.isArray(opArgs) ? opArgs : null,
-      opKwargs: opKwargs && typeof opKwargs === 'object' && !Array.isArray(opKwargs) ? opKwargs : null,
-      secrets: stringList(byName.secrets?.value),
-      executionTimeoutSeconds: timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
-      upstream: [],
-      downstream: [],
-    };
+      byName.python_callable ? byName.python_callable.text : null,
+      Array.isArray(opArgs) ? opArgs : null,
+      opKwargs && typeof opKwargs === 'object' && !Array.isArray(opKwargs) ? opKwargs : null,
+      stringList(byName.secrets?.value),
+      timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
+    );
     const index = this.tasks.length;
     this.tasks.push(task);
     if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
     const callable = byName.python_callable;
-    if (callable?.kind === 'identifier' && callable.nameRange) {
-      this.pendingCallables.push({ task: index, name: callable.text, range: callable.valueRange, provideContext: byName.provide_context?.value === true });
+    if (callable?.kind === 'identifier') {
+      this.pendingCallables.push({ task: index, argument: callable, provideContext: byName.provide_context?.value === true });
     }
     return { kind: 'tasks', tasks: [index] };
   }
 
   // -- dependencies -----------------------------------------------------------
 
-  private addEdge(up: number, down: number, range: Range): void {
+  /** A dependency from task `up` to task `down`, written at the range given as its four numbers. */
+  private addEdge(up: number, down: number, startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
     const a = this.tasks[up];
     const b = this.tasks[down];
     if (up === down) {
-      this.report('VX303', range, `The task "${a.taskId}" is made its own ${'upstream'}: a task cannot depend on itself.`);
+      this.report('VX303', makeRange(startLine, startCharacter, endLine, endCharacter), `The task "${a.taskId}" is made its own ${'upstream'}: a task cannot depend on itself.`);
       return;
     }
     if (a.dagIndex !== b.dagIndex && a.dagIndex >= 0 && b.dagIndex >= 0) {
       const da = this.dags[a.dagIndex].dagId ?? '?';
       const db = this.dags[b.dagIndex].dagId ?? '?';
-      this.report('VX304', range, `"${a.taskId}" (DAG "${da}") and "${b.taskId}" (DAG "${db}") are in different DAGs: dependencies can only join tasks of one DAG.`);
+      this.report('VX304', makeRange(startLine, startCharacter, endLine, endCharacter), `"${a.taskId}" (DAG "${da}") and "${b.taskId}" (DAG "${db}") are in different DAGs: dependencies can only join tasks of one DAG.`);
       return;
     }
     const dag = a.dagIndex >= 0 ? a.dagIndex : b.dagIndex;
     const key = up * 0x100000000 + down;
     if (this.edgeKeys.has(key)) return;
     this.edgeKeys.add(key);
-    a.downstream.push(b.taskId);
-    b.upstream.push(a.taskId);
+    let edge: EdgeRecord | null = null;
     if (dag >= 0) {
-      this.dags[dag].edges.push({ upstream: a.taskId, downstream: b.taskId, range });
-      this.edgeOrder.push({ dag, up, down, range });
+      edge = new EdgeRecord(a.taskId, b.taskId, startLine, startCharacter, endLine, endCharacter);
+      this.dags[dag].edges.push(edge);
     }
+    this.links.push({ dag, up, down, edge });
   }
 
-  private connect(ups: number[], downs: number[], range: Range): void {
-    for (const u of ups) for (const d of downs) this.addEdge(u, d, range);
+  private connect(ups: number[], downs: number[], startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
+    for (const u of ups) for (const d of downs) this.addEdge(u, d, startLine, startCharacter, endLine, endCharacter);
+  }
+
+  private connectAt(ups: number[], downs: number[], range: Range): void {
+    this.connect(ups, downs, range.start.line, range.start.character, range.end.line, range.end.character);
+  }
+
+  /**
+   * Fills each task's upstream and downstream ids, in the order the
+   * dependencies were written, into arrays of the exact length (pushing one
+   * by one left most of each array's room unused).
+   */
+  private linkTasks(): void {
+    const { tasks, links } = this;
+    const ups = new Int32Array(tasks.length);
+    const downs = new Int32Array(tasks.length);
+    for (const link of links) {
+      downs[link.up]++;
+      ups[link.down]++;
+    }
+    for (let i = 0; i < tasks.length; i++) {
+      if (ups[i] > 0) tasks[i].upstream = new Array<string>(ups[i]);
+      if (downs[i] > 0) tasks[i].downstream = new Array<string>(downs[i]);
+    }
+    ups.fill(0);
+    downs.fill(0);
+    for (const { up, down } of links) {
+      tasks[up].downstream[downs[up]++] = tasks[down].taskId;
+      tasks[down].upstream[ups[down]++] = tasks[up].taskId;
+    }
   }
 
   /** Evaluates an operand of a dependency; reports VX302 when it is not a task. */
@@ -1314,8 +1587,8 @@ class Analyser {
       const right = values[i + 1];
       if (!left || !right) continue;
       const range = this.span(operands[i].startIndex, operands[i + 1].endIndex);
-      if (operators[i] === '>>') this.connect(left, right, range);
-      else this.connect(right, left, range);
+      if (operators[i] === '>>') this.connectAt(left, right, range);
+      else this.connectAt(right, left, range);
     }
     const last = values[values.length - 1];
     return last ? { kind: 'tasks', tasks: last } : { kind: 'dynamic' };
@@ -1329,8 +1602,8 @@ class Analyser {
     const others = this.operand(target, ctx, depth);
     if (!self || !others) return;
     const range = this.range(call);
-    if (downstream) this.connect(self, others, range);
-    else this.connect(others, self, range);
+    if (downstream) this.connectAt(self, others, range);
+    else this.connectAt(others, self, range);
   }
 
   private chain(call: Node, args: Node, ctx: Context, depth: number): void {
@@ -1350,9 +1623,9 @@ class Analyser {
           this.report('VX305', range, `chain() pairs adjacent lists one to one, but these have ${a.tasks.length} and ${b.tasks.length} tasks: make them the same length, or use cross_downstream() for all pairs.`);
           continue;
         }
-        for (let k = 0; k < a.tasks.length; k++) this.addEdge(a.tasks[k], b.tasks[k], range);
+        for (let k = 0; k < a.tasks.length; k++) this.connectAt([a.tasks[k]], [b.tasks[k]], range);
       } else {
-        this.connect(a.tasks, b.tasks, range);
+        this.connectAt(a.tasks, b.tasks, range);
       }
     }
   }
@@ -1367,31 +1640,46 @@ class Analyser {
     const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
     const from = items[0] ? this.operand(items[0].type === 'keyword_argument' ? items[0].childForFieldName('value')! : items[0], ctx, depth) : undefined;
     const to = items[1] ? this.operand(items[1].type === 'keyword_argument' ? items[1].childForFieldName('value')! : items[1], ctx, depth) : undefined;
-    if (from && to) this.connect(from, to, this.range(call));
+    if (from && to) this.connectAt(from, to, this.range(call));
   }
 
   // -- whole-file checks ------------------------------------------------------
 
   private checkCallables(): void {
+    // Each function's parameters are read from the tree once, however many tasks call it.
+    const parametersOf = new Map<Node, Array<{ type: string; name: string; text: string; range: Range }>>();
     for (const pending of this.pendingCallables) {
-      const binding = this.bindings.get(pending.name);
-      if (!this.moduleNames.has(pending.name)) {
-        this.report('VX204', pending.range, `python_callable "${pending.name}" is neither defined nor imported in this file: define the function (def ${pending.name}(): ...) or import it.`);
+      const callable = pending.argument.text;
+      if (!this.moduleNames.has(callable)) {
+        this.report('VX204', pending.argument.valueRange, `python_callable "${callable}" is neither defined nor imported in this file: define the function (def ${callable}(): ...) or import it.`);
         continue;
       }
+      const binding = this.bindings.get(callable);
       if (binding?.kind !== 'function') continue;
-      const parameters = binding.node.childForFieldName('parameters');
-      for (const param of parameters?.namedChildren ?? []) {
-        if (!param) continue;
-        const nameNode = param.type === 'identifier' ? param : param.type === 'dictionary_splat_pattern' ? param.namedChild(0) : param.childForFieldName('name') ?? param.namedChild(0);
-        if (!nameNode) continue;
-        const name = this.text(nameNode);
-        const contextSplat = param.type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
-        if (contextSplat || (param.type !== 'dictionary_splat_pattern' && param.type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
-          this.report('VX403', this.range(param), `"${this.text(param)}" expects Airflow's execution context, which VORTEX does not pass to "${pending.name}": read what you need from op_kwargs or environment variables instead.`);
+      let parameters = parametersOf.get(binding.node);
+      if (!parameters) {
+        parameters = this.parameters(binding.node);
+        parametersOf.set(binding.node, parameters);
+      }
+      for (const { type, name, text, range } of parameters) {
+        const contextSplat = type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
+        if (contextSplat || (type !== 'dictionary_splat_pattern' && type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
+          this.report('VX403', makeRange(range.start.line, range.start.character, range.end.line, range.end.character), `"${text}" expects Airflow's execution context, which VORTEX does not pass to "${callable}": read what you need from op_kwargs or environment variables instead.`);
         }
       }
     }
+  }
+
+  /** The parameters of a function definition: each one's node type, name, text and range. */
+  private parameters(definition: Node): Array<{ type: string; name: string; text: string; range: Range }> {
+    const found: Array<{ type: string; name: string; text: string; range: Range }> = [];
+    for (const param of definition.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (!param) continue;
+      const nameNode = param.type === 'identifier' ? param : param.type === 'dictionary_splat_pattern' ? param.namedChild(0) : param.childForFieldName('name') ?? param.namedChild(0);
+      if (!nameNode) continue;
+      found.push({ type: param.type, name: this.text(nameNode), text: this.text(param), range: this.range(param) });
+    }
+    return found;
   }
 
   private checkDuplicates(): void {
@@ -1407,7 +1695,8 @@ class Analyser {
     }
     for (const dag of this.dags) {
       const ids = new Map<string, TaskModel>();
-      const all = new Set(dag.taskIndices.map((i) => this.tasks[i].taskId));
+      // Every id of the DAG, so that a suggested id is free; only made once a duplicate is found.
+      let all: Set<string> | undefined;
       for (const index of dag.taskIndices) {
         const task = this.tasks[index];
         const first = ids.get(task.taskId);
@@ -1415,6 +1704,7 @@ class Analyser {
           ids.set(task.taskId, task);
           continue;
         }
+        all ??= new Set(dag.taskIndices.map((i) => this.tasks[i].taskId));
         let n = 2;
         while (all.has(`${task.taskId}_${n}`)) n++;
         const suggestion = `${task.taskId}_${n}`;
@@ -1429,10 +1719,10 @@ class Analyser {
 
   private checkCycles(): void {
     for (let d = 0; d < this.dags.length; d++) {
-      const edges = this.edgeOrder.filter((e) => e.dag === d);
+      const edges = this.links.filter((e) => e.dag === d);
       for (const cycle of findCycles(edges)) {
         const names = cycle.path.map((i) => this.tasks[i].taskId);
-        this.report('VX301', cycle.closing.range, `These dependencies form a cycle: ${names.join(' → ')}. A DAG cannot loop: remove one of these dependencies.`);
+        this.report('VX301', cycle.closing.edge!.range, `These dependencies form a cycle: ${names.join(' → ')}. A DAG cannot loop: remove one of these dependencies.`);
       }
     }
   }
