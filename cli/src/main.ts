@@ -8,7 +8,6 @@ import { describeCron, SCHEDULE_PRESETS } from '../../server/src/analysis/schedu
 import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
 import { diagnosticLine, inspectDags, inspectDiagnostic, type InspectFile } from './report';
-import { runCommand } from './runCommand';
 
 const USAGE = `Usage:
   vortex inspect FILE... [--json] [--max-file-size BYTES]
@@ -103,7 +102,12 @@ async function graph(args: string[]): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { inspect, graph, run: runCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  inspect,
+  graph,
+  // The executor (and what it loads) is loaded only to run: inspect and graph start sooner without it.
+  run: async (args) => (await import('./runCommand')).runCommand(args),
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -13,9 +13,6 @@
  * values, comments, continuation lines, keywords) returns undefined so that the
  * analyser walks the tree as usual. A unit test checks that both ways give the
  * same analysis on every fixture and on thousands of mutated files.
- *
- * The scanner reads characters straight into the statement, with no token
- * objects in between: on a large file those were most of the garbage.
  */
 import type { LiteralValue } from './model';
 import { stringFromText } from './literals';
@@ -59,168 +56,66 @@ const PYTHON_KEYWORDS = new Set([
   'while', 'with', 'yield', 'True', 'False', 'None',
 ]);
 
-const SPACE = 32;
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const DOUBLE_QUOTE = 34;
-const SINGLE_QUOTE = 39;
-const BACKSLASH = 92;
+/*
+ * The shapes are matched by sticky regular expressions, which run as native
+ * code from their first use: a process that analyses one large file (the
+ * CLI) never gets to optimise a scanner written in JavaScript. Each pattern
+ * reads one piece; the pieces are joined in code below. Inside brackets line
+ * breaks are blanks; outside them a statement is one line.
+ *
+ * Where a pattern could match less than a whole name or number (the regular
+ * expression backtracks), the character after it is a name character, which
+ * nothing that may follow accepts: the statement is declined all the same.
+ */
+/** A name, not the prefix of a string. */
+const NAME = String.raw`[A-Za-z_][A-Za-z0-9_]*(?!['"])`;
+/** A plain or raw string on one line (a backslash escapes any character, a line break too). */
+const STRING = String.raw`[rRuU]?(?:"(?:[^"\\\r\n]|\\[\s\S])*"|'(?:[^'\\\r\n]|\\[\s\S])*')`;
+const BLANKS = String.raw`[ \t\r\n]*`;
+/** A keyword argument's value: a string, a number, a name (not followed by `.`, `(` or `[`), or a list of strings. */
+const VALUE = String.raw`${STRING}|[0-9][0-9_.]*(?![A-Za-z0-9_])|${NAME}(?!${BLANKS}[.([])|\[${BLANKS}(?:${STRING}${BLANKS}(?:,${BLANKS}${STRING}${BLANKS})*(?:,${BLANKS})?)?\]`;
 
-/** What `Scanner.peek` returns at the end of the statement. */
-const END = -1;
-/** What `Scanner.peek` returns at a line break that ends the statement where the statement may not end. */
-const BROKEN = -2;
+/** `target = callee.parts(`: the target, what joins it to the callee, the callee. */
+const CALL_HEAD = new RegExp(String.raw`(${NAME})([ \t]*=(?!=)[ \t]*)(${NAME}(?:[ \t]*\.[ \t]*${NAME})*)[ \t]*\(`, 'y');
+/** `name=value` and the comma after it (or, before `)`, none): the blanks before it, the name, `=`, the value. */
+const ARGUMENT = new RegExp(String.raw`(${BLANKS})(${NAME})(${BLANKS}=(?!=)${BLANKS})(${VALUE})${BLANKS}(?:,|(?=\)))`, 'y');
+const CALL_END = new RegExp(String.raw`${BLANKS}\)`, 'y');
+/** A name, or a list of names. */
+const OPERAND = new RegExp(String.raw`${NAME}|\[${BLANKS}(?:${NAME}${BLANKS}(?:,${BLANKS}${NAME}${BLANKS})*(?:,${BLANKS})?)?\]`, 'y');
+const SHIFT = /[ \t]*(>>|<<)(?!=)[ \t]*/y;
+const SPACES = /[ \t]*/y;
+const NAMES = /[A-Za-z_][A-Za-z0-9_]*/g;
+const STRINGS = new RegExp(STRING, 'g');
 
-function isNameStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** Runs a sticky pattern at `at`: the match, or null. */
+function matchAt(pattern: RegExp, source: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(source);
 }
 
-function isNamePart(c: number): boolean {
-  return isNameStart(c) || (c >= 48 && c <= 57);
-}
-
-function isQuote(c: number): boolean {
-  return c === DOUBLE_QUOTE || c === SINGLE_QUOTE;
-}
-
-/** End of a one-line, single-quoted string starting at its quote, or -1. */
-function scanString(source: string, at: number, end: number): number {
-  const quote = source.charCodeAt(at);
-  if (source.charCodeAt(at + 1) === quote && source.charCodeAt(at + 2) === quote) return -1; // triple-quoted
-  for (let i = at + 1; i < end; i++) {
-    const c = source.charCodeAt(i);
-    if (c === BACKSLASH) {
-      i++;
-      continue;
-    }
-    if (c === LF || c === CR) return -1;
-    if (c === quote) return i + 1;
-  }
-  return -1;
+/** Where the statement may end: at `end` (read from the tree), or at the end of its line. */
+interface Bounds {
+  end: number;
+  lineMode: boolean;
 }
 
 /**
- * A cursor over one statement's characters. Between tokens it skips spaces
- * and tabs, and line breaks inside brackets. The statement ends at `end`, or,
- * reading a whole line (`lineMode`), at the first line break outside brackets.
+ * Whether the statement can end at `at`: only spaces and tabs follow it, up to
+ * the end (from the tree), or up to a line break or the end of the text
+ * (reading a line). Returns where those blanks end, or -1.
  */
-class Scanner {
-  pos: number;
-  private depth = 0;
-
-  constructor(
-    readonly source: string,
-    start: number,
-    readonly end: number,
-    private readonly lineMode: boolean,
-  ) {
-    this.pos = start;
-  }
-
-  /** The next significant character, END at the end of the statement, or BROKEN at a line break it cannot hold. */
-  peek(): number {
-    const { source, end } = this;
-    for (;;) {
-      if (this.pos >= end) return END;
-      const c = source.charCodeAt(this.pos);
-      if (c === SPACE || c === TAB) {
-        this.pos++;
-        continue;
-      }
-      if (c === LF || c === CR) {
-        if (this.depth > 0) {
-          this.pos++;
-          continue;
-        }
-        return this.lineMode ? END : BROKEN;
-      }
-      return c;
-    }
-  }
-
-  /** Consumes `c` when it comes next. */
-  eat(c: number): boolean {
-    if (this.peek() !== c) return false;
-    this.pos++;
-    return true;
-  }
-
-  open(c: number): boolean {
-    if (!this.eat(c)) return false;
-    this.depth++;
-    return true;
-  }
-
-  /** Consumes a closing bracket; returns its end, or -1. */
-  close(c: number): number {
-    if (this.peek() !== c) return -1;
-    this.depth--;
-    return ++this.pos;
-  }
-
-  /** Consumes a lone `=` (not `==`). */
-  equals(): boolean {
-    if (!this.eat(61)) return false;
-    return this.source.charCodeAt(this.pos) !== 61;
-  }
-
-  /** `>>` or `<<` (not `>>=`), or undefined. */
-  shift(): '>>' | '<<' | undefined {
-    const c = this.peek();
-    if ((c !== 62 && c !== 60) || this.source.charCodeAt(this.pos + 1) !== c || this.source.charCodeAt(this.pos + 2) === 61) return undefined;
-    this.pos += 2;
-    return c === 62 ? '>>' : '<<';
-  }
-
-  /** A name that is not a Python keyword nor a string prefix. */
-  name(): SimpleName | undefined {
-    const start = this.pos;
-    if (!isNameStart(this.peek())) return undefined;
-    const from = this.pos;
-    let to = from + 1;
-    while (to < this.end && isNamePart(this.source.charCodeAt(to))) to++;
-    if (isQuote(this.source.charCodeAt(to))) {
-      this.pos = start;
-      return undefined;
-    }
-    const name = this.source.slice(from, to);
-    if (PYTHON_KEYWORDS.has(name)) return undefined;
-    this.pos = to;
-    return { name, start: from, end: to };
-  }
-
-  /**
-   * The end of the string literal that comes next (its prefix included), -1
-   * when no string comes next, or undefined for a string that is not simple:
-   * only plain and raw strings on one line are.
-   */
-  string(): number | undefined {
-    const c = this.peek();
-    let quoteAt = this.pos;
-    if (isNameStart(c)) {
-      while (quoteAt < this.end && isNamePart(this.source.charCodeAt(quoteAt))) quoteAt++;
-      if (!isQuote(this.source.charCodeAt(quoteAt))) return -1;
-      const prefix = this.source.slice(this.pos, quoteAt).toLowerCase();
-      if (prefix !== 'r' && prefix !== 'u') return undefined;
-    } else if (!isQuote(c)) {
-      return -1;
-    }
-    const stringEnd = scanString(this.source, quoteAt, this.end);
-    if (stringEnd < 0) return undefined;
-    this.pos = stringEnd;
-    return stringEnd;
-  }
-
-  /** Whether only the end of the statement is left. */
-  done(): boolean {
-    return this.peek() === END;
-  }
+function endAt(source: string, at: number, bounds: Bounds): number {
+  SPACES.lastIndex = at;
+  SPACES.test(source);
+  const after = SPACES.lastIndex;
+  if (!bounds.lineMode) return at <= bounds.end && after >= bounds.end ? after : -1;
+  const c = source.charCodeAt(after);
+  return after >= source.length || c === 10 || c === 13 ? after : -1;
 }
 
 /** Reads a statement `source[start, end)` in one of the simple shapes, or undefined. */
 export function readSimpleStatement(source: string, start: number, end: number): SimpleStatement | undefined {
-  return read(new Scanner(source, start, end, false));
+  return read(source, start, { end, lineMode: false })?.statement;
 }
 
 /**
@@ -230,9 +125,8 @@ export function readSimpleStatement(source: string, start: number, end: number):
  * ends (at a line break, or the end of the text), past any trailing blanks.
  */
 export function readSimpleLine(source: string, start: number): { statement: SimpleStatement; end: number; lineEnd: number } | undefined {
-  const scanner = new Scanner(source, start, source.length, true);
-  const statement = read(scanner);
-  return statement ? { statement, end: statementEnd(statement), lineEnd: scanner.pos } : undefined;
+  const read_ = read(source, start, { end: source.length, lineMode: true });
+  return read_ && { statement: read_.statement, end: statementEnd(read_.statement), lineEnd: read_.lineEnd };
 }
 
 /** The end of a statement's last token. */
@@ -240,130 +134,107 @@ export function statementEnd(statement: SimpleStatement): number {
   return statement.kind === 'assignCall' ? statement.callEnd : statement.operands[statement.operands.length - 1].end;
 }
 
-function read(scanner: Scanner): SimpleStatement | undefined {
-  const first = scanner.name();
-  if (first && scanner.peek() === 61) return readAssignCall(scanner, first);
-  return readChain(scanner, first);
+function read(source: string, from: number, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
+  SPACES.lastIndex = from;
+  SPACES.test(source);
+  const start = SPACES.lastIndex;
+  const head = matchAt(CALL_HEAD, source, start);
+  return head ? readAssignCall(source, start, head, bounds) : readChain(source, start, bounds);
 }
 
-function readAssignCall(scanner: Scanner, target: SimpleName): SimpleStatement | undefined {
-  if (!scanner.equals()) return undefined;
-  const first = scanner.name();
-  if (!first) return undefined;
-  const callee = [first.name];
-  let calleeEnd = first.end;
-  while (scanner.eat(46)) {
-    const part = scanner.name();
-    if (!part) return undefined;
-    callee.push(part.name);
-    calleeEnd = part.end;
-  }
-  if (!scanner.open(40)) return undefined;
+function readAssignCall(source: string, start: number, head: RegExpExecArray, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
+  const [, target, joint, calleeText] = head;
+  if (PYTHON_KEYWORDS.has(target)) return undefined;
+  const callee = calleeText.split('.').map((part) => part.trim());
+  if (callee.some((part) => PYTHON_KEYWORDS.has(part))) return undefined;
+  const calleeStart = start + target.length + joint.length;
   const args: SimpleArgument[] = [];
+  let at = CALL_HEAD.lastIndex;
   for (;;) {
-    const callEnd = scanner.close(41);
-    if (callEnd >= 0) return scanner.done() ? { kind: 'assignCall', target, callee, calleeStart: first.start, calleeEnd, callEnd, args } : undefined;
-    const argument = readKeywordArgument(scanner);
-    if (!argument) return undefined;
-    args.push(argument);
-    if (!scanner.eat(44) && scanner.peek() !== 41) return undefined;
+    if (matchAt(CALL_END, source, at)) {
+      const callEnd = CALL_END.lastIndex;
+      const lineEnd = endAt(source, callEnd, bounds);
+      if (lineEnd < 0) return undefined;
+      const statement: SimpleStatement = { kind: 'assignCall', target: { name: target, start, end: start + target.length }, callee, calleeStart, calleeEnd: calleeStart + calleeText.length, callEnd, args };
+      return { statement, lineEnd };
+    }
+    const match = matchAt(ARGUMENT, source, at);
+    if (!match) return undefined;
+    const [, blanks, name, equals, valueText] = match;
+    if (PYTHON_KEYWORDS.has(name)) return undefined;
+    const nameStart = at + blanks.length;
+    const valueStart = nameStart + name.length + equals.length;
+    const value = valueOf(valueText);
+    if (!value) return undefined;
+    args.push({ name, nameStart, nameEnd: nameStart + name.length, valueStart, valueEnd: valueStart + valueText.length, kind: value.kind, value: value.value });
+    at = ARGUMENT.lastIndex;
   }
 }
 
-function readKeywordArgument(scanner: Scanner): SimpleArgument | undefined {
-  const name = scanner.name();
-  if (!name || !scanner.equals()) return undefined;
-  const value = readValue(scanner);
-  if (!value) return undefined;
-  return { name: name.name, nameStart: name.start, nameEnd: name.end, valueStart: value.start, valueEnd: scanner.pos, kind: value.kind, value: value.value };
-}
-
-/** A keyword argument's value: a plain string, a number, a name, True/False/None, or a list of plain strings. */
-function readValue(scanner: Scanner): { kind: string; value: LiteralValue | undefined; start: number } | undefined {
-  const { source } = scanner;
-  const c = scanner.peek();
-  const start = scanner.pos;
-  const stringEnd = scanner.string();
-  if (stringEnd === undefined) return undefined;
-  if (stringEnd >= 0) {
+/** The kind and value of a keyword argument's value (as VALUE matches it), or undefined when it is not simple after all. */
+function valueOf(text: string): { kind: string; value: LiteralValue | undefined } | undefined {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (first === 34 || first === 39) {
     // Most values are plain strings without escapes: their body is the value.
-    const text = source.slice(start, stringEnd);
-    const value = isQuote(c) && !text.includes('\\') ? text.slice(1, -1) : stringFromText(text);
-    return value === undefined ? undefined : { kind: 'string', value, start };
+    const value = text.includes('\\') ? stringFromText(text) : text.slice(1, -1);
+    return value === undefined ? undefined : { kind: 'string', value };
   }
-  if (c >= 48 && c <= 57) {
-    let to = start + 1;
-    for (let d = source.charCodeAt(to); to < scanner.end && ((d >= 48 && d <= 57) || d === 95 || d === 46); d = source.charCodeAt(++to));
-    if (to < scanner.end && isNamePart(source.charCodeAt(to))) return undefined; // 1e5, 0x1f, 10j: not simple
-    const text = source.slice(start, to);
+  if (last === 34 || last === 39) {
+    const value = stringFromText(text);
+    return value === undefined ? undefined : { kind: 'string', value };
+  }
+  if (first >= 48 && first <= 57) {
     if (text.includes('.') ? !/^[0-9_]+\.[0-9_]*$/.test(text) : !/^[0-9_]+$/.test(text)) return undefined;
     const value = Number(text.replace(/_/g, ''));
-    if (!Number.isFinite(value)) return undefined;
-    scanner.pos = to;
-    return { kind: text.includes('.') ? 'float' : 'integer', value, start };
+    return Number.isFinite(value) ? { kind: text.includes('.') ? 'float' : 'integer', value } : undefined;
   }
-  if (isNameStart(c)) {
-    let to = start + 1;
-    while (to < scanner.end && isNamePart(source.charCodeAt(to))) to++;
-    const text = source.slice(start, to);
-    scanner.pos = to;
-    if (text === 'True' || text === 'False') return { kind: text.toLowerCase(), value: text === 'True', start };
-    if (text === 'None') return { kind: 'none', value: null, start };
-    const next = scanner.peek();
-    if (PYTHON_KEYWORDS.has(text) || next === 46 || next === 40 || next === 91) return undefined;
-    scanner.pos = to;
-    return { kind: 'identifier', value: undefined, start };
-  }
-  if (c === 91 && scanner.open(91)) {
+  if (first === 91) {
     // A list of plain strings (tags, secrets); anything else is left to the tree.
     const values: string[] = [];
-    for (;;) {
-      if (scanner.close(93) >= 0) return { kind: 'list', value: values, start };
-      scanner.peek();
-      const itemStart = scanner.pos;
-      const itemEnd = scanner.string();
-      const item = itemEnd === undefined || itemEnd < 0 ? undefined : stringFromText(source.slice(itemStart, itemEnd));
-      if (item === undefined) return undefined;
-      values.push(item);
-      if (!scanner.eat(44) && scanner.peek() !== 93) return undefined;
+    for (const item of text.match(STRINGS) ?? []) {
+      const value = stringFromText(item);
+      if (value === undefined) return undefined;
+      values.push(value);
     }
+    return { kind: 'list', value: values };
   }
-  return undefined;
+  if (text === 'True' || text === 'False') return { kind: text.toLowerCase(), value: text === 'True' };
+  if (text === 'None') return { kind: 'none', value: null };
+  return PYTHON_KEYWORDS.has(text) ? undefined : { kind: 'identifier', value: undefined };
 }
 
-function readOperand(scanner: Scanner, name?: SimpleName): SimpleOperand | undefined {
-  if (name) return { kind: 'name', ...name };
-  if (!scanner.open(91)) {
-    const only = scanner.name();
-    return only ? { kind: 'name', ...only } : undefined;
-  }
-  const start = scanner.pos - 1;
+/** The operand at `at` (a name, or a list of names), or undefined. */
+function readOperand(source: string, at: number): SimpleOperand | undefined {
+  const match = matchAt(OPERAND, source, at);
+  if (!match) return undefined;
+  const text = match[0];
+  const end = at + text.length;
+  if (text.charCodeAt(0) !== 91) return PYTHON_KEYWORDS.has(text) ? undefined : { kind: 'name', name: text, start: at, end };
   const items: SimpleName[] = [];
-  for (;;) {
-    const end = scanner.close(93);
-    if (end >= 0) return { kind: 'list', items, start, end };
-    const item = scanner.name();
-    if (!item) return undefined;
-    items.push(item);
-    if (!scanner.eat(44) && scanner.peek() !== 93) return undefined;
+  NAMES.lastIndex = 0;
+  for (let item = NAMES.exec(text); item; item = NAMES.exec(text)) {
+    if (PYTHON_KEYWORDS.has(item[0])) return undefined;
+    items.push({ name: item[0], start: at + item.index, end: at + item.index + item[0].length });
   }
+  return { kind: 'list', items, start: at, end };
 }
 
-function readChain(scanner: Scanner, first: SimpleName | undefined): SimpleStatement | undefined {
+function readChain(source: string, start: number, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
+  const head = readOperand(source, start);
   // `print >> f` is Python 2's print statement to tree-sitter-python, not a dependency.
-  if (first?.name === 'print') return undefined;
-  const operands: SimpleOperand[] = [];
+  if (!head || (head.kind === 'name' && head.name === 'print')) return undefined;
+  const operands: SimpleOperand[] = [head];
   const operators: Array<'>>' | '<<'> = [];
-  const head = readOperand(scanner, first);
-  if (!head) return undefined;
-  operands.push(head);
-  while (!scanner.done()) {
-    const op = scanner.shift();
-    if (!op) return undefined;
-    const operand = readOperand(scanner);
+  for (let at = head.end; ;) {
+    const lineEnd = endAt(source, at, bounds);
+    if (lineEnd >= 0) return operators.length > 0 ? { statement: { kind: 'chain', operands, operators }, lineEnd } : undefined;
+    const shift = matchAt(SHIFT, source, at);
+    if (!shift) return undefined;
+    const operand = readOperand(source, SHIFT.lastIndex);
     if (!operand) return undefined;
-    operators.push(op);
+    operators.push(shift[1] as '>>' | '<<');
     operands.push(operand);
+    at = operand.end;
   }
-  return operators.length > 0 ? { kind: 'chain', operands, operators } : undefined;
 }
