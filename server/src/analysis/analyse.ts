@@ -40,8 +40,6 @@ interface PreparedCall {
   /** The callee as written. */
   fnText: string;
   hasTaskId: boolean;
-  /** The analyser's key for this callee's classification. */
-  calleeKey: string;
   call: CallPositions;
   byName: Record<string, Argument>;
   list: ArgumentRecord[];
@@ -389,11 +387,15 @@ class Analyser {
   private readonly dags: DagModel[] = [];
   private readonly tasks: TaskRecord[] = [];
   private readonly diagnostics: Diagnostic[] = [];
+  /** Every name bound at module level (what a `python_callable` may name), to what it was bound last. */
   private readonly bindings = new Map<string, Binding>();
-  /** Names bound anywhere at module level: what a `python_callable` may name. */
-  private readonly moduleNames = new Set<string>();
   private readonly pendingCallables: PendingCallable[] = [];
+  /**
+   * The dependencies made so far, by `up * 2^15 + down` while both indices are
+   * below 2^15 (small integers V8 keeps unboxed), else in `wideEdgeKeys`.
+   */
   private readonly edgeKeys = new Set<number>();
+  private readonly wideEdgeKeys = new Set<number>();
   /** Every dependency, in the order written. */
   private readonly links: Link[] = [];
   private readonly starImports: string[] = [];
@@ -519,7 +521,6 @@ class Analyser {
 
   private bind(name: string, binding: Binding, ctx: Context): void {
     this.bindings.set(name, ctx.dynamic && binding.kind !== 'function' ? { kind: 'dynamic' } : binding);
-    this.moduleNames.add(name);
   }
 
   // -- statements -------------------------------------------------------------
@@ -710,7 +711,7 @@ class Analyser {
 
   /** A simple statement read from the text, made ready for `simpleStatement`. */
   private prepare(statement: SimpleStatement): PreparedStatement {
-    const { source } = this;
+    const { source, lineStarts } = this;
     if (statement.kind === 'chain') {
       const operands = statement.operands.map((o): PreparedOperand => {
         const startLine = this.lineOf(o.start);
@@ -719,9 +720,9 @@ class Analyser {
           names: o.kind === 'name' ? o.name : o.items.map((i) => i.name),
           text: source.slice(o.start, o.end),
           startLine,
-          startCharacter: o.start - this.lineStarts[startLine],
+          startCharacter: o.start - lineStarts[startLine],
           endLine,
-          endCharacter: o.end - this.lineStarts[endLine],
+          endCharacter: o.end - lineStarts[endLine],
         };
       });
       return { kind: 'chain', operands, operators: statement.operators };
@@ -729,21 +730,28 @@ class Analyser {
     const byName: Record<string, Argument> = {};
     const list: ArgumentRecord[] = [];
     let hasTaskId = false;
+    const line = this.lineOf(statement.calleeStart);
+    const lineStart = lineStarts[line];
+    // Most calls are on one line: every position is then on the callee's.
+    const oneLine = line + 1 >= lineStarts.length || statement.callEnd < lineStarts[line + 1];
     for (const a of statement.args) {
-      const argument = this.argument(a.name, a.value, a.kind, a.nameStart, a.valueStart, a.valueEnd);
+      const argument = oneLine
+        ? new ArgumentRecord(a.name, a.value, source.slice(a.valueStart, a.valueEnd), a.kind, line, a.nameStart - lineStart, line, a.valueStart - lineStart, line, a.valueEnd - lineStart)
+        : this.argument(a.name, a.value, a.kind, a.nameStart, a.valueStart, a.valueEnd);
       byName[a.name] ??= argument;
       list.push(argument);
       if (a.name === 'task_id') hasTaskId = true;
     }
-    const fnText = source.slice(statement.calleeStart, statement.calleeEnd);
+    const call: CallPositions = oneLine
+      ? { line, character: statement.calleeStart - lineStart, endLine: line, endCharacter: statement.callEnd - lineStart, operatorEndLine: line, operatorEndCharacter: statement.calleeEnd - lineStart }
+      : this.callPositions(statement.calleeStart, statement.callEnd, statement.calleeEnd);
     return {
       kind: 'assignCall',
       target: statement.target.name,
       callee: statement.callee,
-      fnText,
+      fnText: source.slice(statement.calleeStart, statement.calleeEnd),
       hasTaskId,
-      calleeKey: `${hasTaskId ? '+' : '-'}${fnText}`,
-      call: this.callPositions(statement.calleeStart, statement.callEnd, statement.calleeEnd),
+      call,
       byName,
       list,
     };
@@ -1064,7 +1072,7 @@ class Analyser {
       }
       return true;
     }
-    const callee = this.classifySimpleCallee(statement.callee, statement.fnText, statement.calleeKey, statement.hasTaskId);
+    const callee = this.classifySimpleCallee(statement.callee, statement.fnText, statement.hasTaskId);
     if (callee.kind !== 'operator') return false;
     const value = this.createTask({ call: statement.call, argsEnd: { line: statement.call.endLine, character: statement.call.endCharacter }, args: { byName: statement.byName, list: statement.list, hasSplat: false, nodes: NO_NODES } }, callee, ctx);
     this.bindName(statement.target, this.bindingOf(value), ctx);
@@ -1169,17 +1177,22 @@ class Analyser {
    * Classifies a callee read from text, remembering the answer per callee text
    * for as long as the name it starts with stays bound to the same thing.
    */
-  private classifySimpleCallee(parts: string[], fnText: string, key: string, hasTaskId: boolean): Callee {
+  private classifySimpleCallee(parts: string[], fnText: string, hasTaskId: boolean): Callee {
     const head = this.bindings.get(parts[0]);
-    const cached = this.calleeCache.get(key);
+    const cache = this.calleeCaches[hasTaskId ? 1 : 0];
+    const cached = cache.get(fnText);
     if (cached && cached.head === head && cached.starImports === this.starImports.length) return cached.callee;
     const { qualified, last } = this.qualifyParts(parts);
     const callee = this.classifyCallee(qualified, last, fnText, hasTaskId);
-    this.calleeCache.set(key, { head, starImports: this.starImports.length, callee });
+    cache.set(fnText, { head, starImports: this.starImports.length, callee });
     return callee;
   }
 
-  private readonly calleeCache = new Map<string, { head: Binding | undefined; starImports: number; callee: Callee }>();
+  /** Classified callees by their text: without `task_id` given, and with it. */
+  private readonly calleeCaches = [
+    new Map<string, { head: Binding | undefined; starImports: number; callee: Callee }>(),
+    new Map<string, { head: Binding | undefined; starImports: number; callee: Callee }>(),
+  ];
 
   private classifyCallee(qualified: string | null, last: string, fnText: string, hasTaskId: boolean | (() => boolean)): Callee {
     const framework = qualified !== null && FRAMEWORKS.has(qualified.split('.')[0]);
@@ -1325,11 +1338,12 @@ class Analyser {
 
   private checkKeywords(list: Argument[], known: ReadonlySet<string>, what: string): void {
     for (const arg of list) {
-      if (!arg.nameRange || known.has(arg.name)) continue;
+      // Positional arguments (`#0`, …) have no keyword to check.
+      if (arg.name.charCodeAt(0) === 35 || known.has(arg.name)) continue;
       const suggestion = closest(arg.name, known);
       this.report(
         'VX105',
-        arg.nameRange,
+        arg.nameRange!,
         suggestion
           ? `Unknown argument "${arg.name}" for ${what}: did you mean "${suggestion}"?`
           : `Unknown argument "${arg.name}" for ${what}: neither VORTEX nor Airflow knows it. Check its spelling.`,
@@ -1499,9 +1513,10 @@ class Analyser {
       return;
     }
     const dag = a.dagIndex >= 0 ? a.dagIndex : b.dagIndex;
-    const key = up * 0x100000000 + down;
-    if (this.edgeKeys.has(key)) return;
-    this.edgeKeys.add(key);
+    const keys = up < 0x8000 && down < 0x8000 ? this.edgeKeys : this.wideEdgeKeys;
+    const key = keys === this.edgeKeys ? up * 0x8000 + down : up * 0x100000000 + down;
+    if (keys.has(key)) return;
+    keys.add(key);
     let edge: EdgeRecord | null = null;
     if (dag >= 0) {
       edge = new EdgeRecord(a.taskId, b.taskId, startLine, startCharacter, endLine, endCharacter);
@@ -1650,7 +1665,7 @@ class Analyser {
     const parametersOf = new Map<Node, Array<{ type: string; name: string; text: string; range: Range }>>();
     for (const pending of this.pendingCallables) {
       const callable = pending.argument.text;
-      if (!this.moduleNames.has(callable)) {
+      if (!this.bindings.has(callable)) {
         this.report('VX204', pending.argument.valueRange, `python_callable "${callable}" is neither defined nor imported in this file: define the function (def ${callable}(): ...) or import it.`);
         continue;
       }

@@ -73,9 +73,9 @@ export interface CallPositions {
 }
 
 export class TaskRecord implements TaskModel {
-  variable: string | null = null;
-  upstream: string[] = [];
-  downstream: string[] = [];
+  variable: string | null;
+  upstream: string[];
+  downstream: string[];
   readonly line: number;
   readonly character: number;
   readonly endLine: number;
@@ -99,6 +99,9 @@ export class TaskRecord implements TaskModel {
     readonly secrets: string[],
     readonly executionTimeoutSeconds: number | null,
   ) {
+    this.variable = null;
+    this.upstream = [];
+    this.downstream = [];
     this.line = call.line;
     this.character = call.character;
     this.endLine = call.endLine;

@@ -77,12 +77,14 @@ const VALUE = String.raw`${STRING}|[0-9][0-9_.]*(?![A-Za-z0-9_])|${NAME}(?!${BLA
 
 /** `target = callee.parts(`: the target, what joins it to the callee, the callee. */
 const CALL_HEAD = new RegExp(String.raw`(${NAME})([ \t]*=(?!=)[ \t]*)(${NAME}(?:[ \t]*\.[ \t]*${NAME})*)[ \t]*\(`, 'y');
-/** `name=value` and the comma after it (or, before `)`, none): the blanks before it, the name, `=`, the value. */
-const ARGUMENT = new RegExp(String.raw`(${BLANKS})(${NAME})(${BLANKS}=(?!=)${BLANKS})(${VALUE})${BLANKS}(?:,|(?=\)))`, 'y');
+/** `name=value` and the comma after it, or none before `)`: the blanks before it, the name, `=`, the value, the comma. */
+const ARGUMENT = new RegExp(String.raw`(${BLANKS})(${NAME})(${BLANKS}=(?!=)${BLANKS})(${VALUE})${BLANKS}(,|(?=\)))`, 'y');
 const CALL_END = new RegExp(String.raw`${BLANKS}\)`, 'y');
 /** A name, or a list of names. */
-const OPERAND = new RegExp(String.raw`${NAME}|\[${BLANKS}(?:${NAME}${BLANKS}(?:,${BLANKS}${NAME}${BLANKS})*(?:,${BLANKS})?)?\]`, 'y');
-const SHIFT = /[ \t]*(>>|<<)(?!=)[ \t]*/y;
+const OPERAND_PATTERN = String.raw`${NAME}|\[${BLANKS}(?:${NAME}${BLANKS}(?:,${BLANKS}${NAME}${BLANKS})*(?:,${BLANKS})?)?\]`;
+const OPERAND = new RegExp(OPERAND_PATTERN, 'y');
+/** `>>` or `<<` and the operand after it. */
+const LINK = new RegExp(String.raw`[ \t]*(>>|<<)(?!=)[ \t]*(${OPERAND_PATTERN})`, 'y');
 const SPACES = /[ \t]*/y;
 const NAMES = /[A-Za-z_][A-Za-z0-9_]*/g;
 const STRINGS = new RegExp(STRING, 'g');
@@ -105,11 +107,15 @@ interface Bounds {
  * (reading a line). Returns where those blanks end, or -1.
  */
 function endAt(source: string, at: number, bounds: Bounds): number {
-  SPACES.lastIndex = at;
-  SPACES.test(source);
-  const after = SPACES.lastIndex;
+  let after = at;
+  let c = source.charCodeAt(at);
+  if (c === 32 || c === 9) {
+    SPACES.lastIndex = at;
+    SPACES.test(source);
+    after = SPACES.lastIndex;
+    c = source.charCodeAt(after);
+  }
   if (!bounds.lineMode) return at <= bounds.end && after >= bounds.end ? after : -1;
-  const c = source.charCodeAt(after);
   return after >= source.length || c === 10 || c === 13 ? after : -1;
 }
 
@@ -135,9 +141,13 @@ export function statementEnd(statement: SimpleStatement): number {
 }
 
 function read(source: string, from: number, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
-  SPACES.lastIndex = from;
-  SPACES.test(source);
-  const start = SPACES.lastIndex;
+  let start = from;
+  const c = source.charCodeAt(from);
+  if (c === 32 || c === 9) {
+    SPACES.lastIndex = from;
+    SPACES.test(source);
+    start = SPACES.lastIndex;
+  }
   const head = matchAt(CALL_HEAD, source, start);
   return head ? readAssignCall(source, start, head, bounds) : readChain(source, start, bounds);
 }
@@ -145,22 +155,21 @@ function read(source: string, from: number, bounds: Bounds): { statement: Simple
 function readAssignCall(source: string, start: number, head: RegExpExecArray, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
   const [, target, joint, calleeText] = head;
   if (PYTHON_KEYWORDS.has(target)) return undefined;
-  const callee = calleeText.split('.').map((part) => part.trim());
+  const callee = calleeText.includes('.') ? calleeText.split('.').map((part) => part.trim()) : [calleeText];
   if (callee.some((part) => PYTHON_KEYWORDS.has(part))) return undefined;
   const calleeStart = start + target.length + joint.length;
   const args: SimpleArgument[] = [];
   let at = CALL_HEAD.lastIndex;
+  let callEnd: number;
   for (;;) {
-    if (matchAt(CALL_END, source, at)) {
-      const callEnd = CALL_END.lastIndex;
-      const lineEnd = endAt(source, callEnd, bounds);
-      if (lineEnd < 0) return undefined;
-      const statement: SimpleStatement = { kind: 'assignCall', target: { name: target, start, end: start + target.length }, callee, calleeStart, calleeEnd: calleeStart + calleeText.length, callEnd, args };
-      return { statement, lineEnd };
-    }
     const match = matchAt(ARGUMENT, source, at);
-    if (!match) return undefined;
-    const [, blanks, name, equals, valueText] = match;
+    if (!match) {
+      // No argument here: the call ends (`()`, or a comma before `)`), or the statement is not simple.
+      if (!matchAt(CALL_END, source, at)) return undefined;
+      callEnd = CALL_END.lastIndex;
+      break;
+    }
+    const [, blanks, name, equals, valueText, comma] = match;
     if (PYTHON_KEYWORDS.has(name)) return undefined;
     const nameStart = at + blanks.length;
     const valueStart = nameStart + name.length + equals.length;
@@ -168,7 +177,16 @@ function readAssignCall(source: string, start: number, head: RegExpExecArray, bo
     if (!value) return undefined;
     args.push({ name, nameStart, nameEnd: nameStart + name.length, valueStart, valueEnd: valueStart + valueText.length, kind: value.kind, value: value.value });
     at = ARGUMENT.lastIndex;
+    if (!comma) {
+      // ARGUMENT saw `)` next, after the blanks it took.
+      callEnd = at + 1;
+      break;
+    }
   }
+  const lineEnd = endAt(source, callEnd, bounds);
+  if (lineEnd < 0) return undefined;
+  const statement: SimpleStatement = { kind: 'assignCall', target: { name: target, start, end: start + target.length }, callee, calleeStart, calleeEnd: calleeStart + calleeText.length, callEnd, args };
+  return { statement, lineEnd };
 }
 
 /** The kind and value of a keyword argument's value (as VALUE matches it), or undefined when it is not simple after all. */
@@ -204,11 +222,8 @@ function valueOf(text: string): { kind: string; value: LiteralValue | undefined 
   return PYTHON_KEYWORDS.has(text) ? undefined : { kind: 'identifier', value: undefined };
 }
 
-/** The operand at `at` (a name, or a list of names), or undefined. */
-function readOperand(source: string, at: number): SimpleOperand | undefined {
-  const match = matchAt(OPERAND, source, at);
-  if (!match) return undefined;
-  const text = match[0];
+/** The operand whose text is `text`, at `at` (a name, or a list of names), or undefined. */
+function operand(text: string, at: number): SimpleOperand | undefined {
   const end = at + text.length;
   if (text.charCodeAt(0) !== 91) return PYTHON_KEYWORDS.has(text) ? undefined : { kind: 'name', name: text, start: at, end };
   const items: SimpleName[] = [];
@@ -221,7 +236,8 @@ function readOperand(source: string, at: number): SimpleOperand | undefined {
 }
 
 function readChain(source: string, start: number, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
-  const head = readOperand(source, start);
+  const first = matchAt(OPERAND, source, start);
+  const head = first ? operand(first[0], start) : undefined;
   // `print >> f` is Python 2's print statement to tree-sitter-python, not a dependency.
   if (!head || (head.kind === 'name' && head.name === 'print')) return undefined;
   const operands: SimpleOperand[] = [head];
@@ -229,12 +245,11 @@ function readChain(source: string, start: number, bounds: Bounds): { statement: 
   for (let at = head.end; ;) {
     const lineEnd = endAt(source, at, bounds);
     if (lineEnd >= 0) return operators.length > 0 ? { statement: { kind: 'chain', operands, operators }, lineEnd } : undefined;
-    const shift = matchAt(SHIFT, source, at);
-    if (!shift) return undefined;
-    const operand = readOperand(source, SHIFT.lastIndex);
-    if (!operand) return undefined;
-    operators.push(shift[1] as '>>' | '<<');
-    operands.push(operand);
-    at = operand.end;
+    const link = matchAt(LINK, source, at);
+    const next = link ? operand(link[2], LINK.lastIndex - link[2].length) : undefined;
+    if (!next) return undefined;
+    operators.push(link![1] as '>>' | '<<');
+    operands.push(next);
+    at = next.end;
   }
 }
