@@ -48,7 +48,6 @@ interface PreparedCall {
 interface PreparedOperand {
   /** One name, or the names of a list (`[a, b]`). */
   names: string | string[];
-  text: string;
   startLine: number;
   startCharacter: number;
   endLine: number;
@@ -355,14 +354,6 @@ interface ReadArguments {
   nodes: Record<string, Node>;
 }
 
-/** An operator call as `createTask` needs it, whether read from the tree or from text. */
-interface OperatorCall {
-  call: CallPositions;
-  /** End of the argument list (after its closing parenthesis), or null without one. */
-  argsEnd: Position | null;
-  args: ReadArguments;
-}
-
 /** A dependency as the analyser keeps it until the end: task indices, its DAG, the model's edge. */
 interface Link {
   dag: number;
@@ -375,6 +366,11 @@ const NO_NODES: Record<string, Node> = Object.freeze({}) as Record<string, Node>
 
 /** What tree-sitter-python skips as whitespace beyond ASCII (its extras: `\\s` and three zero-width characters). */
 const EXTRA_WHITESPACE = /[\s\uFEFF\u2060\u200B]/;
+
+/** The range of a call's callee. */
+function operatorRange(call: CallPositions): Range {
+  return makeRange(call.line, call.character, call.operatorEndLine, call.operatorEndCharacter);
+}
 
 /** The indentation of a line: its leading spaces and tabs. */
 function indentationEnd(source: string, lineStart: number): number {
@@ -602,25 +598,31 @@ class Analyser {
    */
   private textStatement(at: number, blockEnd: number, ctx: Context): number {
     const { source } = this;
-    const line = this.lineOf(at);
-    const lineStart = this.lineStarts[line];
-    const lineEnd = this.lineEnd(line);
-    const cache = indentationEnd(source, lineStart) === at ? this.statementCache : undefined;
-    const key = cache ? source.slice(lineStart, lineEnd) : '';
-    const entry = cache?.lookup(key, line);
-    let prepared: PreparedStatement;
-    let end: number;
-    if (entry) {
-      if (!entry.statement) return -1;
-      prepared = entry.statement;
-      end = this.preparedEnd(prepared);
-    } else {
+    let prepared: PreparedStatement | undefined;
+    let end = -1;
+    // Looked up by its line's text when alone on its line (the language server keeps a cache).
+    let line = -1;
+    let key = '';
+    if (this.statementCache) {
+      line = this.lineOf(at);
+      const lineStart = this.lineStarts[line];
+      if (indentationEnd(source, lineStart) === at) {
+        key = source.slice(lineStart, this.lineEnd(line));
+        const entry = this.statementCache.lookup(key, line);
+        if (entry) {
+          if (!entry.statement) return -1;
+          prepared = entry.statement;
+          end = this.preparedEnd(prepared);
+        }
+      }
+    }
+    if (!prepared) {
       const read = readSimpleLine(source, at);
       // The statement must end its line, with \n, \r\n or the end of the text.
       if (!read || !this.endsLine(read.lineEnd)) return -1;
       prepared = this.prepare(read.statement);
       end = read.end;
-      if (cache && read.lineEnd <= lineEnd) cache.store(key, { line, statement: prepared });
+      if (key && read.lineEnd <= this.lineEnd(line)) this.statementCache!.store(key, { line, statement: prepared });
     }
     if (end > blockEnd) throw new TreeMismatch();
     return this.simpleStatement(prepared, ctx) ? end : -1;
@@ -713,18 +715,19 @@ class Analyser {
   private prepare(statement: SimpleStatement): PreparedStatement {
     const { source, lineStarts } = this;
     if (statement.kind === 'chain') {
-      const operands = statement.operands.map((o): PreparedOperand => {
+      const operands: PreparedOperand[] = [];
+      for (let i = 0; i < statement.operands.length; i++) {
+        const o = statement.operands[i];
         const startLine = this.lineOf(o.start);
         const endLine = this.lineOf(o.end);
-        return {
-          names: o.kind === 'name' ? o.name : o.items.map((i) => i.name),
-          text: source.slice(o.start, o.end),
+        operands.push({
+          names: o.kind === 'name' ? o.name : o.items.map((item) => item.name),
           startLine,
           startCharacter: o.start - lineStarts[startLine],
           endLine,
           endCharacter: o.end - lineStarts[endLine],
-        };
-      });
+        });
+      }
       return { kind: 'chain', operands, operators: statement.operators };
     }
     const byName: Record<string, Argument> = {};
@@ -734,7 +737,9 @@ class Analyser {
     const lineStart = lineStarts[line];
     // Most calls are on one line: every position is then on the callee's.
     const oneLine = line + 1 >= lineStarts.length || statement.callEnd < lineStarts[line + 1];
-    for (const a of statement.args) {
+    // Indexed loops: this code runs mostly unoptimised in a short process (the CLI), where for…of costs an iterator per loop.
+    for (let i = 0; i < statement.args.length; i++) {
+      const a = statement.args[i];
       const argument = oneLine
         ? new ArgumentRecord(a.name, a.value, source.slice(a.valueStart, a.valueEnd), a.kind, line, a.nameStart - lineStart, line, a.valueStart - lineStart, line, a.valueEnd - lineStart)
         : this.argument(a.name, a.value, a.kind, a.nameStart, a.valueStart, a.valueEnd);
@@ -1074,7 +1079,8 @@ class Analyser {
     }
     const callee = this.classifySimpleCallee(statement.callee, statement.fnText, statement.hasTaskId);
     if (callee.kind !== 'operator') return false;
-    const value = this.createTask({ call: statement.call, argsEnd: { line: statement.call.endLine, character: statement.call.endCharacter }, args: { byName: statement.byName, list: statement.list, hasSplat: false, nodes: NO_NODES } }, callee, ctx);
+    const { call } = statement;
+    const value = this.createTask(callee, ctx, call, call.endLine, call.endCharacter, statement.byName, statement.list, false, NO_NODES);
     this.bindName(statement.target, this.bindingOf(value), ctx);
     return true;
   }
@@ -1088,8 +1094,8 @@ class Analyser {
       const tasks: number[] = [];
       let dynamic = false;
       value = { kind: 'tasks', tasks };
-      for (const name of names) {
-        const v = this.nameValue(name);
+      for (let i = 0; i < names.length; i++) {
+        const v = this.nameValue(names[i]);
         if (v.kind === 'tasks') tasks.push(...v.tasks);
         else if (v.kind === 'dynamic') dynamic = true;
         else if (v.kind === 'notTask' || v.kind === 'dag') {
@@ -1100,7 +1106,9 @@ class Analyser {
       if (dynamic && value.kind === 'tasks') value = { kind: 'dynamic' };
     }
     if (value.kind === 'tasks') return value.tasks;
-    return this.operandTasks(value, operand.text, makeRange(operand.startLine, operand.startCharacter, operand.endLine, operand.endCharacter));
+    const { lineStarts } = this;
+    const text = this.source.slice(lineStarts[operand.startLine] + operand.startCharacter, lineStarts[operand.endLine] + operand.endCharacter);
+    return this.operandTasks(value, text, makeRange(operand.startLine, operand.startCharacter, operand.endLine, operand.endCharacter));
   }
 
   private assignment(node: Node, ctx: Context, depth: number): Value {
@@ -1237,16 +1245,12 @@ class Analyser {
     switch (callee.kind) {
       case 'dag':
         return { kind: 'dag', dag: this.createDag(node, fn, args) };
-      case 'operator':
-        return this.createTask(
-          {
-            call: this.callPositions(node.startIndex, node.endIndex, fn.endIndex),
-            argsEnd: args ? this.position(args.endIndex) : null,
-            args: this.readArguments(args),
-          },
-          callee,
-          ctx,
-        );
+      case 'operator': {
+        const { byName, list, hasSplat, nodes } = this.readArguments(args);
+        const argsEnd = args ? this.position(args.endIndex) : null;
+        const call = this.callPositions(node.startIndex, node.endIndex, fn.endIndex);
+        return this.createTask(callee, ctx, call, argsEnd?.line ?? -1, argsEnd?.character ?? -1, byName, list, hasSplat, nodes);
+      }
       case 'chain':
         if (args) this.chain(node, args, ctx, depth);
         return { kind: 'none' };
@@ -1337,7 +1341,8 @@ class Analyser {
   }
 
   private checkKeywords(list: Argument[], known: ReadonlySet<string>, what: string): void {
-    for (const arg of list) {
+    for (let i = 0; i < list.length; i++) {
+      const arg = list[i];
       // Positional arguments (`#0`, …) have no keyword to check.
       if (arg.name.charCodeAt(0) === 35 || known.has(arg.name)) continue;
       const suggestion = closest(arg.name, known);
@@ -1411,19 +1416,32 @@ class Analyser {
     this.report('VX104', arg.valueRange, `${what} is not a schedule VORTEX supports: use a cron expression such as "0 12 * * *", a preset such as "@daily", or None.`);
   }
 
-  private createTask(operatorCall: OperatorCall, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
-    const { call } = operatorCall;
-    const fnRange = (): Range => makeRange(call.line, call.character, call.operatorEndLine, call.operatorEndCharacter);
+  /**
+   * The task an operator call makes, or why it makes none.
+   * @param call where the call and its callee are
+   * @param argsEndLine where its argument list ends (-1 when it has none), as line and character
+   * @param nodes the value nodes of arguments that are not simple literals
+   */
+  private createTask(
+    callee: Extract<Callee, { kind: 'operator' }>,
+    ctx: Context,
+    call: CallPositions,
+    argsEndLine: number,
+    argsEndCharacter: number,
+    byName: Record<string, Argument>,
+    list: Argument[],
+    hasSplat: boolean,
+    nodes: Record<string, Node>,
+  ): Value {
     if (ctx.dynamic) {
-      this.reportDynamic(fnRange(), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(operatorRange(call), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
       return { kind: 'dynamic' };
     }
-    const { byName, hasSplat, list, nodes } = operatorCall.args;
     const kind = callee.known ? operatorKind(callee.name) : 'other';
     const idArg = byName.task_id;
     if (!idArg) {
-      if (!hasSplat) this.report('VX202', fnRange(), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(fnRange(), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      if (!hasSplat) this.report('VX202', operatorRange(call), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
+      else this.reportDynamic(operatorRange(call), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
@@ -1442,19 +1460,19 @@ class Analyser {
       if (binding?.kind === 'dag') dagIndex = binding.dag;
     }
     if (dagIndex < 0 && !dagArg) {
-      this.report('VX206', fnRange(), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
+      this.report('VX206', operatorRange(call), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
     }
     if (kind === 'other') {
-      this.report('VX205', fnRange(), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
+      this.report('VX205', operatorRange(call), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
     } else {
       this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
     }
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
-      const end = operatorCall.argsEnd ?? { line: call.operatorEndLine, character: call.operatorEndCharacter };
+      const end = argsEndLine >= 0 ? { line: argsEndLine, character: argsEndCharacter } : { line: call.operatorEndLine, character: call.operatorEndCharacter };
       const insertAt = { line: end.line, character: Math.max(0, end.character - 1) };
       const needsComma = list.length > 0;
-      this.report('VX203', fnRange(), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
+      this.report('VX203', operatorRange(call), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
@@ -1526,7 +1544,7 @@ class Analyser {
   }
 
   private connect(ups: number[], downs: number[], startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
-    for (const u of ups) for (const d of downs) this.addEdge(u, d, startLine, startCharacter, endLine, endCharacter);
+    for (let i = 0; i < ups.length; i++) for (let j = 0; j < downs.length; j++) this.addEdge(ups[i], downs[j], startLine, startCharacter, endLine, endCharacter);
   }
 
   private connectAt(ups: number[], downs: number[], range: Range): void {
@@ -1542,9 +1560,9 @@ class Analyser {
     const { tasks, links } = this;
     const ups = new Int32Array(tasks.length);
     const downs = new Int32Array(tasks.length);
-    for (const link of links) {
-      downs[link.up]++;
-      ups[link.down]++;
+    for (let i = 0; i < links.length; i++) {
+      downs[links[i].up]++;
+      ups[links[i].down]++;
     }
     for (let i = 0; i < tasks.length; i++) {
       if (ups[i] > 0) tasks[i].upstream = new Array<string>(ups[i]);
@@ -1552,7 +1570,8 @@ class Analyser {
     }
     ups.fill(0);
     downs.fill(0);
-    for (const { up, down } of links) {
+    for (let i = 0; i < links.length; i++) {
+      const { up, down } = links[i];
       tasks[up].downstream[downs[up]++] = tasks[down].taskId;
       tasks[down].upstream[ups[down]++] = tasks[up].taskId;
     }
@@ -1712,14 +1731,14 @@ class Analyser {
       const ids = new Map<string, TaskModel>();
       // Every id of the DAG, so that a suggested id is free; only made once a duplicate is found.
       let all: Set<string> | undefined;
-      for (const index of dag.taskIndices) {
-        const task = this.tasks[index];
+      for (let i = 0; i < dag.taskIndices.length; i++) {
+        const task = this.tasks[dag.taskIndices[i]];
         const first = ids.get(task.taskId);
         if (!first) {
           ids.set(task.taskId, task);
           continue;
         }
-        all ??= new Set(dag.taskIndices.map((i) => this.tasks[i].taskId));
+        all ??= new Set(dag.taskIndices.map((index) => this.tasks[index].taskId));
         let n = 2;
         while (all.has(`${task.taskId}_${n}`)) n++;
         const suggestion = `${task.taskId}_${n}`;
