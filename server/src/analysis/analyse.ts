@@ -16,11 +16,11 @@ import type {
   Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
 } from './model';
 import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
-import { ArgumentRecord, EdgeRecord, makeRange, TaskRecord, type CallPositions } from './records';
+import { ArgumentRecord, EdgeRecord, makeRange, NONE, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
 import { closest } from './suggest';
 import { findCycles } from './graph';
-import { readSimpleLine, readSimpleStatement, type SimpleStatement } from './simpleStatements';
+import { readLine, readStatement, reading } from './simpleStatements';
 
 export interface AnalyseOptions {
   /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
@@ -35,9 +35,7 @@ export interface AnalyseOptions {
 interface PreparedCall {
   kind: 'assignCall';
   target: string;
-  /** The callee's dotted parts. */
-  callee: string[];
-  /** The callee as written. */
+  /** The callee as written (`BashOperator`, `vortex.operators.BashOperator`). */
   fnText: string;
   hasTaskId: boolean;
   call: CallPositions;
@@ -617,12 +615,12 @@ class Analyser {
       }
     }
     if (!prepared) {
-      const read = readSimpleLine(source, at);
       // The statement must end its line, with \n, \r\n or the end of the text.
-      if (!read || !this.endsLine(read.lineEnd)) return -1;
-      prepared = this.prepare(read.statement);
-      end = read.end;
-      if (key && read.lineEnd <= this.lineEnd(line)) this.statementCache!.store(key, { line, statement: prepared });
+      if (!readLine(source, at) || !this.endsLine(reading.lineEnd)) return -1;
+      const lineEnd = reading.lineEnd;
+      end = reading.end;
+      prepared = this.prepareReading();
+      if (key && lineEnd <= this.lineEnd(line)) this.statementCache!.store(key, { line, statement: prepared });
     }
     if (end > blockEnd) throw new TreeMismatch();
     return this.simpleStatement(prepared, ctx) ? end : -1;
@@ -692,14 +690,12 @@ class Analyser {
       const key = this.source.slice(lineStart, lineEnd);
       let entry = this.statementCache.lookup(key, line);
       if (!entry) {
-        const statement = readSimpleStatement(this.source, start, end);
-        entry = { line, statement: statement && this.prepare(statement) };
+        entry = { line, statement: readStatement(this.source, start, end) ? this.prepareReading() : undefined };
         this.statementCache.store(key, entry);
       }
       prepared = entry.statement;
     } else {
-      const statement = readSimpleStatement(this.source, start, end);
-      prepared = statement && this.prepare(statement);
+      prepared = readStatement(this.source, start, end) ? this.prepareReading() : undefined;
     }
     return prepared !== undefined && this.simpleStatement(prepared, ctx);
   }
@@ -711,55 +707,46 @@ class Analyser {
     return this.lineStarts[last.endLine] + last.endCharacter;
   }
 
-  /** A simple statement read from the text, made ready for `simpleStatement`. */
-  private prepare(statement: SimpleStatement): PreparedStatement {
-    const { source, lineStarts } = this;
-    if (statement.kind === 'chain') {
-      const operands: PreparedOperand[] = [];
-      for (let i = 0; i < statement.operands.length; i++) {
-        const o = statement.operands[i];
-        const startLine = this.lineOf(o.start);
-        const endLine = this.lineOf(o.end);
-        operands.push({
-          names: o.kind === 'name' ? o.name : o.items.map((item) => item.name),
-          startLine,
-          startCharacter: o.start - lineStarts[startLine],
-          endLine,
-          endCharacter: o.end - lineStarts[endLine],
-        });
+  /** The statement just read from the text (see `reading`), made ready for `simpleStatement`. */
+  private prepareReading(): PreparedStatement {
+    const { lineStarts } = this;
+    const r = reading;
+    if (r.kind === 'chain') {
+      const operands = new Array<PreparedOperand>(r.operandCount);
+      for (let i = 0; i < r.operandCount; i++) {
+        const start = r.operandStarts[i];
+        const end = r.operandEnds[i];
+        const startLine = this.lineOf(start);
+        const endLine = this.lineOf(end);
+        operands[i] = { names: r.operandNames[i], startLine, startCharacter: start - lineStarts[startLine], endLine, endCharacter: end - lineStarts[endLine] };
       }
-      return { kind: 'chain', operands, operators: statement.operators };
+      return { kind: 'chain', operands, operators: r.operators.slice(0, r.operandCount - 1) };
     }
     const byName: Record<string, Argument> = {};
-    const list: ArgumentRecord[] = [];
+    // Of the exact length: pushing would leave most of each list's room unused.
+    const list = new Array<ArgumentRecord>(r.argCount);
     let hasTaskId = false;
-    const line = this.lineOf(statement.calleeStart);
+    const line = this.lineOf(r.calleeStart);
     const lineStart = lineStarts[line];
     // Most calls are on one line: every position is then on the callee's.
-    const oneLine = line + 1 >= lineStarts.length || statement.callEnd < lineStarts[line + 1];
+    const oneLine = line + 1 >= lineStarts.length || r.end < lineStarts[line + 1];
     // Indexed loops: this code runs mostly unoptimised in a short process (the CLI), where for…of costs an iterator per loop.
-    for (let i = 0; i < statement.args.length; i++) {
-      const a = statement.args[i];
+    for (let i = 0; i < r.argCount; i++) {
+      const name = r.argNames[i];
+      const nameStart = r.argNameStarts[i];
+      const valueStart = r.argValueStarts[i];
+      const valueEnd = r.argValueEnds[i];
       const argument = oneLine
-        ? new ArgumentRecord(a.name, a.value, source.slice(a.valueStart, a.valueEnd), a.kind, line, a.nameStart - lineStart, line, a.valueStart - lineStart, line, a.valueEnd - lineStart)
-        : this.argument(a.name, a.value, a.kind, a.nameStart, a.valueStart, a.valueEnd);
-      byName[a.name] ??= argument;
-      list.push(argument);
-      if (a.name === 'task_id') hasTaskId = true;
+        ? new ArgumentRecord(name, r.argValues[i], r.argTexts[i], r.argKinds[i], line, nameStart - lineStart, line, valueStart - lineStart, line, valueEnd - lineStart)
+        : this.argument(name, r.argValues[i], r.argKinds[i], nameStart, valueStart, valueEnd);
+      byName[name] ??= argument;
+      list[i] = argument;
+      if (name === 'task_id') hasTaskId = true;
     }
     const call: CallPositions = oneLine
-      ? { line, character: statement.calleeStart - lineStart, endLine: line, endCharacter: statement.callEnd - lineStart, operatorEndLine: line, operatorEndCharacter: statement.calleeEnd - lineStart }
-      : this.callPositions(statement.calleeStart, statement.callEnd, statement.calleeEnd);
-    return {
-      kind: 'assignCall',
-      target: statement.target.name,
-      callee: statement.callee,
-      fnText: source.slice(statement.calleeStart, statement.calleeEnd),
-      hasTaskId,
-      call,
-      byName,
-      list,
-    };
+      ? { line, character: r.calleeStart - lineStart, endLine: line, endCharacter: r.end - lineStart, operatorEndLine: line, operatorEndCharacter: r.calleeEnd - lineStart }
+      : this.callPositions(r.calleeStart, r.end, r.calleeEnd);
+    return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, call, byName, list };
   }
 
   /**
@@ -777,8 +764,8 @@ class Analyser {
       case 'expression_statement': {
         // In a tree without errors `walkStatements` has already tried the text.
         // Statements tree-sitter could not parse cleanly (MISSING nodes) always take the tree walk.
-        const simple = this.simpleStatements && this.treeHasError && !node.hasError ? readSimpleStatement(this.source, node.startIndex, node.endIndex) : undefined;
-        if (simple && this.simpleStatement(this.prepare(simple), ctx)) return undefined;
+        const simple = this.simpleStatements && this.treeHasError && !node.hasError && readStatement(this.source, node.startIndex, node.endIndex);
+        if (simple && this.simpleStatement(this.prepareReading(), ctx)) return undefined;
         for (const child of node.namedChildren) if (child) this.expression(child, ctx, 0);
         return undefined;
       }
@@ -1077,7 +1064,7 @@ class Analyser {
       }
       return true;
     }
-    const callee = this.classifySimpleCallee(statement.callee, statement.fnText, statement.hasTaskId);
+    const callee = this.classifySimpleCallee(statement.fnText, statement.hasTaskId);
     if (callee.kind !== 'operator') return false;
     const { call } = statement;
     const value = this.createTask(callee, ctx, call, call.endLine, call.endCharacter, statement.byName, statement.list, false, NO_NODES);
@@ -1185,12 +1172,13 @@ class Analyser {
    * Classifies a callee read from text, remembering the answer per callee text
    * for as long as the name it starts with stays bound to the same thing.
    */
-  private classifySimpleCallee(parts: string[], fnText: string, hasTaskId: boolean): Callee {
-    const head = this.bindings.get(parts[0]);
+  private classifySimpleCallee(fnText: string, hasTaskId: boolean): Callee {
+    const dot = fnText.indexOf('.');
+    const head = this.bindings.get(dot < 0 ? fnText : fnText.slice(0, dot).trim());
     const cache = this.calleeCaches[hasTaskId ? 1 : 0];
     const cached = cache.get(fnText);
     if (cached && cached.head === head && cached.starImports === this.starImports.length) return cached.callee;
-    const { qualified, last } = this.qualifyParts(parts);
+    const { qualified, last } = this.qualifyParts(dot < 0 ? [fnText] : fnText.split('.').map((part) => part.trim()));
     const callee = this.classifyCallee(qualified, last, fnText, hasTaskId);
     cache.set(fnText, { head, starImports: this.starImports.length, callee });
     return callee;
@@ -1565,8 +1553,8 @@ class Analyser {
       ups[links[i].down]++;
     }
     for (let i = 0; i < tasks.length; i++) {
-      if (ups[i] > 0) tasks[i].upstream = new Array<string>(ups[i]);
-      if (downs[i] > 0) tasks[i].downstream = new Array<string>(downs[i]);
+      tasks[i].upstream = ups[i] > 0 ? new Array<string>(ups[i]) : NONE;
+      tasks[i].downstream = downs[i] > 0 ? new Array<string>(downs[i]) : NONE;
     }
     ups.fill(0);
     downs.fill(0);
@@ -1782,7 +1770,7 @@ function isExpressionType(type: string): boolean {
 }
 
 function stringList(value: LiteralValue | undefined): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : NONE;
 }
 
 function hasKeyword(args: Node, name: string, source: string): boolean {

@@ -17,6 +17,13 @@
  */
 import type { Argument, EdgeModel, LiteralValue, OperatorKind, Range, TaskModel } from './model';
 
+/**
+ * The empty list of ids every task without secrets, upstream or downstream
+ * tasks shares (the model is read, never changed): frozen, so that a change
+ * would fail loudly.
+ */
+export const NONE: string[] = Object.freeze([]) as unknown as string[];
+
 export function makeRange(startLine: number, startCharacter: number, endLine: number, endCharacter: number): Range {
   return { start: { line: startLine, character: startCharacter }, end: { line: endLine, character: endCharacter } };
 }
@@ -100,8 +107,9 @@ export class TaskRecord implements TaskModel {
     readonly executionTimeoutSeconds: number | null,
   ) {
     this.variable = null;
-    this.upstream = [];
-    this.downstream = [];
+    // Filled in once every dependency of the file is known.
+    this.upstream = NONE;
+    this.downstream = NONE;
     this.line = call.line;
     this.character = call.character;
     this.endLine = call.endLine;

@@ -60,8 +60,9 @@ const PYTHON_KEYWORDS = new Set([
  * The shapes are matched by sticky regular expressions, which run as native
  * code from their first use: a process that analyses one large file (the
  * CLI) never gets to optimise a scanner written in JavaScript. Each pattern
- * reads one piece; the pieces are joined in code below. Inside brackets line
- * breaks are blanks; outside them a statement is one line.
+ * reads one piece and says where it ends (`test` and `lastIndex`, which make
+ * no match objects); the pieces are joined in code below. Inside brackets
+ * line breaks are blanks; outside them a statement is one line.
  *
  * Where a pattern could match less than a whole name or number (the regular
  * expression backtracks), the character after it is a name character, which
@@ -72,184 +73,312 @@ const NAME = String.raw`[A-Za-z_][A-Za-z0-9_]*(?!['"])`;
 /** A plain or raw string on one line (a backslash escapes any character, a line break too). */
 const STRING = String.raw`[rRuU]?(?:"(?:[^"\\\r\n]|\\[\s\S])*"|'(?:[^'\\\r\n]|\\[\s\S])*')`;
 const BLANKS = String.raw`[ \t\r\n]*`;
-/** A keyword argument's value: a string, a number, a name (not followed by `.`, `(` or `[`), or a list of strings. */
-const VALUE = String.raw`${STRING}|[0-9][0-9_.]*(?![A-Za-z0-9_])|${NAME}(?!${BLANKS}[.([])|\[${BLANKS}(?:${STRING}${BLANKS}(?:,${BLANKS}${STRING}${BLANKS})*(?:,${BLANKS})?)?\]`;
 
-/** `target = callee.parts(`: the target, what joins it to the callee, the callee. */
-const CALL_HEAD = new RegExp(String.raw`(${NAME})([ \t]*=(?!=)[ \t]*)(${NAME}(?:[ \t]*\.[ \t]*${NAME})*)[ \t]*\(`, 'y');
-/** `name=value` and the comma after it, or none before `)`: the blanks before it, the name, `=`, the value, the comma. */
-const ARGUMENT = new RegExp(String.raw`(${BLANKS})(${NAME})(${BLANKS}=(?!=)${BLANKS})(${VALUE})${BLANKS}(,|(?=\)))`, 'y');
-const CALL_END = new RegExp(String.raw`${BLANKS}\)`, 'y');
+const NAME_AT = new RegExp(NAME, 'y');
+/** `=` between a target and its callee. */
+const ASSIGN_AT = /[ \t]*=(?!=)[ \t]*/y;
+/** A dotted callee, and the `(` after it. */
+const CALLEE_AT = new RegExp(String.raw`${NAME}(?:[ \t]*\.[ \t]*${NAME})*`, 'y');
+const OPEN_AT = /[ \t]*\(/y;
+/** `=` between a keyword and its value. */
+const KEYWORD_AT = new RegExp(String.raw`${BLANKS}=(?!=)${BLANKS}`, 'y');
+/** A keyword argument's value: a string, a number, a name (not followed by `.`, `(` or `[`), or a list of strings. */
+const VALUE_AT = new RegExp(
+  String.raw`${STRING}|[0-9][0-9_.]*(?![A-Za-z0-9_])|${NAME}(?!${BLANKS}[.([])|\[${BLANKS}(?:${STRING}${BLANKS}(?:,${BLANKS}${STRING}${BLANKS})*(?:,${BLANKS})?)?\]`,
+  'y',
+);
 /** A name, or a list of names. */
-const OPERAND_PATTERN = String.raw`${NAME}|\[${BLANKS}(?:${NAME}${BLANKS}(?:,${BLANKS}${NAME}${BLANKS})*(?:,${BLANKS})?)?\]`;
-const OPERAND = new RegExp(OPERAND_PATTERN, 'y');
-/** `>>` or `<<` and the operand after it. */
-const LINK = new RegExp(String.raw`[ \t]*(>>|<<)(?!=)[ \t]*(${OPERAND_PATTERN})`, 'y');
-const SPACES = /[ \t]*/y;
+const OPERAND_AT = new RegExp(String.raw`${NAME}|\[${BLANKS}(?:${NAME}${BLANKS}(?:,${BLANKS}${NAME}${BLANKS})*(?:,${BLANKS})?)?\]`, 'y');
+const SPACES_AT = /[ \t]*/y;
+const BLANKS_AT = /[ \t\r\n]*/y;
 const NAMES = /[A-Za-z_][A-Za-z0-9_]*/g;
 const STRINGS = new RegExp(STRING, 'g');
 
-/** Runs a sticky pattern at `at`: the match, or null. */
-function matchAt(pattern: RegExp, source: string, at: number): RegExpExecArray | null {
+/** Where `pattern` matched from `at` ends, or -1. */
+function endOf(pattern: RegExp, source: string, at: number): number {
   pattern.lastIndex = at;
-  return pattern.exec(source);
+  return pattern.test(source) ? pattern.lastIndex : -1;
 }
 
-/** Where the statement may end: at `end` (read from the tree), or at the end of its line. */
-interface Bounds {
-  end: number;
-  lineMode: boolean;
+/** Past the spaces and tabs (with `lineBreaks`, line breaks too) from `at`. */
+function skipBlanks(source: string, at: number, lineBreaks: boolean): number {
+  const c = source.charCodeAt(at);
+  if (c !== 32 && c !== 9 && (!lineBreaks || (c !== 10 && c !== 13))) return at;
+  return endOf(lineBreaks ? BLANKS_AT : SPACES_AT, source, at);
 }
+
+/**
+ * What the last successful `readStatement`/`readLine` found, in buffers
+ * reused from one statement to the next: reading makes no objects for a
+ * statement's structure, only the strings the model keeps (names, values).
+ * Offsets are into the source read. Valid until the next read.
+ */
+export const reading = {
+  kind: 'assignCall' as 'assignCall' | 'chain',
+  start: 0,
+  /** The end of the statement's last token. */
+  end: 0,
+  /** Where its line ends, past trailing blanks (reading a line): a line break, or the end of the text. */
+  lineEnd: 0,
+  // `target = callee(name=value, …)`
+  target: '',
+  calleeStart: 0,
+  calleeEnd: 0,
+  /** The callee as written (`BashOperator`, `vortex.operators.BashOperator`). */
+  calleeText: '',
+  argCount: 0,
+  argNames: [] as string[],
+  argNameStarts: [] as number[],
+  argValueStarts: [] as number[],
+  argValueEnds: [] as number[],
+  /** The tree-sitter node type each value would have (`string`, `identifier`, `list`, …). */
+  argKinds: [] as string[],
+  argValues: [] as Array<LiteralValue | undefined>,
+  argTexts: [] as string[],
+  // `a >> [b, c] << d`
+  operandCount: 0,
+  operandStarts: [] as number[],
+  operandEnds: [] as number[],
+  /** One name, or the names of a list. */
+  operandNames: [] as Array<string | string[]>,
+  /** operators[i] joins operands i and i + 1. */
+  operators: [] as Array<'>>' | '<<'>,
+};
+
+/** Where the statement may end: at `end` (read from the tree), or at the end of its line. */
+let boundEnd = 0;
+let lineMode = false;
 
 /**
  * Whether the statement can end at `at`: only spaces and tabs follow it, up to
  * the end (from the tree), or up to a line break or the end of the text
  * (reading a line). Returns where those blanks end, or -1.
  */
-function endAt(source: string, at: number, bounds: Bounds): number {
-  let after = at;
-  let c = source.charCodeAt(at);
-  if (c === 32 || c === 9) {
-    SPACES.lastIndex = at;
-    SPACES.test(source);
-    after = SPACES.lastIndex;
-    c = source.charCodeAt(after);
-  }
-  if (!bounds.lineMode) return at <= bounds.end && after >= bounds.end ? after : -1;
+function endAt(source: string, at: number): number {
+  const after = skipBlanks(source, at, false);
+  if (!lineMode) return at <= boundEnd && after >= boundEnd ? after : -1;
+  const c = source.charCodeAt(after);
   return after >= source.length || c === 10 || c === 13 ? after : -1;
 }
 
-/** Reads a statement `source[start, end)` in one of the simple shapes, or undefined. */
-export function readSimpleStatement(source: string, start: number, end: number): SimpleStatement | undefined {
-  return read(source, start, { end, lineMode: false })?.statement;
+/** Reads the statement `source[start, end)` (its bounds from the tree) into `reading`; false when it is not in a simple shape. */
+export function readStatement(source: string, start: number, end: number): boolean {
+  boundEnd = end;
+  lineMode = false;
+  return read(source, start);
 }
 
 /**
  * Reads the statement that starts at `start` and ends with its logical line
- * (at the first line break outside brackets), or undefined when it is not in
- * a simple shape. `end` is the end of its last token; `lineEnd` where its line
- * ends (at a line break, or the end of the text), past any trailing blanks.
+ * (at the first line break outside brackets) into `reading`; false when it is
+ * not in a simple shape.
  */
+export function readLine(source: string, start: number): boolean {
+  boundEnd = source.length;
+  lineMode = true;
+  return read(source, start);
+}
+
+/** Reads a statement `source[start, end)` in one of the simple shapes, or undefined. */
+export function readSimpleStatement(source: string, start: number, end: number): SimpleStatement | undefined {
+  return readStatement(source, start, end) ? simpleStatementOfReading() : undefined;
+}
+
+/** `readLine`, as a statement object; `end` is the end of its last token, `lineEnd` where its line ends. */
 export function readSimpleLine(source: string, start: number): { statement: SimpleStatement; end: number; lineEnd: number } | undefined {
-  const read_ = read(source, start, { end: source.length, lineMode: true });
-  return read_ && { statement: read_.statement, end: statementEnd(read_.statement), lineEnd: read_.lineEnd };
+  return readLine(source, start) ? { statement: simpleStatementOfReading(), end: reading.end, lineEnd: reading.lineEnd } : undefined;
 }
 
-/** The end of a statement's last token. */
-export function statementEnd(statement: SimpleStatement): number {
-  return statement.kind === 'assignCall' ? statement.callEnd : statement.operands[statement.operands.length - 1].end;
-}
-
-function read(source: string, from: number, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
-  let start = from;
-  const c = source.charCodeAt(from);
-  if (c === 32 || c === 9) {
-    SPACES.lastIndex = from;
-    SPACES.test(source);
-    start = SPACES.lastIndex;
+/** The last reading as a statement object. */
+function simpleStatementOfReading(): SimpleStatement {
+  const r = reading;
+  if (r.kind === 'assignCall') {
+    const args: SimpleArgument[] = [];
+    for (let i = 0; i < r.argCount; i++) {
+      const nameStart = r.argNameStarts[i];
+      const name = r.argNames[i];
+      args.push({ name, nameStart, nameEnd: nameStart + name.length, valueStart: r.argValueStarts[i], valueEnd: r.argValueEnds[i], kind: r.argKinds[i], value: r.argValues[i] });
+    }
+    const callee = r.calleeText.includes('.') ? r.calleeText.split('.').map((part) => part.trim()) : [r.calleeText];
+    return { kind: 'assignCall', target: { name: r.target, start: r.start, end: r.start + r.target.length }, callee, calleeStart: r.calleeStart, calleeEnd: r.calleeEnd, callEnd: r.end, args };
   }
-  const head = matchAt(CALL_HEAD, source, start);
-  return head ? readAssignCall(source, start, head, bounds) : readChain(source, start, bounds);
+  const operands: SimpleOperand[] = [];
+  for (let i = 0; i < r.operandCount; i++) {
+    const names = r.operandNames[i];
+    const start = r.operandStarts[i];
+    if (typeof names === 'string') {
+      operands.push({ kind: 'name', name: names, start, end: r.operandEnds[i] });
+    } else {
+      // Item positions, for the object form only.
+      const text = source_.slice(start, r.operandEnds[i]);
+      const items: SimpleName[] = [];
+      NAMES.lastIndex = 0;
+      for (let item = NAMES.exec(text); item; item = NAMES.exec(text)) items.push({ name: item[0], start: start + item.index, end: start + item.index + item[0].length });
+      operands.push({ kind: 'list', items, start, end: r.operandEnds[i] });
+    }
+  }
+  return { kind: 'chain', operands, operators: r.operators.slice(0, r.operandCount - 1) };
 }
 
-function readAssignCall(source: string, start: number, head: RegExpExecArray, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
-  const [, target, joint, calleeText] = head;
-  if (PYTHON_KEYWORDS.has(target)) return undefined;
-  const callee = calleeText.includes('.') ? calleeText.split('.').map((part) => part.trim()) : [calleeText];
-  if (callee.some((part) => PYTHON_KEYWORDS.has(part))) return undefined;
-  const calleeStart = start + target.length + joint.length;
-  const args: SimpleArgument[] = [];
-  let at = CALL_HEAD.lastIndex;
-  let callEnd: number;
+/** The source of the last reading (for the object form's list items). */
+let source_ = '';
+
+function read(source: string, from: number): boolean {
+  source_ = source;
+  const start = skipBlanks(source, from, false);
+  reading.start = start;
+  const targetEnd = endOf(NAME_AT, source, start);
+  if (targetEnd >= 0) {
+    const calleeStart = endOf(ASSIGN_AT, source, targetEnd);
+    if (calleeStart >= 0) return readAssignCall(source, start, targetEnd, calleeStart);
+  }
+  return readChain(source, start, targetEnd);
+}
+
+function readAssignCall(source: string, start: number, targetEnd: number, calleeStart: number): boolean {
+  const r = reading;
+  const calleeEnd = endOf(CALLEE_AT, source, calleeStart);
+  let at = calleeEnd < 0 ? -1 : endOf(OPEN_AT, source, calleeEnd);
+  if (at < 0) return false;
+  const target = source.slice(start, targetEnd);
+  const calleeText = source.slice(calleeStart, calleeEnd);
+  if (PYTHON_KEYWORDS.has(target)) return false;
+  if (calleeText.includes('.') ? calleeText.split('.').some((part) => PYTHON_KEYWORDS.has(part.trim())) : PYTHON_KEYWORDS.has(calleeText)) return false;
+  let count = 0;
   for (;;) {
-    const match = matchAt(ARGUMENT, source, at);
-    if (!match) {
-      // No argument here: the call ends (`()`, or a comma before `)`), or the statement is not simple.
-      if (!matchAt(CALL_END, source, at)) return undefined;
-      callEnd = CALL_END.lastIndex;
-      break;
-    }
-    const [, blanks, name, equals, valueText, comma] = match;
-    if (PYTHON_KEYWORDS.has(name)) return undefined;
-    const nameStart = at + blanks.length;
-    const valueStart = nameStart + name.length + equals.length;
-    const value = valueOf(valueText);
-    if (!value) return undefined;
-    args.push({ name, nameStart, nameEnd: nameStart + name.length, valueStart, valueEnd: valueStart + valueText.length, kind: value.kind, value: value.value });
-    at = ARGUMENT.lastIndex;
-    if (!comma) {
-      // ARGUMENT saw `)` next, after the blanks it took.
-      callEnd = at + 1;
-      break;
-    }
+    at = skipBlanks(source, at, true);
+    if (source.charCodeAt(at) === 41) break; // `)`: `()`, or a comma before it
+    // name=value
+    const nameEnd = endOf(NAME_AT, source, at);
+    const valueStart = nameEnd < 0 ? -1 : endOf(KEYWORD_AT, source, nameEnd);
+    const valueEnd = valueStart < 0 ? -1 : endOf(VALUE_AT, source, valueStart);
+    if (valueEnd < 0) return false;
+    const name = source.slice(at, nameEnd);
+    const text = source.slice(valueStart, valueEnd);
+    if (PYTHON_KEYWORDS.has(name) || !valueOf(text)) return false;
+    r.argNames[count] = name;
+    r.argNameStarts[count] = at;
+    r.argValueStarts[count] = valueStart;
+    r.argValueEnds[count] = valueEnd;
+    r.argKinds[count] = valueKind;
+    r.argValues[count] = value;
+    r.argTexts[count] = text;
+    count++;
+    at = skipBlanks(source, valueEnd, true);
+    const c = source.charCodeAt(at);
+    if (c === 44) at++; // `,`
+    else if (c === 41) break;
+    else return false;
   }
-  const lineEnd = endAt(source, callEnd, bounds);
-  if (lineEnd < 0) return undefined;
-  const statement: SimpleStatement = { kind: 'assignCall', target: { name: target, start, end: start + target.length }, callee, calleeStart, calleeEnd: calleeStart + calleeText.length, callEnd, args };
-  return { statement, lineEnd };
+  const callEnd = at + 1;
+  const lineEnd = endAt(source, callEnd);
+  if (lineEnd < 0) return false;
+  r.kind = 'assignCall';
+  r.end = callEnd;
+  r.lineEnd = lineEnd;
+  r.target = target;
+  r.calleeStart = calleeStart;
+  r.calleeEnd = calleeEnd;
+  r.calleeText = calleeText;
+  r.argCount = count;
+  return true;
 }
 
-/** The kind and value of a keyword argument's value (as VALUE matches it), or undefined when it is not simple after all. */
-function valueOf(text: string): { kind: string; value: LiteralValue | undefined } | undefined {
+/** The kind and value of the last value `valueOf` read. */
+let valueKind = '';
+let value: LiteralValue | undefined;
+
+/** Reads a keyword argument's value (as VALUE_AT matches it) into `valueKind` and `value`; false when it is not simple after all. */
+function valueOf(text: string): boolean {
   const first = text.charCodeAt(0);
   const last = text.charCodeAt(text.length - 1);
-  if (first === 34 || first === 39) {
+  if (first === 34 || first === 39 || last === 34 || last === 39) {
     // Most values are plain strings without escapes: their body is the value.
-    const value = text.includes('\\') ? stringFromText(text) : text.slice(1, -1);
-    return value === undefined ? undefined : { kind: 'string', value };
-  }
-  if (last === 34 || last === 39) {
-    const value = stringFromText(text);
-    return value === undefined ? undefined : { kind: 'string', value };
+    value = (first === 34 || first === 39) && !text.includes('\\') ? text.slice(1, -1) : stringFromText(text);
+    valueKind = 'string';
+    return value !== undefined;
   }
   if (first >= 48 && first <= 57) {
-    if (text.includes('.') ? !/^[0-9_]+\.[0-9_]*$/.test(text) : !/^[0-9_]+$/.test(text)) return undefined;
-    const value = Number(text.replace(/_/g, ''));
-    return Number.isFinite(value) ? { kind: text.includes('.') ? 'float' : 'integer', value } : undefined;
+    if (text.includes('.') ? !/^[0-9_]+\.[0-9_]*$/.test(text) : !/^[0-9_]+$/.test(text)) return false;
+    value = Number(text.replace(/_/g, ''));
+    valueKind = text.includes('.') ? 'float' : 'integer';
+    return Number.isFinite(value);
   }
   if (first === 91) {
     // A list of plain strings (tags, secrets); anything else is left to the tree.
     const values: string[] = [];
     for (const item of text.match(STRINGS) ?? []) {
-      const value = stringFromText(item);
-      if (value === undefined) return undefined;
-      values.push(value);
+      const itemValue = stringFromText(item);
+      if (itemValue === undefined) return false;
+      values.push(itemValue);
     }
-    return { kind: 'list', value: values };
+    value = values;
+    valueKind = 'list';
+    return true;
   }
-  if (text === 'True' || text === 'False') return { kind: text.toLowerCase(), value: text === 'True' };
-  if (text === 'None') return { kind: 'none', value: null };
-  return PYTHON_KEYWORDS.has(text) ? undefined : { kind: 'identifier', value: undefined };
+  if (text === 'True' || text === 'False') {
+    value = text === 'True';
+    valueKind = text === 'True' ? 'true' : 'false';
+    return true;
+  }
+  if (text === 'None') {
+    value = null;
+    valueKind = 'none';
+    return true;
+  }
+  value = undefined;
+  valueKind = 'identifier';
+  return !PYTHON_KEYWORDS.has(text);
 }
 
-/** The operand whose text is `text`, at `at` (a name, or a list of names), or undefined. */
-function operand(text: string, at: number): SimpleOperand | undefined {
-  const end = at + text.length;
-  if (text.charCodeAt(0) !== 91) return PYTHON_KEYWORDS.has(text) ? undefined : { kind: 'name', name: text, start: at, end };
-  const items: SimpleName[] = [];
-  NAMES.lastIndex = 0;
-  for (let item = NAMES.exec(text); item; item = NAMES.exec(text)) {
-    if (PYTHON_KEYWORDS.has(item[0])) return undefined;
-    items.push({ name: item[0], start: at + item.index, end: at + item.index + item[0].length });
+/** Reads the operand at `at` (a name, or a list of names) as operand `index`; its end, or -1. */
+function readOperand(source: string, at: number, index: number): number {
+  const end = endOf(OPERAND_AT, source, at);
+  if (end < 0) return -1;
+  let names: string | string[];
+  if (source.charCodeAt(at) !== 91) {
+    names = source.slice(at, end);
+    if (PYTHON_KEYWORDS.has(names)) return -1;
+  } else {
+    names = source.slice(at, end).match(NAMES) ?? [];
+    for (let i = 0; i < names.length; i++) if (PYTHON_KEYWORDS.has(names[i])) return -1;
   }
-  return { kind: 'list', items, start: at, end };
+  reading.operandStarts[index] = at;
+  reading.operandEnds[index] = end;
+  reading.operandNames[index] = names;
+  return end;
 }
 
-function readChain(source: string, start: number, bounds: Bounds): { statement: SimpleStatement; lineEnd: number } | undefined {
-  const first = matchAt(OPERAND, source, start);
-  const head = first ? operand(first[0], start) : undefined;
+/** `>>` or `<<` (not `>>=`) at `at`, or undefined. */
+function shiftAt(source: string, at: number): '>>' | '<<' | undefined {
+  const c = source.charCodeAt(at);
+  if ((c !== 62 && c !== 60) || source.charCodeAt(at + 1) !== c || source.charCodeAt(at + 2) === 61) return undefined;
+  return c === 62 ? '>>' : '<<';
+}
+
+function readChain(source: string, start: number, nameEnd: number): boolean {
+  const r = reading;
   // `print >> f` is Python 2's print statement to tree-sitter-python, not a dependency.
-  if (!head || (head.kind === 'name' && head.name === 'print')) return undefined;
-  const operands: SimpleOperand[] = [head];
-  const operators: Array<'>>' | '<<'> = [];
-  for (let at = head.end; ;) {
-    const lineEnd = endAt(source, at, bounds);
-    if (lineEnd >= 0) return operators.length > 0 ? { statement: { kind: 'chain', operands, operators }, lineEnd } : undefined;
-    const link = matchAt(LINK, source, at);
-    const next = link ? operand(link[2], LINK.lastIndex - link[2].length) : undefined;
-    if (!next) return undefined;
-    operators.push(link![1] as '>>' | '<<');
-    operands.push(next);
-    at = next.end;
+  if (nameEnd - start === 5 && source.startsWith('print', start)) return false;
+  let at = readOperand(source, start, 0);
+  if (at < 0) return false;
+  let count = 1;
+  for (;;) {
+    const lineEnd = endAt(source, at);
+    if (lineEnd >= 0) {
+      if (count < 2) return false;
+      r.kind = 'chain';
+      r.end = at;
+      r.lineEnd = lineEnd;
+      r.operandCount = count;
+      return true;
+    }
+    const shiftStart = skipBlanks(source, at, false);
+    const shift = shiftAt(source, shiftStart);
+    if (!shift) return false;
+    at = readOperand(source, skipBlanks(source, shiftStart + 2, false), count);
+    if (at < 0) return false;
+    r.operators[count - 1] = shift;
+    count++;
   }
 }
