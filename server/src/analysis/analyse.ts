@@ -63,39 +63,50 @@ type PreparedStatement = PreparedCall | PreparedChain;
 
 /** What one line held the last time it was read: a simple statement, or nothing simple (undefined). */
 interface CachedLine {
-  line: number;
+  /** The line's text. */
+  text: string;
   statement: PreparedStatement | undefined;
+  /** The last analysis that used it. */
+  run: number;
 }
 
 /**
- * What the lines holding one simple statement each made in the last analysis
- * of a document, by the line's text. Re-analysing after an edit reuses it for
- * every such line still on the same line number (offsets do not matter, so an
- * edit does not spoil the lines after it on other lines): no scanning, and
- * the same argument objects instead of new copies. Why: on a large file each
- * keystroke otherwise allocated the whole model again, and the garbage, not
- * the model, drove the server's memory.
+ * What each line holding one statement alone made in the last analysis of a
+ * document: re-analysing after an edit reuses it for every line whose text
+ * is unchanged, with no scanning and the same argument objects instead of
+ * new copies. Why: on a large file each keystroke otherwise allocated the
+ * whole model again, and the garbage, not the model, drove the server's
+ * memory. By line number, since positions are what the model keeps: an edit
+ * that does not add or remove lines spoils no other line. A line's text is
+ * compared in place, with no copy of it made.
  */
 export class StatementCache {
-  private previous = new Map<string, CachedLine>();
-  private next = new Map<string, CachedLine>();
+  private lines: Array<CachedLine | undefined> = [];
+  private run = 0;
 
-  /** What `text` made on this line in the last run, if it was there. */
-  lookup(text: string, line: number): CachedLine | undefined {
-    const entry = this.previous.get(text);
-    if (!entry || entry.line !== line) return undefined;
-    this.next.set(text, entry);
+  /** What `source[lineStart, lineEnd)` (line `line`) made in the last analysis, if it held the same text then. */
+  lookup(source: string, line: number, lineStart: number, lineEnd: number): CachedLine | undefined {
+    const entry = this.lines[line];
+    if (!entry || entry.text.length !== lineEnd - lineStart || !source.startsWith(entry.text, lineStart)) return undefined;
+    entry.run = this.run;
     return entry;
   }
 
-  store(text: string, entry: CachedLine): void {
-    this.next.set(text, entry);
+  store(line: number, text: string, statement: PreparedStatement | undefined): CachedLine {
+    const entry = { text, statement, run: this.run };
+    this.lines[line] = entry;
+    return entry;
   }
 
-  /** Ends a run: entries this run did not use are dropped. */
-  finish(): void {
-    this.previous = this.next;
-    this.next = new Map();
+  /**
+   * Ends a run over a text of `lineCount` lines: what this run did not use is
+   * dropped (it would keep the text it was read from alive).
+   */
+  finish(lineCount: number): void {
+    const { lines, run } = this;
+    if (lines.length > lineCount) lines.length = lineCount;
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== undefined && lines[i]!.run !== run) lines[i] = undefined;
+    this.run++;
   }
 }
 
@@ -476,7 +487,7 @@ class Analyser {
       return this.analyse(root);
     } finally {
       this.cursor.delete();
-      this.statementCache?.finish();
+      this.statementCache?.finish(this.lineStarts.length);
     }
   }
 
@@ -600,27 +611,30 @@ class Analyser {
     let end = -1;
     // Looked up by its line's text when alone on its line (the language server keeps a cache).
     let line = -1;
-    let key = '';
+    let lineStart = -1;
+    let lineEnd = -1;
     if (this.statementCache) {
       line = this.lineOf(at);
-      const lineStart = this.lineStarts[line];
+      lineStart = this.lineStarts[line];
+      lineEnd = this.lineEnd(line);
       if (indentationEnd(source, lineStart) === at) {
-        key = source.slice(lineStart, this.lineEnd(line));
-        const entry = this.statementCache.lookup(key, line);
+        const entry = this.statementCache.lookup(source, line, lineStart, lineEnd);
         if (entry) {
           if (!entry.statement) return -1;
           prepared = entry.statement;
           end = this.preparedEnd(prepared);
         }
+      } else {
+        line = -1;
       }
     }
     if (!prepared) {
       // The statement must end its line, with \n, \r\n or the end of the text.
       if (!readLine(source, at) || !this.endsLine(reading.lineEnd)) return -1;
-      const lineEnd = reading.lineEnd;
+      const readLineEnd = reading.lineEnd;
       end = reading.end;
       prepared = this.prepareReading();
-      if (key && lineEnd <= this.lineEnd(line)) this.statementCache!.store(key, { line, statement: prepared });
+      if (line >= 0 && readLineEnd <= lineEnd) this.statementCache!.store(line, source.slice(lineStart, lineEnd), prepared);
     }
     if (end > blockEnd) throw new TreeMismatch();
     return this.simpleStatement(prepared, ctx) ? end : -1;
@@ -687,12 +701,9 @@ class Analyser {
     const lineEnd = this.lineEnd(line);
     let prepared: PreparedStatement | undefined;
     if (this.statementCache && indentationEnd(this.source, lineStart) === start && end <= lineEnd && this.blank(end, lineEnd)) {
-      const key = this.source.slice(lineStart, lineEnd);
-      let entry = this.statementCache.lookup(key, line);
-      if (!entry) {
-        entry = { line, statement: readStatement(this.source, start, end) ? this.prepareReading() : undefined };
-        this.statementCache.store(key, entry);
-      }
+      const entry =
+        this.statementCache.lookup(this.source, line, lineStart, lineEnd) ??
+        this.statementCache.store(line, this.source.slice(lineStart, lineEnd), readStatement(this.source, start, end) ? this.prepareReading() : undefined);
       prepared = entry.statement;
     } else {
       prepared = readStatement(this.source, start, end) ? this.prepareReading() : undefined;
