@@ -16,10 +16,10 @@ import type {
   Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
 } from './model';
 import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
-import { ArgumentRecord, EdgeRecord, makeRange, NONE, TaskRecord, type CallPositions } from './records';
+import { ArgumentRecord, EdgeRecord, makeRange, NONE, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
 import { closest } from './suggest';
-import { findCycles } from './graph';
+import { findCycles, type IndexedEdge } from './graph';
 import { readLine, readStatement, reading } from './simpleStatements';
 
 export interface AnalyseOptions {
@@ -363,14 +363,6 @@ interface ReadArguments {
   nodes: Record<string, Node>;
 }
 
-/** A dependency as the analyser keeps it until the end: task indices, its DAG, the model's edge. */
-interface Link {
-  dag: number;
-  up: number;
-  down: number;
-  edge: EdgeRecord | null;
-}
-
 const NO_NODES: Record<string, Node> = Object.freeze({}) as Record<string, Node>;
 
 /** What tree-sitter-python skips as whitespace beyond ASCII (its extras: `\\s` and three zero-width characters). */
@@ -401,14 +393,14 @@ class Analyser {
    */
   private readonly edgeKeys = new Set<number>();
   private readonly wideEdgeKeys = new Set<number>();
-  /** Every dependency, in the order written. */
-  private readonly links: Link[] = [];
+  /** Every dependency, in the order written: the DAGs' edges, and the few joining tasks of no DAG. */
+  private readonly links: IndexedEdge[] = [];
   private readonly starImports: string[] = [];
   private importsFramework = false;
   private hasDynamic = false;
 
   /** Start index of each line, for positions computed without asking the tree. */
-  private readonly lineStarts: number[] = [0];
+  private readonly lineStarts: Int32Array;
   private readonly cursor: TreeCursor;
   private readonly treeHasError: boolean;
 
@@ -420,7 +412,10 @@ class Analyser {
     /** Walk blocks by their text where the tree has no errors (see `walkText`). */
     private readonly textWalk: boolean,
   ) {
-    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    let lines = 1;
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lines++;
+    this.lineStarts = new Int32Array(lines);
+    for (let i = source.indexOf('\n'), line = 1; i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts[line++] = i + 1;
     this.cursor = root.walk();
     this.treeHasError = root.hasError;
   }
@@ -1485,8 +1480,6 @@ class Analyser {
     if (byName.do_xcom_push?.value === true) {
       this.report('VX401', byName.do_xcom_push.nameRange ?? byName.do_xcom_push.range, 'XCom (do_xcom_push) is not supported by VORTEX: pass data through files or environment variables.');
     }
-    const opArgs = byName.op_args?.value;
-    const opKwargs = byName.op_kwargs?.value;
     const timeoutNode = nodes.execution_timeout;
     const task = new TaskRecord(
       taskId,
@@ -1496,11 +1489,6 @@ class Analyser {
       dagIndex,
       call,
       byName,
-      bashCommand,
-      byName.python_callable ? byName.python_callable.text : null,
-      Array.isArray(opArgs) ? opArgs : null,
-      opKwargs && typeof opKwargs === 'object' && !Array.isArray(opKwargs) ? opKwargs : null,
-      stringList(byName.secrets?.value),
       timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
     );
     const index = this.tasks.length;
@@ -1534,12 +1522,13 @@ class Analyser {
     const key = keys === this.edgeKeys ? up * 0x8000 + down : up * 0x100000000 + down;
     if (keys.has(key)) return;
     keys.add(key);
-    let edge: EdgeRecord | null = null;
     if (dag >= 0) {
-      edge = new EdgeRecord(a.taskId, b.taskId, startLine, startCharacter, endLine, endCharacter);
+      const edge = new EdgeRecord(a.taskId, b.taskId, up, down, startLine, startCharacter, endLine, endCharacter);
       this.dags[dag].edges.push(edge);
+      this.links.push(edge);
+    } else {
+      this.links.push({ up, down });
     }
-    this.links.push({ dag, up, down, edge });
   }
 
   private connect(ups: number[], downs: number[], startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
@@ -1752,10 +1741,10 @@ class Analyser {
 
   private checkCycles(): void {
     for (let d = 0; d < this.dags.length; d++) {
-      const edges = this.links.filter((e) => e.dag === d);
-      for (const cycle of findCycles(edges)) {
+      // The analyser makes every edge of a DAG an EdgeRecord.
+      for (const cycle of findCycles(this.dags[d].edges as EdgeRecord[])) {
         const names = cycle.path.map((i) => this.tasks[i].taskId);
-        this.report('VX301', cycle.closing.edge!.range, `These dependencies form a cycle: ${names.join(' → ')}. A DAG cannot loop: remove one of these dependencies.`);
+        this.report('VX301', cycle.closing.range, `These dependencies form a cycle: ${names.join(' → ')}. A DAG cannot loop: remove one of these dependencies.`);
       }
     }
   }
@@ -1780,9 +1769,6 @@ function isExpressionType(type: string): boolean {
   return EXPRESSION_TYPES.has(type);
 }
 
-function stringList(value: LiteralValue | undefined): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : NONE;
-}
 
 function hasKeyword(args: Node, name: string, source: string): boolean {
   return findKeywordValue(args, name, source) !== null;

@@ -79,6 +79,11 @@ export interface CallPositions {
   operatorEndCharacter: number;
 }
 
+/**
+ * A task. What its arguments settle (`bashCommand`, `pythonCallable`,
+ * `opArgs`, `opKwargs`, `secrets`) is read from them when asked for, rather
+ * than kept a second time.
+ */
 export class TaskRecord implements TaskModel {
   variable: string | null;
   upstream: string[];
@@ -99,11 +104,6 @@ export class TaskRecord implements TaskModel {
     call: CallPositions,
     /** Holds `task_id`, whose value range is the task's `taskIdRange`. */
     readonly args: Record<string, Argument>,
-    readonly bashCommand: string | null,
-    readonly pythonCallable: string | null,
-    readonly opArgs: LiteralValue[] | null,
-    readonly opKwargs: { [key: string]: LiteralValue } | null,
-    readonly secrets: string[],
     readonly executionTimeoutSeconds: number | null,
   ) {
     this.variable = null;
@@ -128,6 +128,32 @@ export class TaskRecord implements TaskModel {
 
   get taskIdRange(): Range {
     return this.args.task_id.valueRange;
+  }
+
+  /** Literal `bash_command`. */
+  get bashCommand(): string | null {
+    const value = this.args.bash_command?.value;
+    return typeof value === 'string' ? value : null;
+  }
+
+  /** The name given as `python_callable`. */
+  get pythonCallable(): string | null {
+    return this.args.python_callable ? this.args.python_callable.text : null;
+  }
+
+  get opArgs(): LiteralValue[] | null {
+    const value = this.args.op_args?.value;
+    return Array.isArray(value) ? value : null;
+  }
+
+  get opKwargs(): { [key: string]: LiteralValue } | null {
+    const value = this.args.op_kwargs?.value;
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+  }
+
+  /** Names of secrets from the task's own `secrets=[...]`. */
+  get secrets(): string[] {
+    return stringList(this.args.secrets?.value);
   }
 
   /** The plain TaskModel, keys in the order the model has always been written in. */
@@ -156,10 +182,18 @@ export class TaskRecord implements TaskModel {
   }
 }
 
+/** The strings of a literal list (`tags`, `secrets`), or none. */
+export function stringList(value: LiteralValue | undefined): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : NONE;
+}
+
 export class EdgeRecord implements EdgeModel {
   constructor(
     readonly upstream: string,
     readonly downstream: string,
+    /** The indices of the two tasks in the analysis, for the analyser's own checks (cycles). */
+    readonly up: number,
+    readonly down: number,
     readonly startLine: number,
     readonly startCharacter: number,
     readonly endLine: number,

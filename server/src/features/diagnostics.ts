@@ -10,7 +10,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { Diagnostic as LspDiagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import type { Diagnostic, FileAnalysis, Severity } from '../analysis/model';
 import type { Analyses } from '../analyses';
-import { summarise } from '../workspaceIndex';
+import { summariseOpen } from '../workspaceIndex';
 import type { WorkspaceIndex } from '../workspaceIndex';
 import type { Logger } from './util';
 
@@ -82,7 +82,7 @@ export class DiagnosticsFeature {
       const analysis = await this.analyses.analysis(uri);
       // The settings may have been awaited: a newer version's own run will publish.
       if (this.analyses.documents.get(uri)?.version !== version) return;
-      const changed = this.index.set(uri, analysis ? summarise(analysis) : undefined);
+      const changed = this.index.set(uri, analysis ? summariseOpen(analysis) : undefined);
       this.publish({ uri, version, diagnostics: analysis ? this.diagnosticsOf(uri, analysis) : [] });
       this.revalidateDefining(changed, uri);
     } catch (error) {
