@@ -1,7 +1,8 @@
 // Language server benchmark: median didChange → publishDiagnostics over stdio
 // (debounce included) on generated 300- and 5,000-task DAG files, and the
 // server's resident memory with the large file open and after 1,000 edits.
-// Run after `npm run build`: node scripts/bench-lsp.mjs
+// The server is started with the V8 flags VS Code's client gives it
+// (server/src/serverProcess.json). Run after `npm run build`: node scripts/bench-lsp.mjs
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 const TARGETS = { 300: 75, 5000: 250 };
+const { execArgv } = JSON.parse(readFileSync(new URL('../server/src/serverProcess.json', import.meta.url), 'utf8'));
 const RSS_LIMIT_MB = 150;
 const EDITS_PER_SIZE = 40;
 
@@ -31,7 +33,7 @@ function rssMb(pid) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const child = spawn(process.execPath, ['dist/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...execArgv, 'dist/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map();
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {

@@ -16,6 +16,7 @@ import {
 } from 'vscode-languageclient/node';
 import { Commands } from '../../server/src/commands';
 import { DagSummaryRequest } from '../../server/src/protocol';
+import { SERVER_EXEC_ARGV } from '../../server/src/serverProcess';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
 import { registerRuns, type RunsApi } from './runs';
 import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
@@ -199,8 +200,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   // IPC: the server runs on the extension host's own Node, with no stdio framing to get wrong.
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     // Only files on disk: the server reads the workspace's other DAG files from disk too.
