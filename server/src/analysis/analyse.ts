@@ -31,31 +31,28 @@ export interface AnalyseOptions {
   statementCache?: StatementCache;
 }
 
-/** `name = Operator(...)` made ready for the analyser: positions rather than offsets, its arguments built. */
-interface PreparedCall {
+/**
+ * `name = Operator(...)` made ready for the analyser: positions rather than
+ * offsets (its own fields place the call), its arguments built.
+ */
+interface PreparedCall extends CallPositions {
   kind: 'assignCall';
   target: string;
   /** The callee as written (`BashOperator`, `vortex.operators.BashOperator`). */
   fnText: string;
   hasTaskId: boolean;
-  call: CallPositions;
   byName: Record<string, Argument>;
   list: ArgumentRecord[];
-}
-
-interface PreparedOperand {
-  /** One name, or the names of a list (`[a, b]`). */
-  names: string | string[];
-  startLine: number;
-  startCharacter: number;
-  endLine: number;
-  endCharacter: number;
 }
 
 /** `a >> [b, c] << d` made ready for the analyser. */
 interface PreparedChain {
   kind: 'chain';
-  operands: PreparedOperand[];
+  /** Each operand's name, or the names of a list (`[a, b]`). */
+  names: Array<string | string[]>;
+  /** Each operand's start line and character, end line and character, one after the other. */
+  positions: number[];
+  /** operators[i] joins operands i and i + 1. */
   operators: Array<'>>' | '<<'>;
 }
 
@@ -708,9 +705,9 @@ class Analyser {
 
   /** Where a prepared statement ends in this analysis's text. */
   private preparedEnd(prepared: PreparedStatement): number {
-    if (prepared.kind === 'assignCall') return this.lineStarts[prepared.call.endLine] + prepared.call.endCharacter;
-    const last = prepared.operands[prepared.operands.length - 1];
-    return this.lineStarts[last.endLine] + last.endCharacter;
+    if (prepared.kind === 'assignCall') return this.lineStarts[prepared.endLine] + prepared.endCharacter;
+    const { positions } = prepared;
+    return this.lineStarts[positions[positions.length - 2]] + positions[positions.length - 1];
   }
 
   /** The statement just read from the text (see `reading`), made ready for `simpleStatement`. */
@@ -718,15 +715,19 @@ class Analyser {
     const { lineStarts } = this;
     const r = reading;
     if (r.kind === 'chain') {
-      const operands = new Array<PreparedOperand>(r.operandCount);
-      for (let i = 0; i < r.operandCount; i++) {
+      const count = r.operandCount;
+      const positions = new Array<number>(4 * count);
+      for (let i = 0; i < count; i++) {
         const start = r.operandStarts[i];
         const end = r.operandEnds[i];
         const startLine = this.lineOf(start);
         const endLine = this.lineOf(end);
-        operands[i] = { names: r.operandNames[i], startLine, startCharacter: start - lineStarts[startLine], endLine, endCharacter: end - lineStarts[endLine] };
+        positions[4 * i] = startLine;
+        positions[4 * i + 1] = start - lineStarts[startLine];
+        positions[4 * i + 2] = endLine;
+        positions[4 * i + 3] = end - lineStarts[endLine];
       }
-      return { kind: 'chain', operands, operators: r.operators.slice(0, r.operandCount - 1) };
+      return { kind: 'chain', names: r.operandNames.slice(0, count), positions, operators: r.operators.slice(0, count - 1) };
     }
     const byName: Record<string, Argument> = {};
     // Of the exact length: pushing would leave most of each list's room unused.
@@ -749,10 +750,13 @@ class Analyser {
       list[i] = argument;
       if (name === 'task_id') hasTaskId = true;
     }
-    const call: CallPositions = oneLine
-      ? { line, character: r.calleeStart - lineStart, endLine: line, endCharacter: r.end - lineStart, operatorEndLine: line, operatorEndCharacter: r.calleeEnd - lineStart }
-      : this.callPositions(r.calleeStart, r.end, r.calleeEnd);
-    return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, call, byName, list };
+    if (oneLine) {
+      const character = r.calleeStart - lineStart;
+      const endCharacter = r.end - lineStart;
+      const operatorEndCharacter = r.calleeEnd - lineStart;
+      return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, byName, list, line, character, endLine: line, endCharacter, operatorEndLine: line, operatorEndCharacter };
+    }
+    return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, byName, list, ...this.callPositions(r.calleeStart, r.end, r.calleeEnd) };
   }
 
   /**
@@ -1056,15 +1060,14 @@ class Analyser {
    */
   private simpleStatement(statement: PreparedStatement, ctx: Context): boolean {
     if (statement.kind === 'chain') {
-      const { operands, operators } = statement;
-      let left = this.simpleOperand(operands[0]);
+      const { names, positions: p, operators } = statement;
+      let left = this.simpleOperand(names[0], p, 0);
       for (let i = 0; i < operators.length; i++) {
-        const right = this.simpleOperand(operands[i + 1]);
+        const right = this.simpleOperand(names[i + 1], p, i + 1);
+        // The edge spans from the start of its left operand to the end of its right one.
         if (left && right) {
-          const from = operands[i];
-          const to = operands[i + 1];
-          if (operators[i] === '>>') this.connect(left, right, from.startLine, from.startCharacter, to.endLine, to.endCharacter);
-          else this.connect(right, left, from.startLine, from.startCharacter, to.endLine, to.endCharacter);
+          if (operators[i] === '>>') this.connect(left, right, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
+          else this.connect(right, left, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
         }
         left = right;
       }
@@ -1072,15 +1075,14 @@ class Analyser {
     }
     const callee = this.classifySimpleCallee(statement.fnText, statement.hasTaskId);
     if (callee.kind !== 'operator') return false;
-    const { call } = statement;
-    const value = this.createTask(callee, ctx, call, call.endLine, call.endCharacter, statement.byName, statement.list, false, NO_NODES);
+    const value = this.createTask(callee, ctx, statement, statement.endLine, statement.endCharacter, statement.byName, statement.list, false, NO_NODES);
     this.bindName(statement.target, this.bindingOf(value), ctx);
     return true;
   }
 
-  private simpleOperand(operand: PreparedOperand): number[] | undefined {
+  /** The tasks of operand `index` of a chain (its `names`, at `positions[4 * index…]`); reports VX302 when it is not a task. */
+  private simpleOperand(names: string | string[], positions: number[], index: number): number[] | undefined {
     let value: Value;
-    const { names } = operand;
     if (typeof names === 'string') {
       value = this.nameValue(names);
     } else {
@@ -1100,8 +1102,9 @@ class Analyser {
     }
     if (value.kind === 'tasks') return value.tasks;
     const { lineStarts } = this;
-    const text = this.source.slice(lineStarts[operand.startLine] + operand.startCharacter, lineStarts[operand.endLine] + operand.endCharacter);
-    return this.operandTasks(value, text, makeRange(operand.startLine, operand.startCharacter, operand.endLine, operand.endCharacter));
+    const [startLine, startCharacter, endLine, endCharacter] = positions.slice(4 * index, 4 * index + 4);
+    const text = this.source.slice(lineStarts[startLine] + startCharacter, lineStarts[endLine] + endCharacter);
+    return this.operandTasks(value, text, makeRange(startLine, startCharacter, endLine, endCharacter));
   }
 
   private assignment(node: Node, ctx: Context, depth: number): Value {
@@ -1546,22 +1549,32 @@ class Analyser {
    */
   private linkTasks(): void {
     const { tasks, links } = this;
+    // How many ids each list gets, then how many it has so far.
     const ups = new Int32Array(tasks.length);
     const downs = new Int32Array(tasks.length);
     for (let i = 0; i < links.length; i++) {
       downs[links[i].up]++;
       ups[links[i].down]++;
     }
-    for (let i = 0; i < tasks.length; i++) {
-      tasks[i].upstream = ups[i] > 0 ? new Array<string>(ups[i]) : NONE;
-      tasks[i].downstream = downs[i] > 0 ? new Array<string>(downs[i]) : NONE;
-    }
-    ups.fill(0);
-    downs.fill(0);
+    const upsFilled = new Int32Array(tasks.length);
+    const downsFilled = new Int32Array(tasks.length);
     for (let i = 0; i < links.length; i++) {
       const { up, down } = links[i];
-      tasks[up].downstream[downs[up]++] = tasks[down].taskId;
-      tasks[down].upstream[ups[down]++] = tasks[up].taskId;
+      const a = tasks[up];
+      const b = tasks[down];
+      // A list of one (most) is made whole; longer ones are filled in place.
+      if (downs[up] === 1) {
+        a.downstream = [b.taskId];
+      } else {
+        if (a.downstream === NONE) a.downstream = new Array<string>(downs[up]);
+        a.downstream[downsFilled[up]++] = b.taskId;
+      }
+      if (ups[down] === 1) {
+        b.upstream = [a.taskId];
+      } else {
+        if (b.upstream === NONE) b.upstream = new Array<string>(ups[down]);
+        b.upstream[upsFilled[down]++] = a.taskId;
+      }
     }
   }
 
