@@ -2,28 +2,19 @@
  * Schedules: cron expressions and presets, checked with cron-parser and read
  * aloud with cronstrue. Shared by the analyser (VX103/VX104) and the hover.
  *
- * Both libraries are loaded on first use: with luxon, which cron-parser
- * brings, they are most of the bundles' code, and the usual schedule is
- * settled without them (see `plainlyValid`); `vortex inspect` need not load
- * them at all.
+ * Both libraries are loaded on first use (see scheduleLibs.ts): the usual
+ * schedule is settled without them (see `plainlyValid`), and `vortex inspect`
+ * need not load them at all.
  */
-import type * as CronParser from 'cron-parser';
-import type * as Cronstrue from 'cronstrue';
 import { closest } from './suggest';
 
-let cronParser: typeof CronParser | undefined;
-let cronstrue: typeof Cronstrue | undefined;
+type ScheduleLibs = typeof import('./scheduleLibs');
+let libs: ScheduleLibs | undefined;
 
-function cronExpressionParser(): typeof CronParser.CronExpressionParser {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
-  cronParser ??= require('cron-parser') as typeof CronParser;
-  return cronParser.CronExpressionParser;
-}
-
-function readCron(): typeof Cronstrue.default {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
-  cronstrue ??= require('cronstrue') as typeof Cronstrue;
-  return cronstrue.default;
+function scheduleLibs(): ScheduleLibs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see scheduleLibs.ts
+  libs ??= require('./scheduleLibs') as ScheduleLibs;
+  return libs;
 }
 
 /** Airflow's presets and the cron expression each stands for. */
@@ -62,7 +53,7 @@ export type ScheduleCheck =
 
 function parserReason(expression: string): string | null {
   try {
-    cronExpressionParser().parse(expression, { strict: false });
+    scheduleLibs().CronExpressionParser.parse(expression, { strict: false });
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -137,7 +128,7 @@ export function plainlyValid(fields: string[]): boolean {
 /** "At 12:00 PM" for `0 12 * * *`; null when cronstrue cannot read it. */
 export function describeCron(cron: string): string | null {
   try {
-    return readCron().toString(cron, { use24HourTimeFormat: false, verbose: false });
+    return scheduleLibs().cronstrue.toString(cron, { use24HourTimeFormat: false, verbose: false });
   } catch {
     return null;
   }
@@ -145,6 +136,6 @@ export function describeCron(cron: string): string | null {
 
 /** The next `count` run times of a cron expression after `from`. */
 export function nextRuns(cron: string, count: number, from: Date = new Date()): Date[] {
-  const expression = cronExpressionParser().parse(cron, { currentDate: from, strict: false });
+  const expression = scheduleLibs().CronExpressionParser.parse(cron, { currentDate: from, strict: false });
   return expression.take(count).map((d) => d.toDate());
 }
