@@ -94,6 +94,31 @@ const BLANKS_AT = /[ \t\r\n]*/y;
 const NAMES = /[A-Za-z_][A-Za-z0-9_]*/g;
 const STRINGS = new RegExp(STRING, 'g');
 
+/**
+ * The strings a large file repeats (keywords, callees, the functions tasks
+ * call), one kept per length: `source.slice(start, end)`, but the same string
+ * each time the same text comes again, not a copy per statement. Fewer strings
+ * to make and to keep, and a string's hash, once computed, serves every lookup.
+ */
+class RepeatedStrings {
+  private readonly byLength: string[] = new Array<string>(64).fill('');
+
+  slice(source: string, start: number, end: number): string {
+    const slot = (end - start) & 63;
+    const last = this.byLength[slot];
+    if (last.length === end - start && source.startsWith(last, start)) return last;
+    // A slice of 13 characters or more refers to the whole source in V8; kept
+    // here past this analysis, it would keep the source alive. The slice of a
+    // concatenation is made from a flat copy of that, not of the source.
+    const text = end - start < 13 ? source.slice(start, end) : (' ' + source.slice(start, end)).slice(1);
+    return (this.byLength[slot] = text);
+  }
+}
+
+const keywords = new RepeatedStrings();
+const callees = new RepeatedStrings();
+const names = new RepeatedStrings();
+
 /** Where `pattern` matched from `at` ends, or -1. */
 function endOf(pattern: RegExp, source: string, at: number): number {
   pattern.lastIndex = at;
@@ -181,16 +206,16 @@ export function readLine(source: string, start: number): boolean {
 
 /** Reads a statement `source[start, end)` in one of the simple shapes, or undefined. */
 export function readSimpleStatement(source: string, start: number, end: number): SimpleStatement | undefined {
-  return readStatement(source, start, end) ? simpleStatementOfReading() : undefined;
+  return readStatement(source, start, end) ? simpleStatementOfReading(source) : undefined;
 }
 
 /** `readLine`, as a statement object; `end` is the end of its last token, `lineEnd` where its line ends. */
 export function readSimpleLine(source: string, start: number): { statement: SimpleStatement; end: number; lineEnd: number } | undefined {
-  return readLine(source, start) ? { statement: simpleStatementOfReading(), end: reading.end, lineEnd: reading.lineEnd } : undefined;
+  return readLine(source, start) ? { statement: simpleStatementOfReading(source), end: reading.end, lineEnd: reading.lineEnd } : undefined;
 }
 
-/** The last reading as a statement object. */
-function simpleStatementOfReading(): SimpleStatement {
+/** The last reading (of `source`) as a statement object. */
+function simpleStatementOfReading(source: string): SimpleStatement {
   const r = reading;
   if (r.kind === 'assignCall') {
     const args: SimpleArgument[] = [];
@@ -210,7 +235,7 @@ function simpleStatementOfReading(): SimpleStatement {
       operands.push({ kind: 'name', name: names, start, end: r.operandEnds[i] });
     } else {
       // Item positions, for the object form only.
-      const text = source_.slice(start, r.operandEnds[i]);
+      const text = source.slice(start, r.operandEnds[i]);
       const items: SimpleName[] = [];
       NAMES.lastIndex = 0;
       for (let item = NAMES.exec(text); item; item = NAMES.exec(text)) items.push({ name: item[0], start: start + item.index, end: start + item.index + item[0].length });
@@ -220,11 +245,7 @@ function simpleStatementOfReading(): SimpleStatement {
   return { kind: 'chain', operands, operators: r.operators.slice(0, r.operandCount - 1) };
 }
 
-/** The source of the last reading (for the object form's list items). */
-let source_ = '';
-
 function read(source: string, from: number): boolean {
-  source_ = source;
   const start = skipBlanks(source, from, false);
   reading.start = start;
   const targetEnd = endOf(NAME_AT, source, start);
@@ -241,7 +262,7 @@ function readAssignCall(source: string, start: number, targetEnd: number, callee
   let at = calleeEnd < 0 ? -1 : endOf(OPEN_AT, source, calleeEnd);
   if (at < 0) return false;
   const target = source.slice(start, targetEnd);
-  const calleeText = source.slice(calleeStart, calleeEnd);
+  const calleeText = callees.slice(source, calleeStart, calleeEnd);
   if (PYTHON_KEYWORDS.has(target)) return false;
   if (calleeText.includes('.') ? calleeText.split('.').some((part) => PYTHON_KEYWORDS.has(part.trim())) : PYTHON_KEYWORDS.has(calleeText)) return false;
   let count = 0;
@@ -253,8 +274,10 @@ function readAssignCall(source: string, start: number, targetEnd: number, callee
     const valueStart = nameEnd < 0 ? -1 : endOf(KEYWORD_AT, source, nameEnd);
     const valueEnd = valueStart < 0 ? -1 : endOf(VALUE_AT, source, valueStart);
     if (valueEnd < 0) return false;
-    const name = source.slice(at, nameEnd);
-    const text = source.slice(valueStart, valueEnd);
+    const name = keywords.slice(source, at, nameEnd);
+    // A name given as a value (`python_callable=transform`) is often the same for many tasks.
+    const first = source.charCodeAt(valueStart);
+    const text = (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95 ? names.slice(source, valueStart, valueEnd) : source.slice(valueStart, valueEnd);
     if (PYTHON_KEYWORDS.has(name) || !valueOf(text)) return false;
     r.argNames[count] = name;
     r.argNameStarts[count] = at;
