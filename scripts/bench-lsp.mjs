@@ -5,7 +5,8 @@
 // file at runtime (python3 executing it, back to back), as a ratio against
 // the latency without it, measured in the same run: static diagnostics must
 // not wait for the runtime.
-// Run after `npm run build`: node scripts/bench-lsp.mjs
+// The server is started with the V8 flags VS Code's client gives it
+// (server/src/serverProcess.json). Run after `npm run build`: node scripts/bench-lsp.mjs
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 const TARGETS = { 300: 75, 5000: 250 };
+const { execArgv } = JSON.parse(readFileSync(new URL('../server/src/serverProcess.json', import.meta.url), 'utf8'));
 const RSS_LIMIT_MB = 150;
 const EDITS_PER_SIZE = 40;
 /** Tasks the loop-built file makes at runtime (and its source also names as many, so it is large to read too). */
@@ -65,7 +67,7 @@ export function generateLoopDag(n) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const child = spawn(process.execPath, ['dist/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...execArgv, 'dist/server.js', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map();
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {

@@ -38,6 +38,19 @@ const common = {
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * cron-parser, luxon and cronstrue go into a bundle of their own,
+ * dist/scheduleLibs.js, which the CLI and the server load on first use (see
+ * server/src/analysis/scheduleLibs.ts): left in, they were more than half of
+ * each bundle, compiled at every start.
+ */
+const scheduleLibsApart = {
+  name: 'schedule-libs-apart',
+  setup(build) {
+    build.onResolve({ filter: /\/scheduleLibs$/ }, () => ({ path: './scheduleLibs.js', external: true }));
+  },
+};
+
 /** The integration suite runs inside VS Code's extension host, which loads plain CommonJS files. */
 const integrationSuite = 'test/integration/suite';
 const integrationEntries = readdirSync(integrationSuite)
@@ -45,8 +58,9 @@ const integrationEntries = readdirSync(integrationSuite)
   .map((f) => path.join(integrationSuite, f));
 
 const entries = [
-  { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } },
-  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` }, plugins: [scheduleLibsApart] },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [scheduleLibsApart] },
+  { entryPoints: ['server/src/analysis/scheduleLibs.ts'], outfile: 'dist/scheduleLibs.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   // The graph's layout runs on a worker thread of the extension host.
   { entryPoints: ['client/src/graph/layoutWorker.ts'], outfile: 'dist/graphLayout.js' },

@@ -10,7 +10,6 @@ import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
 import { runtimeInspection, staticInspection, type Inspection } from './inspection';
 import { diagnosticLine, inspectDiagnostic, type InspectFile } from './report';
-import { runCommand } from './runCommand';
 
 const USAGE = `Usage:
   vortex inspect FILE... [--json] [--max-file-size BYTES]
@@ -139,7 +138,12 @@ async function graph(args: string[]): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { inspect, graph, run: runCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  inspect,
+  graph,
+  // The executor (and what it loads) is loaded only to run: inspect and graph start sooner without it.
+  run: async (args) => (await import('./runCommand')).runCommand(args),
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

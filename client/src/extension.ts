@@ -17,6 +17,7 @@ import {
 import { Commands } from '../../server/src/commands';
 import { DagSummaryRequest, PythonInterpreterRequest, RuntimeResolvedNotification } from '../../server/src/protocol';
 import type { RuntimeResolvedParams } from '../../server/src/protocol';
+import { SERVER_EXEC_ARGV } from '../../server/src/serverProcess';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
 import { interpreterFor } from './runs/interpreter';
 import { registerRuns, type RunsApi } from './runs';
@@ -231,8 +232,8 @@ function createClient(
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   // IPC: the server runs on the extension host's own Node, with no stdio framing to get wrong.
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     // Only files on disk: the server reads the workspace's other DAG files from disk too.

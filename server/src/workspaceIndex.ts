@@ -37,10 +37,32 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'venv', '.venv',
 const MAX_SCANNED_FILES = 20000;
 
 export function summarise(analysis: FileAnalysis): FileSummary {
+  return { dags: indexedDags(analysis), tasks: indexedTasks(analysis) };
+}
+
+/**
+ * The summary of an open document, whose analysis is kept anyway: its tasks
+ * are listed only when asked for (by a workspace symbol search), not on each
+ * keystroke in a large file.
+ */
+export function summariseOpen(analysis: FileAnalysis): FileSummary {
+  let tasks: IndexedTask[] | undefined;
+  return {
+    dags: indexedDags(analysis),
+    get tasks() {
+      return (tasks ??= indexedTasks(analysis));
+    },
+  };
+}
+
+function indexedDags(analysis: FileAnalysis): IndexedDag[] {
   const dags: IndexedDag[] = [];
   for (const dag of analysis.dags) if (dag.dagId !== null) dags.push({ dagId: dag.dagId, range: dag.idRange ?? dag.nameRange });
-  const tasks = analysis.tasks.map((t) => ({ taskId: t.taskId, dagId: analysis.dags[t.dagIndex]?.dagId ?? null, operator: t.operator, range: t.taskIdRange }));
-  return { dags, tasks };
+  return dags;
+}
+
+function indexedTasks(analysis: FileAnalysis): IndexedTask[] {
+  return analysis.tasks.map((t) => ({ taskId: t.taskId, dagId: analysis.dags[t.dagIndex]?.dagId ?? null, operator: t.operator, range: t.taskIdRange }));
 }
 
 export interface WorkspaceIndexOptions {

@@ -98,6 +98,14 @@ describe('bad input: precise diagnostics, never a crash', () => {
     assert.doesNotThrow(() => analyse(nestedBlocks));
   });
 
+  it('reads a string with a truncated or impossible escape as written, without a crash', () => {
+    for (const [literal, read] of [['"\\u"', '\\u'], ['"\\x4"', '\\x4'], ['"\\UFFFFFFFF"', '\\UFFFFFFFF'], ['"\\u00e9"', '\u00e9']]) {
+      const text = `${HEADER}with DAG("escapes") as dag:\n    a = BashOperator(task_id="a", bash_command=${literal})\n`;
+      assert.equal(analyse(text).tasks[0].bashCommand, read, literal);
+      assert.equal(analyse(text, { simpleStatements: false }).tasks[0].bashCommand, read, literal);
+    }
+  });
+
   it('gives a file that is not a DAG file nothing, without parsing it', () => {
     const analysis = analyse('import os\n\ndef main():\n    print(os.getcwd())\n');
     assert.equal(analysis.isDagFile, false);

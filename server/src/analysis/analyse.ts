@@ -16,10 +16,11 @@ import type {
   Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
 } from './model';
 import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
+import { ArgumentRecord, EdgeRecord, makeRange, NONE, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
 import { closest } from './suggest';
-import { findCycles } from './graph';
-import { readSimpleStatement, type SimpleOperand, type SimpleStatement } from './simpleStatements';
+import { findCycles, type IndexedEdge } from './graph';
+import { readLine, readStatement, reading } from './simpleStatements';
 
 export interface AnalyseOptions {
   /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
@@ -36,45 +37,79 @@ export interface AnalyseOptions {
   statementCache?: StatementCache;
 }
 
-interface CachedCall {
+/**
+ * `name = Operator(...)` made ready for the analyser: positions rather than
+ * offsets (its own fields place the call), its arguments built.
+ */
+interface PreparedCall extends CallPositions {
+  kind: 'assignCall';
+  target: string;
+  /** The callee as written (`BashOperator`, `vortex.operators.BashOperator`). */
+  fnText: string;
+  hasTaskId: boolean;
   byName: Record<string, Argument>;
-  list: Argument[];
-  callRange: Range;
-  fnRange: Range;
-  argsEnd: Position;
+  list: ArgumentRecord[];
 }
 
-interface CachedStatement {
-  start: number;
-  line: number;
-  character: number;
-  statement: SimpleStatement | undefined;
-  call?: CachedCall;
+/** `a >> [b, c] << d` made ready for the analyser. */
+interface PreparedChain {
+  kind: 'chain';
+  /** Each operand's name, or the names of a list (`[a, b]`). */
+  names: Array<string | string[]>;
+  /** Each operand's start line and character, end line and character, one after the other. */
+  positions: number[];
+  /** operators[i] joins operands i and i + 1. */
+  operators: Array<'>>' | '<<'>;
+}
+
+type PreparedStatement = PreparedCall | PreparedChain;
+
+/** What one line held the last time it was read: a simple statement, or nothing simple (undefined). */
+interface CachedLine {
+  /** The line's text. */
+  text: string;
+  statement: PreparedStatement | undefined;
+  /** The last analysis that used it. */
+  run: number;
 }
 
 /**
- * What simple statements produced in the last analysis of a document, by their
- * text. Re-analysing after an edit reuses it for every statement at the same
- * place: no tokenizing, and the same argument objects instead of new copies.
- * Why: on a large file each keystroke otherwise allocated the whole model
- * again, and the garbage, not the model, drove the server's memory.
+ * What each line holding one statement alone made in the last analysis of a
+ * document: re-analysing after an edit reuses it for every line whose text
+ * is unchanged, with no scanning and the same argument objects instead of
+ * new copies. Why: on a large file each keystroke otherwise allocated the
+ * whole model again, and the garbage, not the model, drove the server's
+ * memory. By line number, since positions are what the model keeps: an edit
+ * that does not add or remove lines spoils no other line. A line's text is
+ * compared in place, with no copy of it made.
  */
 export class StatementCache {
-  private previous = new Map<string, CachedStatement>();
-  private next = new Map<string, CachedStatement>();
+  private lines: Array<CachedLine | undefined> = [];
+  private run = 0;
 
-  /** The entry for `text` at this place, made anew (by `make`) if the last run had none. */
-  entry(text: string, start: number, line: number, character: number, make: () => SimpleStatement | undefined): CachedStatement {
-    const old = this.previous.get(text);
-    const entry = old && old.start === start && old.line === line && old.character === character ? old : { start, line, character, statement: make() };
-    this.next.set(text, entry);
+  /** What `source[lineStart, lineEnd)` (line `line`) made in the last analysis, if it held the same text then. */
+  lookup(source: string, line: number, lineStart: number, lineEnd: number): CachedLine | undefined {
+    const entry = this.lines[line];
+    if (!entry || entry.text.length !== lineEnd - lineStart || !source.startsWith(entry.text, lineStart)) return undefined;
+    entry.run = this.run;
     return entry;
   }
 
-  /** Ends a run: entries this run did not use are dropped. */
-  finish(): void {
-    this.previous = this.next;
-    this.next = new Map();
+  store(line: number, text: string, statement: PreparedStatement | undefined): CachedLine {
+    const entry = { text, statement, run: this.run };
+    this.lines[line] = entry;
+    return entry;
+  }
+
+  /**
+   * Ends a run over a text of `lineCount` lines: what this run did not use is
+   * dropped (it would keep the text it was read from alive).
+   */
+  finish(lineCount: number): void {
+    const { lines, run } = this;
+    if (lines.length > lineCount) lines.length = lineCount;
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== undefined && lines[i]!.run !== run) lines[i] = undefined;
+    this.run++;
   }
 }
 
@@ -189,11 +224,12 @@ export function precheck(text: string, options: AnalyseOptions = {}): FileAnalys
 export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
   const declined = precheck(text, options);
   if (declined) return declined;
-  if (!tree.rootNode.hasError) return new Analyser(text, tree.rootNode, options.simpleStatements ?? true, options.statementCache).run(tree.rootNode);
+  const simple = options.simpleStatements ?? true;
+  if (!tree.rootNode.hasError) return analyseRoot(text, tree.rootNode, simple, options.statementCache);
   const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
   const repaired = repairedParse(tree, text, options.parseTimeoutMs);
   try {
-    const analysis = new Analyser(repaired.text, repaired.tree.rootNode, options.simpleStatements ?? true).run(repaired.tree.rootNode);
+    const analysis = analyseRoot(repaired.text, repaired.tree.rootNode, simple);
     if (!analysis.isDagFile) return analysis;
     analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
     return analysis;
@@ -201,6 +237,23 @@ export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = 
     if (repaired.tree !== tree) repaired.tree.delete();
   }
 }
+
+/**
+ * Runs the analyser over a tree. Walking blocks by their text (see
+ * `Analyser.walkText`) is checked against the tree as it goes; should the tree
+ * ever disagree, the file is analysed again with the tree walk alone.
+ */
+function analyseRoot(text: string, root: Node, simpleStatements: boolean, statementCache?: StatementCache): FileAnalysis {
+  try {
+    return new Analyser(text, root, simpleStatements, statementCache, simpleStatements).run(root);
+  } catch (error) {
+    if (!(error instanceof TreeMismatch)) throw error;
+    return new Analyser(text, root, simpleStatements, statementCache, false).run(root);
+  }
+}
+
+/** The tree does not have a statement where the text walk says one starts. */
+class TreeMismatch extends Error {}
 
 const MAX_REPAIRS = 8;
 
@@ -332,8 +385,8 @@ type Callee =
 
 interface PendingCallable {
   task: number;
-  name: string;
-  range: Range;
+  /** The `python_callable` argument: an identifier. */
+  argument: Argument;
   provideContext: boolean;
 }
 
@@ -345,32 +398,44 @@ interface ReadArguments {
   nodes: Record<string, Node>;
 }
 
-/** An operator call as `createTask` needs it, whether read from the tree or from text. */
-interface OperatorCall {
-  callRange: Range;
-  fnRange: Range;
-  line: number;
-  /** End of the argument list (after its closing parenthesis). */
-  argsEnd: Position | null;
-  args: ReadArguments;
+const NO_NODES: Record<string, Node> = Object.freeze({}) as Record<string, Node>;
+
+/** What tree-sitter-python skips as whitespace beyond ASCII (its extras: `\\s` and three zero-width characters). */
+const EXTRA_WHITESPACE = /[\s\uFEFF\u2060\u200B]/;
+
+/** The range of a call's callee. */
+function operatorRange(call: CallPositions): Range {
+  return makeRange(call.line, call.character, call.operatorEndLine, call.operatorEndCharacter);
+}
+
+/** The indentation of a line: its leading spaces and tabs. */
+function indentationEnd(source: string, lineStart: number): number {
+  let i = lineStart;
+  for (let c = source.charCodeAt(i); c === 32 || c === 9; c = source.charCodeAt(++i));
+  return i;
 }
 
 class Analyser {
   private readonly dags: DagModel[] = [];
-  private readonly tasks: TaskModel[] = [];
+  private readonly tasks: TaskRecord[] = [];
   private readonly diagnostics: Diagnostic[] = [];
+  /** Every name bound at module level (what a `python_callable` may name), to what it was bound last. */
   private readonly bindings = new Map<string, Binding>();
-  /** Names bound anywhere at module level: what a `python_callable` may name. */
-  private readonly moduleNames = new Set<string>();
   private readonly pendingCallables: PendingCallable[] = [];
+  /**
+   * The dependencies made so far, by `up * 2^15 + down` while both indices are
+   * below 2^15 (small integers V8 keeps unboxed), else in `wideEdgeKeys`.
+   */
   private readonly edgeKeys = new Set<number>();
-  private readonly edgeOrder: Array<{ dag: number; up: number; down: number; range: Range }> = [];
+  private readonly wideEdgeKeys = new Set<number>();
+  /** Every dependency, in the order written: the DAGs' edges, and the few joining tasks of no DAG. */
+  private readonly links: IndexedEdge[] = [];
   private readonly starImports: string[] = [];
   private importsFramework = false;
   private hasDynamic = false;
 
   /** Start index of each line, for positions computed without asking the tree. */
-  private readonly lineStarts: number[] = [0];
+  private readonly lineStarts: Int32Array;
   private readonly cursor: TreeCursor;
   private readonly treeHasError: boolean;
 
@@ -378,9 +443,14 @@ class Analyser {
     private readonly source: string,
     root: Node,
     private readonly simpleStatements: boolean,
-    private readonly statementCache?: StatementCache,
+    private readonly statementCache: StatementCache | undefined,
+    /** Walk blocks by their text where the tree has no errors (see `walkText`). */
+    private readonly textWalk: boolean,
   ) {
-    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    let lines = 1;
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lines++;
+    this.lineStarts = new Int32Array(lines);
+    for (let i = source.indexOf('\n'), line = 1; i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts[line++] = i + 1;
     this.cursor = root.walk();
     this.treeHasError = root.hasError;
   }
@@ -388,21 +458,28 @@ class Analyser {
   /** The line of the last position asked for: positions come in source order, mostly on that line. */
   private lastLine = 0;
 
-  private position(index: number): Position {
+  /** The 0-based line `index` falls on. */
+  private lineOf(index: number): number {
     const starts = this.lineStarts;
     const line = this.lastLine;
-    if (index >= starts[line] && (line + 1 >= starts.length || index < starts[line + 1])) {
-      return { line, character: index - starts[line] };
+    if (index >= starts[line]) {
+      if (line + 1 >= starts.length || index < starts[line + 1]) return line;
+      if (line + 2 >= starts.length || index < starts[line + 2]) return (this.lastLine = line + 1);
     }
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid] <= index) low = mid;
+      if (starts[mid] <= index) low = mid;
       else high = mid - 1;
     }
     this.lastLine = low;
-    return { line: low, character: index - starts[low] };
+    return low;
+  }
+
+  private position(index: number): Position {
+    const line = this.lineOf(index);
+    return { line, character: index - this.lineStarts[line] };
   }
 
   /** The index of a position of this source. */
@@ -418,18 +495,41 @@ class Analyser {
     return this.span(node.startIndex, node.endIndex);
   }
 
+  /** An argument, its positions from offsets; `nameStart` is -1 for a positional argument. */
+  private argument(name: string, value: LiteralValue | undefined, kind: string, nameStart: number, valueStart: number, valueEnd: number): ArgumentRecord {
+    const start = nameStart < 0 ? valueStart : nameStart;
+    const startLine = this.lineOf(start);
+    const valueLine = this.lineOf(valueStart);
+    const endLine = this.lineOf(valueEnd);
+    const starts = this.lineStarts;
+    return new ArgumentRecord(
+      name, value, this.source.slice(valueStart, valueEnd), kind,
+      startLine, start - starts[startLine], valueLine, valueStart - starts[valueLine], endLine, valueEnd - starts[endLine],
+    );
+  }
+
+  /** The positions of a call from offsets: the call's start and end, and the end of its callee. */
+  private callPositions(start: number, end: number, calleeEnd: number): CallPositions {
+    const line = this.lineOf(start);
+    const endLine = this.lineOf(end);
+    const operatorEndLine = this.lineOf(calleeEnd);
+    const starts = this.lineStarts;
+    return { line, character: start - starts[line], endLine, endCharacter: end - starts[endLine], operatorEndLine, operatorEndCharacter: calleeEnd - starts[operatorEndLine] };
+  }
+
   run(root: Node): FileAnalysis {
     try {
       return this.analyse(root);
     } finally {
       this.cursor.delete();
-      this.statementCache?.finish();
+      this.statementCache?.finish(this.lineStarts.length);
     }
   }
 
   private analyse(root: Node): FileAnalysis {
     this.walkStatements(root, { dag: -1, dynamic: null });
     if (!this.importsFramework) return emptyAnalysis();
+    this.linkTasks();
     this.checkCallables();
     this.checkDuplicates();
     this.checkCycles();
@@ -461,15 +561,130 @@ class Analyser {
 
   private bind(name: string, binding: Binding, ctx: Context): void {
     this.bindings.set(name, ctx.dynamic && binding.kind !== 'function' ? { kind: 'dynamic' } : binding);
-    this.moduleNames.add(name);
   }
 
   // -- statements -------------------------------------------------------------
 
   /** Walks the statements of a block in source order; iterative, since blocks nest without bound. */
   private walkStatements(block: Node, ctx: Context): void {
+    if (this.textWalk && this.simpleStatements && !this.treeHasError) this.walkText(block, ctx);
+    else this.walkTree(block, ctx);
+  }
+
+  /**
+   * Walks a block by its text, asking the tree only for the statements that
+   * are not simple (see simpleStatements.ts): most statements of a large file
+   * are, and a crossing into wasm for each node property was the largest cost
+   * of analysing one. Blank lines, comments and `;` are skipped.
+   *
+   * Only trees without errors are walked this way, where Python's own rules
+   * settle where each statement starts and ends: after a finished statement
+   * the next one starts at the next character that is not blank nor a comment,
+   * and a simple statement ends at the first line break outside brackets (it
+   * holds no backslash and no string spanning lines). Each statement the tree
+   * is asked for must start where the text says; if one ever does not,
+   * TreeMismatch makes the whole file be analysed again with the tree walk.
+   */
+  private walkText(block: Node, ctx: Context): void {
+    const stack = [{ block, at: block.startIndex, end: block.endIndex, ctx }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const at = this.skipTrivia(frame.at, frame.end);
+      if (at >= frame.end) {
+        stack.pop();
+        continue;
+      }
+      const end = this.textStatement(at, frame.end, frame.ctx);
+      if (end >= 0) {
+        frame.at = end;
+        continue;
+      }
+      const node = frame.block.firstNamedChildForIndex(at);
+      if (!node || node.startIndex !== at) throw new TreeMismatch();
+      frame.at = node.endIndex;
+      if (node.type === 'expression_statement' && this.treeStatement(at, frame.at, frame.ctx)) continue;
+      const nested = this.statement(node, frame.ctx);
+      if (!nested) continue;
+      // The first nested block goes on top, so blocks run in the order written.
+      for (let i = nested.length - 1; i >= 0; i--) {
+        const { node: inner, ctx: innerCtx } = nested[i];
+        stack.push({ block: inner, at: inner.startIndex, end: inner.endIndex, ctx: innerCtx });
+      }
+    }
+  }
+
+  /** The first offset from `at` (up to `end`) that is not blank, a line break, a comment or a `;`. */
+  private skipTrivia(at: number, end: number): number {
+    const { source } = this;
+    let i = at;
+    while (i < end) {
+      const c = source.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 59) {
+        i++;
+      } else if (c === 35) {
+        const lineBreak = source.indexOf('\n', i);
+        i = lineBreak < 0 ? end : lineBreak;
+      } else if (c > 127 && EXTRA_WHITESPACE.test(source[i])) {
+        i++;
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  /**
+   * Handles the simple statement that starts at `at`, read from the text up
+   * to the end of its logical line; returns where it ends, or -1 when there is
+   * none there the analyser takes (the tree then handles what is there). A
+   * statement alone on its line is looked up in the statement cache by the
+   * line's text.
+   */
+  private textStatement(at: number, blockEnd: number, ctx: Context): number {
+    const { source } = this;
+    let prepared: PreparedStatement | undefined;
+    let end = -1;
+    // Looked up by its line's text when alone on its line (the language server keeps a cache).
+    let line = -1;
+    let lineStart = -1;
+    let lineEnd = -1;
+    if (this.statementCache) {
+      line = this.lineOf(at);
+      lineStart = this.lineStarts[line];
+      lineEnd = this.lineEnd(line);
+      if (indentationEnd(source, lineStart) === at) {
+        const entry = this.statementCache.lookup(source, line, lineStart, lineEnd);
+        if (entry) {
+          if (!entry.statement) return -1;
+          prepared = entry.statement;
+          end = this.preparedEnd(prepared);
+        }
+      } else {
+        line = -1;
+      }
+    }
+    if (!prepared) {
+      // The statement must end its line, with \n, \r\n or the end of the text.
+      if (!readLine(source, at) || !this.endsLine(reading.lineEnd)) return -1;
+      const readLineEnd = reading.lineEnd;
+      end = reading.end;
+      prepared = this.prepareReading();
+      if (line >= 0 && readLineEnd <= lineEnd) this.statementCache!.store(line, source.slice(lineStart, lineEnd), prepared);
+    }
+    if (end > blockEnd) throw new TreeMismatch();
+    return this.simpleStatement(prepared, ctx) ? end : -1;
+  }
+
+  /** Whether a line ends at `index`: a \n, a \r\n or the end of the text. */
+  private endsLine(index: number): boolean {
+    const c = this.source.charCodeAt(index);
+    return index >= this.source.length || c === 10 || (c === 13 && this.source.charCodeAt(index + 1) === 10);
+  }
+
+  /** Walks a block node by node with a cursor: for trees with errors, and to check the text walk in tests. */
+  private walkTree(block: Node, ctx: Context): void {
     // Each block is read with its own cursor, which makes no Node object for
-    // statements that can be read from their text (most of a large file).
+    // statements that can be read from their text.
     const open = (node: Node, c: Context) => {
       const cursor = node.walk();
       return { cursor, ctx: c, started: false };
@@ -486,18 +701,7 @@ class Analyser {
         }
         const cursor = frame.cursor;
         if (!cursor.nodeIsNamed) continue;
-        if (cursor.nodeType === 'expression_statement' && this.simpleStatements && !this.treeHasError) {
-          const start = cursor.startIndex;
-          const end = cursor.endIndex;
-          if (this.statementCache) {
-            const at = this.position(start);
-            const entry = this.statementCache.entry(this.source.slice(start, end), start, at.line, at.character, () => readSimpleStatement(this.source, start, end));
-            if (entry.statement && this.simpleStatement(entry.statement, frame.ctx, entry)) continue;
-          } else {
-            const simple = readSimpleStatement(this.source, start, end);
-            if (simple && this.simpleStatement(simple, frame.ctx)) continue;
-          }
-        }
+        if (cursor.nodeType === 'expression_statement' && this.simpleStatements && !this.treeHasError && this.treeStatement(cursor.startIndex, cursor.endIndex, frame.ctx)) continue;
         const nested = this.statement(cursor.currentNode, frame.ctx);
         if (!nested) continue;
         // The first nested block goes on top, so blocks run in the order written.
@@ -506,6 +710,96 @@ class Analyser {
     } finally {
       for (const frame of stack) frame.cursor.delete();
     }
+  }
+
+  /** Where line `line` ends: the index of its line break, or the end of the text. */
+  private lineEnd(line: number): number {
+    return line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.source.length;
+  }
+
+  /** Whether `source[from, to)` holds only spaces and tabs (and a carriage return ending the line at `to`). */
+  private blank(from: number, to: number): boolean {
+    let i = indentationEnd(this.source, from);
+    if (i === to - 1 && this.source.charCodeAt(i) === 13) i++;
+    return i >= to;
+  }
+
+  /**
+   * Handles the expression statement the tree has at [start, end) when it is
+   * a simple statement, read from its text; false when it is not one. A
+   * statement alone on its line is looked up in the statement cache by the
+   * line's text.
+   */
+  private treeStatement(start: number, end: number, ctx: Context): boolean {
+    const line = this.lineOf(start);
+    const lineStart = this.lineStarts[line];
+    const lineEnd = this.lineEnd(line);
+    let prepared: PreparedStatement | undefined;
+    if (this.statementCache && indentationEnd(this.source, lineStart) === start && end <= lineEnd && this.blank(end, lineEnd)) {
+      const entry =
+        this.statementCache.lookup(this.source, line, lineStart, lineEnd) ??
+        this.statementCache.store(line, this.source.slice(lineStart, lineEnd), readStatement(this.source, start, end) ? this.prepareReading() : undefined);
+      prepared = entry.statement;
+    } else {
+      prepared = readStatement(this.source, start, end) ? this.prepareReading() : undefined;
+    }
+    return prepared !== undefined && this.simpleStatement(prepared, ctx);
+  }
+
+  /** Where a prepared statement ends in this analysis's text. */
+  private preparedEnd(prepared: PreparedStatement): number {
+    if (prepared.kind === 'assignCall') return this.lineStarts[prepared.endLine] + prepared.endCharacter;
+    const { positions } = prepared;
+    return this.lineStarts[positions[positions.length - 2]] + positions[positions.length - 1];
+  }
+
+  /** The statement just read from the text (see `reading`), made ready for `simpleStatement`. */
+  private prepareReading(): PreparedStatement {
+    const { lineStarts } = this;
+    const r = reading;
+    if (r.kind === 'chain') {
+      const count = r.operandCount;
+      const positions = new Array<number>(4 * count);
+      for (let i = 0; i < count; i++) {
+        const start = r.operandStarts[i];
+        const end = r.operandEnds[i];
+        const startLine = this.lineOf(start);
+        const endLine = this.lineOf(end);
+        positions[4 * i] = startLine;
+        positions[4 * i + 1] = start - lineStarts[startLine];
+        positions[4 * i + 2] = endLine;
+        positions[4 * i + 3] = end - lineStarts[endLine];
+      }
+      return { kind: 'chain', names: r.operandNames.slice(0, count), positions, operators: r.operators.slice(0, count - 1) };
+    }
+    const byName: Record<string, Argument> = {};
+    // Of the exact length: pushing would leave most of each list's room unused.
+    const list = new Array<ArgumentRecord>(r.argCount);
+    let hasTaskId = false;
+    const line = this.lineOf(r.calleeStart);
+    const lineStart = lineStarts[line];
+    // Most calls are on one line: every position is then on the callee's.
+    const oneLine = line + 1 >= lineStarts.length || r.end < lineStarts[line + 1];
+    // Indexed loops: this code runs mostly unoptimised in a short process (the CLI), where for…of costs an iterator per loop.
+    for (let i = 0; i < r.argCount; i++) {
+      const name = r.argNames[i];
+      const nameStart = r.argNameStarts[i];
+      const valueStart = r.argValueStarts[i];
+      const valueEnd = r.argValueEnds[i];
+      const argument = oneLine
+        ? new ArgumentRecord(name, r.argValues[i], r.argTexts[i], r.argKinds[i], line, nameStart - lineStart, line, valueStart - lineStart, line, valueEnd - lineStart)
+        : this.argument(name, r.argValues[i], r.argKinds[i], nameStart, valueStart, valueEnd);
+      byName[name] ??= argument;
+      list[i] = argument;
+      if (name === 'task_id') hasTaskId = true;
+    }
+    if (oneLine) {
+      const character = r.calleeStart - lineStart;
+      const endCharacter = r.end - lineStart;
+      const operatorEndCharacter = r.calleeEnd - lineStart;
+      return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, byName, list, line, character, endLine: line, endCharacter, operatorEndLine: line, operatorEndCharacter };
+    }
+    return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, byName, list, ...this.callPositions(r.calleeStart, r.end, r.calleeEnd) };
   }
 
   /**
@@ -521,9 +815,10 @@ class Analyser {
         this.importFrom(node, ctx);
         return undefined;
       case 'expression_statement': {
+        // In a tree without errors `walkStatements` has already tried the text.
         // Statements tree-sitter could not parse cleanly (MISSING nodes) always take the tree walk.
-        const simple = this.simpleStatements && !(this.treeHasError && node.hasError) ? readSimpleStatement(this.source, node.startIndex, node.endIndex) : undefined;
-        if (simple && this.simpleStatement(simple, ctx)) return undefined;
+        const simple = this.simpleStatements && this.treeHasError && !node.hasError && readStatement(this.source, node.startIndex, node.endIndex);
+        if (simple && this.simpleStatement(this.prepareReading(), ctx)) return undefined;
         for (const child of node.namedChildren) if (child) this.expression(child, ctx, 0);
         return undefined;
       }
@@ -696,11 +991,10 @@ class Analyser {
   private bindingOf(value: Value): Binding {
     switch (value.kind) {
       case 'tasks':
-        return { kind: 'tasks', tasks: value.tasks };
       case 'dag':
-        return { kind: 'dag', dag: value.dag };
       case 'dynamic':
-        return { kind: 'dynamic' };
+        // These values have the shape of the binding they make: no copy needed.
+        return value;
       default:
         return { kind: 'other' };
     }
@@ -807,71 +1101,39 @@ class Analyser {
    * Handles a statement read from text (see simpleStatements.ts) exactly as the
    * tree walk would; false when it is not an operator call or a chain after all.
    */
-  private simpleStatement(statement: SimpleStatement, ctx: Context, cached?: CachedStatement): boolean {
+  private simpleStatement(statement: PreparedStatement, ctx: Context): boolean {
     if (statement.kind === 'chain') {
-      const values = statement.operands.map((o) => this.simpleOperand(o));
-      for (let i = 0; i < statement.operators.length; i++) {
-        const left = values[i];
-        const right = values[i + 1];
-        if (!left || !right) continue;
-        const range = this.span(statement.operands[i].start, statement.operands[i + 1].end);
-        if (statement.operators[i] === '>>') this.connect(left, right, range);
-        else this.connect(right, left, range);
+      const { names, positions: p, operators } = statement;
+      let left = this.simpleOperand(names[0], p, 0);
+      for (let i = 0; i < operators.length; i++) {
+        const right = this.simpleOperand(names[i + 1], p, i + 1);
+        // The edge spans from the start of its left operand to the end of its right one.
+        if (left && right) {
+          if (operators[i] === '>>') this.connect(left, right, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
+          else this.connect(right, left, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
+        }
+        left = right;
       }
       return true;
     }
-    const fnText = this.source.slice(statement.calleeStart, statement.calleeEnd);
-    const callee = this.classifySimpleCallee(statement.callee, fnText, statement.args.some((a) => a.name === 'task_id'));
+    const callee = this.classifySimpleCallee(statement.fnText, statement.hasTaskId);
     if (callee.kind !== 'operator') return false;
-    const call = cached?.call ?? this.simpleCall(statement);
-    if (cached) cached.call = call;
-    const value = this.createTask(
-      { callRange: call.callRange, fnRange: call.fnRange, line: call.callRange.start.line, argsEnd: call.argsEnd, args: { byName: call.byName, list: call.list, hasSplat: false, nodes: {} } },
-      callee,
-      ctx,
-    );
-    this.bindName(statement.target.name, this.bindingOf(value), ctx);
+    const value = this.createTask(callee, ctx, statement, statement.endLine, statement.endCharacter, statement.byName, statement.list, false, NO_NODES);
+    this.bindName(statement.target, this.bindingOf(value), ctx);
     return true;
   }
 
-  private simpleCall(statement: Extract<SimpleStatement, { kind: 'assignCall' }>): CachedCall {
-    const byName: Record<string, Argument> = {};
-    const list: Argument[] = [];
-    for (const a of statement.args) {
-      // The three ranges share their ends: fewer objects kept per task on large files.
-      const nameRange = this.span(a.nameStart, a.nameEnd);
-      const valueRange = this.span(a.valueStart, a.valueEnd);
-      const argument: Argument = {
-        name: a.name,
-        value: a.value,
-        text: this.source.slice(a.valueStart, a.valueEnd),
-        kind: a.kind,
-        range: { start: nameRange.start, end: valueRange.end },
-        valueRange,
-        nameRange,
-      };
-      byName[a.name] ??= argument;
-      list.push(argument);
-    }
-    return {
-      byName,
-      list,
-      callRange: this.span(statement.calleeStart, statement.callEnd),
-      fnRange: this.span(statement.calleeStart, statement.calleeEnd),
-      argsEnd: this.position(statement.callEnd),
-    };
-  }
-
-  private simpleOperand(operand: SimpleOperand): number[] | undefined {
+  /** The tasks of operand `index` of a chain (its `names`, at `positions[4 * index…]`); reports VX302 when it is not a task. */
+  private simpleOperand(names: string | string[], positions: number[], index: number): number[] | undefined {
     let value: Value;
-    if (operand.kind === 'name') {
-      value = this.nameValue(operand.name);
+    if (typeof names === 'string') {
+      value = this.nameValue(names);
     } else {
       const tasks: number[] = [];
       let dynamic = false;
       value = { kind: 'tasks', tasks };
-      for (const item of operand.items) {
-        const v = this.nameValue(item.name);
+      for (let i = 0; i < names.length; i++) {
+        const v = this.nameValue(names[i]);
         if (v.kind === 'tasks') tasks.push(...v.tasks);
         else if (v.kind === 'dynamic') dynamic = true;
         else if (v.kind === 'notTask' || v.kind === 'dag') {
@@ -881,7 +1143,11 @@ class Analyser {
       }
       if (dynamic && value.kind === 'tasks') value = { kind: 'dynamic' };
     }
-    return this.operandTasks(value, this.source.slice(operand.start, operand.end), this.span(operand.start, operand.end));
+    if (value.kind === 'tasks') return value.tasks;
+    const { lineStarts } = this;
+    const [startLine, startCharacter, endLine, endCharacter] = positions.slice(4 * index, 4 * index + 4);
+    const text = this.source.slice(lineStarts[startLine] + startCharacter, lineStarts[endLine] + endCharacter);
+    return this.operandTasks(value, text, makeRange(startLine, startCharacter, endLine, endCharacter));
   }
 
   private assignment(node: Node, ctx: Context, depth: number): Value {
@@ -958,18 +1224,23 @@ class Analyser {
    * Classifies a callee read from text, remembering the answer per callee text
    * for as long as the name it starts with stays bound to the same thing.
    */
-  private classifySimpleCallee(parts: string[], fnText: string, hasTaskId: boolean): Callee {
-    const key = `${hasTaskId ? '+' : '-'}${fnText}`;
-    const head = this.bindings.get(parts[0]);
-    const cached = this.calleeCache.get(key);
+  private classifySimpleCallee(fnText: string, hasTaskId: boolean): Callee {
+    const dot = fnText.indexOf('.');
+    const head = this.bindings.get(dot < 0 ? fnText : fnText.slice(0, dot).trim());
+    const cache = this.calleeCaches[hasTaskId ? 1 : 0];
+    const cached = cache.get(fnText);
     if (cached && cached.head === head && cached.starImports === this.starImports.length) return cached.callee;
-    const { qualified, last } = this.qualifyParts(parts);
+    const { qualified, last } = this.qualifyParts(dot < 0 ? [fnText] : fnText.split('.').map((part) => part.trim()));
     const callee = this.classifyCallee(qualified, last, fnText, hasTaskId);
-    this.calleeCache.set(key, { head, starImports: this.starImports.length, callee });
+    cache.set(fnText, { head, starImports: this.starImports.length, callee });
     return callee;
   }
 
-  private readonly calleeCache = new Map<string, { head: Binding | undefined; starImports: number; callee: Callee }>();
+  /** Classified callees by their text: without `task_id` given, and with it. */
+  private readonly calleeCaches = [
+    new Map<string, { head: Binding | undefined; starImports: number; callee: Callee }>(),
+    new Map<string, { head: Binding | undefined; starImports: number; callee: Callee }>(),
+  ];
 
   private classifyCallee(qualified: string | null, last: string, fnText: string, hasTaskId: boolean | (() => boolean)): Callee {
     const framework = qualified !== null && FRAMEWORKS.has(qualified.split('.')[0]);
@@ -1014,18 +1285,12 @@ class Analyser {
     switch (callee.kind) {
       case 'dag':
         return { kind: 'dag', dag: this.createDag(node, fn, args) };
-      case 'operator':
-        return this.createTask(
-          {
-            callRange: this.range(node),
-            fnRange: this.range(fn),
-            line: this.position(node.startIndex).line,
-            argsEnd: args ? this.range(args).end : null,
-            args: this.readArguments(args),
-          },
-          callee,
-          ctx,
-        );
+      case 'operator': {
+        const { byName, list, hasSplat, nodes } = this.readArguments(args);
+        const argsEnd = args ? this.position(args.endIndex) : null;
+        const call = this.callPositions(node.startIndex, node.endIndex, fn.endIndex);
+        return this.createTask(callee, ctx, call, argsEnd?.line ?? -1, argsEnd?.character ?? -1, byName, list, hasSplat, nodes);
+      }
       case 'chain':
         if (args) this.chain(node, args, ctx, depth);
         return { kind: 'none' };
@@ -1089,27 +1354,24 @@ class Analyser {
         cursor.gotoParent();
         if (!valueKind) continue;
         const name = this.source.slice(nameStart, nameEnd);
-        argument = {
-          name,
-          value: valueNode ? literalValue(valueNode, this.source) : simpleLiteral(valueKind, this.source.slice(valueStart, valueEnd)),
-          text: this.source.slice(valueStart, valueEnd),
-          kind: valueKind,
-          range: this.span(start, end),
-          valueRange: this.span(valueStart, valueEnd),
-          nameRange: this.span(nameStart, nameEnd),
-        };
+        const value = valueNode ? literalValue(valueNode, this.source) : simpleLiteral(valueKind, this.source.slice(valueStart, valueEnd));
+        argument = end === valueEnd
+          ? this.argument(name, value, valueKind, nameStart, valueStart, valueEnd)
+          : {
+              // Error recovery left something after the value: the argument's range is longer than the value's.
+              name,
+              value,
+              text: this.source.slice(valueStart, valueEnd),
+              kind: valueKind,
+              range: this.span(start, end),
+              valueRange: this.span(valueStart, valueEnd),
+              nameRange: this.span(nameStart, nameEnd),
+            };
         if (valueNode && !(name in nodes)) nodes[name] = valueNode;
       } else {
         const valueNode = SIMPLE_LITERALS.has(type) ? undefined : cursor.currentNode;
-        const text = this.source.slice(start, end);
-        argument = {
-          name: `#${position++}`,
-          value: valueNode ? literalValue(valueNode, this.source) : simpleLiteral(type, text),
-          text,
-          kind: type,
-          range: this.span(start, end),
-          valueRange: this.span(start, end),
-        };
+        const value = valueNode ? literalValue(valueNode, this.source) : simpleLiteral(type, this.source.slice(start, end));
+        argument = this.argument(`#${position++}`, value, type, -1, start, end);
         if (valueNode) nodes[argument.name] = valueNode;
       }
       byName[argument.name] ??= argument;
@@ -1119,12 +1381,14 @@ class Analyser {
   }
 
   private checkKeywords(list: Argument[], known: ReadonlySet<string>, what: string): void {
-    for (const arg of list) {
-      if (!arg.nameRange || known.has(arg.name)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const arg = list[i];
+      // Positional arguments (`#0`, …) have no keyword to check.
+      if (arg.name.charCodeAt(0) === 35 || known.has(arg.name)) continue;
       const suggestion = closest(arg.name, known);
       this.report(
         'VX105',
-        arg.nameRange,
+        arg.nameRange!,
         suggestion
           ? `Unknown argument "${arg.name}" for ${what}: did you mean "${suggestion}"?`
           : `Unknown argument "${arg.name}" for ${what}: neither VORTEX nor Airflow knows it. Check its spelling.`,
@@ -1192,18 +1456,32 @@ class Analyser {
     this.report('VX104', arg.valueRange, `${what} is not a schedule VORTEX supports: use a cron expression such as "0 12 * * *", a preset such as "@daily", or None.`);
   }
 
-  private createTask(call: OperatorCall, callee: Extract<Callee, { kind: 'operator' }>, ctx: Context): Value {
-    const fnRange = call.fnRange;
+  /**
+   * The task an operator call makes, or why it makes none.
+   * @param call where the call and its callee are
+   * @param argsEndLine where its argument list ends (-1 when it has none), as line and character
+   * @param nodes the value nodes of arguments that are not simple literals
+   */
+  private createTask(
+    callee: Extract<Callee, { kind: 'operator' }>,
+    ctx: Context,
+    call: CallPositions,
+    argsEndLine: number,
+    argsEndCharacter: number,
+    byName: Record<string, Argument>,
+    list: Argument[],
+    hasSplat: boolean,
+    nodes: Record<string, Node>,
+  ): Value {
     if (ctx.dynamic) {
-      this.reportDynamic(fnRange, `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(operatorRange(call), `${callee.name} is called in ${ctx.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
       return { kind: 'dynamic' };
     }
-    const { byName, hasSplat, list, nodes } = call.args;
     const kind = callee.known ? operatorKind(callee.name) : 'other';
     const idArg = byName.task_id;
     if (!idArg) {
-      if (!hasSplat) this.report('VX202', fnRange, `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(fnRange, `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      if (!hasSplat) this.report('VX202', operatorRange(call), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
+      else this.reportDynamic(operatorRange(call), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
@@ -1222,16 +1500,16 @@ class Analyser {
       if (binding?.kind === 'dag') dagIndex = binding.dag;
     }
     if (dagIndex < 0 && !dagArg) {
-      this.report('VX206', fnRange, `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
+      this.report('VX206', operatorRange(call), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
     }
     if (kind === 'other') {
-      this.report('VX205', fnRange, `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
+      this.report('VX205', operatorRange(call), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
     } else {
       this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
     }
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
-      const end = call.argsEnd ?? fnRange.end;
+      const end = argsEndLine >= 0 ? { line: argsEndLine, character: argsEndCharacter } : { line: call.operatorEndLine, character: call.operatorEndCharacter };
       // After a trailing comma the argument goes right behind it (another comma would be a syntax error); else before `)`.
       const last = list.at(-1);
       let comma = last ? this.offset(last.range.end) : -1;
@@ -1239,7 +1517,7 @@ class Analyser {
       const trailingComma = comma >= 0 && this.source[comma] === ',';
       const insertAt = trailingComma ? this.position(comma + 1) : { line: end.line, character: Math.max(0, end.character - 1) };
       const separator = trailingComma ? ' ' : list.length > 0 ? ', ' : '';
-      this.report('VX203', fnRange, `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
+      this.report('VX203', operatorRange(call), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
@@ -1247,75 +1525,105 @@ class Analyser {
       });
     }
     const bashCommand = typeof byName.bash_command?.value === 'string' ? byName.bash_command.value : null;
-    if (bashCommand !== null && /\{\{.*?\}\}/s.test(bashCommand)) {
+    if (bashCommand !== null && bashCommand.includes('{{') && /\{\{.*?\}\}/s.test(bashCommand)) {
       this.report('VX405', byName.bash_command.valueRange, 'This bash_command holds a Jinja template ({{ ... }}): VORTEX runs it as written, without rendering templates.');
     }
     if (byName.do_xcom_push?.value === true) {
       this.report('VX401', byName.do_xcom_push.nameRange ?? byName.do_xcom_push.range, 'XCom (do_xcom_push) is not supported by VORTEX: pass data through files or environment variables.');
     }
-    const opArgs = byName.op_args?.value;
-    const opKwargs = byName.op_kwargs?.value;
     const timeoutNode = nodes.execution_timeout;
-    const task: TaskModel = {
+    const task = new TaskRecord(
       taskId,
-      operator: callee.name,
-      qualifiedOperator: callee.qualified,
+      callee.name,
+      callee.qualified,
       kind,
-      variable: null,
       dagIndex,
-      range: call.callRange,
-      operatorRange: fnRange,
-      taskIdRange: idArg.valueRange,
-      line: call.line,
-      args: byName,
-      bashCommand,
-      pythonCallable: byName.python_callable ? byName.python_callable.text : null,
-      opArgs: Array.isArray(opArgs) ? opArgs : null,
-      opKwargs: opKwargs && typeof opKwargs === 'object' && !Array.isArray(opKwargs) ? opKwargs : null,
-      secrets: stringList(byName.secrets?.value),
-      executionTimeoutSeconds: timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
-      upstream: [],
-      downstream: [],
-    };
+      call,
+      byName,
+      timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
+    );
     const index = this.tasks.length;
     this.tasks.push(task);
     if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
     const callable = byName.python_callable;
-    if (callable?.kind === 'identifier' && callable.nameRange) {
-      this.pendingCallables.push({ task: index, name: callable.text, range: callable.valueRange, provideContext: byName.provide_context?.value === true });
+    if (callable?.kind === 'identifier') {
+      this.pendingCallables.push({ task: index, argument: callable, provideContext: byName.provide_context?.value === true });
     }
     return { kind: 'tasks', tasks: [index] };
   }
 
   // -- dependencies -----------------------------------------------------------
 
-  private addEdge(up: number, down: number, range: Range): void {
+  /** A dependency from task `up` to task `down`, written at the range given as its four numbers. */
+  private addEdge(up: number, down: number, startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
     const a = this.tasks[up];
     const b = this.tasks[down];
     if (up === down) {
-      this.report('VX303', range, `The task "${a.taskId}" is made its own ${'upstream'}: a task cannot depend on itself.`);
+      this.report('VX303', makeRange(startLine, startCharacter, endLine, endCharacter), `The task "${a.taskId}" is made its own ${'upstream'}: a task cannot depend on itself.`);
       return;
     }
     if (a.dagIndex !== b.dagIndex && a.dagIndex >= 0 && b.dagIndex >= 0) {
       const da = this.dags[a.dagIndex].dagId ?? '?';
       const db = this.dags[b.dagIndex].dagId ?? '?';
-      this.report('VX304', range, `"${a.taskId}" (DAG "${da}") and "${b.taskId}" (DAG "${db}") are in different DAGs: dependencies can only join tasks of one DAG.`);
+      this.report('VX304', makeRange(startLine, startCharacter, endLine, endCharacter), `"${a.taskId}" (DAG "${da}") and "${b.taskId}" (DAG "${db}") are in different DAGs: dependencies can only join tasks of one DAG.`);
       return;
     }
     const dag = a.dagIndex >= 0 ? a.dagIndex : b.dagIndex;
-    const key = up * 0x100000000 + down;
-    if (this.edgeKeys.has(key)) return;
-    this.edgeKeys.add(key);
-    a.downstream.push(b.taskId);
-    b.upstream.push(a.taskId);
+    const keys = up < 0x8000 && down < 0x8000 ? this.edgeKeys : this.wideEdgeKeys;
+    const key = keys === this.edgeKeys ? up * 0x8000 + down : up * 0x100000000 + down;
+    if (keys.has(key)) return;
+    keys.add(key);
     if (dag >= 0) {
-      this.dags[dag].edges.push({ upstream: a.taskId, downstream: b.taskId, range });
-      this.edgeOrder.push({ dag, up, down, range });
+      const edge = new EdgeRecord(a.taskId, b.taskId, up, down, startLine, startCharacter, endLine, endCharacter);
+      this.dags[dag].edges.push(edge);
+      this.links.push(edge);
+    } else {
+      this.links.push({ up, down });
     }
   }
 
-  private connect(ups: number[], downs: number[], range: Range): void {
-    for (const u of ups) for (const d of downs) this.addEdge(u, d, range);
+  private connect(ups: number[], downs: number[], startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
+    for (let i = 0; i < ups.length; i++) for (let j = 0; j < downs.length; j++) this.addEdge(ups[i], downs[j], startLine, startCharacter, endLine, endCharacter);
+  }
+
+  private connectAt(ups: number[], downs: number[], range: Range): void {
+    this.connect(ups, downs, range.start.line, range.start.character, range.end.line, range.end.character);
+  }
+
+  /**
+   * Fills each task's upstream and downstream ids, in the order the
+   * dependencies were written, into arrays of the exact length (pushing one
+   * by one left most of each array's room unused).
+   */
+  private linkTasks(): void {
+    const { tasks, links } = this;
+    // How many ids each list gets, then how many it has so far.
+    const ups = new Int32Array(tasks.length);
+    const downs = new Int32Array(tasks.length);
+    for (let i = 0; i < links.length; i++) {
+      downs[links[i].up]++;
+      ups[links[i].down]++;
+    }
+    const upsFilled = new Int32Array(tasks.length);
+    const downsFilled = new Int32Array(tasks.length);
+    for (let i = 0; i < links.length; i++) {
+      const { up, down } = links[i];
+      const a = tasks[up];
+      const b = tasks[down];
+      // A list of one (most) is made whole; longer ones are filled in place.
+      if (downs[up] === 1) {
+        a.downstream = [b.taskId];
+      } else {
+        if (a.downstream === NONE) a.downstream = new Array<string>(downs[up]);
+        a.downstream[downsFilled[up]++] = b.taskId;
+      }
+      if (ups[down] === 1) {
+        b.upstream = [a.taskId];
+      } else {
+        if (b.upstream === NONE) b.upstream = new Array<string>(ups[down]);
+        b.upstream[upsFilled[down]++] = a.taskId;
+      }
+    }
   }
 
   /** Evaluates an operand of a dependency; reports VX302 when it is not a task. */
@@ -1362,8 +1670,8 @@ class Analyser {
       const right = values[i + 1];
       if (!left || !right) continue;
       const range = this.span(operands[i].startIndex, operands[i + 1].endIndex);
-      if (operators[i] === '>>') this.connect(left, right, range);
-      else this.connect(right, left, range);
+      if (operators[i] === '>>') this.connectAt(left, right, range);
+      else this.connectAt(right, left, range);
     }
     const last = values[values.length - 1];
     return last ? { kind: 'tasks', tasks: last } : { kind: 'dynamic' };
@@ -1377,8 +1685,8 @@ class Analyser {
     const others = this.operand(target, ctx, depth);
     if (!self || !others) return;
     const range = this.range(call);
-    if (downstream) this.connect(self, others, range);
-    else this.connect(others, self, range);
+    if (downstream) this.connectAt(self, others, range);
+    else this.connectAt(others, self, range);
   }
 
   private chain(call: Node, args: Node, ctx: Context, depth: number): void {
@@ -1398,9 +1706,9 @@ class Analyser {
           this.report('VX305', range, `chain() pairs adjacent lists one to one, but these have ${a.tasks.length} and ${b.tasks.length} tasks: make them the same length, or use cross_downstream() for all pairs.`);
           continue;
         }
-        for (let k = 0; k < a.tasks.length; k++) this.addEdge(a.tasks[k], b.tasks[k], range);
+        for (let k = 0; k < a.tasks.length; k++) this.connectAt([a.tasks[k]], [b.tasks[k]], range);
       } else {
-        this.connect(a.tasks, b.tasks, range);
+        this.connectAt(a.tasks, b.tasks, range);
       }
     }
   }
@@ -1415,31 +1723,46 @@ class Analyser {
     const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
     const from = items[0] ? this.operand(items[0].type === 'keyword_argument' ? items[0].childForFieldName('value')! : items[0], ctx, depth) : undefined;
     const to = items[1] ? this.operand(items[1].type === 'keyword_argument' ? items[1].childForFieldName('value')! : items[1], ctx, depth) : undefined;
-    if (from && to) this.connect(from, to, this.range(call));
+    if (from && to) this.connectAt(from, to, this.range(call));
   }
 
   // -- whole-file checks ------------------------------------------------------
 
   private checkCallables(): void {
+    // Each function's parameters are read from the tree once, however many tasks call it.
+    const parametersOf = new Map<Node, Array<{ type: string; name: string; text: string; range: Range }>>();
     for (const pending of this.pendingCallables) {
-      const binding = this.bindings.get(pending.name);
-      if (!this.moduleNames.has(pending.name)) {
-        this.report('VX204', pending.range, `python_callable "${pending.name}" is neither defined nor imported in this file: define the function (def ${pending.name}(): ...) or import it.`);
+      const callable = pending.argument.text;
+      if (!this.bindings.has(callable)) {
+        this.report('VX204', pending.argument.valueRange, `python_callable "${callable}" is neither defined nor imported in this file: define the function (def ${callable}(): ...) or import it.`);
         continue;
       }
+      const binding = this.bindings.get(callable);
       if (binding?.kind !== 'function') continue;
-      const parameters = binding.node.childForFieldName('parameters');
-      for (const param of parameters?.namedChildren ?? []) {
-        if (!param) continue;
-        const nameNode = param.type === 'identifier' ? param : param.type === 'dictionary_splat_pattern' ? param.namedChild(0) : param.childForFieldName('name') ?? param.namedChild(0);
-        if (!nameNode) continue;
-        const name = this.text(nameNode);
-        const contextSplat = param.type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
-        if (contextSplat || (param.type !== 'dictionary_splat_pattern' && param.type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
-          this.report('VX403', this.range(param), `"${this.text(param)}" expects Airflow's execution context, which VORTEX does not pass to "${pending.name}": read what you need from op_kwargs or environment variables instead.`);
+      let parameters = parametersOf.get(binding.node);
+      if (!parameters) {
+        parameters = this.parameters(binding.node);
+        parametersOf.set(binding.node, parameters);
+      }
+      for (const { type, name, text, range } of parameters) {
+        const contextSplat = type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
+        if (contextSplat || (type !== 'dictionary_splat_pattern' && type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
+          this.report('VX403', makeRange(range.start.line, range.start.character, range.end.line, range.end.character), `"${text}" expects Airflow's execution context, which VORTEX does not pass to "${callable}": read what you need from op_kwargs or environment variables instead.`);
         }
       }
     }
+  }
+
+  /** The parameters of a function definition: each one's node type, name, text and range. */
+  private parameters(definition: Node): Array<{ type: string; name: string; text: string; range: Range }> {
+    const found: Array<{ type: string; name: string; text: string; range: Range }> = [];
+    for (const param of definition.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (!param) continue;
+      const nameNode = param.type === 'identifier' ? param : param.type === 'dictionary_splat_pattern' ? param.namedChild(0) : param.childForFieldName('name') ?? param.namedChild(0);
+      if (!nameNode) continue;
+      found.push({ type: param.type, name: this.text(nameNode), text: this.text(param), range: this.range(param) });
+    }
+    return found;
   }
 
   private checkDuplicates(): void {
@@ -1455,14 +1778,16 @@ class Analyser {
     }
     for (const dag of this.dags) {
       const ids = new Map<string, TaskModel>();
-      const all = new Set(dag.taskIndices.map((i) => this.tasks[i].taskId));
-      for (const index of dag.taskIndices) {
-        const task = this.tasks[index];
+      // Every id of the DAG, so that a suggested id is free; only made once a duplicate is found.
+      let all: Set<string> | undefined;
+      for (let i = 0; i < dag.taskIndices.length; i++) {
+        const task = this.tasks[dag.taskIndices[i]];
         const first = ids.get(task.taskId);
         if (!first) {
           ids.set(task.taskId, task);
           continue;
         }
+        all ??= new Set(dag.taskIndices.map((index) => this.tasks[index].taskId));
         let n = 2;
         while (all.has(`${task.taskId}_${n}`)) n++;
         const suggestion = `${task.taskId}_${n}`;
@@ -1477,8 +1802,8 @@ class Analyser {
 
   private checkCycles(): void {
     for (let d = 0; d < this.dags.length; d++) {
-      const edges = this.edgeOrder.filter((e) => e.dag === d);
-      for (const cycle of findCycles(edges)) {
+      // The analyser makes every edge of a DAG an EdgeRecord.
+      for (const cycle of findCycles(this.dags[d].edges as EdgeRecord[])) {
         const names = cycle.path.map((i) => this.tasks[i].taskId);
         this.report('VX301', cycle.closing.range, `These dependencies form a cycle: ${names.join(' → ')}. A DAG cannot loop: remove one of these dependencies.`);
       }
@@ -1505,9 +1830,6 @@ function isExpressionType(type: string): boolean {
   return EXPRESSION_TYPES.has(type);
 }
 
-function stringList(value: LiteralValue | undefined): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
 
 function hasKeyword(args: Node, name: string, source: string): boolean {
   return findKeywordValue(args, name, source) !== null;

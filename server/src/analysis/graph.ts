@@ -118,18 +118,19 @@ function shortestPath(from: number, to: number, adjacency: Map<number, number[]>
 
 /** Kahn's algorithm over compact arrays: true when every task can be ordered. */
 function isAcyclic(edges: readonly IndexedEdge[]): boolean {
+  // Indexed loops: a short process (the CLI) runs this once, unoptimised, where for…of makes an object per step.
   let size = 0;
-  for (const e of edges) size = Math.max(size, e.up + 1, e.down + 1);
+  for (let i = 0; i < edges.length; i++) size = Math.max(size, edges[i].up + 1, edges[i].down + 1);
   const indegree = new Int32Array(size);
   const outCount = new Int32Array(size + 1);
-  for (const e of edges) {
-    indegree[e.down]++;
-    outCount[e.up + 1]++;
+  for (let i = 0; i < edges.length; i++) {
+    indegree[edges[i].down]++;
+    outCount[edges[i].up + 1]++;
   }
   for (let i = 1; i <= size; i++) outCount[i] += outCount[i - 1];
   const targets = new Int32Array(edges.length);
   const fill = outCount.slice(0, size);
-  for (const e of edges) targets[fill[e.up]++] = e.down;
+  for (let i = 0; i < edges.length; i++) targets[fill[edges[i].up]++] = edges[i].down;
   const queue = new Int32Array(size);
   let tail = 0;
   for (let i = 0; i < size; i++) if (indegree[i] === 0) queue[tail++] = i;

@@ -22,7 +22,11 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 function unescapePython(body: string): string {
   return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|.|\n)/gs, (match, esc: string) => {
     const head = esc[0];
-    if (head === 'x' || head === 'u' || head === 'U') return String.fromCodePoint(parseInt(esc.slice(1), 16));
+    if ((head === 'x' || head === 'u' || head === 'U') && esc.length > 1) {
+      // `\U` can name a code point past Unicode's last; Python refuses it, and it stays as written here.
+      const codePoint = parseInt(esc.slice(1), 16);
+      return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : match;
+    }
     if (/^[0-7]+$/.test(esc) && esc !== '0') return String.fromCodePoint(parseInt(esc, 8));
     return SIMPLE_ESCAPES[esc] ?? match;
   });

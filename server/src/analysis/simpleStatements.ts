@@ -8,9 +8,9 @@
  * Why: crossing from JavaScript into the wasm parser costs about a microsecond
  * per node property, and walking these statements node by node made analysis
  * cost several times the parse itself. Scanning the statement's text is cheap.
- * Tree-sitter stays the authority on structure: only statements it parsed
- * without error come here, and anything outside these shapes (other values,
- * comments, continuation lines, keywords) returns undefined so that the
+ * Tree-sitter stays the authority on structure: only statements of a tree
+ * parsed without error come here, and anything outside these shapes (other
+ * values, comments, continuation lines, keywords) returns undefined so that the
  * analyser walks the tree as usual. A unit test checks that both ways give the
  * same analysis on every fixture and on thousands of mutated files.
  */
@@ -50,316 +50,358 @@ export type SimpleStatement =
     }
   | { kind: 'chain'; operands: SimpleOperand[]; operators: Array<'>>' | '<<'> };
 
-type TokenKind = 'name' | 'string' | 'number' | '(' | ')' | '[' | ']' | ',' | '=' | '.' | '>>' | '<<';
-
-interface Token {
-  kind: TokenKind;
-  start: number;
-  end: number;
-}
-
-/**
- * Tokens are kept in typed arrays reused from statement to statement: making
- * an object per token was most of the garbage analysis left behind.
- */
-const KINDS: TokenKind[] = ['name', 'string', 'number', '(', ')', '[', ']', ',', '=', '.', '>>', '<<'];
-const KIND_CODE = new Map<TokenKind, number>(KINDS.map((k, i) => [k, i]));
-
-class TokenBuffer {
-  kinds = new Uint8Array(256);
-  starts = new Int32Array(256);
-  ends = new Int32Array(256);
-  length = 0;
-
-  push(kind: TokenKind, start: number, end: number): void {
-    if (this.length === this.kinds.length) {
-      const grow = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.kinds = grow(this.kinds, (n) => new Uint8Array(n));
-      this.starts = grow(this.starts, (n) => new Int32Array(n));
-      this.ends = grow(this.ends, (n) => new Int32Array(n));
-    }
-    this.kinds[this.length] = KIND_CODE.get(kind)!;
-    this.starts[this.length] = start;
-    this.ends[this.length] = end;
-    this.length++;
-  }
-}
-
-const buffer = new TokenBuffer();
-
 const PYTHON_KEYWORDS = new Set([
   'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally',
   'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try',
   'while', 'with', 'yield', 'True', 'False', 'None',
 ]);
 
-function isNameStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/*
+ * The shapes are matched by sticky regular expressions, which run as native
+ * code from their first use: a process that analyses one large file (the
+ * CLI) never gets to optimise a scanner written in JavaScript. Each pattern
+ * reads one piece and says where it ends (`test` and `lastIndex`, which make
+ * no match objects); the pieces are joined in code below. Inside brackets
+ * line breaks are blanks; outside them a statement is one line.
+ *
+ * Where a pattern could match less than a whole name or number (the regular
+ * expression backtracks), the character after it is a name character, which
+ * nothing that may follow accepts: the statement is declined all the same.
+ */
+/** A name, not the prefix of a string. */
+const NAME = String.raw`[A-Za-z_][A-Za-z0-9_]*(?!['"])`;
+/** A plain or raw string on one line (a backslash escapes any character, a line break too). */
+const STRING = String.raw`[rRuU]?(?:"(?:[^"\\\r\n]|\\[\s\S])*"|'(?:[^'\\\r\n]|\\[\s\S])*')`;
+const BLANKS = String.raw`[ \t\r\n]*`;
+
+const NAME_AT = new RegExp(NAME, 'y');
+/** `=` between a target and its callee. */
+const ASSIGN_AT = /[ \t]*=(?!=)[ \t]*/y;
+/** A dotted callee, and the `(` after it. */
+const CALLEE_AT = new RegExp(String.raw`${NAME}(?:[ \t]*\.[ \t]*${NAME})*`, 'y');
+const OPEN_AT = /[ \t]*\(/y;
+/** `=` between a keyword and its value. */
+const KEYWORD_AT = new RegExp(String.raw`${BLANKS}=(?!=)${BLANKS}`, 'y');
+/** A keyword argument's value: a string, a number, a name (not followed by `.`, `(` or `[`), or a list of strings. */
+const VALUE_AT = new RegExp(
+  String.raw`${STRING}|[0-9][0-9_.]*(?![A-Za-z0-9_])|${NAME}(?!${BLANKS}[.([])|\[${BLANKS}(?:${STRING}${BLANKS}(?:,${BLANKS}${STRING}${BLANKS})*(?:,${BLANKS})?)?\]`,
+  'y',
+);
+/** A name, or a list of names. */
+const OPERAND_AT = new RegExp(String.raw`${NAME}|\[${BLANKS}(?:${NAME}${BLANKS}(?:,${BLANKS}${NAME}${BLANKS})*(?:,${BLANKS})?)?\]`, 'y');
+const SPACES_AT = /[ \t]*/y;
+const BLANKS_AT = /[ \t\r\n]*/y;
+const NAMES = /[A-Za-z_][A-Za-z0-9_]*/g;
+const STRINGS = new RegExp(STRING, 'g');
+
+/**
+ * The strings a large file repeats (keywords, callees, the functions tasks
+ * call), one kept per length: `source.slice(start, end)`, but the same string
+ * each time the same text comes again, not a copy per statement. Fewer strings
+ * to make and to keep, and a string's hash, once computed, serves every lookup.
+ */
+class RepeatedStrings {
+  private readonly byLength: string[] = new Array<string>(64).fill('');
+
+  slice(source: string, start: number, end: number): string {
+    const slot = (end - start) & 63;
+    const last = this.byLength[slot];
+    if (last.length === end - start && source.startsWith(last, start)) return last;
+    // A slice of 13 characters or more refers to the whole source in V8; kept
+    // here past this analysis, it would keep the source alive. The slice of a
+    // concatenation is made from a flat copy of that, not of the source.
+    const text = end - start < 13 ? source.slice(start, end) : (' ' + source.slice(start, end)).slice(1);
+    return (this.byLength[slot] = text);
+  }
 }
 
-function isNamePart(c: number): boolean {
-  return isNameStart(c) || (c >= 48 && c <= 57);
+const keywords = new RepeatedStrings();
+const callees = new RepeatedStrings();
+const names = new RepeatedStrings();
+
+/** Where `pattern` matched from `at` ends, or -1. */
+function endOf(pattern: RegExp, source: string, at: number): number {
+  pattern.lastIndex = at;
+  return pattern.test(source) ? pattern.lastIndex : -1;
 }
 
-/** Tokens of `source[start, end)`, or undefined at anything outside the simple shapes. */
-function tokenize(source: string, start: number, end: number): TokenBuffer | undefined {
-  const tokens = buffer;
-  tokens.length = 0;
-  let depth = 0;
-  let i = start;
-  while (i < end) {
-    const c = source.charCodeAt(i);
-    if (c === 32 || c === 9) {
-      i++;
-      continue;
-    }
-    if (c === 10 || c === 13) {
-      if (depth === 0) return undefined;
-      i++;
-      continue;
-    }
-    if (isNameStart(c)) {
-      let j = i + 1;
-      while (j < end && isNamePart(source.charCodeAt(j))) j++;
-      const next = source.charCodeAt(j);
-      if (next === 34 || next === 39) {
-        // A string prefix: only plain and raw strings are simple.
-        const prefix = source.slice(i, j).toLowerCase();
-        if (prefix !== 'r' && prefix !== 'u') return undefined;
-        const stringEnd = scanString(source, j, end);
-        if (stringEnd < 0) return undefined;
-        tokens.push('string', i, stringEnd);
-        i = stringEnd;
-        continue;
-      }
-      tokens.push('name', i, j);
-      i = j;
-      continue;
-    }
-    if (c === 34 || c === 39) {
-      const stringEnd = scanString(source, i, end);
-      if (stringEnd < 0) return undefined;
-      tokens.push('string', i, stringEnd);
-      i = stringEnd;
-      continue;
-    }
-    if (c >= 48 && c <= 57) {
-      let j = i + 1;
-      for (let d = source.charCodeAt(j); j < end && ((d >= 48 && d <= 57) || d === 95 || d === 46); d = source.charCodeAt(++j));
-      if (j < end && isNamePart(source.charCodeAt(j))) return undefined; // 1e5, 0x1f, 10j: not simple
-      tokens.push('number', i, j);
-      i = j;
-      continue;
-    }
-    const two = source.slice(i, i + 2);
-    if (two === '>>' || two === '<<') {
-      if (source[i + 2] === '=') return undefined; // >>= is an augmented assignment
-      tokens.push(two, i, i + 2);
-      i += 2;
-      continue;
-    }
-    const one = source[i];
-    if (one === '(' || one === '[') depth++;
-    else if (one === ')' || one === ']') depth--;
-    else if (one === '=') {
-      if (source[i + 1] === '=') return undefined;
-    } else if (one !== ',' && one !== '.') {
-      return undefined; // comments, operators, backslash continuations, …
-    }
-    tokens.push(one as TokenKind, i, i + 1);
-    i++;
-  }
-  return depth === 0 ? tokens : undefined;
+/** Past the spaces and tabs (with `lineBreaks`, line breaks too) from `at`. */
+function skipBlanks(source: string, at: number, lineBreaks: boolean): number {
+  const c = source.charCodeAt(at);
+  if (c !== 32 && c !== 9 && (!lineBreaks || (c !== 10 && c !== 13))) return at;
+  return endOf(lineBreaks ? BLANKS_AT : SPACES_AT, source, at);
 }
 
-/** End of a one-line, single-quoted string starting at its quote, or -1. */
-function scanString(source: string, at: number, end: number): number {
-  const quote = source[at];
-  if (source[at + 1] === quote && source[at + 2] === quote) return -1; // triple-quoted
-  for (let i = at + 1; i < end; i++) {
-    const ch = source[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (ch === '\n' || ch === '\r') return -1;
-    if (ch === quote) return i + 1;
-  }
-  return -1;
+/**
+ * What the last successful `readStatement`/`readLine` found, in buffers
+ * reused from one statement to the next: reading makes no objects for a
+ * statement's structure, only the strings the model keeps (names, values).
+ * Offsets are into the source read. Valid until the next read.
+ */
+export const reading = {
+  kind: 'assignCall' as 'assignCall' | 'chain',
+  start: 0,
+  /** The end of the statement's last token. */
+  end: 0,
+  /** Where its line ends, past trailing blanks (reading a line): a line break, or the end of the text. */
+  lineEnd: 0,
+  // `target = callee(name=value, …)`
+  target: '',
+  calleeStart: 0,
+  calleeEnd: 0,
+  /** The callee as written (`BashOperator`, `vortex.operators.BashOperator`). */
+  calleeText: '',
+  argCount: 0,
+  argNames: [] as string[],
+  argNameStarts: [] as number[],
+  argValueStarts: [] as number[],
+  argValueEnds: [] as number[],
+  /** The tree-sitter node type each value would have (`string`, `identifier`, `list`, …). */
+  argKinds: [] as string[],
+  argValues: [] as Array<LiteralValue | undefined>,
+  argTexts: [] as string[],
+  // `a >> [b, c] << d`
+  operandCount: 0,
+  operandStarts: [] as number[],
+  operandEnds: [] as number[],
+  /** One name, or the names of a list. */
+  operandNames: [] as Array<string | string[]>,
+  /** operators[i] joins operands i and i + 1. */
+  operators: [] as Array<'>>' | '<<'>,
+};
+
+/** Where the statement may end: at `end` (read from the tree), or at the end of its line. */
+let boundEnd = 0;
+let lineMode = false;
+
+/**
+ * Whether the statement can end at `at`: only spaces and tabs follow it, up to
+ * the end (from the tree), or up to a line break or the end of the text
+ * (reading a line). Returns where those blanks end, or -1.
+ */
+function endAt(source: string, at: number): number {
+  const after = skipBlanks(source, at, false);
+  if (!lineMode) return at <= boundEnd && after >= boundEnd ? after : -1;
+  const c = source.charCodeAt(after);
+  return after >= source.length || c === 10 || c === 13 ? after : -1;
 }
 
-class Reader {
-  private index = 0;
+/** Reads the statement `source[start, end)` (its bounds from the tree) into `reading`; false when it is not in a simple shape. */
+export function readStatement(source: string, start: number, end: number): boolean {
+  boundEnd = end;
+  lineMode = false;
+  return read(source, start);
+}
 
-  constructor(private readonly tokens: TokenBuffer, private readonly source: string) {}
-
-  private at(i: number): Token | undefined {
-    if (i >= this.tokens.length) return undefined;
-    return { kind: KINDS[this.tokens.kinds[i]], start: this.tokens.starts[i], end: this.tokens.ends[i] };
-  }
-
-  /** The kind of the token `offset` ahead, without making a Token. */
-  peekKind(offset = 0): TokenKind | undefined {
-    const i = this.index + offset;
-    return i < this.tokens.length ? KINDS[this.tokens.kinds[i]] : undefined;
-  }
-
-  next(): Token | undefined {
-    return this.at(this.index++);
-  }
-
-  /** Consumes a token of `kind` when it comes next; for tokens whose position nobody needs. */
-  skip(kind: TokenKind): boolean {
-    if (this.peekKind() !== kind) return false;
-    this.index++;
-    return true;
-  }
-
-  accept(kind: TokenKind): Token | undefined {
-    if (this.peekKind() !== kind) return undefined;
-    return this.at(this.index++);
-  }
-
-  done(): boolean {
-    return this.index >= this.tokens.length;
-  }
-
-  text(token: Token): string {
-    return this.source.slice(token.start, token.end);
-  }
-
-  /** A name that is not a Python keyword. */
-  name(): SimpleName | undefined {
-    const token = this.accept('name');
-    if (!token) return undefined;
-    const name = this.text(token);
-    return PYTHON_KEYWORDS.has(name) ? undefined : { name, start: token.start, end: token.end };
-  }
+/**
+ * Reads the statement that starts at `start` and ends with its logical line
+ * (at the first line break outside brackets) into `reading`; false when it is
+ * not in a simple shape.
+ */
+export function readLine(source: string, start: number): boolean {
+  boundEnd = source.length;
+  lineMode = true;
+  return read(source, start);
 }
 
 /** Reads a statement `source[start, end)` in one of the simple shapes, or undefined. */
 export function readSimpleStatement(source: string, start: number, end: number): SimpleStatement | undefined {
-  const tokens = tokenize(source, start, end);
-  if (!tokens || tokens.length < 3) return undefined;
-  const reader = new Reader(tokens, source);
-  if (reader.peekKind(1) === '=') return readAssignCall(reader);
-  return readChain(reader);
+  return readStatement(source, start, end) ? simpleStatementOfReading(source) : undefined;
 }
 
-function readAssignCall(reader: Reader): SimpleStatement | undefined {
-  const target = reader.name();
-  if (!target || !reader.skip('=')) return undefined;
-  const callee: string[] = [];
-  const first = reader.name();
-  if (!first) return undefined;
-  callee.push(first.name);
-  let calleeEnd = first.end;
-  while (reader.skip('.')) {
-    const part = reader.name();
-    if (!part) return undefined;
-    callee.push(part.name);
-    calleeEnd = part.end;
-  }
-  if (!reader.skip('(')) return undefined;
-  const args: SimpleArgument[] = [];
-  for (;;) {
-    const close = reader.accept(')');
-    if (close) {
-      if (!reader.done()) return undefined;
-      return { kind: 'assignCall', target, callee, calleeStart: first.start, calleeEnd, callEnd: close.end, args };
-    }
-    const argument = readKeywordArgument(reader);
-    if (!argument) return undefined;
-    args.push(argument);
-    if (!reader.skip(',') && reader.peekKind() !== ')') return undefined;
-  }
+/** `readLine`, as a statement object; `end` is the end of its last token, `lineEnd` where its line ends. */
+export function readSimpleLine(source: string, start: number): { statement: SimpleStatement; end: number; lineEnd: number } | undefined {
+  return readLine(source, start) ? { statement: simpleStatementOfReading(source), end: reading.end, lineEnd: reading.lineEnd } : undefined;
 }
 
-function readKeywordArgument(reader: Reader): SimpleArgument | undefined {
-  const name = reader.name();
-  if (!name || !reader.skip('=')) return undefined;
-  const token = reader.next();
-  if (!token) return undefined;
-  const text = reader.text(token);
-  const argument = (kind: string, value: LiteralValue | undefined, valueEnd = token.end): SimpleArgument => ({
-    name: name.name,
-    nameStart: name.start,
-    nameEnd: name.end,
-    valueStart: token.start,
-    valueEnd,
-    kind,
-    value,
-  });
-  switch (token.kind) {
-    case 'string': {
-      // Most values are plain strings without escapes: their body is the value.
-      const first = text.charCodeAt(0);
-      const value = (first === 34 || first === 39) && !text.includes('\\') ? text.slice(1, -1) : stringFromText(text);
-      return value === undefined ? undefined : argument('string', value);
+/** The last reading (of `source`) as a statement object. */
+function simpleStatementOfReading(source: string): SimpleStatement {
+  const r = reading;
+  if (r.kind === 'assignCall') {
+    const args: SimpleArgument[] = [];
+    for (let i = 0; i < r.argCount; i++) {
+      const nameStart = r.argNameStarts[i];
+      const name = r.argNames[i];
+      args.push({ name, nameStart, nameEnd: nameStart + name.length, valueStart: r.argValueStarts[i], valueEnd: r.argValueEnds[i], kind: r.argKinds[i], value: r.argValues[i] });
     }
-    case 'number': {
-      if (text.includes('.') ? !/^[0-9_]+\.[0-9_]*$/.test(text) : !/^[0-9_]+$/.test(text)) return undefined;
-      const value = Number(text.replace(/_/g, ''));
-      return Number.isFinite(value) ? argument(text.includes('.') ? 'float' : 'integer', value) : undefined;
-    }
-    case 'name': {
-      if (text === 'True' || text === 'False') return argument(text.toLowerCase(), text === 'True');
-      if (text === 'None') return argument('none', null);
-      if (PYTHON_KEYWORDS.has(text) || reader.peekKind() === '.' || reader.peekKind() === '(' || reader.peekKind() === '[') return undefined;
-      return argument('identifier', undefined);
-    }
-    case '[': {
-      // A list of plain strings (tags, secrets); anything else is left to the tree.
-      const values: string[] = [];
-      for (;;) {
-        const close = reader.accept(']');
-        if (close) return argument('list', values, close.end);
-        const item = reader.accept('string');
-        const value = item ? stringFromText(reader.text(item)) : undefined;
-        if (value === undefined) return undefined;
-        values.push(value);
-        if (!reader.skip(',') && reader.peekKind() !== ']') return undefined;
-      }
-    }
-    default:
-      return undefined;
+    const callee = r.calleeText.includes('.') ? r.calleeText.split('.').map((part) => part.trim()) : [r.calleeText];
+    return { kind: 'assignCall', target: { name: r.target, start: r.start, end: r.start + r.target.length }, callee, calleeStart: r.calleeStart, calleeEnd: r.calleeEnd, callEnd: r.end, args };
   }
-}
-
-function readOperand(reader: Reader): SimpleOperand | undefined {
-  const open = reader.accept('[');
-  if (!open) {
-    const name = reader.name();
-    return name ? { kind: 'name', ...name } : undefined;
-  }
-  const items: SimpleName[] = [];
-  for (;;) {
-    const close = reader.accept(']');
-    if (close) return { kind: 'list', items, start: open.start, end: close.end };
-    const item = reader.name();
-    if (!item) return undefined;
-    items.push(item);
-    if (!reader.skip(',') && reader.peekKind() !== ']') return undefined;
-  }
-}
-
-function readChain(reader: Reader): SimpleStatement | undefined {
   const operands: SimpleOperand[] = [];
-  const operators: Array<'>>' | '<<'> = [];
-  const first = readOperand(reader);
-  if (!first) return undefined;
-  operands.push(first);
-  while (!reader.done()) {
-    const op = reader.accept('>>') ?? reader.accept('<<');
-    if (!op) return undefined;
-    const operand = readOperand(reader);
-    if (!operand) return undefined;
-    operators.push(op.kind as '>>' | '<<');
-    operands.push(operand);
+  for (let i = 0; i < r.operandCount; i++) {
+    const names = r.operandNames[i];
+    const start = r.operandStarts[i];
+    if (typeof names === 'string') {
+      operands.push({ kind: 'name', name: names, start, end: r.operandEnds[i] });
+    } else {
+      // Item positions, for the object form only.
+      const text = source.slice(start, r.operandEnds[i]);
+      const items: SimpleName[] = [];
+      NAMES.lastIndex = 0;
+      for (let item = NAMES.exec(text); item; item = NAMES.exec(text)) items.push({ name: item[0], start: start + item.index, end: start + item.index + item[0].length });
+      operands.push({ kind: 'list', items, start, end: r.operandEnds[i] });
+    }
   }
-  return operators.length > 0 ? { kind: 'chain', operands, operators } : undefined;
+  return { kind: 'chain', operands, operators: r.operators.slice(0, r.operandCount - 1) };
+}
+
+function read(source: string, from: number): boolean {
+  const start = skipBlanks(source, from, false);
+  reading.start = start;
+  const targetEnd = endOf(NAME_AT, source, start);
+  if (targetEnd >= 0) {
+    const calleeStart = endOf(ASSIGN_AT, source, targetEnd);
+    if (calleeStart >= 0) return readAssignCall(source, start, targetEnd, calleeStart);
+  }
+  return readChain(source, start, targetEnd);
+}
+
+function readAssignCall(source: string, start: number, targetEnd: number, calleeStart: number): boolean {
+  const r = reading;
+  const calleeEnd = endOf(CALLEE_AT, source, calleeStart);
+  let at = calleeEnd < 0 ? -1 : endOf(OPEN_AT, source, calleeEnd);
+  if (at < 0) return false;
+  const target = source.slice(start, targetEnd);
+  const calleeText = callees.slice(source, calleeStart, calleeEnd);
+  if (PYTHON_KEYWORDS.has(target)) return false;
+  if (calleeText.includes('.') ? calleeText.split('.').some((part) => PYTHON_KEYWORDS.has(part.trim())) : PYTHON_KEYWORDS.has(calleeText)) return false;
+  let count = 0;
+  for (;;) {
+    at = skipBlanks(source, at, true);
+    if (source.charCodeAt(at) === 41) break; // `)`: `()`, or a comma before it
+    // name=value
+    const nameEnd = endOf(NAME_AT, source, at);
+    const valueStart = nameEnd < 0 ? -1 : endOf(KEYWORD_AT, source, nameEnd);
+    const valueEnd = valueStart < 0 ? -1 : endOf(VALUE_AT, source, valueStart);
+    if (valueEnd < 0) return false;
+    const name = keywords.slice(source, at, nameEnd);
+    // A name given as a value (`python_callable=transform`) is often the same for many tasks.
+    const first = source.charCodeAt(valueStart);
+    const text = (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95 ? names.slice(source, valueStart, valueEnd) : source.slice(valueStart, valueEnd);
+    if (PYTHON_KEYWORDS.has(name) || !valueOf(text)) return false;
+    r.argNames[count] = name;
+    r.argNameStarts[count] = at;
+    r.argValueStarts[count] = valueStart;
+    r.argValueEnds[count] = valueEnd;
+    r.argKinds[count] = valueKind;
+    r.argValues[count] = value;
+    r.argTexts[count] = text;
+    count++;
+    at = skipBlanks(source, valueEnd, true);
+    const c = source.charCodeAt(at);
+    if (c === 44) at++; // `,`
+    else if (c === 41) break;
+    else return false;
+  }
+  const callEnd = at + 1;
+  const lineEnd = endAt(source, callEnd);
+  if (lineEnd < 0) return false;
+  r.kind = 'assignCall';
+  r.end = callEnd;
+  r.lineEnd = lineEnd;
+  r.target = target;
+  r.calleeStart = calleeStart;
+  r.calleeEnd = calleeEnd;
+  r.calleeText = calleeText;
+  r.argCount = count;
+  return true;
+}
+
+/** The kind and value of the last value `valueOf` read. */
+let valueKind = '';
+let value: LiteralValue | undefined;
+
+/** Reads a keyword argument's value (as VALUE_AT matches it) into `valueKind` and `value`; false when it is not simple after all. */
+function valueOf(text: string): boolean {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (first === 34 || first === 39 || last === 34 || last === 39) {
+    // Most values are plain strings without escapes: their body is the value.
+    value = (first === 34 || first === 39) && !text.includes('\\') ? text.slice(1, -1) : stringFromText(text);
+    valueKind = 'string';
+    return value !== undefined;
+  }
+  if (first >= 48 && first <= 57) {
+    if (text.includes('.') ? !/^[0-9_]+\.[0-9_]*$/.test(text) : !/^[0-9_]+$/.test(text)) return false;
+    value = Number(text.replace(/_/g, ''));
+    valueKind = text.includes('.') ? 'float' : 'integer';
+    return Number.isFinite(value);
+  }
+  if (first === 91) {
+    // A list of plain strings (tags, secrets); anything else is left to the tree.
+    const values: string[] = [];
+    for (const item of text.match(STRINGS) ?? []) {
+      const itemValue = stringFromText(item);
+      if (itemValue === undefined) return false;
+      values.push(itemValue);
+    }
+    value = values;
+    valueKind = 'list';
+    return true;
+  }
+  if (text === 'True' || text === 'False') {
+    value = text === 'True';
+    valueKind = text === 'True' ? 'true' : 'false';
+    return true;
+  }
+  if (text === 'None') {
+    value = null;
+    valueKind = 'none';
+    return true;
+  }
+  value = undefined;
+  valueKind = 'identifier';
+  return !PYTHON_KEYWORDS.has(text);
+}
+
+/** Reads the operand at `at` (a name, or a list of names) as operand `index`; its end, or -1. */
+function readOperand(source: string, at: number, index: number): number {
+  const end = endOf(OPERAND_AT, source, at);
+  if (end < 0) return -1;
+  let names: string | string[];
+  if (source.charCodeAt(at) !== 91) {
+    names = source.slice(at, end);
+    if (PYTHON_KEYWORDS.has(names)) return -1;
+  } else {
+    names = source.slice(at, end).match(NAMES) ?? [];
+    for (let i = 0; i < names.length; i++) if (PYTHON_KEYWORDS.has(names[i])) return -1;
+  }
+  reading.operandStarts[index] = at;
+  reading.operandEnds[index] = end;
+  reading.operandNames[index] = names;
+  return end;
+}
+
+/** `>>` or `<<` (not `>>=`) at `at`, or undefined. */
+function shiftAt(source: string, at: number): '>>' | '<<' | undefined {
+  const c = source.charCodeAt(at);
+  if ((c !== 62 && c !== 60) || source.charCodeAt(at + 1) !== c || source.charCodeAt(at + 2) === 61) return undefined;
+  return c === 62 ? '>>' : '<<';
+}
+
+function readChain(source: string, start: number, nameEnd: number): boolean {
+  const r = reading;
+  // `print >> f` is Python 2's print statement to tree-sitter-python, not a dependency.
+  if (nameEnd - start === 5 && source.startsWith('print', start)) return false;
+  let at = readOperand(source, start, 0);
+  if (at < 0) return false;
+  let count = 1;
+  for (;;) {
+    const lineEnd = endAt(source, at);
+    if (lineEnd >= 0) {
+      if (count < 2) return false;
+      r.kind = 'chain';
+      r.end = at;
+      r.lineEnd = lineEnd;
+      r.operandCount = count;
+      return true;
+    }
+    const shiftStart = skipBlanks(source, at, false);
+    const shift = shiftAt(source, shiftStart);
+    if (!shift) return false;
+    at = readOperand(source, skipBlanks(source, shiftStart + 2, false), count);
+    if (at < 0) return false;
+    r.operators[count - 1] = shift;
+    count++;
+  }
 }

@@ -10,7 +10,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { Diagnostic as LspDiagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import type { Diagnostic, FileAnalysis, Severity } from '../analysis/model';
 import type { Analyses } from '../analyses';
-import { summarise } from '../workspaceIndex';
+import { summariseOpen } from '../workspaceIndex';
 import type { WorkspaceIndex } from '../workspaceIndex';
 import type { Logger } from './util';
 
@@ -83,7 +83,7 @@ export class DiagnosticsFeature {
       // The settings may have been awaited: a newer version's own run will publish.
       if (this.analyses.documents.get(uri)?.version !== version) return;
       // The workspace index holds what the source says, as it does for files that are not open.
-      const changed = this.index.set(uri, analysis ? summarise(analysis) : undefined);
+      const changed = this.index.set(uri, analysis ? summariseOpen(analysis) : undefined);
       // With the runtime's diagnostics (and without VX404 once resolved) when the file has been executed; never waiting for it.
       const view = analysis ? this.analyses.withRuntime(uri, analysis) : undefined;
       this.publish({ uri, version, diagnostics: view ? this.diagnosticsOf(uri, view) : [] });
