@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyse } from '../../server/src/analysis/analyse';
 import { loadPython } from '../../server/src/analysis/parser';
-import { readSimpleStatement } from '../../server/src/analysis/simpleStatements';
+import { readSimpleLine, readSimpleStatement } from '../../server/src/analysis/simpleStatements';
 import { loadFixtures } from '../support/fixtures';
 import { generateDag } from '../support/generate';
 import { mutate, randomSource } from '../support/mutate';
@@ -32,6 +32,21 @@ describe('simple statements: reading them from text agrees with the tree walk', 
       'a = Op(x=lambda: 1)', 'a >> None', 'a = Op(**kwargs)', 'a >> (b)', 'a = Op(x=[1, 2])', 'a = Op(x=b"bytes")',
     ]) {
       assert.equal(read(declined), undefined, declined);
+    }
+  });
+
+  it('reads a statement to the end of its line, brackets spanning lines included', () => {
+    const text = 't1 = BashOperator(task_id="t1")   \nt1 >> t2\n';
+    const call = readSimpleLine(text, 0);
+    assert.equal(call?.statement.kind, 'assignCall');
+    assert.equal(call.end, text.indexOf(')') + 1, 'ends after its last token');
+    assert.equal(call.lineEnd, text.indexOf('\n'), 'its line ends at the line break, past the blanks');
+    assert.equal(readSimpleLine(text, text.indexOf('t1 >>'))?.statement.kind, 'chain');
+    const spanning = 't1 = BashOperator(\n    task_id="t1",\n    bash_command="echo",\n)\nrest';
+    assert.equal(readSimpleLine(spanning, 0)?.end, spanning.indexOf(')') + 1);
+    assert.equal(readSimpleLine('t1 >> t2', 0)?.lineEnd, 8, 'the end of the text ends a line');
+    for (const declined of ['t1 = Op(task_id="t1")  # note\n', 't1 = Op(task_id="t1"); t2 >> t3\n', 't1 >> \\\n  t2\n', 't1 = Op(task_id="t1"', 'print >> t1\n', 't1 >> t2 t3\n']) {
+      assert.equal(readSimpleLine(declined, 0), undefined, declined);
     }
   });
 

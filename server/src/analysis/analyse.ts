@@ -54,6 +54,8 @@ interface PreparedCall extends CallPositions {
 /** `a >> [b, c] << d` made ready for the analyser. */
 interface PreparedChain {
   kind: 'chain';
+  /** How many operands (the arrays may be longer). */
+  count: number;
   /** Each operand's name, or the names of a list (`[a, b]`). */
   names: Array<string | string[]>;
   /** Each operand's start line and character, end line and character, one after the other. */
@@ -403,6 +405,16 @@ const NO_NODES: Record<string, Node> = Object.freeze({}) as Record<string, Node>
 /** What tree-sitter-python skips as whitespace beyond ASCII (its extras: `\\s` and three zero-width characters). */
 const EXTRA_WHITESPACE = /[\s\uFEFF\u2060\u200B]/;
 
+/** A call to fill in (see `Analyser.prepareReading`). */
+function preparedCall(list: ArgumentRecord[]): PreparedCall {
+  return {
+    kind: 'assignCall', target: '', fnText: '', hasTaskId: false, byName: NO_ARGUMENTS, list,
+    line: 0, character: 0, endLine: 0, endCharacter: 0, operatorEndLine: 0, operatorEndCharacter: 0,
+  };
+}
+
+const NO_ARGUMENTS: Record<string, Argument> = Object.freeze({});
+
 /** The range of a call's callee. */
 function operatorRange(call: CallPositions): Range {
   return makeRange(call.line, call.character, call.operatorEndLine, call.operatorEndCharacter);
@@ -668,8 +680,9 @@ class Analyser {
       if (!readLine(source, at) || !this.endsLine(reading.lineEnd)) return -1;
       const readLineEnd = reading.lineEnd;
       end = reading.end;
-      prepared = this.prepareReading();
-      if (line >= 0 && readLineEnd <= lineEnd) this.statementCache!.store(line, source.slice(lineStart, lineEnd), prepared);
+      const kept = line >= 0 && readLineEnd <= lineEnd;
+      prepared = this.prepareReading(kept);
+      if (kept) this.statementCache!.store(line, source.slice(lineStart, lineEnd), prepared);
     }
     if (end > blockEnd) throw new TreeMismatch();
     return this.simpleStatement(prepared, ctx) ? end : -1;
@@ -738,10 +751,10 @@ class Analyser {
     if (this.statementCache && indentationEnd(this.source, lineStart) === start && end <= lineEnd && this.blank(end, lineEnd)) {
       const entry =
         this.statementCache.lookup(this.source, line, lineStart, lineEnd) ??
-        this.statementCache.store(line, this.source.slice(lineStart, lineEnd), readStatement(this.source, start, end) ? this.prepareReading() : undefined);
+        this.statementCache.store(line, this.source.slice(lineStart, lineEnd), readStatement(this.source, start, end) ? this.prepareReading(true) : undefined);
       prepared = entry.statement;
     } else {
-      prepared = readStatement(this.source, start, end) ? this.prepareReading() : undefined;
+      prepared = readStatement(this.source, start, end) ? this.prepareReading(false) : undefined;
     }
     return prepared !== undefined && this.simpleStatement(prepared, ctx);
   }
@@ -749,17 +762,28 @@ class Analyser {
   /** Where a prepared statement ends in this analysis's text. */
   private preparedEnd(prepared: PreparedStatement): number {
     if (prepared.kind === 'assignCall') return this.lineStarts[prepared.endLine] + prepared.endCharacter;
-    const { positions } = prepared;
-    return this.lineStarts[positions[positions.length - 2]] + positions[positions.length - 1];
+    const { positions, count } = prepared;
+    return this.lineStarts[positions[4 * count - 2]] + positions[4 * count - 1];
   }
 
-  /** The statement just read from the text (see `reading`), made ready for `simpleStatement`. */
-  private prepareReading(): PreparedStatement {
+  /**
+   * The statement just read from the text (see `reading`), made ready for
+   * `simpleStatement`. Unless it is to be `kept` (in the statement cache), it
+   * is made in objects reused from one statement to the next: without a
+   * cache (the CLI), they would be garbage at once.
+   */
+  private prepareReading(kept: boolean): PreparedStatement {
     const { lineStarts } = this;
     const r = reading;
     if (r.kind === 'chain') {
       const count = r.operandCount;
-      const positions = new Array<number>(4 * count);
+      const chain: PreparedChain = kept ? { kind: 'chain', count, names: r.operandNames.slice(0, count), positions: new Array<number>(4 * count), operators: r.operators.slice(0, count - 1) } : this.scratchChain;
+      if (!kept) {
+        chain.count = count;
+        chain.names = r.operandNames;
+        chain.operators = r.operators;
+      }
+      const { positions } = chain;
       for (let i = 0; i < count; i++) {
         const start = r.operandStarts[i];
         const end = r.operandEnds[i];
@@ -770,11 +794,12 @@ class Analyser {
         positions[4 * i + 2] = endLine;
         positions[4 * i + 3] = end - lineStarts[endLine];
       }
-      return { kind: 'chain', names: r.operandNames.slice(0, count), positions, operators: r.operators.slice(0, count - 1) };
+      return chain;
     }
     const byName: Record<string, Argument> = {};
     // Of the exact length: pushing would leave most of each list's room unused.
-    const list = new Array<ArgumentRecord>(r.argCount);
+    const list = kept ? new Array<ArgumentRecord>(r.argCount) : this.scratchCall.list;
+    list.length = r.argCount;
     let hasTaskId = false;
     const line = this.lineOf(r.calleeStart);
     const lineStart = lineStarts[line];
@@ -793,14 +818,26 @@ class Analyser {
       list[i] = argument;
       if (name === 'task_id') hasTaskId = true;
     }
+    const call = kept ? preparedCall(list) : this.scratchCall;
+    call.target = r.target;
+    call.fnText = r.calleeText;
+    call.hasTaskId = hasTaskId;
+    call.byName = byName;
     if (oneLine) {
-      const character = r.calleeStart - lineStart;
-      const endCharacter = r.end - lineStart;
-      const operatorEndCharacter = r.calleeEnd - lineStart;
-      return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, byName, list, line, character, endLine: line, endCharacter, operatorEndLine: line, operatorEndCharacter };
+      call.line = call.endLine = call.operatorEndLine = line;
+      call.character = r.calleeStart - lineStart;
+      call.endCharacter = r.end - lineStart;
+      call.operatorEndCharacter = r.calleeEnd - lineStart;
+    } else {
+      Object.assign(call, this.callPositions(r.calleeStart, r.end, r.calleeEnd));
     }
-    return { kind: 'assignCall', target: r.target, fnText: r.calleeText, hasTaskId, byName, list, ...this.callPositions(r.calleeStart, r.end, r.calleeEnd) };
+    return call;
   }
+
+  /** See `prepareReading`. */
+  private readonly scratchCall = preparedCall([]);
+
+  private readonly scratchChain: PreparedChain = { kind: 'chain', count: 0, names: [], positions: [], operators: [] };
 
   /**
    * Handles one statement; returns the blocks inside it that must be walked
@@ -818,7 +855,7 @@ class Analyser {
         // In a tree without errors `walkStatements` has already tried the text.
         // Statements tree-sitter could not parse cleanly (MISSING nodes) always take the tree walk.
         const simple = this.simpleStatements && this.treeHasError && !node.hasError && readStatement(this.source, node.startIndex, node.endIndex);
-        if (simple && this.simpleStatement(this.prepareReading(), ctx)) return undefined;
+        if (simple && this.simpleStatement(this.prepareReading(false), ctx)) return undefined;
         for (const child of node.namedChildren) if (child) this.expression(child, ctx, 0);
         return undefined;
       }
@@ -1103,9 +1140,9 @@ class Analyser {
    */
   private simpleStatement(statement: PreparedStatement, ctx: Context): boolean {
     if (statement.kind === 'chain') {
-      const { names, positions: p, operators } = statement;
+      const { names, positions: p, operators, count } = statement;
       let left = this.simpleOperand(names[0], p, 0);
-      for (let i = 0; i < operators.length; i++) {
+      for (let i = 0; i + 1 < count; i++) {
         const right = this.simpleOperand(names[i + 1], p, i + 1);
         // The edge spans from the start of its left operand to the end of its right one.
         if (left && right) {

@@ -77,7 +77,7 @@ const BLANKS = String.raw`[ \t\r\n]*`;
 const NAME_AT = new RegExp(NAME, 'y');
 /** `=` between a target and its callee. */
 const ASSIGN_AT = /[ \t]*=(?!=)[ \t]*/y;
-/** A dotted callee, and the `(` after it. */
+/** A callee, dotted or not. */
 const CALLEE_AT = new RegExp(String.raw`${NAME}(?:[ \t]*\.[ \t]*${NAME})*`, 'y');
 const OPEN_AT = /[ \t]*\(/y;
 /** `=` between a keyword and its value. */
@@ -117,7 +117,7 @@ class RepeatedStrings {
 
 const keywords = new RepeatedStrings();
 const callees = new RepeatedStrings();
-const names = new RepeatedStrings();
+const valueNames = new RepeatedStrings();
 
 /** Where `pattern` matched from `at` ends, or -1. */
 function endOf(pattern: RegExp, source: string, at: number): number {
@@ -204,12 +204,12 @@ export function readLine(source: string, start: number): boolean {
   return read(source, start);
 }
 
-/** Reads a statement `source[start, end)` in one of the simple shapes, or undefined. */
+/** Reads a statement `source[start, end)` in one of the simple shapes, as an object (for tests), or undefined. */
 export function readSimpleStatement(source: string, start: number, end: number): SimpleStatement | undefined {
   return readStatement(source, start, end) ? simpleStatementOfReading(source) : undefined;
 }
 
-/** `readLine`, as a statement object; `end` is the end of its last token, `lineEnd` where its line ends. */
+/** `readLine`, as an object (for tests); `end` is the end of its last token, `lineEnd` where its line ends. */
 export function readSimpleLine(source: string, start: number): { statement: SimpleStatement; end: number; lineEnd: number } | undefined {
   return readLine(source, start) ? { statement: simpleStatementOfReading(source), end: reading.end, lineEnd: reading.lineEnd } : undefined;
 }
@@ -277,7 +277,7 @@ function readAssignCall(source: string, start: number, targetEnd: number, callee
     const name = keywords.slice(source, at, nameEnd);
     // A name given as a value (`python_callable=transform`) is often the same for many tasks.
     const first = source.charCodeAt(valueStart);
-    const text = (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95 ? names.slice(source, valueStart, valueEnd) : source.slice(valueStart, valueEnd);
+    const text = (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95 ? valueNames.slice(source, valueStart, valueEnd) : source.slice(valueStart, valueEnd);
     if (PYTHON_KEYWORDS.has(name) || !valueOf(text)) return false;
     r.argNames[count] = name;
     r.argNameStarts[count] = at;
