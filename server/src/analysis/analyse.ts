@@ -593,7 +593,7 @@ class Analyser {
     let i = at;
     while (i < end) {
       const c = source.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 59) {
+      if (c === 32 || (c >= 9 && c <= 13) || c === 59) {
         i++;
       } else if (c === 35) {
         const lineBreak = source.indexOf('\n', i);
