@@ -7,6 +7,11 @@
  * dynamic (VX404). A few checks run once at the end, when every name is known.
  * The walk is iterative where input can nest deeply, and expression evaluation
  * stops at a fixed depth, so no input can exhaust the stack.
+ *
+ * Most statements of a large file are read from their text rather than node
+ * by node (see `Analyser.walkText` and simpleStatements.ts), and the tasks,
+ * arguments and edges of the model are compact records (records.ts): both
+ * because analysing a file must cost little next to parsing it.
  */
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import { Parser } from 'web-tree-sitter';
@@ -631,7 +636,7 @@ class Analyser {
     let i = at;
     while (i < end) {
       const c = source.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 59) {
+      if (c === 32 || (c >= 9 && c <= 13) || c === 59) {
         i++;
       } else if (c === 35) {
         const lineBreak = source.indexOf('\n', i);
