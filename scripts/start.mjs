@@ -1,9 +1,15 @@
 // The demo: `npm start` packages the extension, installs the .vsix into a real
 // VS Code server (the one the integration tests use) and serves it on
-// 127.0.0.1 with examples/ open. Ctrl+C stops everything it started.
+// 127.0.0.1 with examples/ open and an example DAG in the editor. Ctrl+C stops
+// everything it started.
 //
 //   npm start                     examples/ on a free port
 //   npm start -- --port 8080 DIR  another folder, a fixed port
+//
+// Workspace trust stays on: VS Code asks before anything in the folder runs (a
+// DAG file is Python that VORTEX executes), the examples included. VS Code keeps
+// the folders a user trusted in the browser's own storage, out of a server's
+// reach, so the demo cannot answer that question for anyone.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,12 +22,29 @@ import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeSe
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VSIX = path.join(REPO_ROOT, 'vortex-dags.vsix');
+export const EXAMPLES = path.join(REPO_ROOT, 'examples');
+/** The example the demo opens in the editor, as the README shows it. */
+export const FIRST_EXAMPLE = path.join(EXAMPLES, 'example_vortex_dag.py');
 
-const { values: options, positionals } = parseArgs({
-  options: { port: { type: 'string' } },
-  allowPositionals: true,
-});
-const folder = path.resolve(REPO_ROOT, positionals[0] ?? 'examples');
+/** The user settings of the demo's fresh server; workspace trust keeps VS Code's default (on). */
+export function demoSettings() {
+  return { ...QUIET_WORKBENCH_SETTINGS };
+}
+
+/**
+ * The address that opens `folder` in the web workbench served at `base`, with the
+ * first example in the editor when the folder is the examples (`openFile` is the
+ * workbench's own start-up payload, as `code --goto FILE` passes it).
+ */
+export function demoUrl(base, folder) {
+  const url = new URL('/', base);
+  url.searchParams.set('folder', folder);
+  if (path.resolve(folder) === EXAMPLES) {
+    const remote = `vscode-remote://${url.host}${FIRST_EXAMPLE}`;
+    url.searchParams.set('payload', JSON.stringify([['openFile', remote]]));
+  }
+  return url.href;
+}
 
 function log(message) {
   process.stderr.write(`[start] ${message}\n`);
@@ -39,23 +62,24 @@ function freePort() {
 }
 
 async function main() {
+  const { values: options, positionals } = parseArgs({
+    options: { port: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const folder = positionals[0] ? path.resolve(REPO_ROOT, positionals[0]) : EXAMPLES;
   if (!existsSync(folder)) throw new Error(`${folder} does not exist`);
 
   // The .vsix a user would install: it is built (production bundles) and packaged here.
   log('building and packaging the extension');
-  const packaged = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (packaged.status !== 0) throw new Error('npm run package failed');
+  const packaged = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 10 * 60_000 });
+  if (packaged.status !== 0) throw new Error(`npm run package failed (${packaged.error?.message ?? packaged.status ?? packaged.signal})`);
 
   const install = await ensureVSCodeServer();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'vortex-demo-'));
   const dataDir = path.join(tmp, 'data');
   const extensionsDir = path.join(tmp, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
-  writeSettings(dataDir, {
-    ...QUIET_WORKBENCH_SETTINGS,
-    // The examples are this project's own files: trusted, so the demo shows everything.
-    'security.workspace.trust.enabled': false,
-  });
+  writeSettings(dataDir, demoSettings());
 
   const installed = spawnSync(
     install.nodeBin,
@@ -96,11 +120,13 @@ async function main() {
 
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(base, 60_000);
-  const url = `${base}/?folder=${encodeURIComponent(folder)}`;
+  const url = demoUrl(base, folder);
   process.stdout.write(`\nVORTEX for VS Code (VS Code ${install.vscodeVersion}) is serving ${path.relative(REPO_ROOT, folder) || folder}:\n\n    ${url}\n\nOpen it in a browser. Ctrl+C stops it. Server log: ${logFile}\n`);
 }
 
-main().catch((error) => {
-  log(`failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
