@@ -64,7 +64,7 @@ async function check(name, args, expectations) {
   } catch (error) {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, `demo-${name}-failed.png`) }).catch(() => undefined);
-    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
     await browser.close();
     await stopDemo(demo.child);

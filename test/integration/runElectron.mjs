@@ -30,6 +30,17 @@ const resultsFile = path.join(tmp, 'results.json');
 cpSync(path.join(REPO_ROOT, 'test', 'integration', 'workspace'), workspace, { recursive: true });
 cpSync(path.join(REPO_ROOT, 'examples'), path.join(workspace, 'examples'), { recursive: true });
 
+/** The whole run, download included: a workbench that never reports its end must not hang CI. */
+const RUN_DEADLINE_MS = Number(process.env.VORTEX_TEST_DEADLINE_MS ?? 20 * 60_000);
+// @vscode/test-electron stops VS Code on a first Ctrl+C and kills its whole process tree on a
+// second: the deadline sends both, so what it started goes with it.
+setTimeout(() => {
+  process.stderr.write(`[electron] the run passed its ${Math.round(RUN_DEADLINE_MS / 1000)} s deadline; stopping VS Code\n`);
+  process.kill(process.pid, 'SIGINT');
+  setTimeout(() => process.kill(process.pid, 'SIGINT'), 5000).unref();
+  setTimeout(() => process.exit(1), 15_000).unref();
+}, RUN_DEADLINE_MS).unref();
+
 let code = 1;
 try {
   code = await runTests({

@@ -109,6 +109,12 @@ async function main() {
 
   const install = await ensureVSCodeServer();
   const installMs = Date.now() - runStarted;
+  // The suite's deadline is checked while it runs; this one also bounds every step around it
+  // (a browser that never closes, a screenshot that never comes). The server dies with the process.
+  setTimeout(() => {
+    log(`still running ${Math.round(RUN_DEADLINE_MS / 1000) + 60} s after the install check; exiting`);
+    process.exit(1);
+  }, RUN_DEADLINE_MS + 60_000).unref();
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'vortex-vscode-test-'));
   cleanups.push(() => {
