@@ -99,7 +99,8 @@ class _AirflowAliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for attribute, target in ALIASES.get(name, {}).items():
             owner, _, value = target.partition(":")
             setattr(module, attribute, getattr(importlib.import_module(owner), value))
-        setattr(module, "__getattr__", _missing_attribute(name))
+        # PEP 562: a module's __getattr__ is found in its namespace.
+        module.__dict__["__getattr__"] = _missing_attribute(name)
 
 
 _finder = _AirflowAliases()

@@ -210,7 +210,7 @@ def find_cycle(task_ids: Sequence[str], edges: Sequence[Tuple[str, str]]) -> Opt
     """A cycle as ``[a, b, c, a]``, or None. Linear time: DagBag's cycle check, for 5,000-task files too."""
     downstream: Dict[str, List[str]] = {t: [] for t in task_ids}
     upstream: Dict[str, List[str]] = {t: [] for t in task_ids}
-    indegree: Dict[str, int] = {t: 0 for t in task_ids}
+    indegree: Dict[str, int] = dict.fromkeys(task_ids, 0)
     for up, down in edges:
         downstream[up].append(down)
         upstream[down].append(up)

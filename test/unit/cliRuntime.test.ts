@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -45,6 +45,8 @@ describe('cli: vortex inspect --runtime', function () {
     });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), path.join(REPO, 'dist', 'sdk', 'vortex', '_inspector.py'));
+    // The package alone ships: not the SDK's tests or its tool configuration.
+    assert.deepEqual(readdirSync(path.join(REPO, 'dist', 'sdk')), ['vortex']);
   });
 
   it('--json: the same shape, the DAGs as executing the file built them, and no VX404', () => {
