@@ -62,7 +62,14 @@ export async function ensurePythonTools() {
     const started = Date.now();
     rmSync(dir, { recursive: true, force: true });
     log(`installing ${requirements.toString('utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(', ')} into ${dir}`);
-    run(basePython(), ['-m', 'venv', path.join(dir, 'venv')], { timeout: INSTALL_TIMEOUT_MS });
+    try {
+      run(basePython(), ['-m', 'venv', path.join(dir, 'venv')], { timeout: INSTALL_TIMEOUT_MS });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Debian and Ubuntu ship the venv module apart from Python.
+      const hint = message.includes('ENOENT') ? `${basePython()} was not found` : "Python's venv module is needed (on Debian and Ubuntu, the python3-venv package)";
+      throw new Error(`${message}: ${hint}; VORTEX_PYTHON chooses another Python`, { cause: error });
+    }
     run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--requirement', REQUIREMENTS], {
       timeout: INSTALL_TIMEOUT_MS,
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
