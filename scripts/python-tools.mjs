@@ -39,7 +39,7 @@ function venvPython(dir) {
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
-  if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
+  if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`, { cause: result.error });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
 }
 
@@ -67,7 +67,8 @@ export async function ensurePythonTools() {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Debian and Ubuntu ship the venv module apart from Python.
-      const hint = message.includes('ENOENT') ? `${basePython()} was not found` : "Python's venv module is needed (on Debian and Ubuntu, the python3-venv package)";
+      const notFound = error instanceof Error && /** @type {NodeJS.ErrnoException | undefined} */ (error.cause)?.code === 'ENOENT';
+      const hint = notFound ? `${basePython()} was not found` : "Python's venv module is needed (on Debian and Ubuntu, the python3-venv package)";
       throw new Error(`${message}: ${hint}; VORTEX_PYTHON chooses another Python`, { cause: error });
     }
     run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--requirement', REQUIREMENTS], {
