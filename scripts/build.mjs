@@ -85,10 +85,10 @@ const entries = [
   },
 ];
 
-/** The bundled Python SDK goes beside the bundles too: tasks import `vortex` from dist/sdk. */
+/** The bundled Python SDK goes beside the bundles too: tasks import `vortex` from dist/sdk (the package alone: no tests, no tool configuration). */
 function copySdk() {
   rmSync('dist/sdk', { recursive: true, force: true });
-  cpSync('python', 'dist/sdk', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
+  cpSync('python/vortex', 'dist/sdk/vortex', { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
 }
 
 /** VS Code's icon font for the graph webview's buttons, beside its script (the only folder the webview may read besides its style sheet). */

@@ -166,7 +166,7 @@ function ensureCodeServer(root, nodeBin) {
  * One install at a time per cache: `npm test` and `npm start` may race on a fresh machine.
  * The lock is a directory holding the owner's pid; a lock whose owner is gone is taken over.
  */
-async function withLock(root, fn) {
+export async function withLock(root, fn) {
   mkdirSync(root, { recursive: true });
   const lock = path.join(root, '.lock');
   const deadline = Date.now() + 30 * 60_000;

@@ -1,6 +1,6 @@
 """Airflow's module paths, served by the SDK: ``from airflow.operators.bash import BashOperator`` gets VORTEX's.
 
-Installed by ``vortex.inspect`` and by the task runner before a DAG file is
+Installed by ``vortex._inspector`` and by the task runner before a DAG file is
 imported, so that Airflow DAG files run without Airflow. It takes every
 ``airflow.*`` import, even where a real Airflow is installed: what VORTEX
 shows and runs must not depend on what else the interpreter happens to have.
@@ -99,7 +99,8 @@ class _AirflowAliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for attribute, target in ALIASES.get(name, {}).items():
             owner, _, value = target.partition(":")
             setattr(module, attribute, getattr(importlib.import_module(owner), value))
-        setattr(module, "__getattr__", _missing_attribute(name))
+        # PEP 562: a module's __getattr__ is found in its namespace.
+        module.__dict__["__getattr__"] = _missing_attribute(name)
 
 
 _finder = _AirflowAliases()

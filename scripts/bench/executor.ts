@@ -20,6 +20,24 @@ function spawnTrue(): Promise<void> {
   });
 }
 
+function spawnPythonPass(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', ['-c', 'pass'], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', () => resolve());
+  });
+}
+
+/** A DAG file of `n` chained PythonOperator tasks that call a function doing nothing. */
+function pythonDagFile(dir: string, n: number): string {
+  const lines = ['from vortex import DAG', 'from vortex.operators.python import PythonOperator', '', 'def noop():', '    pass', '', `with DAG(dag_id="bench_python_${n}") as dag:`];
+  for (let i = 0; i < n; i++) lines.push(`    t${i} = PythonOperator(task_id="t${i}", python_callable=noop)`);
+  for (let i = 1; i < n; i++) lines.push(`    t${i - 1} >> t${i}`);
+  const file = path.join(dir, `bench_python_${n}.py`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
 /** A DAG file of `n` no-op Bash tasks, chained or independent. */
 function dagFile(dir: string, n: number, chained: boolean): string {
   const lines = ['from vortex import DAG', 'from vortex.operators.bash import BashOperator', '', `with DAG(dag_id="bench_${n}") as dag:`];
@@ -60,6 +78,21 @@ async function main(): Promise<void> {
     }
     const median = [...ratios].sort((a, b) => a - b)[2];
     console.log(`  median ratio of 5 rounds ${median.toFixed(2)} ${median <= 1.3 ? '✓' : '✗'} target ≤ 1.3`);
+
+    console.log('\nPython tasks: 20 chained no-op PythonOperator tasks, parallelism 1, against 20 sequential `python3 -c pass`');
+    const pythonDag = pythonDagFile(dir, 20);
+    const pythonText = readFileSync(pythonDag, 'utf8');
+    await runDag(pythonDag, pythonText, 1);
+    const pythonRatios: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const bareStarted = performance.now();
+      for (let i = 0; i < 20; i++) await spawnPythonPass();
+      const bare = performance.now() - bareStarted;
+      const executor = await runDag(pythonDag, pythonText, 1);
+      pythonRatios.push(executor / bare);
+      console.log(`  round ${round + 1}: executor ${(executor / 20).toFixed(1)} ms a task vs bare ${(bare / 20).toFixed(1)} ms a start, ratio ${(executor / bare).toFixed(2)}`);
+    }
+    console.log(`  median ratio of 5 rounds ${[...pythonRatios].sort((a, b) => a - b)[2].toFixed(2)}`);
 
     console.log('\n1,000 independent no-op tasks: throughput by parallelism (bare sequential spawns for reference)');
     const flat = dagFile(dir, 1000, false);

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const [pythonStart, staticInspect, inspector, resolver, cli] = await timeEach([
       processRun('python3', ['-c', 'pass']),
       processRun(process.execPath, [path.join(REPO, 'dist/cli.js'), 'inspect', '--json', file]),
-      processRun('python3', ['-m', 'vortex.inspect', file], pythonEnv),
+      processRun('python3', ['-m', 'vortex._inspector', file], pythonEnv),
       async () => {
         const outcome = await resolveAtRuntime(file, { sdkPath: SDK });
         if (outcome.status !== 'resolved') throw new Error(`not resolved: ${JSON.stringify(outcome.diagnostics)}`);
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     const baselines: Array<[string, number]> = [['python3 -c pass', pythonStart], ['static inspect process', staticInspect]];
     row('baseline: python3 -c pass', pythonStart, []);
     row('baseline: vortex inspect --json (static)', staticInspect, []);
-    row('python3 -m vortex.inspect FILE', inspector, baselines);
+    row('python3 -m vortex._inspector FILE', inspector, baselines);
     row('resolveAtRuntime (spawn, read, check)', resolver, baselines, TARGET_MS);
     row('vortex inspect --runtime --json', cli, baselines);
   } finally {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -38,13 +38,15 @@ describe('cli: vortex inspect --runtime', function () {
 
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('the built SDK holds the inspector and the Airflow aliases', () => {
-    const r = spawnSync('python3', ['-c', 'import vortex.inspect, vortex._airflow; print(vortex.inspect.__file__)'], {
+  it('the built SDK holds the inspector, the task runner and the Airflow aliases', () => {
+    const r = spawnSync('python3', ['-c', 'import vortex._inspector, vortex._runner, vortex._airflow; print(vortex._inspector.__file__)'], {
       encoding: 'utf8',
       env: { ...process.env, PYTHONPATH: path.join(REPO, 'dist', 'sdk'), PYTHONDONTWRITEBYTECODE: '1' },
     });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.trim(), path.join(REPO, 'dist', 'sdk', 'vortex', 'inspect.py'));
+    assert.equal(r.stdout.trim(), path.join(REPO, 'dist', 'sdk', 'vortex', '_inspector.py'));
+    // The package alone ships: not the SDK's tests or its tool configuration.
+    assert.deepEqual(readdirSync(path.join(REPO, 'dist', 'sdk')), ['vortex']);
   });
 
   it('--json: the same shape, the DAGs as executing the file built them, and no VX404', () => {

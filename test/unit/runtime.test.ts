@@ -441,7 +441,7 @@ describe('runtime resolution: resolveAtRuntime', function () {
       // A copy of the SDK whose inspector says who it is.
       const sdk = path.join(dir, 'sdk');
       cpSync(path.join(SDK, 'vortex'), path.join(sdk, 'vortex'), { recursive: true });
-      writeFileSync(path.join(sdk, 'vortex', 'inspect.py'), 'import json, sys\nprint(json.dumps({"files": [{"path": sys.argv[-1], "dags": [], "diagnostics": []}]}))\n');
+      writeFileSync(path.join(sdk, 'vortex', '_inspector.py'), 'import json, sys\nprint(json.dumps({"files": [{"path": sys.argv[-1], "dags": [], "diagnostics": []}]}))\n');
       const outcome = await resolveAtRuntime(fixture('loop_tasks.py'), { sdkPath: sdk });
       assert.equal(outcome.status, 'resolved');
       assert.deepEqual(outcome.dags, []);

@@ -1,7 +1,7 @@
 /**
  * `mergeRuntime` on the real static analyses of real files (the VX404 fixture
  * and the loop-built example), with runtime outcomes written by hand in the
- * shape `vortex.inspect` reports: what the graph, the lenses, the outline and
+ * shape `vortex._inspector` reports: what the graph, the lenses, the outline and
  * the executor read once a file has been executed.
  */
 import assert from 'node:assert/strict';

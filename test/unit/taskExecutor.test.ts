@@ -251,7 +251,7 @@ describe('executeTask: PythonOperator', () => {
       assert.equal(r.state, 'success', r.stderr);
       assert.equal(r.stdout, 'mode=700 token=***\n');
       const files = readdirSync(dest);
-      assert.deepEqual(files, ['vortex_task_snapshot.py']);
+      assert.deepEqual(files, ['payload.json']);
       assert.ok(!readFileSync(path.join(dest, files[0]), 'utf8').includes(SECRET));
     } finally {
       scratch.remove();
@@ -291,6 +291,13 @@ describe('executeTask: PythonOperator', () => {
     assert.equal(r.exitCode, 1);
     assert.match(r.stderr, /Traceback \(most recent call last\)/);
     assert.match(r.stderr, /ValueError: boom from the task/);
+  });
+
+  it('runs a task whose id is as long as ids may be (250 characters)', async () => {
+    const taskId = 't'.repeat(250);
+    const r = await executeTask(pythonSpec(taskId, 'no_op'));
+    assert.equal(r.state, 'success', r.stderr);
+    assert.equal(r.stdout, 'done\n');
   });
 
   it('fails clearly when the interpreter cannot be started', async () => {

@@ -1,4 +1,4 @@
-"""Hooks through which ``vortex.inspect`` sees a DAG file make its DAGs, tasks and dependencies.
+"""Hooks through which ``vortex._inspector`` sees a DAG file make its DAGs, tasks and dependencies.
 
 Off unless a recorder is started: the SDK then pays one module-global lookup
 per DAG, task and dependency, so DAG files and task runs are no slower for it.

@@ -71,7 +71,7 @@ export const OPERATORS: Readonly<Record<string, OperatorDoc>> = {
   PythonOperator: {
     kind: 'python',
     summary: 'Calls a Python function.',
-    execution: 'VORTEX writes a small runner to a private temporary file `vortex_task_<task_id>.py` that imports the DAG file and calls `python_callable` (with `op_args` / `op_kwargs`), runs it with the configured Python, and deletes the file afterwards; it is stopped after the timeout (300 s by default).',
+    execution: 'VORTEX writes what to run (the DAG file, the task, `op_args` / `op_kwargs`) as JSON to a private temporary file, runs the bundled SDK\'s task runner (`python -m vortex._runner`) on it with the configured Python, which imports the DAG file and calls `python_callable`, and deletes the file afterwards; it is stopped after the timeout (300 s by default).',
     parameters: [
       { name: 'python_callable', doc: 'The function to call.', required: true },
       { name: 'op_args', doc: 'Positional arguments for the function.' },

@@ -11,16 +11,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { CappedText, DEFAULT_MAX_CAPTURED_CHARS } from './capture';
 import { stopGroup, trackGroup, untrackGroup } from './processGroup';
-import { RUNNER_SOURCE, type RunnerPayload } from './pythonRunner';
+import { prepareRunner, type RunnerPayload } from './pythonRunner';
 import { type MaskingStream, resolveSecrets, SecretMasker, type SecretVault } from './secrets';
-import { fileNameFor, type TaskRunSpec } from './taskSpec';
+import type { TaskRunSpec } from './taskSpec';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -350,13 +349,10 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       file = 'sh';
       args = ['-c', spec.bashCommand];
     } else {
-      // mkdtemp makes the folder 0700 under an unpredictable name, so no other
-      // local user can read the file or plant a link where it is written.
-      tempDir = await mkdtemp(path.join(os.tmpdir(), 'vortex-task-'));
-      const script = path.join(tempDir, `vortex_task_${fileNameFor(spec.taskId)}.py`);
-      await writeFile(script, RUNNER_SOURCE, { mode: 0o600, flag: 'wx' });
+      const runner = await prepareRunner(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call'));
+      tempDir = runner.folder;
       file = spec.pythonPath;
-      args = ['-u', script, JSON.stringify(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call'))];
+      args = runner.args;
       processEnv = pythonEnv(spec, env);
     }
 

@@ -1,5 +1,5 @@
 /**
- * One run of `python -m vortex.inspect` as a process group: stdout kept whole
+ * One run of `python -m vortex._inspector` as a process group: stdout kept whole
  * (it is the report), the end of stderr kept (it says why Python crashed), and
  * the whole group stopped at the time limit, on abort, and when the main
  * process ends (a DAG file may start processes of its own).

@@ -1,6 +1,6 @@
 /**
  * Runtime resolution: what executing a DAG file with the bundled Python SDK
- * says about it. `python -m vortex.inspect FILE` prints `RuntimeReport` as
+ * says about it. `python -m vortex._inspector FILE` prints `RuntimeReport` as
  * JSON: cli.md's `inspect --json` shape (1-based lines and columns), plus
  * what running a dynamically created task needs.
  *
@@ -62,7 +62,7 @@ export interface RuntimeFileReport {
   diagnostics: RuntimeDiagnostic[];
 }
 
-/** What `python -m vortex.inspect FILE...` prints on stdout. */
+/** What `python -m vortex._inspector FILE...` prints on stdout. */
 export interface RuntimeReport {
   files: RuntimeFileReport[];
 }

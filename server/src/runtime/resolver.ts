@@ -1,6 +1,6 @@
 /**
  * Runtime resolution: executes a DAG file with the bundled SDK
- * (`python -m vortex.inspect`) and turns its report into a `RuntimeOutcome`.
+ * (`python -m vortex._inspector`) and turns its report into a `RuntimeOutcome`.
  * Pure of LSP and `vscode`; the CLI and the language server both call it.
  */
 import { statSync } from 'node:fs';
@@ -96,7 +96,7 @@ function describeEnd(run: InspectorRun): string {
 }
 
 /**
- * Executes `filePath` with `python -m vortex.inspect` in its own process group
+ * Executes `filePath` with `python -m vortex._inspector` in its own process group
  * and says what it built, or why it could not. Never throws for bad input (a
  * missing interpreter, a crash, a hostile report); rejects only when
  * `options.signal` aborts, with an AbortError, once the group is gone.
@@ -141,7 +141,7 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
   };
   const run = await runInspector({
     pythonPath,
-    args: ['-m', 'vortex.inspect', '--timeout', String(timeoutMs / 1000), file],
+    args: ['-m', 'vortex._inspector', '--timeout', String(timeoutMs / 1000), file],
     cwd,
     env,
     killAfterMs: timeoutMs + HARD_KILL_GRACE_MS,

@@ -1,5 +1,5 @@
 /**
- * What `python -m vortex.inspect` printed, checked field by field before it is
+ * What `python -m vortex._inspector` printed, checked field by field before it is
  * believed: the report comes from another process running the user's code
  * with whatever interpreter was configured, so it is `unknown` until proven.
  */

@@ -1,4 +1,4 @@
-"""``python -m vortex.inspect [--timeout SECONDS] FILE...``: what DAG files build when they run.
+"""``python -m vortex._inspector [--timeout SECONDS] FILE...``: what DAG files build when they run.
 
 Static analysis cannot see tasks made in loops, comprehensions or helper
 functions. This module executes each DAG file the way Airflow's DagBag imports
@@ -17,18 +17,16 @@ import argparse
 import bisect
 import datetime
 import dis
-import importlib.util
 import json
 import linecache
 import os
-import re
 import signal
 import sys
 import traceback
 from types import CodeType, FrameType, ModuleType
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from vortex import _airflow
+from vortex._dagfile import import_dag_file
 from vortex.exceptions import UnsupportedAirflowFeature
 from vortex.models import recording
 from vortex.models.baseoperator import BaseOperator
@@ -212,7 +210,7 @@ def find_cycle(task_ids: Sequence[str], edges: Sequence[Tuple[str, str]]) -> Opt
     """A cycle as ``[a, b, c, a]``, or None. Linear time: DagBag's cycle check, for 5,000-task files too."""
     downstream: Dict[str, List[str]] = {t: [] for t in task_ids}
     upstream: Dict[str, List[str]] = {t: [] for t in task_ids}
-    indegree: Dict[str, int] = {t: 0 for t in task_ids}
+    indegree: Dict[str, int] = dict.fromkeys(task_ids, 0)
     for up, down in edges:
         downstream[up].append(down)
         upstream[down].append(up)
@@ -406,18 +404,6 @@ def _cycle_diagnostic(dag: Json, cycle: List[str], path: str) -> Json:
 # --- executing a file ---------------------------------------------------------
 
 
-def module_name_for(path: str) -> str:
-    """The name the file is imported under; the task runner uses the same, so class paths agree."""
-    stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
-    name = "vortex_dag_" + stem
-    suffix = 2
-    unique = name
-    while unique in sys.modules:
-        unique = "%s_%d" % (name, suffix)
-        suffix += 1
-    return unique
-
-
 class _Timer:
     """SIGALRM after ``seconds`` raises TimeLimitReached into whatever the file is running."""
 
@@ -446,31 +432,17 @@ class _Timer:
 def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
     """Executes one DAG file and reports what it built, or why it could not be built."""
     path = os.path.abspath(path)
-    folder = os.path.dirname(path)
-    # As Airflow does for its dags folder: the file's siblings are importable.
-    if not sys.path or os.path.abspath(sys.path[0] or ".") != folder:
-        sys.path.insert(0, folder)
-    name = module_name_for(path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec) if spec is not None else ModuleType(name)
-    sys.modules[name] = module
-    sys.argv = [path]
     known_dags = len(created_dags())
     recorder = _FileRecorder(path)
-    error: Optional[BaseException] = None
     recording.start(recorder)
     try:
         with _Timer(timeout):
-            if spec is None or spec.loader is None:
-                raise ImportError("cannot import %s" % path)
-            spec.loader.exec_module(module)
-    except BaseException as raised:  # noqa: B902 - SystemExit and the time limit are the file's errors too
-        error = raised
+            module = import_dag_file(path)
+    except BaseException as error:  # noqa: BLE001 - SystemExit and the time limit are the file's errors too
+        return {"path": path, "dags": [], "diagnostics": [_error_diagnostic(error, path, timeout)]}
     finally:
         recording.stop()
         del DagContext._stack[:]
-    if error is not None:
-        return {"path": path, "dags": [], "diagnostics": [_error_diagnostic(error, path, timeout)]}
     reports = [_dag_report(d, recorder, module) for d in created_dags()[known_dags:]]
     for report in reports:
         cycle = find_cycle([t["task_id"] for t in report["tasks"]], [(e["upstream"], e["downstream"]) for e in report["edges"]])
@@ -482,7 +454,7 @@ def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m vortex.inspect",
+        prog="python -m vortex._inspector",
         description="Execute DAG files with the VORTEX SDK and print the DAGs, tasks and dependencies they build, as JSON.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
@@ -505,7 +477,6 @@ def main(argv: Sequence[str]) -> int:
     report_fd = os.dup(1)
     os.dup2(2, 1)
     sys.dont_write_bytecode = True
-    _airflow.install()
     files = [inspect_file(f, arguments.timeout) for f in arguments.files]
     data = json.dumps({"files": files}, separators=(",", ":")).encode("ascii")
     with os.fdopen(report_fd, "wb") as out:
