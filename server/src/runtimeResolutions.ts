@@ -12,11 +12,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FileAnalysis } from './analysis/model';
 import type { Analyses } from './analyses';
 import type { Logger } from './features/util';
 import type { RuntimeOptions, RuntimeOutcome } from './runtime/model';
-import type { AnalysisMode } from './settings';
+import { wantsRuntime } from './runtime/mode';
 
 export type Resolve = (filePath: string, options: RuntimeOptions) => Promise<RuntimeOutcome>;
 
@@ -39,23 +38,29 @@ export interface RuntimeResolutionsHost {
   logger: Logger;
 }
 
-/** Whether a document's mode asks for its resolution. */
-export function wantsRuntime(mode: AnalysisMode, analysis: FileAnalysis | undefined): boolean {
-  if (!analysis?.isDagFile) return false;
-  if (mode === 'runtime') return true;
-  return mode === 'auto' && analysis.hasDynamicConstructs;
-}
-
 export class RuntimeResolutions {
   /** The controller of each document's running resolution. */
   private readonly running = new Map<string, AbortController>();
   private readonly outcomes = new Map<string, RuntimeOutcome>();
+  /** Each document's running resolution, to be awaited. */
+  private readonly pending = new Map<string, Promise<void>>();
 
   constructor(private readonly host: RuntimeResolutionsHost) {}
 
   /** The latest outcome of an open document. */
   outcome(uri: string): RuntimeOutcome | undefined {
     return this.outcomes.get(uri);
+  }
+
+  /**
+   * Brings a document's runtime view up to date for a run: waits for the
+   * running resolution, or resolves now when its mode asks for one and it has
+   * none yet, so a run never plans from a view its mode would replace.
+   */
+  async settle(uri: string): Promise<void> {
+    if (!this.pending.has(uri) && !this.outcomes.has(uri)) await this.consider(uri, 'trust');
+    // A resolution that superseded the one awaited (the document was saved meanwhile) is awaited too.
+    for (let running = this.pending.get(uri); running; running = this.pending.get(uri)) await running;
   }
 
   /** Whether a resolution of the document is running. */
@@ -84,7 +89,14 @@ export class RuntimeResolutions {
       }
       const fresh = trigger === 'open' || trigger === 'save';
       if (!fresh && (this.outcomes.has(uri) || this.running.has(uri))) return;
-      await this.run(uri, settings.runtimeTimeoutSeconds * 1000);
+      const resolution = this.run(uri, settings.runtimeTimeoutSeconds * 1000);
+      const settled = resolution.catch(() => undefined);
+      this.pending.set(uri, settled);
+      try {
+        await resolution;
+      } finally {
+        if (this.pending.get(uri) === settled) this.pending.delete(uri);
+      }
     } catch (error) {
       this.host.logger.error(`VORTEX runtime resolution failed for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }

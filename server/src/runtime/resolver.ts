@@ -21,7 +21,7 @@ export const HARD_KILL_GRACE_MS = 1000;
 
 const PICK_INTERPRETER = 'choose another with the vortex.python.interpreter setting (--python on the command line)';
 
-/** Reported by the Python side; the others (VX505, VX506) come from here. */
+/** Reported by the Python side; the others (VX505, VX506, VX507) come from here. */
 function statusOf(report: RuntimeFileReport): RuntimeStatus {
   const codes = new Set(report.diagnostics.map((d) => d.code));
   if (codes.has('VX502')) return 'timedOut';
@@ -88,11 +88,37 @@ function isDirectory(dir: string): boolean {
   }
 }
 
-/** Why a finished run gave no report, in words for the VX506 message. */
+const SIGNAL_MEANINGS: Readonly<Partial<Record<NodeJS.Signals, string>>> = {
+  SIGSEGV: 'a segmentation fault',
+  SIGBUS: 'a bus error',
+  SIGABRT: 'an abort',
+  SIGFPE: 'a floating-point exception',
+  SIGILL: 'an illegal instruction',
+  SIGKILL: 'killed outright, as the system does when memory runs out',
+};
+
+/** Why a finished run gave no report, in words for the VX506 and VX507 messages. */
 function describeEnd(run: InspectorRun): string {
   if (run.stdout === null) return 'it printed far more than a report';
-  if (run.exitSignal) return `it was killed by ${run.exitSignal}`;
+  if (run.exitSignal) {
+    const meaning = SIGNAL_MEANINGS[run.exitSignal];
+    return `it was killed by ${run.exitSignal}${meaning ? ` (${meaning})` : ''}`;
+  }
   return `it exited with code ${run.exitCode}`;
+}
+
+/** How long the check that the interpreter can run the inspector may take. */
+const PROBE_TIMEOUT_MS = 15_000;
+
+/**
+ * Whether this interpreter can run the SDK's inspector at all: its `--help`
+ * answers with a usage line. Asked only after a run ended without a report,
+ * to tell a file that ended the interpreter from an interpreter that never
+ * could have run it (too old, not Python).
+ */
+async function canRunInspector(pythonPath: string, cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<boolean> {
+  const probe = await runInspector({ pythonPath, args: ['-m', 'vortex.inspect', '--help'], cwd, env, killAfterMs: PROBE_TIMEOUT_MS, signal });
+  return probe.exitCode === 0 && /^usage:/m.test(probe.stdout ?? '');
 }
 
 /**
@@ -167,6 +193,12 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
     ]);
   }
   const stderr = lastLine(run.stderrTail);
+  if (report.kind === 'none' && run.stdout !== null && (await canRunInspector(pythonPath, cwd, env, options.signal))) {
+    return outcome('failed', [
+      await ours('VX507', `Executing the file ended the Python process before it could report: ${describeEnd(run)}${stderr ? `; its last error output: ${stderr}` : ', with no error output'}. Something the file runs when it is imported (os._exit(), a crashing extension module, a signal) stopped the interpreter; Airflow could not load this file either.`),
+    ]);
+  }
+  if (options.signal?.aborted) throw abortError(options.signal);
   const what = report.kind === 'invalid' ? 'printed something that is not a report VORTEX can use' : `gave no report (${describeEnd(run)})`;
   return outcome('failed', [
     await ours('VX506', `Python ("${pythonPath}") ${what}${stderr ? `: ${stderr}` : ''}. Runtime resolution needs Python 3.8 or later and the VORTEX SDK; if this interpreter is not one, ${PICK_INTERPRETER}. Static analysis applies meanwhile.`),
