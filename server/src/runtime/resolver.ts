@@ -199,9 +199,13 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
     ]);
   }
   if (options.signal?.aborted) throw abortError(options.signal);
-  const what = report.kind === 'invalid' ? 'printed something that is not a report VORTEX can use' : `gave no report (${describeEnd(run)})`;
+  if (report.kind === 'invalid') {
+    return outcome('failed', [
+      await ours('VX506', `Python ("${pythonPath}") printed something that is not a report VORTEX can use${stderr ? `: ${stderr}` : ''}. Runtime resolution needs Python 3.8 or later and the VORTEX SDK; if this interpreter is not one, ${PICK_INTERPRETER}. Static analysis applies meanwhile.`),
+    ]);
+  }
   return outcome('failed', [
-    await ours('VX506', `Python ("${pythonPath}") ${what}${stderr ? `: ${stderr}` : ''}. Runtime resolution needs Python 3.8 or later and the VORTEX SDK; if this interpreter is not one, ${PICK_INTERPRETER}. Static analysis applies meanwhile.`),
+    await ours('VX506', `Python ("${pythonPath}") gave no report, and it cannot run the VORTEX SDK at all: ${describeEnd(run)}${stderr ? `; its last error output: ${stderr}` : ''}. Runtime resolution needs Python 3.8 or later; ${PICK_INTERPRETER}. Static analysis applies meanwhile.`),
   ]);
 }
 
