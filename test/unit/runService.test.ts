@@ -1,0 +1,100 @@
+/**
+ * One run path: `vortex run` (the built CLI as a process) and the editor's
+ * run controller (the model from a real language server over LSP, then the
+ * run service) run the same file the same way: the same DAG, the same tasks,
+ * the same summary. The analysis mode decides as the editor's does: `auto`
+ * executes a file that makes tasks in loops, so all of them run.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { serverRunModel } from '../../client/src/runs/serverModel';
+import { chooseDag, executeRun, openRunStore, planRun, type RunJson, summaryLine } from '../../server/src/execution/runService';
+import { RunModelRequest } from '../../server/src/protocol';
+import { buildOnce, LspClient } from '../support/lspClient';
+import { REPO, scratchDir } from '../support/execution';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const EXAMPLE = path.join(REPO, 'examples', 'dynamic_regions.py');
+const ALL_TASKS = ['start', 'merge', 'extract_emea', 'summarise_emea', 'extract_amer', 'summarise_amer', 'extract_apac', 'summarise_apac', 'export_csv', 'export_json'];
+
+/** A summary line with its duration taken out: the one part two runs never share. */
+const withoutDuration = (line: string) => line.replace(/ in [\d.]+ s(ec)?:/, ' in …:');
+
+describe('one run path: vortex run and the editor through the run service', function () {
+  this.timeout(90_000);
+  let scratch: { dir: string; remove: () => void };
+  let file: string;
+
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, 'run', file, ...args], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+      env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'cli-runs') },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  before(() => {
+    buildOnce();
+    scratch = scratchDir();
+    file = path.join(scratch.dir, 'dynamic_regions.py');
+    copyFileSync(EXAMPLE, file);
+  });
+  after(() => scratch.remove());
+
+  it('vortex run executes a file with dynamic tasks by default (auto) and runs all 10', () => {
+    const r = cli('--json');
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as RunJson;
+    assert.equal(json.state, 'success');
+    assert.deepEqual(json.tasks.map((t) => t.task_id), ALL_TASKS);
+    assert.ok(json.tasks.every((t) => t.state === 'success'));
+    assert.doesNotMatch(r.stderr, /cannot run|VX404/);
+    assert.deepEqual(cli('--mode', 'runtime', '--json').status, 0);
+  });
+
+  it('--mode static runs only the 2 tasks the source shows, and says the others cannot run', () => {
+    const r = cli('--mode', 'static', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as RunJson;
+    assert.deepEqual(json.tasks.map((t) => t.task_id), ['start', 'merge']);
+    assert.match(r.stderr, /^vortex: note: some tasks are created dynamically and cannot run: static analysis cannot see them, and the analysis mode "static" does not execute the file to see them$/m);
+  });
+
+  it('--mode takes auto, static or runtime only', () => {
+    const r = cli('--mode', 'dynamic');
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'vortex: --mode must be static, runtime, auto, not "dynamic"\n');
+  });
+
+  it('the editor\'s model (the language server\'s, asked right after opening) plans and sums up the run as vortex run does', async () => {
+    const uri = pathToFileURL(file).href;
+    const { client } = await LspClient.start(scratch.dir, { workspaceTrusted: true });
+    try {
+      await client.open(uri, readFileSync(file, 'utf8'));
+      // Asked at once, as a click on the lens right after opening does: the server answers once executing the file is done.
+      const model = await serverRunModel(() => client.connection.sendRequest(RunModelRequest.type, { uri }), 'dynamic_regions.py');
+      assert.equal(model.basis, 'runtime');
+      const dag = chooseDag(model, 'dynamic_regions.py', null);
+      const plan = planRun(model, { filePath: file, dag, selection: { kind: 'dag' } });
+      assert.deepEqual(plan.tasks.map((t) => t.spec.taskId), ALL_TASKS);
+
+      const warnings: string[] = [];
+      const store = await openRunStore(path.join(scratch.dir, 'editor-runs'), 20, (m) => warnings.push(m));
+      const result = await executeRun(plan, { store, parallelism: 2 });
+      assert.deepEqual(warnings, []);
+      assert.ok(result.runDir && existsSync(path.join(result.runDir, 'run.json')));
+
+      const text = cli();
+      assert.equal(text.status, 0, text.stderr);
+      const cliSummary = text.stdout.split('\n').find((l) => l.startsWith('DAG "dynamic_regions"'));
+      assert.equal(withoutDuration(summaryLine(result)), 'DAG "dynamic_regions" success in …: 10 tasks, 10 success');
+      assert.equal(withoutDuration(cliSummary ?? ''), withoutDuration(summaryLine(result)));
+    } finally {
+      await client.stop();
+    }
+  });
+});
