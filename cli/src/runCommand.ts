@@ -30,9 +30,10 @@ import {
   runLabel,
   RunRefused,
   summaryLine,
+  unmaskedSecrets,
 } from '../../server/src/execution/runService';
 import type { DagRunResult, RunEvent, TaskSelection } from '../../server/src/execution/scheduler';
-import { MapVault, parseSecretsFile } from '../../server/src/execution/secrets';
+import { MapVault, parseSecretsFile, unmaskedSecretWarning } from '../../server/src/execution/secrets';
 import { DEFAULT_RUNTIME_TIMEOUT_MS } from '../../server/src/runtime/model';
 import type { AnalysisMode } from '../../server/src/runtime/mode';
 import { analyseFile, UsageError } from './files';
@@ -151,6 +152,7 @@ async function run(args: RunArgs): Promise<number> {
 
   const selection: TaskSelection = args.task !== undefined ? { kind: 'task', taskId: args.task } : { kind: 'dag' };
   const plan = planRun(model, { filePath: path.resolve(file), dag, selection, timeoutSeconds: args.timeoutSeconds, pythonPath });
+  for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
   const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
 
   const table = args.json

@@ -11,6 +11,7 @@ import type { RunEvent } from '../../../server/src/execution/scheduler';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { openRunStore } from '../../../server/src/execution/runService';
 import type { RunStore } from '../../../server/src/execution/runStore';
+import { isMasked, UNMASKED_REASON } from '../../../server/src/execution/secrets';
 import { Commands } from '../../../server/src/commands';
 import { WorkspaceTrustNotification } from '../../../server/src/protocol';
 import { looksLikeDagDocument } from '../dagFile';
@@ -182,7 +183,8 @@ async function setSecret(secrets: WorkspaceSecrets, nameArg: string | null, valu
     }));
   if (value === undefined) return undefined;
   await secrets.set(name, value);
-  void vscode.window.showInformationMessage(`VORTEX: secret ${name} is set for this workspace.`);
+  if (value !== '' && !isMasked(value)) void vscode.window.showWarningMessage(`VORTEX: secret ${name} is set for this workspace, but its value ${UNMASKED_REASON}`);
+  else void vscode.window.showInformationMessage(`VORTEX: secret ${name} is set for this workspace.`);
   return name;
 }
 

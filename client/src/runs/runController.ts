@@ -20,8 +20,10 @@ import {
   runnableDags,
   RunRefused,
   summaryLine,
+  unmaskedSecrets,
 } from '../../../server/src/execution/runService';
 import type { RunStore } from '../../../server/src/execution/runStore';
+import { unmaskedSecretWarning } from '../../../server/src/execution/secrets';
 import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../server/src/execution/scheduler';
 import { Commands } from '../../../server/src/commands';
 import { RunModelRequest } from '../../../server/src/protocol';
@@ -141,6 +143,9 @@ export class RunController implements vscode.Disposable {
     const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)}`);
     const note = dynamicTasksNote(model);
     if (note) write(`Note: ${note}\n`);
+    const unmasked = await unmaskedSecrets(plan, this.secrets);
+    for (const name of unmasked) write(`Warning: ${unmaskedSecretWarning(name)}\n`);
+    if (unmasked.length > 0) void vscode.window.showWarningMessage(`VORTEX: ${unmaskedSecretWarning(unmasked[0])}`);
     this.channel.show(true);
 
     const liveRun: LiveRun = { runId: plan.runId, dagId: plan.dagId, startedAt: Date.now(), states: new Map(), controller: new AbortController() };

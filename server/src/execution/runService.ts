@@ -14,7 +14,7 @@ import { type AnalysisMode, wantsRuntime } from '../runtime/mode';
 import { resolveAtRuntime } from '../runtime/resolver';
 import { RunStore } from './runStore';
 import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type RunPlan, type TaskSelection } from './scheduler';
-import type { SecretVault } from './secrets';
+import { isMasked, type SecretVault } from './secrets';
 import { newRunId } from './taskSpec';
 
 /** Why a file is not run; `message` is a sentence for people, without a "vortex:" or "VORTEX:" prefix. */
@@ -148,6 +148,21 @@ export async function openRunStore(dir: string, keepPerDag: number | undefined, 
     warn(`cannot keep run logs in ${store.baseDir} (${error instanceof Error ? error.message : String(error)}); running without them`);
     return undefined;
   }
+}
+
+/**
+ * The secrets of the plan that the vault has, but with values too short to
+ * be masked in the run's output: the caller warns about each by name.
+ */
+export async function unmaskedSecrets(plan: RunPlan, vault: SecretVault | undefined): Promise<string[]> {
+  if (!vault) return [];
+  const names = [...new Set(plan.tasks.flatMap((t) => t.spec.secretNames))].sort();
+  const unmasked: string[] = [];
+  for (const name of names) {
+    const value = await vault.get(name);
+    if (value !== undefined && value !== '' && !isMasked(value)) unmasked.push(name);
+  }
+  return unmasked;
 }
 
 export interface ExecuteOptions {
