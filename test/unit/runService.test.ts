@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serverRunModel } from '../../client/src/runs/serverModel';
@@ -62,6 +62,16 @@ describe('one run path: vortex run and the editor through the run service', func
     const json = JSON.parse(r.stdout) as RunJson;
     assert.deepEqual(json.tasks.map((t) => t.task_id), ['start', 'merge']);
     assert.match(r.stderr, /^vortex: note: some tasks are created dynamically and cannot run: static analysis cannot see them, and the analysis mode "static" does not execute the file to see them$/m);
+  });
+
+  it('a file whose execution ends its interpreter is not run: the error says how it ended', () => {
+    const crash = path.join(scratch.dir, 'crash.py');
+    writeFileSync(crash, readFileSync(file, 'utf8').replace('with DAG(', 'os._exit(3)\n\nwith DAG(').replace(/^/, 'import os\n'));
+    const r = spawnSync(process.execPath, [CLI, 'run', crash], { cwd: scratch.dir, encoding: 'utf8', env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'cli-runs') } });
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /crash\.py:\d+:\d+: error VX507 Executing the file ended the Python process before it could report: it exited with code 3/);
+    assert.match(r.stderr, /^vortex: not running .*crash\.py: it has 1 error$/m);
+    assert.equal(r.stdout, '');
   });
 
   it('--mode takes auto, static or runtime only', () => {

@@ -33,8 +33,8 @@ export interface RunModel {
   analysis: FileAnalysis;
   /** `runtime`: executing the file built the tasks; `static`: reading its source did. */
   basis: 'static' | 'runtime';
-  /** The runtime resolution's outcome, when the mode asked for one. */
-  outcome?: RuntimeOutcome;
+  /** Whether the file was executed to see its tasks (whether or not that went well). */
+  executed: boolean;
 }
 
 export type Resolve = (filePath: string, options: RuntimeOptions) => Promise<RuntimeOutcome>;
@@ -54,15 +54,21 @@ export async function modelForRun(
   options: RuntimeOptions,
   resolve: Resolve = resolveAtRuntime,
 ): Promise<RunModel> {
-  if (!wantsRuntime(mode, staticAnalysis)) return { analysis: staticAnalysis, basis: 'static' };
+  if (!wantsRuntime(mode, staticAnalysis)) return { analysis: staticAnalysis, basis: 'static', executed: false };
   const outcome = await resolve(filePath, options);
-  return { analysis: mergeRuntime(staticAnalysis, outcome, source), basis: outcome.status === 'resolved' ? 'runtime' : 'static', outcome };
+  return { analysis: mergeRuntime(staticAnalysis, outcome, source), basis: outcome.status === 'resolved' ? 'runtime' : 'static', executed: true };
 }
 
-/** A model that was resolved elsewhere (the language server's): runtime-built when it holds tasks the source does not show. */
+/**
+ * A model resolved elsewhere (the language server's), read back from its
+ * diagnostics: executing the file that resolved drops VX404, and one that did
+ * not adds a runtime diagnostic (VX5xx).
+ */
 export function modelOf(analysis: FileAnalysis): RunModel {
-  const seen = !analysis.diagnostics.some((d) => d.code === 'VX404');
-  return { analysis, basis: analysis.hasDynamicConstructs && seen ? 'runtime' : 'static' };
+  const unseen = analysis.diagnostics.some((d) => d.code === 'VX404');
+  const runtimeSaid = analysis.diagnostics.some((d) => d.code.startsWith('VX5'));
+  const resolved = analysis.hasDynamicConstructs && !unseen;
+  return { analysis, basis: resolved ? 'runtime' : 'static', executed: resolved || runtimeSaid };
 }
 
 /** The DAGs a run can name: those with a literal dag_id. */
@@ -100,7 +106,7 @@ export function chooseDag(model: RunModel, fileName: string, dagId: string | nul
  */
 export function dynamicTasksNote(model: RunModel): string | null {
   if (model.basis === 'runtime' || !model.analysis.hasDynamicConstructs) return null;
-  const why = model.outcome ? 'executing the file did not show them (see its diagnostics)' : 'the analysis mode "static" does not execute the file to see them';
+  const why = model.executed ? 'executing the file did not show them (see its diagnostics)' : 'the analysis mode "static" does not execute the file to see them';
   return `some tasks are created dynamically and cannot run: static analysis cannot see them, and ${why}`;
 }
 
