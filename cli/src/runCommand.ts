@@ -10,8 +10,9 @@
  * 130 interrupted (Ctrl-C), as shells report it.
  *
  * Environment: VORTEX_PYTHON, the interpreter for Python tasks and for
- * executing the file under --mode auto or runtime (default python3); VORTEX_RUNS_DIR, where run logs are kept (default
- * $XDG_STATE_HOME/vortex/runs, i.e. ~/.local/state/vortex/runs).
+ * executing the file under --mode auto or runtime (default python3);
+ * VORTEX_RUNS_DIR, where run logs are kept (default $XDG_STATE_HOME/vortex/runs,
+ * i.e. ~/.local/state/vortex/runs).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -137,12 +138,30 @@ function failureReport(result: DagRunResult): string[] {
   return out;
 }
 
-async function run(args: RunArgs): Promise<number> {
+/**
+ * Ctrl-C and SIGTERM abort `signal` while `work` runs. Tasks and the file's
+ * execution run in process groups of their own, which a terminal's Ctrl-C
+ * does not reach: aborting stops them, then the run reports what happened.
+ */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}
+
+async function run(args: RunArgs, signal: AbortSignal): Promise<number> {
   const vault = args.secretsFile !== undefined ? readSecrets(args.secretsFile) : new MapVault({});
   await loadPython();
   const { analysis, path: file, text } = analyseFile(args.file, {});
   const pythonPath = process.env.VORTEX_PYTHON || undefined;
-  const model = await modelForRun(analysis, text, path.resolve(file), args.mode, { pythonPath, timeoutMs: DEFAULT_RUNTIME_TIMEOUT_MS });
+  const model = await modelForRun(analysis, text, path.resolve(file), args.mode, { pythonPath, timeoutMs: DEFAULT_RUNTIME_TIMEOUT_MS, signal });
 
   for (const d of model.analysis.diagnostics) if (d.severity !== 'info') warn(diagnosticLine(file, d));
   checkRunnable(model, file);
@@ -168,25 +187,13 @@ async function run(args: RunArgs): Promise<number> {
     table.start();
   }
 
-  // Tasks run in process groups of their own, which a terminal's Ctrl-C does
-  // not reach: stop them ourselves, then report what happened.
-  const controller = new AbortController();
-  const interrupt = () => controller.abort();
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
-  let result: DagRunResult;
-  try {
-    result = await executeRun(plan, {
-      parallelism: args.parallelism,
-      vault,
-      signal: controller.signal,
-      store,
-      onEvent: (event: RunEvent) => table?.onEvent(event),
-    });
-  } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
-  }
+  const result = await executeRun(plan, {
+    parallelism: args.parallelism,
+    vault,
+    signal,
+    store,
+    onEvent: (event: RunEvent) => table?.onEvent(event),
+  });
 
   if (table) {
     table.finish();
@@ -203,7 +210,17 @@ async function run(args: RunArgs): Promise<number> {
 /** `vortex run …`; resolves to the exit status. Errors in the input are one line on stderr, never a stack trace. */
 export async function runCommand(args: string[]): Promise<number> {
   try {
-    return await run(parseRunArgs(args));
+    const parsed = parseRunArgs(args);
+    return await interruptible((signal) =>
+      run(parsed, signal).catch((error: unknown) => {
+        // Interrupted while the file was being executed to see its tasks: nothing ran.
+        if (signal.aborted && error instanceof Error && error.name === 'AbortError') {
+          warn('vortex: interrupted before any task started');
+          return 130;
+        }
+        throw error;
+      }),
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       warn(`vortex: ${error.message}`);

@@ -6,19 +6,33 @@
  * executes a file that makes tasks in loops, so all of them run.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serverRunModel } from '../../client/src/runs/serverModel';
 import { chooseDag, executeRun, openRunStore, planRun, type RunJson, summaryLine } from '../../server/src/execution/runService';
 import { RunModelRequest } from '../../server/src/protocol';
 import { buildOnce, LspClient } from '../support/lspClient';
-import { REPO, scratchDir } from '../support/execution';
+import { processRuns, REPO, scratchDir } from '../support/execution';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const EXAMPLE = path.join(REPO, 'examples', 'dynamic_regions.py');
 const ALL_TASKS = ['start', 'merge', 'extract_emea', 'summarise_emea', 'extract_amer', 'summarise_amer', 'extract_apac', 'summarise_apac', 'export_csv', 'export_json'];
+
+/** The pid of a `python -m vortex.inspect` executing `file`, if one runs. */
+function inspectorOf(file: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes('vortex.inspect') && args.includes(file)) return Number(entry);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return undefined;
+}
 
 /** A summary line with its duration taken out: the one part two runs never share. */
 const withoutDuration = (line: string) => line.replace(/ in [\d.]+ s(ec)?:/, ' in …:');
@@ -72,6 +86,27 @@ describe('one run path: vortex run and the editor through the run service', func
     assert.match(r.stderr, /crash\.py:\d+:\d+: error VX507 Executing the file ended the Python process before it could report: it exited with code 3/);
     assert.match(r.stderr, /^vortex: not running .*crash\.py: it has 1 error$/m);
     assert.equal(r.stdout, '');
+  });
+
+  it('Ctrl-C while the file is being executed to see its tasks stops it, runs nothing and exits 130', async () => {
+    const slow = path.join(scratch.dir, 'slow.py');
+    writeFileSync(slow, readFileSync(file, 'utf8').replace('with DAG(', 'time.sleep(60)\n\nwith DAG(').replace(/^/, 'import time\n'));
+    const child = spawn(process.execPath, [CLI, 'run', slow], { cwd: scratch.dir, env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'slow-runs') } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The file is being executed once its interpreter is there to see.
+    const started = Date.now();
+    let inspector: number | undefined;
+    while ((inspector = inspectorOf(slow)) === undefined) {
+      assert.ok(Date.now() - started < 20_000, 'the file was never executed');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /^vortex: interrupted before any task started$/m);
+    assert.equal(existsSync(path.join(scratch.dir, 'slow-runs')), false);
+    assert.equal(processRuns(inspector), false, 'the file\'s interpreter outlived the run');
   });
 
   it('--mode takes auto, static or runtime only', () => {
