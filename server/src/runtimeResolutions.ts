@@ -42,8 +42,8 @@ export class RuntimeResolutions {
   /** The controller of each document's running resolution. */
   private readonly running = new Map<string, AbortController>();
   private readonly outcomes = new Map<string, RuntimeOutcome>();
-  /** Each document's running resolution, to be awaited. */
-  private readonly pending = new Map<string, Promise<void>>();
+  /** Each document's considerations in progress (from the moment one is asked for), to be awaited. */
+  private readonly pending = new Map<string, Set<Promise<void>>>();
 
   constructor(private readonly host: RuntimeResolutionsHost) {}
 
@@ -59,8 +59,8 @@ export class RuntimeResolutions {
    */
   async settle(uri: string): Promise<void> {
     if (!this.pending.has(uri) && !this.outcomes.has(uri)) await this.consider(uri, 'trust');
-    // A resolution that superseded the one awaited (the document was saved meanwhile) is awaited too.
-    for (let running = this.pending.get(uri); running; running = this.pending.get(uri)) await running;
+    // Those begun meanwhile (the document was saved) are awaited too.
+    for (let work = this.pending.get(uri); work; work = this.pending.get(uri)) await Promise.all(work);
   }
 
   /** Whether a resolution of the document is running. */
@@ -73,7 +73,21 @@ export class RuntimeResolutions {
    * (on open and save always anew; after a trust or settings change only when
    * it has no outcome yet), and drops a runtime view it no longer asks for.
    */
-  async consider(uri: string, trigger: Trigger): Promise<void> {
+  consider(uri: string, trigger: Trigger): Promise<void> {
+    const work = this.considerNow(uri, trigger);
+    let set = this.pending.get(uri);
+    if (!set) this.pending.set(uri, (set = new Set()));
+    set.add(work);
+    const done = () => {
+      set.delete(work);
+      if (set.size === 0 && this.pending.get(uri) === set) this.pending.delete(uri);
+    };
+    // considerNow never rejects.
+    void work.then(done);
+    return work;
+  }
+
+  private async considerNow(uri: string, trigger: Trigger): Promise<void> {
     try {
       if (!this.host.isTrusted() || !uri.startsWith('file:')) return;
       const { analyses } = this.host;
@@ -89,14 +103,7 @@ export class RuntimeResolutions {
       }
       const fresh = trigger === 'open' || trigger === 'save';
       if (!fresh && (this.outcomes.has(uri) || this.running.has(uri))) return;
-      const resolution = this.run(uri, settings.runtimeTimeoutSeconds * 1000);
-      const settled = resolution.catch(() => undefined);
-      this.pending.set(uri, settled);
-      try {
-        await resolution;
-      } finally {
-        if (this.pending.get(uri) === settled) this.pending.delete(uri);
-      }
+      await this.run(uri, settings.runtimeTimeoutSeconds * 1000);
     } catch (error) {
       this.host.logger.error(`VORTEX runtime resolution failed for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }

@@ -112,7 +112,7 @@ export class RunController implements vscode.Disposable {
     try {
       checkRunnable(model, fileName);
     } catch (error) {
-      if (error instanceof RunRefused) throw new Error(`${error.message}; fix them first (see the Problems panel)`, { cause: error });
+      if (error instanceof RunRefused) throw new Error(`${error.message} (see the Problems panel)`, { cause: error });
       throw error;
     }
     const dag = await this.chooseDag(model, fileName, target.dagId);
