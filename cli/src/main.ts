@@ -6,17 +6,21 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadPython } from '../../server/src/analysis/parser';
 import { describeCron, SCHEDULE_PRESETS } from '../../server/src/analysis/schedule';
 import { DEFAULT_RUNTIME_TIMEOUT_MS, type RuntimeOptions } from '../../server/src/runtime/model';
+import { type AnalysisMode, wantsRuntime } from '../../server/src/runtime/mode';
 import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
+import { analysisMode } from './mode';
 import { runtimeInspection, staticInspection, type Inspection } from './inspection';
 import { diagnosticLine, inspectDiagnostic, type InspectFile } from './report';
 
 const USAGE = `Usage:
   vortex inspect FILE... [--json] [--max-file-size BYTES]
-                 [--runtime [--timeout SECONDS] [--python PATH]]
+                 [--mode static|auto|runtime [--timeout SECONDS] [--python PATH]]
+                 [--runtime (the same as --mode runtime)]
   vortex graph FILE [--dag DAG_ID] [--format dot|mermaid|json]
   vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
                   [--timeout SECONDS] [--secrets-file PATH] [--json]
+                  [--mode auto|static|runtime]
 
 Exit status: 0 success; 1 error diagnostics (inspect) or a failed task (run);
 2 bad usage or an unreadable file.`;
@@ -36,13 +40,20 @@ function maxFileSize(value: unknown): number | undefined {
   return n;
 }
 
-/** `--runtime`'s options, or undefined without it; `--timeout` and `--python` mean nothing alone. */
-function runtimeOptions(values: Record<string, unknown>): RuntimeOptions | undefined {
-  if (!values.runtime) {
+/**
+ * The analysis mode of `inspect` (static unless `--mode` or `--runtime` says
+ * otherwise: inspecting never executes a file unasked), and the options of
+ * executing files; `--timeout` and `--python` mean nothing without it.
+ */
+function inspectMode(values: Record<string, unknown>): { mode: AnalysisMode; runtime: RuntimeOptions } {
+  if (values.runtime && values.mode !== undefined && values.mode !== 'runtime') {
+    throw new UsageError(`--runtime is --mode runtime; it cannot go with --mode ${String(values.mode)}`);
+  }
+  const mode = values.runtime ? 'runtime' : analysisMode(values.mode, 'static');
+  if (mode === 'static') {
     for (const option of ['timeout', 'python']) {
-      if (values[option] !== undefined) throw new UsageError(`--${option} applies to --runtime only: add --runtime to execute the files`);
+      if (values[option] !== undefined) throw new UsageError(`--${option} applies to executing the files only: add --mode auto or --mode runtime`);
     }
-    return undefined;
   }
   let timeoutMs = DEFAULT_RUNTIME_TIMEOUT_MS;
   if (values.timeout !== undefined) {
@@ -52,7 +63,7 @@ function runtimeOptions(values: Record<string, unknown>): RuntimeOptions | undef
   }
   const pythonPath = values.python === undefined ? 'python3' : String(values.python);
   if (pythonPath === '') throw new UsageError('--python needs the path of a Python interpreter');
-  return { timeoutMs, pythonPath };
+  return { mode, runtime: { timeoutMs, pythonPath } };
 }
 
 function plural(n: number, word: string): string {
@@ -88,18 +99,19 @@ async function inspect(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     json: { type: 'boolean' },
     runtime: { type: 'boolean' },
+    mode: { type: 'string' },
     timeout: { type: 'string' },
     python: { type: 'string' },
     'max-file-size': { type: 'string' },
   });
-  const runtime = runtimeOptions(values);
+  const { mode, runtime } = inspectMode(values);
   if (positionals.length === 0) throw new UsageError('inspect needs at least one FILE or directory');
   await loadPython();
   const { files, errors } = analysePaths(positionals, { maxFileSize: maxFileSize(values['max-file-size']) });
   for (const error of errors) process.stderr.write(`vortex: ${error}\n`);
   const inspections: Inspection[] = [];
   // One file at a time: each run is a Python process executing user code.
-  for (const f of files) inspections.push(runtime ? await runtimeInspection(f, runtime) : staticInspection(f));
+  for (const f of files) inspections.push(wantsRuntime(mode, f.analysis) ? await runtimeInspection(f, runtime) : staticInspection(f));
   if (values.json) {
     const report: { files: InspectFile[] } = {
       files: inspections.map((f) => ({ path: f.path, dags: f.dags, diagnostics: f.diagnostics.map(inspectDiagnostic) })),

@@ -1,74 +1,48 @@
 /**
  * `vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
- *                  [--timeout SECONDS] [--secrets-file PATH] [--json]`
- * as ../shared/spec/cli.md describes it.
+ *                  [--timeout SECONDS] [--secrets-file PATH] [--json]
+ *                  [--mode auto|static|runtime]`
+ * as docs/cli.md describes it: arguments into the run service, its events out
+ * to the terminal.
  *
  * Exit status: 0 every task succeeded; 1 a task failed, or the file has
  * error diagnostics (it is not run); 2 bad usage or an unreadable file;
  * 130 interrupted (Ctrl-C), as shells report it.
  *
- * Environment: VORTEX_PYTHON, the interpreter for Python tasks (default
- * python3); VORTEX_RUNS_DIR, where run logs are kept (default
- * $XDG_STATE_HOME/vortex/runs, i.e. ~/.local/state/vortex/runs).
+ * Environment: VORTEX_PYTHON, the interpreter for Python tasks and for
+ * executing the file under --mode auto or runtime (default python3);
+ * VORTEX_RUNS_DIR, where run logs are kept (default $XDG_STATE_HOME/vortex/runs,
+ * i.e. ~/.local/state/vortex/runs).
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FileAnalysis } from '../../server/src/analysis/model';
 import { loadPython } from '../../server/src/analysis/parser';
-import { RunStore } from '../../server/src/execution/runStore';
 import {
-  type DagRunResult,
-  planFromModel,
-  PlanError,
-  runPlan,
-  type RunEvent,
-  type TaskSelection,
-} from '../../server/src/execution/scheduler';
-import { MapVault, parseSecretsFile } from '../../server/src/execution/secrets';
-import { newRunId } from '../../server/src/execution/taskSpec';
+  checkRunnable,
+  chooseDag,
+  dynamicTasksNote,
+  executeRun,
+  modelForRun,
+  openRunStore,
+  planRun,
+  runJson,
+  runLabel,
+  RunRefused,
+  summaryLine,
+  unmaskedSecrets,
+} from '../../server/src/execution/runService';
+import type { DagRunResult, RunEvent, TaskSelection } from '../../server/src/execution/scheduler';
+import { MapVault, parseSecretsFile, unmaskedSecretWarning } from '../../server/src/execution/secrets';
+import { DEFAULT_RUNTIME_TIMEOUT_MS } from '../../server/src/runtime/model';
+import type { AnalysisMode } from '../../server/src/runtime/mode';
 import { analyseFile, UsageError } from './files';
+import { analysisMode } from './mode';
 import { diagnosticLine } from './report';
-import { formatDuration, RunTable } from './runTable';
+import { RunTable } from './runTable';
 
-/** The `run --json` shape of cli.md. */
-export interface RunJson {
-  dag_id: string;
-  state: DagRunResult['state'];
-  duration_ms: number;
-  tasks: RunJsonTask[];
-}
-
-export interface RunJsonTask {
-  task_id: string;
-  operator: string;
-  state: string;
-  exit_code: number | null;
-  timed_out: boolean;
-  /** Null for a task that never started. */
-  duration_ms: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runJson(result: DagRunResult): RunJson {
-  return {
-    dag_id: result.dagId,
-    state: result.state,
-    duration_ms: Math.round(result.durationMs),
-    tasks: result.tasks.map((t) => ({
-      task_id: t.taskId,
-      operator: t.operator,
-      state: t.state,
-      exit_code: t.result?.exitCode ?? null,
-      timed_out: t.result?.timedOut ?? false,
-      duration_ms: t.result ? Math.round(t.result.durationMs) : null,
-      stdout: t.result?.stdout ?? '',
-      stderr: t.result?.stderr ?? '',
-    })),
-  };
-}
+export type { RunJson } from '../../server/src/execution/runService';
 
 interface RunArgs {
   file: string;
@@ -78,6 +52,7 @@ interface RunArgs {
   timeoutSeconds: number | undefined;
   secretsFile: string | undefined;
   json: boolean;
+  mode: AnalysisMode;
 }
 
 function parseRunArgs(args: string[]): RunArgs {
@@ -94,6 +69,7 @@ function parseRunArgs(args: string[]): RunArgs {
         timeout: { type: 'string' },
         'secrets-file': { type: 'string' },
         json: { type: 'boolean' },
+        mode: { type: 'string' },
       },
     });
   } catch (error) {
@@ -123,6 +99,7 @@ function parseRunArgs(args: string[]): RunArgs {
     timeoutSeconds,
     secretsFile: values['secrets-file'],
     json: values.json ?? false,
+    mode: analysisMode(values.mode),
   };
 }
 
@@ -144,18 +121,6 @@ function runsDir(): string {
   return path.join(state, 'vortex', 'runs');
 }
 
-function chooseDag(analysis: FileAnalysis, file: string, dagId: string | undefined) {
-  const known = analysis.dags.map((d) => d.dagId).filter((id): id is string => id !== null);
-  if (dagId !== undefined) {
-    const dag = analysis.dags.find((d) => d.dagId === dagId);
-    if (!dag) throw new UsageError(`no DAG "${dagId}" in ${file}${known.length ? ` (it defines: ${known.join(', ')})` : ''}`);
-    return dag;
-  }
-  if (analysis.dags.length === 0) throw new UsageError(`${file} defines no DAG`);
-  if (analysis.dags.length > 1) throw new UsageError(`${file} defines ${analysis.dags.length} DAGs (${known.join(', ')}): choose one with --dag`);
-  return analysis.dags[0];
-}
-
 const write = (text: string) => process.stdout.write(text);
 const warn = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -173,54 +138,41 @@ function failureReport(result: DagRunResult): string[] {
   return out;
 }
 
-function summaryLine(result: DagRunResult): string {
-  const counts = new Map<string, number>();
-  for (const t of result.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
-  const n = result.tasks.length;
-  const parts = [...counts].map(([state, count]) => `${count} ${state}`).join(', ');
-  return `DAG "${result.dagId}" ${result.state} in ${formatDuration(result.durationMs)}: ${n} task${n === 1 ? '' : 's'}, ${parts}`;
+/**
+ * Ctrl-C and SIGTERM abort `signal` while `work` runs. Tasks and the file's
+ * execution run in process groups of their own, which a terminal's Ctrl-C
+ * does not reach: aborting stops them, then the run reports what happened.
+ */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
 }
 
-async function run(args: RunArgs): Promise<number> {
+async function run(args: RunArgs, signal: AbortSignal): Promise<number> {
   const vault = args.secretsFile !== undefined ? readSecrets(args.secretsFile) : new MapVault({});
   await loadPython();
-  const { analysis, path: file } = analyseFile(args.file, {});
+  const { analysis, path: file, text } = analyseFile(args.file, {});
+  const pythonPath = process.env.VORTEX_PYTHON || undefined;
+  const model = await modelForRun(analysis, text, path.resolve(file), args.mode, { pythonPath, timeoutMs: DEFAULT_RUNTIME_TIMEOUT_MS, signal });
 
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  for (const d of analysis.diagnostics) if (d.severity !== 'info') warn(diagnosticLine(file, d));
-  if (errors.length > 0) {
-    warn(`vortex: not running ${file}: it has ${errors.length} error${errors.length === 1 ? '' : 's'}`);
-    return 1;
-  }
-  const dag = chooseDag(analysis, file, args.dag);
-  if (args.task !== undefined && !dag.taskIndices.some((i) => analysis.tasks[i].taskId === args.task)) {
-    throw new UsageError(`no task "${args.task}" in DAG "${dag.dagId ?? '?'}"`);
-  }
-  if (analysis.hasDynamicConstructs) {
-    warn('vortex: note: some tasks are created dynamically; static analysis cannot see them, so they do not run');
-  }
+  for (const d of model.analysis.diagnostics) if (d.severity !== 'info') warn(diagnosticLine(file, d));
+  checkRunnable(model, file);
+  const dag = chooseDag(model, file, args.dag ?? null);
+  const note = dynamicTasksNote(model);
+  if (note) warn(`vortex: note: ${note}`);
 
   const selection: TaskSelection = args.task !== undefined ? { kind: 'task', taskId: args.task } : { kind: 'dag' };
-  const plan = planFromModel(
-    analysis,
-    dag,
-    {
-      dagFilePath: path.resolve(file),
-      runId: newRunId(),
-      timeoutSeconds: args.timeoutSeconds,
-      pythonPath: process.env.VORTEX_PYTHON || undefined,
-    },
-    selection,
-  );
-
-  let store: RunStore | undefined = new RunStore(runsDir());
-  try {
-    await store.prepare();
-  } catch (error) {
-    // A run without logs beats no run: say so and go on.
-    warn(`vortex: cannot keep run logs in ${store.baseDir} (${(error as Error).message}); running without them`);
-    store = undefined;
-  }
+  const plan = planRun(model, { filePath: path.resolve(file), dag, selection, timeoutSeconds: args.timeoutSeconds, pythonPath });
+  for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
+  const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
 
   const table = args.json
     ? null
@@ -231,36 +183,17 @@ async function run(args: RunArgs): Promise<number> {
         process.stdout.rows || 24,
       );
   if (table) {
-    const target = args.task !== undefined ? `task "${args.task}" of DAG "${plan.dagId}"` : `DAG "${plan.dagId}"`;
-    write(`Running ${target} from ${file} (run ${plan.runId})\n`);
+    write(`Running ${runLabel(plan, selection)} from ${file} (run ${plan.runId})\n`);
     table.start();
   }
 
-  // Tasks run in process groups of their own, which a terminal's Ctrl-C does
-  // not reach: stop them ourselves, then report what happened.
-  const controller = new AbortController();
-  const interrupt = () => controller.abort();
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
-  let result: DagRunResult;
-  try {
-    result = await runPlan(plan, {
-      parallelism: args.parallelism,
-      vault,
-      signal: controller.signal,
-      store,
-      onEvent: (event: RunEvent) => table?.onEvent(event),
-    });
-  } catch (error) {
-    if (error instanceof PlanError) {
-      warn(`vortex: not running ${file}: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
-  }
+  const result = await executeRun(plan, {
+    parallelism: args.parallelism,
+    vault,
+    signal,
+    store,
+    onEvent: (event: RunEvent) => table?.onEvent(event),
+  });
 
   if (table) {
     table.finish();
@@ -277,11 +210,27 @@ async function run(args: RunArgs): Promise<number> {
 /** `vortex run …`; resolves to the exit status. Errors in the input are one line on stderr, never a stack trace. */
 export async function runCommand(args: string[]): Promise<number> {
   try {
-    return await run(parseRunArgs(args));
+    const parsed = parseRunArgs(args);
+    return await interruptible((signal) =>
+      run(parsed, signal).catch((error: unknown) => {
+        // Interrupted while the file was being executed to see its tasks: nothing ran.
+        if (signal.aborted && error instanceof Error && error.name === 'AbortError') {
+          warn('vortex: interrupted before any task started');
+          return 130;
+        }
+        throw error;
+      }),
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       warn(`vortex: ${error.message}`);
       return 2;
+    }
+    if (error instanceof RunRefused) {
+      // A file that cannot run is the file's fault (1); naming what is not there is bad usage (2).
+      const usage = error.kind === 'unknownDag' || error.kind === 'unknownTask' || error.kind === 'noDag' || error.kind === 'severalDags';
+      warn(`vortex: ${error.message}${error.kind === 'severalDags' ? ' with --dag' : ''}`);
+      return usage ? 2 : 1;
     }
     throw error;
   }

@@ -3,6 +3,7 @@
  * place on a terminal; on a pipe (CI logs) one line per state change, since
  * cursor movement would only garble a log.
  */
+import { formatDuration } from '../../server/src/execution/runService';
 import type { RunEvent, TaskRunState } from '../../server/src/execution/scheduler';
 
 export interface TableTask {
@@ -15,14 +16,6 @@ interface Row extends TableTask {
   /** Monotonic ms when it started running, and its duration once it ended. */
   startedAt: number | null;
   durationMs: number | null;
-}
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '';
-  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 const STATE_ORDER: readonly TaskRunState[] = ['running', 'queued', 'success', 'failed', 'upstream_failed', 'skipped'];

@@ -12,11 +12,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FileAnalysis } from './analysis/model';
 import type { Analyses } from './analyses';
 import type { Logger } from './features/util';
 import type { RuntimeOptions, RuntimeOutcome } from './runtime/model';
-import type { AnalysisMode } from './settings';
+import { wantsRuntime } from './runtime/mode';
 
 export type Resolve = (filePath: string, options: RuntimeOptions) => Promise<RuntimeOutcome>;
 
@@ -39,23 +38,29 @@ export interface RuntimeResolutionsHost {
   logger: Logger;
 }
 
-/** Whether a document's mode asks for its resolution. */
-export function wantsRuntime(mode: AnalysisMode, analysis: FileAnalysis | undefined): boolean {
-  if (!analysis?.isDagFile) return false;
-  if (mode === 'runtime') return true;
-  return mode === 'auto' && analysis.hasDynamicConstructs;
-}
-
 export class RuntimeResolutions {
   /** The controller of each document's running resolution. */
   private readonly running = new Map<string, AbortController>();
   private readonly outcomes = new Map<string, RuntimeOutcome>();
+  /** Each document's considerations in progress (from the moment one is asked for), to be awaited. */
+  private readonly pending = new Map<string, Set<Promise<void>>>();
 
   constructor(private readonly host: RuntimeResolutionsHost) {}
 
   /** The latest outcome of an open document. */
   outcome(uri: string): RuntimeOutcome | undefined {
     return this.outcomes.get(uri);
+  }
+
+  /**
+   * Brings a document's runtime view up to date for a run: waits for the
+   * running resolution, or resolves now when its mode asks for one and it has
+   * none yet, so a run never plans from a view its mode would replace.
+   */
+  async settle(uri: string): Promise<void> {
+    if (!this.pending.has(uri) && !this.outcomes.has(uri)) await this.consider(uri, 'trust');
+    // Those begun meanwhile (the document was saved) are awaited too.
+    for (let work = this.pending.get(uri); work; work = this.pending.get(uri)) await Promise.all(work);
   }
 
   /** Whether a resolution of the document is running. */
@@ -68,7 +73,21 @@ export class RuntimeResolutions {
    * (on open and save always anew; after a trust or settings change only when
    * it has no outcome yet), and drops a runtime view it no longer asks for.
    */
-  async consider(uri: string, trigger: Trigger): Promise<void> {
+  consider(uri: string, trigger: Trigger): Promise<void> {
+    const work = this.considerNow(uri, trigger);
+    let set = this.pending.get(uri);
+    if (!set) this.pending.set(uri, (set = new Set()));
+    set.add(work);
+    const done = () => {
+      set.delete(work);
+      if (set.size === 0 && this.pending.get(uri) === set) this.pending.delete(uri);
+    };
+    // considerNow never rejects.
+    void work.then(done);
+    return work;
+  }
+
+  private async considerNow(uri: string, trigger: Trigger): Promise<void> {
     try {
       if (!this.host.isTrusted() || !uri.startsWith('file:')) return;
       const { analyses } = this.host;

@@ -6,6 +6,7 @@
 import { DEFAULT_MAX_FILE_SIZE } from './analysis/analyse';
 import { DEFAULT_TIMEOUT_SECONDS } from './execution/taskSpec';
 import { DEFAULT_RUNTIME_TIMEOUT_MS } from './runtime/model';
+import type { AnalysisMode } from './runtime/mode';
 
 interface NumberSetting {
   type: 'number';
@@ -34,8 +35,7 @@ interface StringSetting {
 
 export type TraceLevel = 'off' | 'messages' | 'verbose';
 
-/** When DAG files are executed to see the tasks that static analysis cannot (VX404). */
-export type AnalysisMode = 'static' | 'runtime' | 'auto';
+export type { AnalysisMode };
 
 export const SETTINGS_SCHEMA = {
   'vortex.analysis.maxFileSize': {

@@ -74,7 +74,7 @@ export class VortexServer {
       // Files opened while untrusted are resolved once trust is granted.
       if (trusted) for (const uri of this.documents.uris()) void this.runtime.consider(uri, 'trust');
     });
-    const runs = new RunFeature(this.analyses, this.trust, () => this.refreshCodeLenses(), this.logger);
+    const runs = new RunFeature(this.analyses, this.trust, () => this.refreshCodeLenses(), this.logger, (uri) => this.runtime.settle(uri));
     this.features = [
       new HoverFeature(this.analyses, this.logger),
       new DocumentSymbolFeature(this.analyses, this.logger),

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -125,6 +125,7 @@ describe('cli: vortex inspect --runtime', function () {
   it('bad usage exits 2 with one line', () => {
     for (const args of [
       ['inspect', '--timeout', '5', 'test/fixtures/seed_example.py'],
+      ['inspect', '--mode', 'never', 'test/fixtures/seed_example.py'],
       ['inspect', '--python', 'python3', 'test/fixtures/seed_example.py'],
       ['inspect', '--runtime', '--timeout', 'soon', 'test/fixtures/seed_example.py'],
       ['inspect', '--runtime', '--timeout', '-1', 'test/fixtures/seed_example.py'],
@@ -137,7 +138,44 @@ describe('cli: vortex inspect --runtime', function () {
     }
   });
 
-  it('the usage text shows --runtime with its options', () => {
-    assert.match(vortex(['--help']).stdout, /vortex inspect FILE\.\.\. .*\n\s+\[--runtime \[--timeout SECONDS\] \[--python PATH\]\]/);
+  it('the usage text shows --mode with its options, and --runtime', () => {
+    assert.match(vortex(['--help']).stdout, /vortex inspect FILE\.\.\. .*\n\s+\[--mode static\|auto\|runtime \[--timeout SECONDS\] \[--python PATH\]\]\n\s+\[--runtime/);
+  });
+
+  it('--mode runtime is --runtime; --mode auto executes a file that makes tasks dynamically; static (the default) never executes', () => {
+    const file = 'test/fixtures/vx404_dynamic_tasks.py';
+    const taskCount = (args: string[]) => {
+      const r = vortex(['inspect', '--json', ...args, file]);
+      assert.equal(r.status, 0, r.stderr);
+      const [only] = json(r.stdout);
+      return { tasks: only.dags[0].tasks.length, codes: only.diagnostics.map((d) => d.code) };
+    };
+    assert.deepEqual(taskCount(['--mode', 'runtime']), { tasks: 9, codes: [] });
+    assert.deepEqual(taskCount(['--mode', 'auto']), { tasks: 9, codes: [] });
+    const statically = taskCount(['--mode', 'static']);
+    assert.ok(statically.tasks < 9 && statically.codes.includes('VX404'), JSON.stringify(statically));
+    assert.deepEqual(taskCount([]), statically);
+    for (const args of [['--mode', 'sometimes'], ['--mode', 'static', '--runtime'], ['--mode', 'static', '--python', 'python3']]) {
+      const r = vortex(['inspect', ...args, file]);
+      assert.equal(r.status, 2, `${args.join(' ')} → ${r.status}`);
+      assert.match(r.stderr, /^vortex: .*--(mode|runtime|python)/);
+    }
+  });
+
+  it('a file that ends its interpreter at import is an error naming how it ended, and inspect exits 1', () => {
+    const ends = {
+      exit3: ['os._exit(3)', /exited with code 3/],
+      exit0: ['os._exit(0)', /exited with code 0/],
+      segv: ['os.kill(os.getpid(), signal.SIGSEGV)', /killed by SIGSEGV \(a segmentation fault\)/],
+    } as const;
+    for (const [name, [statement, how]] of Object.entries(ends)) {
+      const file = path.join(scratch, `${name}.py`);
+      writeFileSync(file, `import os, signal\nfrom vortex import DAG\nfrom vortex.operators.bash import BashOperator\n${statement}\nwith DAG(dag_id="${name}") as dag:\n    BashOperator(task_id="a", bash_command="true")\n`);
+      const r = vortex(['inspect', '--runtime', file]);
+      assert.equal(r.status, 1, `${name}: ${r.stdout}`);
+      assert.match(r.stdout, new RegExp(`${name}\\.py:5:1: error VX507 Executing the file ended the Python process`), name);
+      assert.match(r.stdout, how, name);
+      assert.doesNotMatch(r.stdout, /Python 3\.8|could not be started/, `${name} blames the interpreter`);
+    }
   });
 });

@@ -151,6 +151,20 @@ with DAG(dag_id="secretive", secrets=["API_TOKEN"]) as dag:
     assert.equal(readFileSync(path.join(runDir, 'b.log'), 'utf8'), 'bash sees ***\n');
   });
 
+  it('does not mask a secret shorter than 5 characters, and warns that it is not masked; longer ones stay masked', () => {
+    const file = dagFile('short.py', `
+with DAG(dag_id="short_secret") as dag:
+    BashOperator(task_id="b", bash_command="echo quick queen $PIN $API_TOKEN", secrets=["PIN", "API_TOKEN", "UNUSED"])
+`);
+    writeFileSync(path.join(scratch.dir, 'vault.env'), `PIN=qu\nAPI_TOKEN=${SECRET}\nUNUSED=x\n`);
+    const { status, json, stderr } = cliJson('run', file, '--secrets-file', 'vault.env');
+    assert.equal(status, 0, stderr);
+    assert.equal(json.tasks[0].stdout, 'quick queen qu ***\n');
+    assert.match(stderr, /^vortex: warning: secret PIN is shorter than 5 characters, so task output does not mask it/m);
+    assert.match(stderr, /^vortex: warning: secret UNUSED is shorter/m);
+    assert.doesNotMatch(stderr, /API_TOKEN/);
+  });
+
   it('fails a task whose secret the file lacks, naming the secret, before it starts', () => {
     const file = dagFile('missing.py', `
 with DAG(dag_id="missing") as dag:

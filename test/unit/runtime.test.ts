@@ -361,6 +361,32 @@ describe('runtime resolution: resolveAtRuntime', function () {
       assert.match(d.message, /"\/no\/such\/python3" could not be started \(not found\).*vortex\.python\.interpreter/);
     });
 
+    it('VX507: a file that ends its interpreter (os._exit with any code, a signal) is an error naming how, not a warning about the interpreter', async () => {
+      const { dir, remove } = scratchDir();
+      try {
+        const ends = {
+          exit3: ['os._exit(3)', /: it exited with code 3, with no error output\./],
+          exit0: ['os._exit(0)', /: it exited with code 0, with no error output\./],
+          segv: ['os.kill(os.getpid(), signal.SIGSEGV)', /: it was killed by SIGSEGV \(a segmentation fault\)/],
+          stderr: ['sys.stderr.write("warehouse unreachable\\n"); sys.stderr.flush(); os._exit(4)', /code 4; its last error output: warehouse unreachable\./],
+        } as const;
+        for (const [name, [statement, how]] of Object.entries(ends)) {
+          const file = path.join(dir, `${name}.py`);
+          writeFileSync(file, `import os, signal, sys\nfrom vortex import DAG\nfrom vortex.operators.bash import BashOperator\n${statement}\nwith DAG(dag_id="${name}") as dag:\n    for n in "ab":\n        BashOperator(task_id=n, bash_command="true")\n`);
+          const outcome = await resolveAtRuntime(file);
+          assert.equal(outcome.status, 'failed', name);
+          const d = only(outcome);
+          assert.equal(d.code, 'VX507', `${name}: ${d.message}`);
+          assert.equal(d.severity, 'error');
+          assert.equal(d.line, 5);
+          assert.match(d.message, how, name);
+          assert.doesNotMatch(d.message, /3\.8|vortex\.python\.interpreter/, name);
+        }
+      } finally {
+        remove();
+      }
+    });
+
     it('VX506: an interpreter that crashes, prints no report or a report that fails the type guard: failed, with stderr\'s last line', async () => {
       const { dir, remove } = scratchDir();
       try {
@@ -373,7 +399,7 @@ describe('runtime resolution: resolveAtRuntime', function () {
         const file = fixture('loop_tasks.py');
         const crash = await resolveAtRuntime(file, { pythonPath: fake('crash', 'echo "Traceback (most recent call last):" >&2\necho "Fatal Python error: Segmentation fault" >&2\nkill -SEGV $$') });
         assert.equal(crash.status, 'failed');
-        assert.match(only(crash).message, /gave no report \(it was killed by SIGSEGV\): Fatal Python error: Segmentation fault\. .*vortex\.python\.interpreter/);
+        assert.match(only(crash).message, /gave no report, and it cannot run the VORTEX SDK at all: it was killed by SIGSEGV \(a segmentation fault\); its last error output: Fatal Python error: Segmentation fault\. .*Python 3\.8.*vortex\.python\.interpreter/);
         assert.equal(only(crash).code, 'VX506');
 
         const garbage = await resolveAtRuntime(file, { pythonPath: fake('garbage', 'echo "{not json"') });

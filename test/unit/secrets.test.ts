@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MapVault, parseSecretsFile, resolveSecrets, SecretMasker } from '../../server/src/execution/secrets';
+import { isMasked, MapVault, MIN_MASKED_LENGTH, parseSecretsFile, resolveSecrets, SecretMasker, unmaskedSecretWarning } from '../../server/src/execution/secrets';
 
 /** Feeds the text through a stream masker in the given pieces. */
 function streamed(masker: SecretMasker, pieces: string[]): { out: string; emitted: string[] } {
@@ -11,18 +11,18 @@ function streamed(masker: SecretMasker, pieces: string[]): { out: string; emitte
 
 describe('SecretMasker', () => {
   it('replaces every occurrence of every value', () => {
-    const m = new SecretMasker(['hunter2', 'tok']);
-    assert.equal(m.mask('a hunter2 b tok c hunter2'), 'a *** b *** c ***');
+    const m = new SecretMasker(['hunter2', 'tok3n']);
+    assert.equal(m.mask('a hunter2 b tok3n c hunter2'), 'a *** b *** c ***');
   });
 
   it('masks a value that contains another one whole', () => {
-    const m = new SecretMasker(['abc', 'xabcx']);
-    assert.equal(m.mask('xabcx abc'), '*** ***');
+    const m = new SecretMasker(['abcde', 'xabcdex']);
+    assert.equal(m.mask('xabcdex abcde'), '*** ***');
   });
 
   it('treats values as text, not patterns', () => {
-    const m = new SecretMasker(['a.c', '(x']);
-    assert.equal(m.mask('abc a.c (x'), 'abc *** ***');
+    const m = new SecretMasker(['a.c+d', '(x|y)']);
+    assert.equal(m.mask('abccd a.c+d (x|y) x'), 'abccd *** *** x');
   });
 
   it('ignores empty values and passes text through when it has none', () => {
@@ -55,23 +55,42 @@ describe('SecretMasker', () => {
   });
 
   it('holds back only a tail that could still become a secret', () => {
-    const stream = new SecretMasker(['abcd']).stream();
+    const stream = new SecretMasker(['abcde']).stream();
     assert.equal(stream.write('hello world\n'), 'hello world\n');
     assert.equal(stream.write('x ab'), 'x ');
-    assert.equal(stream.write('c'), '');
-    assert.equal(stream.write('d!a'), '***!');
+    assert.equal(stream.write('cd'), '');
+    assert.equal(stream.write('e!a'), '***!');
     assert.equal(stream.write('bx'), 'abx');
     assert.equal(stream.end(), '');
   });
 
   it('waits for a longer secret that starts with a shorter one', () => {
-    const m = new SecretMasker(['key', 'key-long']);
+    const m = new SecretMasker(['keyed', 'keyed-long']);
     const stream = m.stream();
-    assert.equal(stream.write('a key'), 'a ');
+    assert.equal(stream.write('a keyed'), 'a ');
     assert.equal(stream.write('-lo'), '');
-    assert.equal(stream.write('ng key.'), '*** ***.');
-    assert.equal(stream.write('key-'), '');
+    assert.equal(stream.write('ng keyed.'), '*** ***.');
+    assert.equal(stream.write('keyed-'), '');
     assert.equal(stream.end(), '***-');
+  });
+});
+
+describe('SecretMasker: its limits', () => {
+  it(`leaves values shorter than ${MIN_MASKED_LENGTH} characters unmasked, rather than every occurrence of their letters`, () => {
+    const m = new SecretMasker(['q', 'qu', 'abcd', 'abcde']);
+    assert.equal(m.mask('quick queen abcd abcde'), 'quick queen abcd ***');
+    assert.equal(streamed(m, [...'quick abcde']).out, 'quick ***');
+    assert.equal(isMasked('abcd'), false);
+    assert.equal(isMasked('abcde'), true);
+    assert.match(unmaskedSecretWarning('PIN'), /^secret PIN is shorter than 5 characters, so task output does not mask it/);
+  });
+
+  it('matches the exact text only: encoded forms of a secret pass, as docs/cli.md says', () => {
+    const secret = 'p@ss w"rd/1';
+    const m = new SecretMasker([secret]);
+    const encoded = [[...secret].reverse().join(''), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('base64')];
+    for (const form of encoded) assert.equal(m.mask(`leaked: ${form}`), `leaked: ${form}`);
+    assert.equal(m.mask(`plain: ${secret}`), 'plain: ***');
   });
 });
 

@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../../server/src/execution/scheduler';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { RunStore } from '../../../server/src/execution/runStore';
+import { openRunStore } from '../../../server/src/execution/runService';
+import type { RunStore } from '../../../server/src/execution/runStore';
+import { isMasked, UNMASKED_REASON } from '../../../server/src/execution/secrets';
 import { Commands } from '../../../server/src/commands';
 import { WorkspaceTrustNotification } from '../../../server/src/protocol';
 import { looksLikeDagDocument } from '../dagFile';
@@ -61,17 +63,8 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
   const historyDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs');
   let store: Promise<RunStore | undefined> | undefined;
   const runStore = (): Promise<RunStore | undefined> => {
-    store ??= (async () => {
-      const candidate = new RunStore(historyDir, KEEP_RUNS_PER_DAG);
-      try {
-        await candidate.prepare();
-        return candidate;
-      } catch (error) {
-        // A run without a history beats no run.
-        channel.appendLine(`VORTEX cannot keep run logs in ${candidate.baseDir} (${error instanceof Error ? error.message : String(error)}); runs go on without a history.`);
-        return undefined;
-      }
-    })();
+    // A run without a history beats no run: the channel says why there is none.
+    store ??= openRunStore(historyDir, KEEP_RUNS_PER_DAG, (message) => channel.appendLine(`VORTEX ${message}.`));
     return store;
   };
 
@@ -190,7 +183,8 @@ async function setSecret(secrets: WorkspaceSecrets, nameArg: string | null, valu
     }));
   if (value === undefined) return undefined;
   await secrets.set(name, value);
-  void vscode.window.showInformationMessage(`VORTEX: secret ${name} is set for this workspace.`);
+  if (value !== '' && !isMasked(value)) void vscode.window.showWarningMessage(`VORTEX: secret ${name} is set for this workspace, but its value ${UNMASKED_REASON}`);
+  else void vscode.window.showInformationMessage(`VORTEX: secret ${name} is set for this workspace.`);
   return name;
 }
 

@@ -1,22 +1,36 @@
 /**
- * Runs DAGs and tasks in the extension host: plans from the language server's
- * analysis (`vortex/runModel`, the one analysis every feature reads), runs
- * the plan with the shared scheduler under a cancellable progress
- * notification, streams the transcript to the "VORTEX Runs" output channel,
- * keeps the run's logs in the RunStore and says how it ended.
+ * Runs DAGs and tasks in the extension host through the run service (the one
+ * `vortex run` uses): the model is the language server's analysis
+ * (`vortex/runModel`, up to date with `vortex.analysis.mode`); this adds what
+ * only VS Code has: pickers for the DAG and task, a cancellable progress
+ * notification, the "VORTEX Runs" output channel and the closing notification.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { DagModel, FileAnalysis } from '../../../server/src/analysis/model';
+import {
+  checkRunnable,
+  chooseDag,
+  dynamicTasksNote,
+  executeRun,
+  planRun,
+  runLabel,
+  type RunModel,
+  runnableDags,
+  RunRefused,
+  summaryLine,
+  unmaskedSecrets,
+} from '../../../server/src/execution/runService';
 import type { RunStore } from '../../../server/src/execution/runStore';
-import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type TaskRunState, type TaskSelection } from '../../../server/src/execution/scheduler';
-import { newRunId } from '../../../server/src/execution/taskSpec';
+import { unmaskedSecretWarning } from '../../../server/src/execution/secrets';
+import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../server/src/execution/scheduler';
 import { Commands } from '../../../server/src/commands';
 import { RunModelRequest } from '../../../server/src/protocol';
 import { pythonInterpreter } from './interpreter';
 import { executionSettings } from './runSettings';
-import { hintFor, RunTranscript, summaryLine } from './runTranscript';
+import { hintFor, RunTranscript } from './runTranscript';
+import { serverRunModel } from './serverModel';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, runRefusal } from './trust';
 import type { WorkspaceSecrets } from './workspaceSecrets';
 
@@ -42,9 +56,6 @@ export interface RunTarget {
   /** For a task run; null: the task under the cursor, or the one the user picks. */
   taskId: string | null;
 }
-
-/** How long to wait for the server to know a document that was only just opened. */
-const MODEL_DEADLINE_MS = 10_000;
 
 export class RunController implements vscode.Disposable {
   private readonly live = new Map<string, LiveRun>();
@@ -93,37 +104,36 @@ export class RunController implements vscode.Disposable {
 
   private async runTrusted(target: RunTarget): Promise<RunCommandResult> {
     const document = await vscode.workspace.openTextDocument(target.uri);
+    const fileName = path.basename(document.uri.fsPath);
     // The task imports the DAG file from disk, while the plan comes from the editor's text: make them one.
-    if (document.isDirty && !(await document.save())) throw new Error(`${path.basename(document.uri.fsPath)} could not be saved; save it, then run again`);
-    const analysis = await this.analysisOf(document.uri);
-    const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
-    if (errors > 0) {
-      throw new Error(`${path.basename(document.uri.fsPath)} has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} first (see the Problems panel)`);
+    if (document.isDirty && !(await document.save())) throw new Error(`${fileName} could not be saved; save it, then run again`);
+    const model = await this.modelOf(document.uri, fileName);
+    const { analysis } = model;
+    try {
+      checkRunnable(model, fileName);
+    } catch (error) {
+      if (error instanceof RunRefused) throw new Error(`${error.message} (see the Problems panel)`, { cause: error });
+      throw error;
     }
-    const dag = await this.chooseDag(analysis, target.dagId);
+    const dag = await this.chooseDag(model, fileName, target.dagId);
     if (!dag) return { outcome: 'refused', reason: 'no DAG chosen' };
     let selection: TaskSelection = { kind: 'dag' };
     if (target.mode !== 'dag') {
       const taskId = target.taskId ?? (await this.chooseTask(analysis, dag, document));
       if (taskId === undefined) return { outcome: 'refused', reason: 'no task chosen' };
-      if (!dag.taskIndices.some((i) => analysis.tasks[i].taskId === taskId)) throw new Error(`DAG "${dag.dagId}" has no task "${taskId}"`);
       selection = { kind: target.mode, taskId };
     }
 
     const settings = executionSettings((key) => vscode.workspace.getConfiguration(undefined, document.uri).get(key));
-    const plan = planFromModel(
-      analysis,
+    const plan = planRun(model, {
+      filePath: document.uri.fsPath,
       dag,
-      {
-        dagFilePath: document.uri.fsPath,
-        runId: newRunId(),
-        timeoutSeconds: settings.timeoutSeconds,
-        pythonPath: await pythonInterpreter(document.uri, settings.interpreter),
-        sdkPath: this.sdkPath,
-      },
       selection,
-    );
-    const label = selection.kind === 'dag' ? `DAG "${plan.dagId}"` : `task "${selection.taskId}"${selection.kind === 'withUpstream' ? ' with upstream' : ''} of DAG "${plan.dagId}"`;
+      timeoutSeconds: settings.timeoutSeconds,
+      pythonPath: await pythonInterpreter(document.uri, settings.interpreter),
+      sdkPath: this.sdkPath,
+    });
+    const label = runLabel(plan, selection);
 
     let transcript = '';
     const write = (text: string) => {
@@ -131,6 +141,11 @@ export class RunController implements vscode.Disposable {
       this.channel.append(text);
     };
     const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)}`);
+    const note = dynamicTasksNote(model);
+    if (note) write(`Note: ${note}\n`);
+    const unmasked = await unmaskedSecrets(plan, this.secrets);
+    for (const name of unmasked) write(`Warning: ${unmaskedSecretWarning(name)}\n`);
+    if (unmasked.length > 0) void vscode.window.showWarningMessage(`VORTEX: ${unmaskedSecretWarning(unmasked[0])}`);
     this.channel.show(true);
 
     const liveRun: LiveRun = { runId: plan.runId, dagId: plan.dagId, startedAt: Date.now(), states: new Map(), controller: new AbortController() };
@@ -146,7 +161,7 @@ export class RunController implements vscode.Disposable {
           token.onCancellationRequested(() => liveRun.controller.abort());
           const total = plan.tasks.length;
           let done = 0;
-          return runPlan(plan, {
+          return executeRun(plan, {
             parallelism: settings.parallelism,
             vault: this.secrets,
             signal: liveRun.controller.signal,
@@ -169,9 +184,6 @@ export class RunController implements vscode.Disposable {
           });
         },
       );
-    } catch (error) {
-      if (error instanceof PlanError) throw new Error(`not running ${label}: ${error.message}`, { cause: error });
-      throw error;
     } finally {
       this.live.delete(plan.runId);
       void vscode.commands.executeCommand('setContext', 'vortex.runActive', this.live.size > 0);
@@ -181,31 +193,23 @@ export class RunController implements vscode.Disposable {
     return { outcome: 'finished', result, transcript };
   }
 
-  /** The server's analysis of a document it may only just have been told about. */
-  private async analysisOf(uri: vscode.Uri): Promise<FileAnalysis> {
+  /** The server's model of a document it may only just have been told about. */
+  private async modelOf(uri: vscode.Uri, fileName: string): Promise<RunModel> {
     const client = await this.client();
     if (!client) throw new Error('the VORTEX language server is not running; see "VORTEX: Show Output"');
     const protocolUri = client.code2ProtocolConverter.asUri(uri);
-    const deadline = Date.now() + MODEL_DEADLINE_MS;
-    for (;;) {
-      const model = await client.sendRequest(RunModelRequest.type, { uri: protocolUri });
-      if (model) return model.analysis;
-      if (Date.now() >= deadline) throw new Error(`${path.basename(uri.fsPath)} is not a DAG file VORTEX can run`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    return serverRunModel(() => client.sendRequest(RunModelRequest.type, { uri: protocolUri }), fileName);
   }
 
-  private async chooseDag(analysis: FileAnalysis, dagId: string | null): Promise<DagModel | undefined> {
-    const runnable = analysis.dags.filter((d) => d.dagId !== null);
-    if (dagId !== null) {
-      const dag = runnable.find((d) => d.dagId === dagId);
-      if (!dag) throw new Error(`this file has no DAG "${dagId}"`);
-      return dag;
+  /** The DAG the target names or the file's only one, else the one the user picks. */
+  private async chooseDag(model: RunModel, fileName: string, dagId: string | null): Promise<DagModel | undefined> {
+    try {
+      return chooseDag(model, fileName, dagId);
+    } catch (error) {
+      if (!(error instanceof RunRefused) || error.kind !== 'severalDags') throw error;
     }
-    if (runnable.length === 0) throw new Error('this file defines no DAG with a literal dag_id');
-    if (runnable.length === 1) return runnable[0];
     const picked = await vscode.window.showQuickPick(
-      runnable.map((d) => ({ label: d.dagId ?? '', description: `${d.taskIndices.length} tasks`, dag: d })),
+      runnableDags(model.analysis).map((d) => ({ label: d.dagId ?? '', description: `${d.taskIndices.length} tasks`, dag: d })),
       { placeHolder: 'Which DAG?' },
     );
     return picked?.dag;

@@ -7,7 +7,7 @@
  * Output arrives already masked by the executor; this only arranges it. No
  * `vscode` import, so it is unit-tested on its own.
  */
-import { formatDuration } from '../../../cli/src/runTable';
+import { formatDuration, summaryLine } from '../../../server/src/execution/runService';
 import type { DagRunResult, RunEvent, TaskRunRecord } from '../../../server/src/execution/scheduler';
 
 /** What the user should do about a failed task, when VORTEX can tell. */
@@ -23,14 +23,6 @@ export function hintFor(task: TaskRunRecord): string | null {
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-/** One line saying how the run ended, e.g. `DAG "etl" failed in 1.20 s: 4 tasks, 2 success, 1 failed, 1 upstream_failed`. */
-export function summaryLine(result: DagRunResult): string {
-  const counts = new Map<string, number>();
-  for (const t of result.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
-  const parts = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
-  return `DAG "${result.dagId}" ${result.state} in ${formatDuration(result.durationMs)}: ${plural(result.tasks.length, 'task')}${parts ? `, ${parts}` : ''}`;
 }
 
 export class RunTranscript {

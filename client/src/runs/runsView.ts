@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatDuration } from '../../../cli/src/runTable';
+import { formatDuration } from '../../../server/src/execution/runService';
 import type { RunStore, StoredRun, TaskRunState } from '../../../server/src/execution/runStore';
 import { Commands } from '../../../server/src/commands';
 import type { LiveRun, RunController } from './runController';

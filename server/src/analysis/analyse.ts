@@ -135,7 +135,7 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   VX201: 'error', VX202: 'error', VX203: 'error', VX204: 'error', VX205: 'warning', VX206: 'error', VX207: 'error',
   VX301: 'error', VX302: 'error', VX303: 'error', VX304: 'error', VX305: 'error',
   VX401: 'warning', VX402: 'warning', VX403: 'warning', VX404: 'info', VX405: 'warning',
-  VX501: 'error', VX502: 'error', VX503: 'error', VX504: 'info', VX505: 'warning', VX506: 'warning',
+  VX501: 'error', VX502: 'error', VX503: 'error', VX504: 'info', VX505: 'warning', VX506: 'warning', VX507: 'error',
 };
 
 const FRAMEWORKS = new Set(['vortex', 'airflow']);

@@ -117,7 +117,7 @@ export type DiagnosticCode =
   | 'VX301' | 'VX302' | 'VX303' | 'VX304' | 'VX305'
   | 'VX401' | 'VX402' | 'VX403' | 'VX404' | 'VX405'
   // Runtime resolution (executing the file): server/src/runtime.
-  | 'VX501' | 'VX502' | 'VX503' | 'VX504' | 'VX505' | 'VX506';
+  | 'VX501' | 'VX502' | 'VX503' | 'VX504' | 'VX505' | 'VX506' | 'VX507';
 
 /** What a quick fix needs to mend a diagnostic, carried with it. */
 export type FixData =

@@ -10,6 +10,28 @@ import { parse as parseDotenv } from 'dotenv';
 
 export const MASK = '***';
 
+/**
+ * Values shorter than this are not masked. Masking replaces every occurrence
+ * of a value, so a two-letter secret would turn every such pair of letters in
+ * the output into `***` (`***uick ***ueen`), garbling the log and showing a
+ * reader which letters the secret is. Airflow's masker has the same floor
+ * (`[logging] min_length_masked_secret`, 5).
+ */
+export const MIN_MASKED_LENGTH = 5;
+
+/** Whether masking hides this value. */
+export function isMasked(value: string): boolean {
+  return value.length >= MIN_MASKED_LENGTH;
+}
+
+/** What is wrong with a value too short to be masked, after "its value" or "secret NAME". */
+export const UNMASKED_REASON = `is shorter than ${MIN_MASKED_LENGTH} characters, so task output does not mask it: masking it would hide every occurrence of those letters. Use a longer value if it must stay out of logs.`;
+
+/** The warning for a secret whose value is too short to be masked. */
+export function unmaskedSecretWarning(name: string): string {
+  return `secret ${name} ${UNMASKED_REASON}`;
+}
+
 /** Where secret values come from: a dotenv file in the CLI, SecretStorage in VS Code (hence async). */
 export interface SecretVault {
   get(name: string): Promise<string | undefined>;
@@ -60,14 +82,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Replaces every occurrence of any of the given values with `***`. */
+/**
+ * Replaces every occurrence of any of the given values with `***`, values
+ * shorter than MIN_MASKED_LENGTH excepted. It matches the exact text only: an
+ * encoded form of a secret (reversed, URL- or JSON-escaped, base64, split
+ * between stdout and stderr) passes through as it is.
+ */
 export class SecretMasker {
   /** Longest first, so that a secret containing another is masked whole. */
   private readonly values: string[];
   private readonly pattern: RegExp | null;
 
   constructor(values: Iterable<string>) {
-    this.values = [...new Set([...values].filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
+    this.values = [...new Set([...values].filter(isMasked))].sort((a, b) => b.length - a.length);
     this.pattern = this.values.length > 0 ? new RegExp(this.values.map(escapeRegExp).join('|'), 'g') : null;
   }
 

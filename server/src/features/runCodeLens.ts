@@ -49,7 +49,11 @@ export class RunLenses implements LensProvider {
   }
 }
 
-/** Serves the run lenses in a trusted workspace, and answers `vortex/runModel` from the resolved view (dynamic tasks run too). */
+/**
+ * Serves the run lenses in a trusted workspace, and answers `vortex/runModel`
+ * from the resolved view once it is up to date with the document's analysis
+ * mode (dynamic tasks run too).
+ */
 export class RunFeature {
   readonly lenses: RunLenses;
 
@@ -58,6 +62,8 @@ export class RunFeature {
     trust: WorkspaceTrust,
     refreshCodeLenses: () => void,
     private readonly logger: Logger,
+    /** Brings the document's runtime view up to date before a run plans from it. */
+    private readonly settleRuntime: (uri: string) => Promise<void> = async () => undefined,
   ) {
     this.lenses = new RunLenses(() => trust.isTrusted());
     // Lenses already shown were computed under the old trust.
@@ -69,6 +75,7 @@ export class RunFeature {
   }
 
   async runModel(uri: string): Promise<{ uri: string; version: number; analysis: FileAnalysis } | null> {
+    await this.settleRuntime(uri);
     const document = this.analyses.documents.get(uri);
     const analysis = await this.analyses.resolved(uri);
     if (!document || !analysis) return null;

@@ -12,6 +12,9 @@ import { runInspector, type InspectorRun } from './inspectorProcess';
 import { DEFAULT_RUNTIME_TIMEOUT_MS, type RuntimeDiagnostic, type RuntimeFileReport, type RuntimeOptions, type RuntimeOutcome, type RuntimeStatus } from './model';
 import { isRuntimeReport, RUNTIME_SEVERITY, type RuntimeCode } from './validate';
 
+/** The SDK's module that executes DAG files and reports what they build. */
+const INSPECTOR_MODULE = 'vortex._inspector';
+
 /**
  * The SDK's own timer (SIGALRM) stops the file at the limit and reports the
  * line it was running; the group is killed this much later, for files that
@@ -21,7 +24,7 @@ export const HARD_KILL_GRACE_MS = 1000;
 
 const PICK_INTERPRETER = 'choose another with the vortex.python.interpreter setting (--python on the command line)';
 
-/** Reported by the Python side; the others (VX505, VX506) come from here. */
+/** Reported by the Python side; the others (VX505, VX506, VX507) come from here. */
 function statusOf(report: RuntimeFileReport): RuntimeStatus {
   const codes = new Set(report.diagnostics.map((d) => d.code));
   if (codes.has('VX502')) return 'timedOut';
@@ -88,11 +91,37 @@ function isDirectory(dir: string): boolean {
   }
 }
 
-/** Why a finished run gave no report, in words for the VX506 message. */
+const SIGNAL_MEANINGS: Readonly<Partial<Record<NodeJS.Signals, string>>> = {
+  SIGSEGV: 'a segmentation fault',
+  SIGBUS: 'a bus error',
+  SIGABRT: 'an abort',
+  SIGFPE: 'a floating-point exception',
+  SIGILL: 'an illegal instruction',
+  SIGKILL: 'killed outright, as the system does when memory runs out',
+};
+
+/** Why a finished run gave no report, in words for the VX506 and VX507 messages. */
 function describeEnd(run: InspectorRun): string {
   if (run.stdout === null) return 'it printed far more than a report';
-  if (run.exitSignal) return `it was killed by ${run.exitSignal}`;
+  if (run.exitSignal) {
+    const meaning = SIGNAL_MEANINGS[run.exitSignal];
+    return `it was killed by ${run.exitSignal}${meaning ? ` (${meaning})` : ''}`;
+  }
   return `it exited with code ${run.exitCode}`;
+}
+
+/** How long the check that the interpreter can run the inspector may take. */
+const PROBE_TIMEOUT_MS = 15_000;
+
+/**
+ * Whether this interpreter can run the SDK's inspector at all: its `--help`
+ * answers with a usage line. Asked only after a run ended without a report,
+ * to tell a file that ended the interpreter from an interpreter that never
+ * could have run it (too old, not Python).
+ */
+async function canRunInspector(pythonPath: string, cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<boolean> {
+  const probe = await runInspector({ pythonPath, args: ['-m', INSPECTOR_MODULE, '--help'], cwd, env, killAfterMs: PROBE_TIMEOUT_MS, signal });
+  return probe.exitCode === 0 && /^usage:/m.test(probe.stdout ?? '');
 }
 
 /**
@@ -141,7 +170,7 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
   };
   const run = await runInspector({
     pythonPath,
-    args: ['-m', 'vortex._inspector', '--timeout', String(timeoutMs / 1000), file],
+    args: ['-m', INSPECTOR_MODULE, '--timeout', String(timeoutMs / 1000), file],
     cwd,
     env,
     killAfterMs: timeoutMs + HARD_KILL_GRACE_MS,
@@ -167,9 +196,19 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
     ]);
   }
   const stderr = lastLine(run.stderrTail);
-  const what = report.kind === 'invalid' ? 'printed something that is not a report VORTEX can use' : `gave no report (${describeEnd(run)})`;
+  if (report.kind === 'none' && run.stdout !== null && (await canRunInspector(pythonPath, cwd, env, options.signal))) {
+    return outcome('failed', [
+      await ours('VX507', `Executing the file ended the Python process before it could report: ${describeEnd(run)}${stderr ? `; its last error output: ${stderr}` : ', with no error output'}. Something the file runs when it is imported (os._exit(), a crashing extension module, a signal) stopped the interpreter; Airflow could not load this file either.`),
+    ]);
+  }
+  if (options.signal?.aborted) throw abortError(options.signal);
+  if (report.kind === 'invalid') {
+    return outcome('failed', [
+      await ours('VX506', `Python ("${pythonPath}") printed something that is not a report VORTEX can use${stderr ? `: ${stderr}` : ''}. Runtime resolution needs Python 3.8 or later and the VORTEX SDK; if this interpreter is not one, ${PICK_INTERPRETER}. Static analysis applies meanwhile.`),
+    ]);
+  }
   return outcome('failed', [
-    await ours('VX506', `Python ("${pythonPath}") ${what}${stderr ? `: ${stderr}` : ''}. Runtime resolution needs Python 3.8 or later and the VORTEX SDK; if this interpreter is not one, ${PICK_INTERPRETER}. Static analysis applies meanwhile.`),
+    await ours('VX506', `Python ("${pythonPath}") gave no report, and it cannot run the VORTEX SDK at all: ${describeEnd(run)}${stderr ? `; its last error output: ${stderr}` : ''}. Runtime resolution needs Python 3.8 or later; ${PICK_INTERPRETER}. Static analysis applies meanwhile.`),
   ]);
 }
 

@@ -16,6 +16,7 @@ export const RUNTIME_SEVERITY: Readonly<Record<RuntimeCode, Severity>> = {
   VX504: 'info',
   VX505: 'warning',
   VX506: 'warning',
+  VX507: 'error',
 };
 
 const KINDS: ReadonlySet<string> = new Set<OperatorKind>(['bash', 'python', 'dummy', 'other']);
