@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FileAnalysis } from '../../server/src/analysis/model';
 import { loadPython } from '../../server/src/analysis/parser';
+import { cleanUpInterruptedRuns, type InterruptedRun } from '../../server/src/execution/interruptedRuns';
 import { RunStore } from '../../server/src/execution/runStore';
 import {
   type DagRunResult,
@@ -38,6 +39,16 @@ export interface RunJson {
   state: DagRunResult['state'];
   duration_ms: number;
   tasks: RunJsonTask[];
+  /** Earlier runs found unfinished with their process gone, cleaned up before this one started. */
+  interrupted_runs: InterruptedRunJson[];
+}
+
+export interface InterruptedRunJson {
+  dag_id: string;
+  run_id: string;
+  run_dir: string;
+  /** Pids of the task process groups that were still running and were stopped. */
+  stopped_groups: number[];
 }
 
 export interface RunJsonTask {
@@ -52,7 +63,7 @@ export interface RunJsonTask {
   stderr: string;
 }
 
-export function runJson(result: DagRunResult): RunJson {
+export function runJson(result: DagRunResult, interrupted: readonly InterruptedRun[] = []): RunJson {
   return {
     dag_id: result.dagId,
     state: result.state,
@@ -67,7 +78,14 @@ export function runJson(result: DagRunResult): RunJson {
       stdout: t.result?.stdout ?? '',
       stderr: t.result?.stderr ?? '',
     })),
+    interrupted_runs: interrupted.map((r) => ({ dag_id: r.dagId, run_id: r.runId, run_dir: r.dir, stopped_groups: r.stoppedGroups })),
   };
+}
+
+function interruptedLine(run: InterruptedRun): string {
+  const stopped = run.stoppedGroups.length;
+  const what = stopped > 0 ? `; stopped ${stopped} task process group${stopped === 1 ? '' : 's'} it left running` : '';
+  return `vortex: run ${run.runId} of DAG "${run.dagId}" was interrupted (the process running it ended)${what}; marked interrupted in ${run.dir}`;
 }
 
 interface RunArgs {
@@ -221,6 +239,8 @@ async function run(args: RunArgs): Promise<number> {
     warn(`vortex: cannot keep run logs in ${store.baseDir} (${(error as Error).message}); running without them`);
     store = undefined;
   }
+  const interrupted = store ? await cleanUpInterruptedRuns(store) : [];
+  if (!args.json) for (const run of interrupted) warn(interruptedLine(run));
 
   const table = args.json
     ? null
@@ -237,9 +257,15 @@ async function run(args: RunArgs): Promise<number> {
   }
 
   // Tasks run in process groups of their own, which a terminal's Ctrl-C does
-  // not reach: stop them ourselves, then report what happened.
+  // not reach: stop them ourselves, then report what happened. A second
+  // signal does not wait: exiting kills every group still running at once.
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (stoppedBy !== null) process.exit(signalExitCode(stoppedBy));
+    stoppedBy = signal;
+    controller.abort();
+  };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   let result: DagRunResult;
@@ -268,10 +294,15 @@ async function run(args: RunArgs): Promise<number> {
     if (result.runDir) lines.push(`logs: ${result.runDir}`);
     write(`${lines.join('\n')}\n`);
   } else {
-    write(`${JSON.stringify(runJson(result), null, 2)}\n`);
+    write(`${JSON.stringify(runJson(result, interrupted), null, 2)}\n`);
   }
-  if (result.state === 'cancelled') return 130;
+  if (result.state === 'cancelled') return signalExitCode(stoppedBy ?? 'SIGINT');
   return result.state === 'success' ? 0 : 1;
+}
+
+/** 128 + the signal's number, as shells report a process a signal ended. */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[signal] ?? 2);
 }
 
 /** `vortex run …`; resolves to the exit status. Errors in the input are one line on stderr, never a stack trace. */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../../server/src/execution/scheduler';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { cleanUpInterruptedRuns } from '../../../server/src/execution/interruptedRuns';
 import { RunStore } from '../../../server/src/execution/runStore';
 import { Commands } from '../../../server/src/commands';
 import { WorkspaceTrustNotification } from '../../../server/src/protocol';
@@ -65,6 +66,10 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
       const candidate = new RunStore(historyDir, KEEP_RUNS_PER_DAG);
       try {
         await candidate.prepare();
+        // Runs an earlier extension host left unfinished (it crashed or was killed): stop what they left running.
+        for (const run of await cleanUpInterruptedRuns(candidate).catch(() => [])) {
+          channel.appendLine(`Run ${run.runId} of DAG "${run.dagId}" was interrupted (the process running it ended); ${run.stoppedGroups.length} task process group(s) it left running were stopped.`);
+        }
         return candidate;
       } catch (error) {
         // A run without a history beats no run.
@@ -74,6 +79,8 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     })();
     return store;
   };
+
+  void runStore();
 
   const sdkPath = context.asAbsolutePath(path.join('dist', 'sdk'));
   const runs = new RunController(client, channel, secrets, runStore, sdkPath);
