@@ -39,8 +39,8 @@ export interface RunJson {
   state: DagRunResult['state'];
   duration_ms: number;
   tasks: RunJsonTask[];
-  /** Earlier runs found unfinished with their process gone, cleaned up before this one started. */
-  interrupted_runs: InterruptedRunJson[];
+  /** Earlier runs found unfinished with their process gone, cleaned up before this one started; only when there were some. */
+  interrupted_runs?: InterruptedRunJson[];
 }
 
 export interface InterruptedRunJson {
@@ -64,7 +64,7 @@ export interface RunJsonTask {
 }
 
 export function runJson(result: DagRunResult, interrupted: readonly InterruptedRun[] = []): RunJson {
-  return {
+  const json: RunJson = {
     dag_id: result.dagId,
     state: result.state,
     duration_ms: Math.round(result.durationMs),
@@ -78,8 +78,11 @@ export function runJson(result: DagRunResult, interrupted: readonly InterruptedR
       stdout: t.result?.stdout ?? '',
       stderr: t.result?.stderr ?? '',
     })),
-    interrupted_runs: interrupted.map((r) => ({ dag_id: r.dagId, run_id: r.runId, run_dir: r.dir, stopped_groups: r.stoppedGroups })),
   };
+  if (interrupted.length > 0) {
+    json.interrupted_runs = interrupted.map((r) => ({ dag_id: r.dagId, run_id: r.runId, run_dir: r.dir, stopped_groups: r.stoppedGroups }));
+  }
+  return json;
 }
 
 function interruptedLine(run: InterruptedRun): string {

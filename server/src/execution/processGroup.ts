@@ -283,7 +283,10 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
     exitSignal = signal;
     clearTimeout(timer);
     void stop(req.leftoverGraceMs).then(() => {
-      if (!closed) pipeTimer = setTimeout(() => void releaseOutput(), PIPE_GRACE_MS);
+      if (closed) return;
+      // Once cancelled, there is no output left worth waiting for.
+      if (req.signal?.aborted) void releaseOutput();
+      else pipeTimer = setTimeout(() => void releaseOutput(), PIPE_GRACE_MS);
     });
   });
 
