@@ -5,7 +5,8 @@
  *
  * Exit status: 0 every task succeeded; 1 a task failed, or the file has
  * error diagnostics (it is not run); 2 bad usage or an unreadable file;
- * 130 interrupted (Ctrl-C), as shells report it.
+ * 130 stopped by SIGINT (Ctrl-C), 143 by SIGTERM, 129 by SIGHUP, as shells
+ * report them.
  *
  * Environment: VORTEX_PYTHON, the interpreter for Python tasks (default
  * python3); VORTEX_RUNS_DIR, where run logs are kept (default
@@ -269,8 +270,9 @@ async function run(args: RunArgs): Promise<number> {
     stoppedBy = signal;
     controller.abort();
   };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  // SIGHUP too: a closed terminal would otherwise end this process and leave the groups running.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, interrupt);
   let result: DagRunResult;
   try {
     result = await runPlan(plan, {
@@ -287,8 +289,7 @@ async function run(args: RunArgs): Promise<number> {
     }
     throw error;
   } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    for (const signal of signals) process.off(signal, interrupt);
   }
 
   if (table) {
