@@ -262,6 +262,14 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
     }
   };
 
+  const armPipeTimer = () => {
+    pipeTimer = setTimeout(() => {
+      // Paused for back-pressure, the output is still being written out: that is not a holder's doing.
+      if (stdout.isPaused() || stderr.isPaused()) armPipeTimer();
+      else void releaseOutput();
+    }, PIPE_GRACE_MS);
+  };
+
   const onAbort = () => {
     if (!exited) {
       cancelled = true;
@@ -286,7 +294,7 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
       if (closed) return;
       // Once cancelled, there is no output left worth waiting for.
       if (req.signal?.aborted) void releaseOutput();
-      else pipeTimer = setTimeout(() => void releaseOutput(), PIPE_GRACE_MS);
+      else armPipeTimer();
     });
   });
 
