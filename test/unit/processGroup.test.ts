@@ -162,6 +162,22 @@ describe('cleanUpInterruptedRuns', function () {
     assert.equal(existsSync(path.join(dir, GROUPS_FILE)), false);
   });
 
+  it('stops what is left of a group whose leader has ended', async () => {
+    const store = new RunStore(path.join(scratch.dir, 'runs'));
+    const memberFile = path.join(scratch.dir, 'member.pid');
+    const leader = spawn('sh', ['-c', `sleep 30 & echo $! > ${memberFile}; sleep 0.3`], { detached: true, stdio: 'ignore' });
+    assert.ok(leader.pid);
+    const startTime = processStartTime(leader.pid);
+    await new Promise((resolve) => leader.on('exit', resolve));
+    const member = Number(readFileSync(memberFile, 'utf8').trim());
+    started.push(member);
+    assert.equal(processRuns(member), true);
+    leftRun(store, deadOwner(), [{ pid: leader.pid, start_time: startTime, temp_dir: null }]);
+    const [cleaned] = await cleanUpInterruptedRuns(store);
+    assert.deepEqual(cleaned.stoppedGroups, [leader.pid]);
+    assert.equal(processRuns(member), false);
+  });
+
   it('never signals a recorded pid that now names another process (its start time differs)', async () => {
     const store = new RunStore(path.join(scratch.dir, 'runs'));
     const reused = unrelatedGroup();

@@ -36,31 +36,38 @@ export function isSameProcess(identity: ProcessIdentity): boolean {
   }
 }
 
-/**
- * Whether a recorded group is still the task's. Its leader, when still there
- * (a zombie included), must be the recorded process. Once the leader is
- * reaped the group keeps its id while any member lives, so members started
- * no earlier than the leader are the task's.
- */
-function isRecordedGroup(group: GroupRecord): boolean {
-  if (group.start_time === null) return false;
-  const leader = procStat(group.pid);
-  if (leader) return leader.startTime === group.start_time && leader.pgrp === group.pid;
+/** Start times of the live (not zombie) processes, by process group; read once per cleanup. */
+function liveMembersByGroup(): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return false;
+    return groups;
   }
-  let members = 0;
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = procStat(Number(entry));
-    if (!stat || stat.pgrp !== group.pid || stat.state === 'Z' || stat.state === 'X') continue;
-    if (stat.startTime < group.start_time) return false;
-    members++;
+    if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+    const members = groups.get(stat.pgrp);
+    if (members) members.push(stat.startTime);
+    else groups.set(stat.pgrp, [stat.startTime]);
   }
-  return members > 0;
+  return groups;
+}
+
+/**
+ * Whether a recorded group is still the task's. Its leader, when still there
+ * (a zombie included), must be the recorded process. Once the leader is
+ * reaped the group keeps its id while any member lives, so a group whose
+ * members all started no earlier than the leader is the task's.
+ */
+function isRecordedGroup(group: GroupRecord, members: () => Map<number, number[]>): boolean {
+  if (group.start_time === null) return false;
+  const leader = procStat(group.pid);
+  if (leader) return leader.startTime === group.start_time && leader.pgrp === group.pid;
+  const startTimes = members().get(group.pid) ?? [];
+  return startTimes.length > 0 && startTimes.every((t) => t >= (group.start_time as number));
 }
 
 /** Only a task's own private folder is removed, whatever the record says. */
@@ -82,6 +89,8 @@ async function removeTaskFolder(dir: string): Promise<boolean> {
  */
 export async function cleanUpInterruptedRuns(store: RunStore, options: { killGraceMs?: number } = {}): Promise<InterruptedRun[]> {
   const cleaned: InterruptedRun[] = [];
+  let members: Map<number, number[]> | undefined;
+  const membersByGroup = () => (members ??= liveMembersByGroup());
   for (const run of await store.listRuns()) {
     const { summary } = run;
     if (summary.state !== 'running') continue;
@@ -90,7 +99,7 @@ export async function cleanUpInterruptedRuns(store: RunStore, options: { killGra
     const stoppedGroups: number[] = [];
     const removedFolders: string[] = [];
     for (const group of await readGroupRecords(run.dir)) {
-      if (isRecordedGroup(group)) {
+      if (isRecordedGroup(group, membersByGroup)) {
         await stopGroup(group.pid, options.killGraceMs ?? 1000);
         stoppedGroups.push(group.pid);
       }
