@@ -32,9 +32,13 @@ afterEach(() => {
   scratch.remove();
 });
 
-/** A shell line that starts `sleep 1000` in a session of its own (out of the task's group) and records its pid. */
+/**
+ * A shell line that starts `sleep 1000` in a session of its own (out of the
+ * task's group), records its pid, and waits until it has: a daemon stopped
+ * with the group before it left it would prove nothing.
+ */
 function daemonLine(pidFile: string): string {
-  return `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 1000' &`;
+  return `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 1000' & while [ ! -s ${pidFile} ]; do sleep 0.01; done;`;
 }
 
 /** The pid a daemon recorded; it is killed after the test whatever happens. */
@@ -68,12 +72,14 @@ describe('spawnGroup: output held by a process that left the group', function ()
     writeFileSync(
       dagFile,
       [
-        'import subprocess',
+        'import os, subprocess, time',
         'from vortex import DAG',
         'from vortex.operators.python import PythonOperator',
         '',
         'def start_daemon():',
         `    subprocess.Popen(["setsid", "sh", "-c", "echo $$ > ${pidFile}; exec sleep 1000"])`,
+        `    while not os.path.exists(${JSON.stringify(pidFile)}) or not open(${JSON.stringify(pidFile)}).read().strip():`,
+        '        time.sleep(0.01)',
         '    print("started")',
         '',
         'with DAG(dag_id="daemons") as dag:',
@@ -95,14 +101,18 @@ describe('spawnGroup: output held by a process that left the group', function ()
   it('cancelling a task whose output a daemon holds ends it without waiting for the grace', async () => {
     const pidFile = path.join(scratch.dir, 'daemon.pid');
     const controller = new AbortController();
-    const running = executeTask(bashSpec('held', `${daemonLine(pidFile)} echo started`), { signal: controller.signal });
-    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((resolve) => setTimeout(resolve, 10));
+    let ending = false;
+    const running = executeTask(bashSpec('held', `${daemonLine(pidFile)} echo started`), {
+      signal: controller.signal,
+      onOutput: (_stream, text) => (ending ||= text.includes('started')),
+    });
+    // The task is at its end (its main process exits right after printing), its output held by the daemon.
+    while (!ending) await new Promise((resolve) => setTimeout(resolve, 10));
     const abortedAt = Date.now();
     controller.abort();
-    const r = await running;
+    await running;
     const pid = daemonPid(pidFile);
     assert.ok(Date.now() - abortedAt < PIPE_GRACE_MS / 2, `took ${Date.now() - abortedAt} ms after the abort`);
-    assert.equal(r.state, 'success');
     assert.equal(processRuns(pid), false);
   });
 });

@@ -28,9 +28,13 @@ function dagFile(name: string, body: string): string {
   return name;
 }
 
-/** A command that starts `sleep 1000` in a session of its own, recording its pid in `<name>.pid`. */
+/**
+ * Commands that start `sleep 1000` in a session of its own, recording its pid
+ * in `<name>.pid`, and wait until it has (so that it has left the task's group).
+ */
 function daemon(name: string): string {
-  return `setsid sh -c 'echo $$ > ${path.join(scratch.dir, `${name}.pid`)}; exec sleep 1000'`;
+  const file = path.join(scratch.dir, `${name}.pid`);
+  return `setsid sh -c 'echo $$ > ${file}; exec sleep 1000' & while [ ! -s ${file} ]; do sleep 0.01; done`;
 }
 
 function daemonPid(name: string): number {
@@ -96,7 +100,7 @@ describe('vortex run and inspect --runtime: daemons, signals, crashes', function
   it('a run whose task leaves a setsid daemon holding its output ends, and the daemon is stopped', () => {
     const file = dagFile('daemon.py', `
 with DAG(dag_id="daemon") as dag:
-    BashOperator(task_id="start", bash_command="sleep 1 & ${daemon('d')} & echo started") >> BashOperator(task_id="after", bash_command="echo after")
+    BashOperator(task_id="start", bash_command="sleep 1 & ${daemon('d')}; echo started") >> BashOperator(task_id="after", bash_command="echo after")
 `);
     const r = cli(['run', file, '--json'], 20_000);
     const pid = daemonPid('d');
@@ -110,7 +114,7 @@ with DAG(dag_id="daemon") as dag:
   it('SIGINT stops a run at once even while a daemon holds a task’s output: exit 130, cancelled, all stopped', async () => {
     const file = dagFile('held.py', `
 with DAG(dag_id="held") as dag:
-    BashOperator(task_id="a", bash_command="${daemon('d')} & sleep 100") >> BashOperator(task_id="b", bash_command="echo b")
+    BashOperator(task_id="a", bash_command="${daemon('d')}; sleep 100") >> BashOperator(task_id="b", bash_command="echo b")
 `);
     const run = startRun(file);
     await until('the daemon', () => (existsSync(path.join(scratch.dir, 'd.pid')) && readFileSync(path.join(scratch.dir, 'd.pid'), 'utf8').trim() ? true : undefined));
@@ -236,8 +240,10 @@ with DAG(dag_id="second") as dag:
     writeFileSync(
       path.join(scratch.dir, 'forks.py'),
       [
-        'import subprocess',
+        'import subprocess, time',
         `subprocess.Popen(["setsid", "sh", "-c", "echo $$ > ${path.join(scratch.dir, 'd.pid')}; exec sleep 1000"])`,
+        `while not open(${JSON.stringify(path.join(scratch.dir, 'd.pid'))}, "a+").tell():`,
+        '    time.sleep(0.01)',
         'from vortex import DAG',
         'from vortex.operators.bash import BashOperator',
         'with DAG(dag_id="forks") as dag:',
