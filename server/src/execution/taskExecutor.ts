@@ -16,7 +16,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { CappedText, DEFAULT_MAX_CAPTURED_CHARS } from './capture';
-import { type GroupOutcome, type OutputStream, PIPE_GRACE_MS, spawnGroup, type SpawnedGroup } from './processGroup';
+import { type GroupOutcome, type OutputStream, spawnGroup, type SpawnedGroup } from './processGroup';
 import { RUNNER_SOURCE, type RunnerPayload } from './pythonRunner';
 import { type MaskingStream, resolveSecrets, SecretMasker, type SecretVault } from './secrets';
 import { fileNameFor, type TaskRunSpec } from './taskSpec';
@@ -326,9 +326,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
     if (message) message = masker.mask(message);
     if (log) {
       for (const holder of outcome.pipeHolders) {
-        log.note(
-          `stopped process ${holder.pid} (${masker.mask(holder.command)}): it had left the task's process group and still held its output ${describeSeconds(PIPE_GRACE_MS / 1000)} after the task ended`,
-        );
+        log.note(`stopped process ${holder.pid} (${masker.mask(holder.command)}): it had left the task's process group and still held its output after the task ended`);
       }
       if (outcome.outputAbandoned) log.note("the task's output was still held open by a process VORTEX could not find; it is no longer read");
       if (message) log.note(message);
