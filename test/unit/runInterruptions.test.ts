@@ -138,28 +138,33 @@ with DAG(dag_id="held") as dag:
     assert.equal((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunSummary).state, 'cancelled');
   });
 
-  it('SIGTERM stops a run and its running tasks: exit 143, recorded as cancelled', async () => {
-    const file = dagFile('term.py', `
+  for (const [signal, status] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    it(`${signal} stops a run and its running tasks: exit ${status}, recorded as cancelled`, async () => {
+      const file = dagFile('term.py', `
 with DAG(dag_id="term") as dag:
     BashOperator(task_id="a", bash_command="echo PID=$$; sleep 100")
     BashOperator(task_id="b", bash_command="sleep 100")
 `);
-    const run = startRun(file);
-    const groups = await until('both groups', () => {
+      const run = startRun(file);
+      const groups = await until('both groups', () => {
+        const [dir] = runDirs('term');
+        const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
+        const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
+        return records.length === 2 ? records : undefined;
+      });
+      run.child.kill(signal);
+      const { code } = await run.exited;
+      assert.equal(code, status);
+      const json = JSON.parse(run.stdout()) as RunJson;
+      assert.equal(json.state, 'cancelled');
+      for (const g of groups) assert.equal(processRuns(g.pid), false, `group ${g.pid} survived`);
       const [dir] = runDirs('term');
-      const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
-      const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
-      return records.length === 2 ? records : undefined;
+      assert.equal((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunSummary).state, 'cancelled');
     });
-    run.child.kill('SIGTERM');
-    const { code } = await run.exited;
-    assert.equal(code, 143);
-    const json = JSON.parse(run.stdout()) as RunJson;
-    assert.equal(json.state, 'cancelled');
-    for (const g of groups) assert.equal(processRuns(g.pid), false, `group ${g.pid} survived`);
-    const [dir] = runDirs('term');
-    assert.equal((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunSummary).state, 'cancelled');
-  });
+  }
 
   it('after a run’s CLI is SIGKILLed, the next run stops its groups, removes its task folders and marks it interrupted', async () => {
     const file = dagFile('crash.py', `
