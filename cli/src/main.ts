@@ -23,7 +23,7 @@ const USAGE = `Usage:
                   [--mode auto|static|runtime]
 
 Exit status: 0 success; 1 error diagnostics (inspect) or a failed task (run);
-2 bad usage or an unreadable file.`;
+2 bad usage or an unreadable file; 130/143 a run stopped by SIGINT/SIGTERM.`;
 
 function parse(args: string[], options: ParseArgsConfig['options']): ReturnType<typeof parseArgs> {
   try {

@@ -7,7 +7,8 @@
  *
  * Exit status: 0 every task succeeded; 1 a task failed, or the file has
  * error diagnostics (it is not run); 2 bad usage or an unreadable file;
- * 130 interrupted (Ctrl-C), as shells report it.
+ * 130 stopped by SIGINT (Ctrl-C), 143 by SIGTERM, 129 by SIGHUP, as shells
+ * report them.
  *
  * Environment: VORTEX_PYTHON, the interpreter for Python tasks and for
  * executing the file under --mode auto or runtime (default python3);
@@ -19,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPython } from '../../server/src/analysis/parser';
+import { cleanUpInterruptedRuns, type InterruptedRun } from '../../server/src/execution/interruptedRuns';
 import {
   checkRunnable,
   chooseDag,
@@ -139,24 +141,42 @@ function failureReport(result: DagRunResult): string[] {
 }
 
 /**
- * Ctrl-C and SIGTERM abort `signal` while `work` runs. Tasks and the file's
- * execution run in process groups of their own, which a terminal's Ctrl-C
- * does not reach: aborting stops them, then the run reports what happened.
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP abort `signal` while `work` runs. Tasks
+ * and the file's execution run in process groups of their own, which a
+ * terminal's Ctrl-C does not reach: aborting stops them, then the run reports
+ * what happened. SIGHUP too, since a closed terminal would otherwise end this
+ * process and leave the groups running. A second signal does not wait:
+ * exiting kills every group still running at once.
  */
-async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function interruptible<T>(work: (signal: AbortSignal, stoppedBy: () => NodeJS.Signals | null) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  let stoppedBy: NodeJS.Signals | null = null;
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (stoppedBy !== null) process.exit(signalExitCode(stoppedBy));
+    stoppedBy = signal;
+    controller.abort();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, interrupt);
   try {
-    return await work(controller.signal);
+    return await work(controller.signal, () => stoppedBy);
   } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    for (const signal of signals) process.off(signal, interrupt);
   }
 }
 
-async function run(args: RunArgs, signal: AbortSignal): Promise<number> {
+/** 128 + the signal's number, as shells report a process a signal ended. */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[signal] ?? 2);
+}
+
+function interruptedLine(run: InterruptedRun): string {
+  const stopped = run.stoppedGroups.length;
+  const what = stopped > 0 ? `; stopped ${stopped} task process group${stopped === 1 ? '' : 's'} it left running` : '';
+  return `vortex: run ${run.runId} of DAG "${run.dagId}" was interrupted (the process running it ended)${what}; marked interrupted in ${run.dir}`;
+}
+
+async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.Signals | null): Promise<number> {
   const vault = args.secretsFile !== undefined ? readSecrets(args.secretsFile) : new MapVault({});
   await loadPython();
   const { analysis, path: file, text } = analyseFile(args.file, {});
@@ -173,6 +193,8 @@ async function run(args: RunArgs, signal: AbortSignal): Promise<number> {
   const plan = planRun(model, { filePath: path.resolve(file), dag, selection, timeoutSeconds: args.timeoutSeconds, pythonPath });
   for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
   const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
+  const interrupted = store ? await cleanUpInterruptedRuns(store) : [];
+  if (!args.json) for (const earlier of interrupted) warn(interruptedLine(earlier));
 
   const table = args.json
     ? null
@@ -201,9 +223,9 @@ async function run(args: RunArgs, signal: AbortSignal): Promise<number> {
     if (result.runDir) lines.push(`logs: ${result.runDir}`);
     write(`${lines.join('\n')}\n`);
   } else {
-    write(`${JSON.stringify(runJson(result), null, 2)}\n`);
+    write(`${JSON.stringify(runJson(result, interrupted), null, 2)}\n`);
   }
-  if (result.state === 'cancelled') return 130;
+  if (result.state === 'cancelled') return signalExitCode(stoppedBy() ?? 'SIGINT');
   return result.state === 'success' ? 0 : 1;
 }
 
@@ -211,12 +233,12 @@ async function run(args: RunArgs, signal: AbortSignal): Promise<number> {
 export async function runCommand(args: string[]): Promise<number> {
   try {
     const parsed = parseRunArgs(args);
-    return await interruptible((signal) =>
-      run(parsed, signal).catch((error: unknown) => {
+    return await interruptible((signal, stoppedBy) =>
+      run(parsed, signal, stoppedBy).catch((error: unknown) => {
         // Interrupted while the file was being executed to see its tasks: nothing ran.
         if (signal.aborted && error instanceof Error && error.name === 'AbortError') {
           warn('vortex: interrupted before any task started');
-          return 130;
+          return signalExitCode(stoppedBy() ?? 'SIGINT');
         }
         throw error;
       }),

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../../server/src/execution/scheduler';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { cleanUpInterruptedRuns } from '../../../server/src/execution/interruptedRuns';
 import { openRunStore } from '../../../server/src/execution/runService';
 import type { RunStore } from '../../../server/src/execution/runStore';
 import { isMasked, UNMASKED_REASON } from '../../../server/src/execution/secrets';
@@ -63,10 +64,20 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
   const historyDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs');
   let store: Promise<RunStore | undefined> | undefined;
   const runStore = (): Promise<RunStore | undefined> => {
-    // A run without a history beats no run: the channel says why there is none.
-    store ??= openRunStore(historyDir, KEEP_RUNS_PER_DAG, (message) => channel.appendLine(`VORTEX ${message}.`));
+    store ??= (async () => {
+      // A run without a history beats no run: the channel says why there is none.
+      const opened = await openRunStore(historyDir, KEEP_RUNS_PER_DAG, (message) => channel.appendLine(`VORTEX ${message}.`));
+      // Runs an earlier extension host left unfinished (it crashed or was killed): stop what they left running.
+      for (const run of opened ? await cleanUpInterruptedRuns(opened).catch(() => []) : []) {
+        const stopped = run.stoppedGroups.length;
+        channel.appendLine(`Run ${run.runId} of DAG "${run.dagId}" was interrupted (the process running it ended)${stopped > 0 ? `; stopped ${stopped} task process group${stopped === 1 ? '' : 's'} it left running` : ''}.`);
+      }
+      return opened;
+    })();
     return store;
   };
+
+  void runStore();
 
   const sdkPath = context.asAbsolutePath(path.join('dist', 'sdk'));
   const runs = new RunController(client, channel, secrets, runStore, sdkPath);

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDuration } from '../../../server/src/execution/runService';
-import type { RunStore, StoredRun, TaskRunState } from '../../../server/src/execution/runStore';
+import type { RunStore, StoredRun, StoredTaskState } from '../../../server/src/execution/runStore';
 import { Commands } from '../../../server/src/commands';
 import type { LiveRun, RunController } from './runController';
 
@@ -19,15 +19,16 @@ function startedLabel(epochMs: number, now = new Date()): string {
 type Node =
   | { kind: 'dag'; dagId: string }
   | { kind: 'run'; dagId: string; live: LiveRun | null; stored: StoredRun | null }
-  | { kind: 'task'; taskId: string; state: TaskRunState; durationMs: number | null; logPath: string | null };
+  | { kind: 'task'; taskId: string; state: StoredTaskState; durationMs: number | null; logPath: string | null };
 
-const ICONS: Record<TaskRunState, vscode.ThemeIcon> = {
+const ICONS: Record<StoredTaskState, vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('circle-outline'),
   running: new vscode.ThemeIcon('sync~spin'),
   success: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   upstream_failed: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconFailed')),
   skipped: new vscode.ThemeIcon('debug-step-over'),
+  interrupted: new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('testing.iconErrored')),
 };
 
 /** One row the view was given: its label and the text beside it. */
@@ -141,7 +142,9 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       const item = new vscode.TreeItem(summary ? startedLabel(Date.parse(summary.started_at)) : '?', vscode.TreeItemCollapsibleState.Collapsed);
       item.description = summary ? `${summary.state} · ${formatDuration(summary.duration_ms)}` : '';
       item.tooltip = summary ? `run ${summary.run_id}` : undefined;
-      item.iconPath = summary?.state === 'success' ? ICONS.success : summary?.state === 'running' ? ICONS.queued : ICONS.failed;
+      const state = summary?.state;
+      item.iconPath = state === 'success' || state === 'interrupted' ? ICONS[state] : state === 'running' ? ICONS.queued : ICONS.failed;
+      if (state === 'interrupted') item.tooltip = `run ${summary?.run_id}: the process that ran it ended before the run did`;
       item.contextValue = 'storedRun';
       return item;
     }

@@ -1,9 +1,12 @@
 /**
  * Process groups: each task runs as the leader of its own group, so that
  * stopping the task means stopping everything it started (`sleep 100 &`
- * included), never just the shell in front.
+ * included), never just the shell in front. `spawnGroup` is the one way the
+ * executor and runtime resolution start user code.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 
 function errorCode(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
@@ -43,8 +46,17 @@ export function groupAlive(pgid: number): boolean {
   return false;
 }
 
-/** The state letter and process group of a process, from /proc (Linux); null when it is gone. */
-export function procStat(pid: number): { state: string; pgrp: number } | null {
+export interface ProcStat {
+  /** The command name (at most 15 characters). */
+  command: string;
+  state: string;
+  pgrp: number;
+  /** Clock ticks after boot; with the pid it names one process for good, as pids are reused. */
+  startTime: number;
+}
+
+/** A process's command, state, group and start time, from /proc (Linux); null when it is gone. */
+export function procStat(pid: number): ProcStat | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -52,8 +64,14 @@ export function procStat(pid: number): { state: string; pgrp: number } | null {
     return null;
   }
   // The command name is in parentheses and may itself hold spaces or parentheses.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], pgrp: Number(fields[2]) };
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  return { command: text.slice(text.indexOf('(') + 1, close), state: fields[0], pgrp: Number(fields[2]), startTime: Number(fields[19]) };
+}
+
+/** A process's start time (see {@link ProcStat}); null when it is gone or where /proc does not exist. */
+export function processStartTime(pid: number): number | null {
+  return procStat(pid)?.startTime ?? null;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -105,4 +123,299 @@ export function trackGroup(pgid: number): void {
 
 export function untrackGroup(pgid: number): void {
   liveGroups.delete(pgid);
+}
+
+/** setTimeout fires at once for delays beyond 2^31-1 ms (about 24.8 days); longer limits mean "that long". */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long the output may stay open after the main process ended and its
+ * group was stopped. Only a process that left the group (`setsid daemon &`)
+ * can still hold it then; past this it is looked for and stopped.
+ */
+export const PIPE_GRACE_MS = 1000;
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface GroupRequest {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** The time limit; then the whole group is stopped. */
+  timeoutMs: number;
+  /** Between SIGTERM and SIGKILL when the group is stopped at the time limit or on abort. */
+  killGraceMs: number;
+  /** Between SIGTERM and SIGKILL for what is left of the group once its main process ended. */
+  leftoverGraceMs: number;
+  signal: AbortSignal | undefined;
+  /** Each chunk of output, as it arrives. */
+  onData: (stream: OutputStream, chunk: Buffer) => void;
+}
+
+/** A process that held the group's output open after the group was gone; it was stopped. */
+export interface PipeHolder {
+  pid: number;
+  command: string;
+}
+
+export interface GroupOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** Aborted before the main process ended. */
+  cancelled: boolean;
+  /** Set when the program could not be started at all (ENOENT, EACCES, a NUL byte in an argument). */
+  spawnError: NodeJS.ErrnoException | null;
+  /** Processes outside the group that still held its output, stopped after {@link PIPE_GRACE_MS}. */
+  pipeHolders: PipeHolder[];
+  /** The output was still held open by a process that could not be found, and is no longer read. */
+  outputAbandoned: boolean;
+}
+
+export interface SpawnedGroup {
+  /** The main process's pid, which is also the group's id; undefined when it did not start. */
+  readonly pid: number | undefined;
+  /** Stops reading the output (back-pressure), until `resume`. */
+  pause(): void;
+  resume(): void;
+  /** Stops the whole group at once, without counting as a timeout or a cancel. */
+  kill(): void;
+  readonly outcome: Promise<GroupOutcome>;
+}
+
+/**
+ * Starts a program as the leader of a new process group, and ends it as a
+ * whole: at the time limit, on abort, and when the main process exits (what
+ * it left running in the background is stopped then, which also closes the
+ * pipes such a process would hold open). The outcome resolves once the
+ * output is closed, and no later than {@link PIPE_GRACE_MS} (plus the
+ * stopping) after the group is gone.
+ */
+export function spawnGroup(req: GroupRequest): SpawnedGroup {
+  let child: ChildProcess;
+  try {
+    child = spawn(req.file, req.args, {
+      cwd: req.cwd,
+      env: req.env,
+      // Its own process group, so that stopping it reaches everything it started.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // Arguments spawn rejects outright (a NUL byte in a command or a value) fail this run only.
+    const outcome: GroupOutcome = {
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      cancelled: false,
+      spawnError: error as NodeJS.ErrnoException,
+      pipeHolders: [],
+      outputAbandoned: false,
+    };
+    return { pid: undefined, pause() {}, resume() {}, kill() {}, outcome: Promise.resolve(outcome) };
+  }
+  const pgid = child.pid;
+  if (pgid !== undefined) trackGroup(pgid);
+  const spawnedAt = Date.now();
+  const stdout = child.stdout as Readable;
+  const stderr = child.stderr as Readable;
+  stdout.on('data', (chunk: Buffer) => req.onData('stdout', chunk));
+  stderr.on('data', (chunk: Buffer) => req.onData('stderr', chunk));
+
+  let timedOut = false;
+  let cancelled = false;
+  let exited = false;
+  let closed = false;
+  let spawnError: NodeJS.ErrnoException | null = null;
+  let exitCode: number | null = null;
+  let exitSignal: NodeJS.Signals | null = null;
+  let pipeHolders: PipeHolder[] = [];
+  let outputAbandoned = false;
+  let stopping: Promise<void> | null = null;
+  const stop = (graceMs: number): Promise<void> => (stopping ??= pgid === undefined ? Promise.resolve() : stopGroup(pgid, graceMs));
+
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void stop(req.killGraceMs);
+  }, Math.min(req.timeoutMs, MAX_TIMER_MS));
+
+  // After the main process ended and its group is gone, the output can only
+  // be held by a process that left the group: wait a little, then find it.
+  let pipeTimer: NodeJS.Timeout | undefined;
+  let searched = false;
+  const releaseOutput = async () => {
+    clearTimeout(pipeTimer);
+    if (searched || closed) return;
+    searched = true;
+    pipeHolders = stopPipeHolders([stdout, stderr], spawnedAt);
+    if (pipeHolders.length > 0) await waitFor(() => closed, req.killGraceMs);
+    if (pipeHolders.length > 0 && !closed) {
+      for (const holder of pipeHolders) killQuietly(holder.pid, 'SIGKILL');
+      await waitFor(() => closed, 1000);
+    }
+    if (!closed) {
+      // Found no one, or no one that let go: stop reading rather than wait forever.
+      outputAbandoned = true;
+      stdout.destroy();
+      stderr.destroy();
+    }
+  };
+
+  const armPipeTimer = () => {
+    pipeTimer = setTimeout(() => {
+      // Paused for back-pressure, the output is still being written out: that is not a holder's doing.
+      if (stdout.isPaused() || stderr.isPaused()) armPipeTimer();
+      else void releaseOutput();
+    }, PIPE_GRACE_MS);
+  };
+
+  const onAbort = () => {
+    if (!exited) {
+      cancelled = true;
+      void stop(req.killGraceMs);
+    } else {
+      // The task ended already; only its output is still held: no reason to wait for the grace.
+      void (stopping ?? Promise.resolve()).then(releaseOutput);
+    }
+  };
+  if (req.signal?.aborted) onAbort();
+  else req.signal?.addEventListener('abort', onAbort, { once: true });
+
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+  child.on('exit', (code, signal) => {
+    exited = true;
+    exitCode = code;
+    exitSignal = signal;
+    clearTimeout(timer);
+    void stop(req.leftoverGraceMs).then(() => {
+      if (closed) return;
+      // Once cancelled, there is no output left worth waiting for.
+      if (req.signal?.aborted) void releaseOutput();
+      else armPipeTimer();
+    });
+  });
+
+  const outcome = new Promise<GroupOutcome>((resolve) => {
+    child.on('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      clearTimeout(pipeTimer);
+      req.signal?.removeEventListener('abort', onAbort);
+      void (stopping ?? Promise.resolve()).then(() => {
+        if (pgid !== undefined) untrackGroup(pgid);
+        resolve({
+          exitCode: spawnError ? null : exitCode,
+          signal: exitSignal,
+          timedOut,
+          cancelled: cancelled && !timedOut,
+          spawnError,
+          pipeHolders,
+          outputAbandoned,
+        });
+      });
+    });
+  });
+
+  return {
+    pid: pgid,
+    pause() {
+      stdout.pause();
+      stderr.pause();
+    },
+    resume() {
+      stdout.resume();
+      stderr.resume();
+    },
+    kill() {
+      void stop(0);
+    },
+    outcome,
+  };
+}
+
+async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (let pause = 5; !condition(); pause = Math.min(pause * 2, 50)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
+  }
+  return true;
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already, or not ours to signal.
+  }
+}
+
+/** USER_HZ: /proc counts process start times in these ticks on every Linux. */
+const TICKS_PER_SECOND = 100;
+
+/** Seconds since boot, from /proc/uptime (to the hundredth, as start times are); null off Linux. */
+function uptimeSeconds(): number | null {
+  try {
+    const seconds = Number.parseFloat(readFileSync('/proc/uptime', 'utf8'));
+    return Number.isFinite(seconds) ? seconds : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Finds, on Linux, the processes that hold the other end of these output
+ * streams, and sends each SIGTERM. Node gives a child its stdio as socket
+ * pairs, and the kernel numbers the two sockets of a pair one after the other
+ * (ours, then the child's); a process holding `socket:[ours + 1]` under
+ * /proc/PID/fd holds the task's output. Only processes started after the
+ * task count: an older one cannot have inherited its output.
+ */
+function stopPipeHolders(streams: Readable[], spawnedAt: number): PipeHolder[] {
+  if (process.platform !== 'linux') return [];
+  const peers = new Set<string>();
+  for (const stream of streams) {
+    const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) continue;
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+    if (inode) peers.add(`socket:[${Number(inode) + 1}]`);
+  }
+  const uptime = uptimeSeconds();
+  if (peers.size === 0 || uptime === null) return [];
+  // A few ticks of slack for the rounding of both clocks.
+  const earliest = Math.floor((uptime - (Date.now() - spawnedAt) / 1000) * TICKS_PER_SECOND) - 5;
+  const holders: PipeHolder[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    const holds = fds.some((fd) => {
+      try {
+        return peers.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+    if (!holds) continue;
+    const stat = procStat(pid);
+    if (!stat || stat.startTime < earliest) continue;
+    holders.push({ pid, command: stat.command });
+    killQuietly(pid, 'SIGTERM');
+  }
+  return holders;
 }

@@ -12,6 +12,7 @@ import { mergeRuntime } from '../runtime/merge';
 import type { RuntimeOptions, RuntimeOutcome } from '../runtime/model';
 import { type AnalysisMode, wantsRuntime } from '../runtime/mode';
 import { resolveAtRuntime } from '../runtime/resolver';
+import type { InterruptedRun } from './interruptedRuns';
 import { RunStore } from './runStore';
 import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type RunPlan, type TaskSelection } from './scheduler';
 import { isMasked, type SecretVault } from './secrets';
@@ -178,16 +179,10 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   store?: RunStore;
   onEvent?: (event: RunEvent) => void;
-  /**
-   * Called once the plan is made and before anything of it starts: the place
-   * for work every run needs first (tidying after runs that were interrupted).
-   */
-  beforeRun?: () => Promise<void>;
 }
 
 /** Runs a plan to its end; a plan that cannot run (a cycle, a duplicate id) is refused before anything starts. */
 export async function executeRun(plan: RunPlan, options: ExecuteOptions): Promise<DagRunResult> {
-  await options.beforeRun?.();
   try {
     return await runPlan(plan, { parallelism: options.parallelism, vault: options.vault, signal: options.signal, store: options.store, onEvent: options.onEvent });
   } catch (error) {
@@ -222,6 +217,16 @@ export interface RunJson {
   state: DagRunResult['state'];
   duration_ms: number;
   tasks: RunJsonTask[];
+  /** Earlier runs found unfinished with their process gone, cleaned up before this one started; only when there were some. */
+  interrupted_runs?: InterruptedRunJson[];
+}
+
+export interface InterruptedRunJson {
+  dag_id: string;
+  run_id: string;
+  run_dir: string;
+  /** Pids of the task process groups that were still running and were stopped. */
+  stopped_groups: number[];
 }
 
 export interface RunJsonTask {
@@ -236,8 +241,8 @@ export interface RunJsonTask {
   stderr: string;
 }
 
-export function runJson(result: DagRunResult): RunJson {
-  return {
+export function runJson(result: DagRunResult, interrupted: readonly InterruptedRun[] = []): RunJson {
+  const json: RunJson = {
     dag_id: result.dagId,
     state: result.state,
     duration_ms: Math.round(result.durationMs),
@@ -252,4 +257,8 @@ export function runJson(result: DagRunResult): RunJson {
       stderr: t.result?.stderr ?? '',
     })),
   };
+  if (interrupted.length > 0) {
+    json.interrupted_runs = interrupted.map((r) => ({ dag_id: r.dagId, run_id: r.runId, run_dir: r.dir, stopped_groups: r.stoppedGroups }));
+  }
+  return json;
 }

@@ -1,16 +1,39 @@
 /**
  * Run history: one folder per run, `<base>/<dag_id>/<run_id>/`, holding one
- * log per task (masked output, written by the executor) and `run.json`, a
- * summary without any output, hence without any secret value.
+ * log per task (masked output, written by the executor), `run.json`, a
+ * summary without any output, hence without any secret value, and, while the
+ * run goes on, `groups.jsonl`: the process groups it started, so that a run
+ * whose owner died can be cleaned up (see interruptedRuns.ts).
  */
-import { constants } from 'node:fs';
+import { appendFileSync, constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TaskResult } from './taskExecutor';
+import { processStartTime } from './processGroup';
+import type { StartedGroup, TaskResult } from './taskExecutor';
 import { fileNameFor } from './taskSpec';
 
 export type RunState = 'running' | 'success' | 'failed' | 'cancelled';
 export type TaskRunState = 'queued' | 'running' | 'success' | 'failed' | 'upstream_failed' | 'skipped';
+/**
+ * States a stored run may also have: `interrupted` when the process that ran
+ * it (a CLI, an extension host) ended before the run did.
+ */
+export type StoredRunState = RunState | 'interrupted';
+export type StoredTaskState = TaskRunState | 'interrupted';
+
+/** A process, named so that a reused pid does not pass for it: its start time is null where it cannot be read. */
+export interface ProcessIdentity {
+  pid: number;
+  start_time: number | null;
+}
+
+/** One line of `groups.jsonl`. */
+export interface GroupRecord extends ProcessIdentity {
+  /** The task's private folder, removed when the task ends. */
+  temp_dir: string | null;
+}
+
+export const GROUPS_FILE = 'groups.jsonl';
 
 /** The `run.json` format; snake_case like the CLI's JSON. */
 export interface RunSummary {
@@ -18,17 +41,19 @@ export interface RunSummary {
   run_id: string;
   dag_id: string;
   dag_file: string;
-  state: RunState;
+  state: StoredRunState;
   /** ISO 8601. */
   started_at: string;
   duration_ms: number | null;
+  /** The process running the run; absent in runs recorded before owners were. */
+  owner?: ProcessIdentity;
   tasks: TaskSummary[];
 }
 
 export interface TaskSummary {
   task_id: string;
   operator: string;
-  state: TaskRunState;
+  state: StoredTaskState;
   exit_code: number | null;
   timed_out: boolean;
   duration_ms: number | null;
@@ -67,6 +92,44 @@ export class RunFolder {
   logPath(taskId: string): string {
     return path.join(this.dir, this.logName(taskId));
   }
+
+  /**
+   * Records a task's process group as it starts. Synchronous, so that the
+   * record is on disk before this process could die and leave the group behind.
+   */
+  recordGroup(group: StartedGroup): void {
+    const record: GroupRecord = { pid: group.pid, start_time: processStartTime(group.pid), temp_dir: group.tempDir };
+    try {
+      appendFileSync(path.join(this.dir, GROUPS_FILE), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    } catch {
+      // Without the record the run goes on; only cleaning up after a crash would miss this group.
+    }
+  }
+}
+
+/** The groups a run recorded; lines that do not parse are passed over. */
+export async function readGroupRecords(runDir: string): Promise<GroupRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(path.join(runDir, GROUPS_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const records: GroupRecord[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      const r = JSON.parse(line) as Partial<GroupRecord>;
+      if (!Number.isInteger(r.pid) || (r.pid as number) <= 1) continue;
+      records.push({
+        pid: r.pid as number,
+        start_time: typeof r.start_time === 'number' ? r.start_time : null,
+        temp_dir: typeof r.temp_dir === 'string' ? r.temp_dir : null,
+      });
+    } catch {
+      // A line cut short when its writer died.
+    }
+  }
+  return records;
 }
 
 /** What a run looks like to the store: the scheduler's plan and result, reduced to what is kept. */
@@ -120,6 +183,7 @@ export class RunStore {
       state: 'running',
       started_at: new Date(run.startedAt).toISOString(),
       duration_ms: null,
+      owner: { pid: process.pid, start_time: processStartTime(process.pid) },
       tasks: run.tasks.map((t) => ({
         task_id: t.taskId,
         operator: t.operator,
@@ -157,7 +221,19 @@ export class RunStore {
       }
     }
     await writeJsonAtomically(file, summary);
+    await rm(path.join(folder.dir, GROUPS_FILE), { force: true });
     await this.prune(summary.dag_id);
+    return summary;
+  }
+
+  /** Records that a run's owner died before the run ended: it and its unfinished tasks become `interrupted`. */
+  async markInterrupted(run: StoredRun, message: string): Promise<RunSummary> {
+    const summary: RunSummary = { ...run.summary, state: 'interrupted' };
+    summary.tasks = run.summary.tasks.map((t) =>
+      t.state === 'running' || t.state === 'queued' ? { ...t, state: 'interrupted', message } : t,
+    );
+    await writeJsonAtomically(path.join(run.dir, 'run.json'), summary);
+    await rm(path.join(run.dir, GROUPS_FILE), { force: true });
     return summary;
   }
 

@@ -276,6 +276,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         logPath: folder?.logPath(taskId),
         maxCapturedChars: options.maxCapturedChars,
         killGraceMs: options.killGraceMs,
+        onStarted: folder ? (group) => folder.recordGroup(group) : undefined,
         onOutput: (stream, text) => emit({ type: 'task-output', runId: plan.runId, taskId, stream, text }),
       })
         .catch((err: unknown) => failedWithoutResult(spec, err, taskStart))

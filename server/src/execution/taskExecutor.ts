@@ -9,19 +9,26 @@
  * task must be stopped with its whole process group, so that part would be
  * written here either way.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { CappedText, DEFAULT_MAX_CAPTURED_CHARS } from './capture';
-import { stopGroup, trackGroup, untrackGroup } from './processGroup';
+import { type GroupOutcome, type OutputStream, spawnGroup, type SpawnedGroup } from './processGroup';
 import { prepareRunner, type RunnerPayload } from './pythonRunner';
 import { type MaskingStream, resolveSecrets, SecretMasker, type SecretVault } from './secrets';
 import type { TaskRunSpec } from './taskSpec';
 
-export type OutputStream = 'stdout' | 'stderr';
+export type { OutputStream } from './processGroup';
+
+/** A task's process group, as it started: what must be stopped and removed should its runner die first. */
+export interface StartedGroup {
+  /** The main process's pid, which is also the group's id. */
+  pid: number;
+  /** A private folder the task's files are in, removed when the task ends; null for none. */
+  tempDir: string | null;
+}
 
 export interface ExecuteOptions {
   /** Where the task's secrets come from; without one, a task that names secrets fails. */
@@ -38,6 +45,8 @@ export interface ExecuteOptions {
   maxCapturedChars?: number;
   /** Between SIGTERM and SIGKILL when stopping a task; default 2 s. */
   killGraceMs?: number;
+  /** Called once the task's process group runs (synchronously, so it can be recorded before anything else happens). */
+  onStarted?: (group: StartedGroup) => void;
 }
 
 export interface TaskResult {
@@ -67,12 +76,7 @@ function describeSeconds(seconds: number): string {
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
-interface ProcessOutcome {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  cancelled: boolean;
-  spawnError: Error | null;
+interface ProcessOutcome extends GroupOutcome {
   stdout: string;
   stderr: string;
 }
@@ -89,6 +93,7 @@ interface ProcessRequest {
   log: LogFile | null;
   cap: number;
   onOutput: ((stream: OutputStream, text: string) => void) | undefined;
+  onStarted: ((pid: number) => void) | undefined;
 }
 
 /** The log file, written with back-pressure so a task printing faster than the disk cannot fill memory. */
@@ -162,96 +167,33 @@ class OutputPipe {
   }
 }
 
-/** setTimeout fires at once for delays beyond 2^31-1 ms (about 24.8 days); longer timeouts mean "that long". */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
-  return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = spawn(req.file, req.args, {
-        cwd: req.cwd,
-        env: req.env,
-        // Its own process group, so that stopping the task reaches everything it started.
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (e) {
-      // Arguments spawn rejects outright (a NUL byte in a command or a value) fail the task, not the run.
-      const error = e instanceof Error ? e : new Error(String(e));
-      resolve({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError: error, stdout: '', stderr: '' });
-      return;
-    }
-    const pgid = child.pid;
-    if (pgid !== undefined) trackGroup(pgid);
-
-    const out = new OutputPipe('stdout', req.masker, req.cap, req.log, req.onOutput);
-    const err = new OutputPipe('stderr', req.masker, req.cap, req.log, req.onOutput);
-    const pump = (pipe: OutputPipe) => (chunk: Buffer) => {
-      if (pipe.push(chunk) || !req.log) return;
-      child.stdout?.pause();
-      child.stderr?.pause();
-      req.log.onDrain(() => {
-        child.stdout?.resume();
-        child.stderr?.resume();
-      });
+  const out = new OutputPipe('stdout', req.masker, req.cap, req.log, req.onOutput);
+  const err = new OutputPipe('stderr', req.masker, req.cap, req.log, req.onOutput);
+  const group: SpawnedGroup = spawnGroup({
+    file: req.file,
+    args: req.args,
+    cwd: req.cwd,
+    env: req.env,
+    timeoutMs: req.timeoutMs,
+    killGraceMs: req.graceMs,
+    leftoverGraceMs: req.graceMs,
+    signal: req.signal,
+    onData: (stream, chunk) => {
+      if ((stream === 'stdout' ? out : err).push(chunk) || !req.log) return;
+      group.pause();
+      req.log.onDrain(() => group.resume());
+    },
+  });
+  if (group.pid !== undefined) req.onStarted?.(group.pid);
+  return group.outcome.then((outcome) => {
+    out.end();
+    err.end();
+    return {
+      ...outcome,
+      stdout: out.captured.text(req.log?.path ?? null),
+      stderr: err.captured.text(req.log?.path ?? null),
     };
-    child.stdout?.on('data', pump(out));
-    child.stderr?.on('data', pump(err));
-
-    let timedOut = false;
-    let cancelled = false;
-    let spawnError: Error | null = null;
-    let exitCode: number | null = null;
-    let exitSignal: NodeJS.Signals | null = null;
-    let stopping: Promise<void> | null = null;
-    const stop = (): Promise<void> => (stopping ??= pgid === undefined ? Promise.resolve() : stopGroup(pgid, req.graceMs));
-
-    const timer = setTimeout(() => {
-      timedOut = true;
-      void stop();
-    }, Math.min(req.timeoutMs, MAX_TIMER_MS));
-    let exited = false;
-    const onAbort = () => {
-      // Once the main process has ended the task has too; a late cancel changes nothing.
-      if (exited) return;
-      cancelled = true;
-      void stop();
-    };
-    if (req.signal?.aborted) onAbort();
-    else req.signal?.addEventListener('abort', onAbort, { once: true });
-
-    child.on('error', (e) => {
-      spawnError = e;
-    });
-    child.on('exit', (code, signal) => {
-      exited = true;
-      exitCode = code;
-      exitSignal = signal;
-      clearTimeout(timer);
-      // A task ends when its main process does; whatever it left running in
-      // the background (`server &`) is stopped with it rather than orphaned,
-      // which also closes the pipes such a process would hold open.
-      void stop();
-    });
-    child.on('close', () => {
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
-      void (stopping ?? Promise.resolve()).then(() => {
-        if (pgid !== undefined) untrackGroup(pgid);
-        out.end();
-        err.end();
-        resolve({
-          exitCode: spawnError ? null : exitCode,
-          signal: exitSignal,
-          timedOut,
-          cancelled: cancelled && !timedOut,
-          spawnError,
-          stdout: out.captured.text(req.log?.path ?? null),
-          stderr: err.captured.text(req.log?.path ?? null),
-        });
-      });
-    });
   });
 }
 
@@ -368,6 +310,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       log,
       cap: options.maxCapturedChars ?? DEFAULT_MAX_CAPTURED_CHARS,
       onOutput: options.onOutput,
+      onStarted: options.onStarted && ((pid) => options.onStarted?.({ pid, tempDir })),
     });
 
     let message: string | null = null;
@@ -377,7 +320,13 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
     else if (outcome.signal) message = `killed by ${outcome.signal}`;
     else if (outcome.exitCode !== 0) message = `exited with code ${outcome.exitCode}`;
     if (message) message = masker.mask(message);
-    if (message && log) log.note(message);
+    if (log) {
+      for (const holder of outcome.pipeHolders) {
+        log.note(`stopped process ${holder.pid} (${masker.mask(holder.command)}): it had left the task's process group and still held its output after the task ended`);
+      }
+      if (outcome.outputAbandoned) log.note("the task's output was still held open by a process VORTEX could not find; it is no longer read");
+      if (message) log.note(message);
+    }
 
     return {
       ...base,

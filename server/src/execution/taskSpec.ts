@@ -3,7 +3,7 @@
  * analyser's model here, so the executor itself never reads the model and the
  * extension, the CLI and tests all hand it the same thing.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DagModel, LiteralValue, TaskModel } from '../analysis/model';
@@ -71,10 +71,25 @@ export function newRunId(now: Date = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** A file or folder name made from an id: only conservative characters, and never `.` or `..`. */
+/**
+ * The longest name {@link fileNameFor} makes. Ids may be 250 characters
+ * (Airflow's limit) while many file systems allow 255 bytes per name, some
+ * (encrypted home folders) about 140, and a suffix such as `.log` or a prefix
+ * is added to the name.
+ */
+export const MAX_FILE_NAME_CHARS = 100;
+
+/**
+ * A file or folder name made from an id: only conservative characters, never
+ * `.` or `..`, and bounded: a long id keeps its start, readable, and ends in
+ * a hash of the whole id, so two long ids that differ only late stay apart.
+ */
 export function fileNameFor(id: string): string {
-  const name = id.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return name === '' || /^\.+$/.test(name) ? `_${name}` : name;
+  let name = id.replace(/[^A-Za-z0-9_.-]/g, '_');
+  if (name === '' || /^\.+$/.test(name)) name = `_${name}`;
+  if (name.length <= MAX_FILE_NAME_CHARS) return name;
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 8);
+  return `${name.slice(0, MAX_FILE_NAME_CHARS - hash.length - 1)}-${hash}`;
 }
 
 function kindOf(task: TaskModel): TaskKind {
