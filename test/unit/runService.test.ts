@@ -20,13 +20,13 @@ const CLI = path.join(REPO, 'dist', 'cli.js');
 const EXAMPLE = path.join(REPO, 'examples', 'dynamic_regions.py');
 const ALL_TASKS = ['start', 'merge', 'extract_emea', 'summarise_emea', 'extract_amer', 'summarise_amer', 'extract_apac', 'summarise_apac', 'export_csv', 'export_json'];
 
-/** The pid of a `python -m vortex.inspect` executing `file`, if one runs. */
+/** The pid of a `python -m vortex._inspector` executing `file`, if one runs. */
 function inspectorOf(file: string): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes('vortex.inspect') && args.includes(file)) return Number(entry);
+      if (args.includes('vortex._inspector') && args.includes(file)) return Number(entry);
     } catch {
       // Ended meanwhile.
     }
