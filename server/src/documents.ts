@@ -11,6 +11,7 @@ import { Edit } from 'web-tree-sitter';
 import type { Parser, Point, Tree } from 'web-tree-sitter';
 import { analyseTree, DEFAULT_PARSE_TIMEOUT_MS, emptyAnalysis, mightContainDag, parseTimedOut, parseWithin, precheck, StatementCache } from './analysis/analyse';
 import type { FileAnalysis } from './analysis/model';
+import { pythonLineBreaks } from './analysis/source';
 
 interface Entry {
   document: TextDocument;
@@ -48,7 +49,8 @@ export class DocumentStore {
     if (!entry) return;
     for (const change of changes) {
       if ('range' in change) {
-        if (entry.tree) entry.tree.edit(editFor(entry.document, change.range, change.text));
+        if (entry.tree && joinsLineBreaks(entry.document, change.range, change.text)) this.freeTree(entry);
+        else if (entry.tree) entry.tree.edit(editFor(entry.document, change.range, change.text));
       } else {
         // A whole-text replacement leaves nothing for the old tree to share.
         this.freeTree(entry);
@@ -106,7 +108,7 @@ export class DocumentStore {
   }
 
   private analyse(entry: Entry, maxFileSize: number): FileAnalysis {
-    const text = entry.document.getText();
+    const text = pythonLineBreaks(entry.document.getText());
     if (!isPython(entry.document)) return emptyAnalysis();
     const declined = precheck(text, { maxFileSize });
     if (declined) {
@@ -152,9 +154,21 @@ function isPython(document: TextDocument): boolean {
 }
 
 /**
+ * Whether replacing `range` with `text` makes or unmakes a `\r\n` at one of
+ * its ends. Trees are parsed with each lone `\r` read as `\n`
+ * (`pythonLineBreaks`): such an edit changes a character the edit does not
+ * cover, so the tree cannot follow it; it is parsed anew instead.
+ */
+function joinsLineBreaks(document: TextDocument, range: { start: { line: number; character: number } }, text: string): boolean {
+  const start = document.offsetAt(range.start);
+  return text.endsWith('\r') || (start > 0 && document.getText().charCodeAt(start - 1) === 13);
+}
+
+/**
  * The tree-sitter edit for replacing `range` of `document` with `text`.
  * web-tree-sitter counts indices and columns in UTF-16 code units, as LSP does,
- * so LSP positions carry over unchanged.
+ * so LSP positions carry over unchanged; so do rows, since the tree reads
+ * line breaks as LSP does (see `pythonLineBreaks`).
  */
 export function editFor(document: TextDocument, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): Edit {
   const startIndex = document.offsetAt(range.start);
@@ -169,7 +183,7 @@ export function editFor(document: TextDocument, range: { start: { line: number; 
     newEndIndex: startIndex + text.length,
     startPosition,
     oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
-    newEndPosition: advance(startPosition, text),
+    newEndPosition: advance(startPosition, pythonLineBreaks(text)),
   });
 }
 

@@ -26,6 +26,7 @@ import { checkSchedule } from './schedule';
 import { closest } from './suggest';
 import { findCycles, type IndexedEdge } from './graph';
 import { readLine, readStatement, reading } from './simpleStatements';
+import { pythonLineBreaks } from './source';
 
 export interface AnalyseOptions {
   /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
@@ -131,7 +132,7 @@ export const DEFAULT_PARSE_TIMEOUT_MS = 2000;
 
 const SEVERITY: Record<DiagnosticCode, Severity> = {
   VX001: 'error', VX002: 'info', VX003: 'error',
-  VX101: 'error', VX102: 'error', VX103: 'error', VX104: 'warning', VX105: 'warning',
+  VX101: 'error', VX102: 'error', VX103: 'error', VX104: 'warning', VX105: 'warning', VX106: 'error',
   VX201: 'error', VX202: 'error', VX203: 'error', VX204: 'error', VX205: 'warning', VX206: 'error', VX207: 'error',
   VX301: 'error', VX302: 'error', VX303: 'error', VX304: 'error', VX305: 'error',
   VX401: 'warning', VX402: 'warning', VX403: 'warning', VX404: 'info', VX405: 'warning',
@@ -141,7 +142,25 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
 const FRAMEWORKS = new Set(['vortex', 'airflow']);
 const MAX_EXPRESSION_DEPTH = 200;
 const MAX_SYNTAX_ERRORS = 20;
-const TASK_ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
+/** Airflow's rule for a `dag_id` and a `task_id` (`validate_key`): 1 to 250 of these characters. */
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
+const MAX_ID_LENGTH = 250;
+
+/** Why Airflow refuses `id` as a `dag_id` or `task_id` (after "The task_id "…" "), or undefined when it accepts it. */
+function idProblem(id: string): string | undefined {
+  // Airflow also refuses ".." (it would reach outside the folders named after ids).
+  if (ID_PATTERN.test(id) && !id.includes('..')) return undefined;
+  if (id.length === 0) return 'is empty';
+  if (id.length > MAX_ID_LENGTH) return `is ${id.length} characters long (the limit is ${MAX_ID_LENGTH})`;
+  if (id.includes('..') && /^[A-Za-z0-9_.-]*$/.test(id)) return 'holds "..", which Airflow refuses in ids';
+  return 'may use only letters, digits, "_", "-" and "."';
+}
+
+/** An id as a message shows it: at most 60 characters, and one line. */
+function shownId(id: string): string {
+  const line = id.replace(/[\r\n]+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
+}
 
 /**
  * Airflow's own test for "might contain a DAG": the text mentions a DAG and one
@@ -170,10 +189,12 @@ function parser(): Parser {
  * up after `timeoutMs`: null then. The parser stays usable for the next text.
  */
 export function parseWithin(parser: Parser, text: string, oldTree: Tree | null, timeoutMs: number | undefined): Tree | null {
-  if (timeoutMs === undefined) return parser.parse(text, oldTree);
+  // Rows of the tree are then lines as Python and the editor count them (see pythonLineBreaks).
+  const source = pythonLineBreaks(text);
+  if (timeoutMs === undefined) return parser.parse(source, oldTree);
   const deadline = performance.now() + timeoutMs;
   // Returning true from the progress callback cancels the parse.
-  const tree = parser.parse(text, oldTree, { progressCallback: () => performance.now() > deadline });
+  const tree = parser.parse(source, oldTree, { progressCallback: () => performance.now() > deadline });
   // A cancelled parse would otherwise resume on the next call.
   if (!tree) parser.reset();
   return tree;
@@ -192,7 +213,8 @@ export function parseTimedOut(text: string, timeoutMs: number): FileAnalysis {
  * The tree is freed before returning; callers that keep trees (the language
  * server) parse themselves and call `analyseTree`.
  */
-export function analyse(text: string, options: AnalyseOptions = {}): FileAnalysis {
+export function analyse(source: string, options: AnalyseOptions = {}): FileAnalysis {
+  const text = pythonLineBreaks(source);
   const declined = precheck(text, options);
   if (declined) return declined;
   const tree = parseWithin(parser(), text, null, options.parseTimeoutMs);
@@ -227,23 +249,50 @@ export function precheck(text: string, options: AnalyseOptions = {}): FileAnalys
   return undefined;
 }
 
-/** Analyses an already parsed tree of `text` (the tree stays the caller's). */
-export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
+/**
+ * Analyses an already parsed tree of `text` (the tree stays the caller's; it
+ * is parsed by `parseWithin`, which reads line breaks as this does).
+ */
+export function analyseTree(tree: Tree, source: string, options: AnalyseOptions = {}): FileAnalysis {
+  const text = pythonLineBreaks(source);
   const declined = precheck(text, options);
   if (declined) return declined;
   const simple = options.simpleStatements ?? true;
   if (!tree.rootNode.hasError) return analyseRoot(text, tree.rootNode, simple, options.statementCache);
-  const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
-  const repaired = repairedParse(tree, text, options.parseTimeoutMs);
+  const deadline = options.parseTimeoutMs === undefined ? undefined : performance.now() + options.parseTimeoutMs;
+  const unclosed = findUnclosed(text);
+  let syntaxErrors: Diagnostic[];
+  let start = { tree, text };
+  if (unclosed?.kind === 'bracket') {
+    // Python's own error: everything after the bracket is inside it. Closed
+    // (or blanked) at the end of its statement, the file says what else is wrong.
+    start = closeStatement(tree, text, unclosed, deadline);
+    syntaxErrors = [unclosedDiagnostic(text, unclosed), ...findSyntaxErrors(start.tree.rootNode, start.text)];
+  } else if (unclosed?.kind === 'string') {
+    // Python reads the rest of the file as the string: what the tree finds from its line on is no error of its own.
+    const opener = positionIn(text, unclosed.at);
+    syntaxErrors = [...findSyntaxErrors(tree.rootNode, text).filter((d) => d.range.start.line < opener.line), unclosedDiagnostic(text, unclosed)];
+  } else {
+    syntaxErrors = findSyntaxErrors(tree.rootNode, text);
+  }
+  const repaired = repairedParse(start.tree, start.text, deadline);
   try {
     const analysis = analyseRoot(repaired.text, repaired.tree.rootNode, simple);
-    if (!analysis.isDagFile) return analysis;
+    if (!analysis.isDagFile) {
+      // The repairs may have taken the imports away: a file that imports a framework still gets its syntax errors.
+      if (!IMPORTS_FRAMEWORK.test(text)) return analysis;
+      analysis.isDagFile = true;
+    }
     analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
     return analysis;
   } finally {
-    if (repaired.tree !== tree) repaired.tree.delete();
+    if (repaired.tree !== start.tree) repaired.tree.delete();
+    if (start.tree !== tree) start.tree.delete();
   }
 }
+
+/** An import of VORTEX or Airflow, read from the text alone (for a file whose tree is broken). */
+const IMPORTS_FRAMEWORK = /^[ \t]*(?:from[ \t]+(?:vortex|airflow)\b|import[ \t]+(?:vortex|airflow)\b)/m;
 
 /**
  * Runs the analyser over a tree. Walking blocks by their text (see
@@ -271,8 +320,7 @@ const MAX_REPAIRS = 8;
  * no deeper) are blanked and the text parsed again; the line numbers of every
  * other line stay as they were.
  */
-function repairedParse(tree: Tree, text: string, timeoutMs: number | undefined): { tree: Tree; text: string } {
-  const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+function repairedParse(tree: Tree, text: string, deadline: number | undefined): { tree: Tree; text: string } {
   let current = { tree, text };
   let lastLine = -1;
   for (let attempt = 0; attempt < MAX_REPAIRS && current.tree.rootNode.hasError; attempt++) {
@@ -287,12 +335,160 @@ function repairedParse(tree: Tree, text: string, timeoutMs: number | undefined):
     for (let i = line; i < end; i++) lines[i] = '';
     const repairedText = lines.join('\n');
     // Out of time, the analysis goes on with the tree repaired so far.
-    const next = parseWithin(parser(), repairedText, null, deadline === undefined ? undefined : deadline - performance.now());
+    const next = parseWithin(parser(), repairedText, null, remaining(deadline));
     if (!next) break;
     if (current.tree !== tree) current.tree.delete();
     current = { tree: next, text: repairedText };
   }
   return current;
+}
+
+/** How long is left until `deadline` (none: no limit). */
+function remaining(deadline: number | undefined): number | undefined {
+  return deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+}
+
+const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/**
+ * Reads `text[from, to)` as Python's tokenizer does as far as brackets go,
+ * skipping strings and comments: the offsets of the brackets left open, in
+ * order, that of a triple-quoted string left open (else -1), and where the
+ * last code ends. Undefined when a closing bracket matches no opening one (an
+ * error of another kind, left to the tree).
+ */
+function openBrackets(text: string, from: number, to: number): { brackets: number[]; string: number; codeEnd: number } | undefined {
+  const brackets: number[] = [];
+  let codeEnd = from;
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 35) {
+      // A comment, to the end of its line.
+      const lineBreak = text.indexOf('\n', i);
+      i = lineBreak < 0 || lineBreak > to ? to : lineBreak;
+    } else if (c === 34 || c === 39) {
+      const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+      const start = i;
+      let closed = false;
+      for (i += triple ? 3 : 1; i < to; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 10 && !triple) break;
+        else if (d === c && (!triple || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))) {
+          i += triple ? 3 : 1;
+          closed = true;
+          break;
+        }
+      }
+      if (!closed && triple) return { brackets, string: start, codeEnd };
+      codeEnd = Math.min(i, to);
+    } else {
+      if (c === 40 || c === 91 || c === 123) {
+        brackets.push(i);
+      } else if (c === 41 || c === 93 || c === 125) {
+        const open = brackets.pop();
+        if (open === undefined || CLOSING[text[open]] !== text[i]) return undefined;
+      }
+      if (c > 32) codeEnd = i + 1;
+      // A backslash joins the next line (or escapes whatever follows it).
+      i += c === 92 ? 2 : 1;
+    }
+  }
+  return { brackets, string: -1, codeEnd };
+}
+
+/** What Python finds open at the end of the file: the innermost bracket (and the outermost), or a triple-quoted string. */
+type Unclosed = { kind: 'bracket'; at: number; outermost: number } | { kind: 'string'; at: number };
+
+function findUnclosed(text: string): Unclosed | undefined {
+  const scan = openBrackets(text, 0, text.length);
+  if (!scan) return undefined;
+  if (scan.string >= 0) return { kind: 'string', at: scan.string };
+  const { brackets } = scan;
+  return brackets.length > 0 ? { kind: 'bracket', at: brackets[brackets.length - 1], outermost: brackets[0] } : undefined;
+}
+
+/** The position of offset `index` of `text`. */
+function positionIn(text: string, index: number): Position {
+  let line = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return { line, character: index === 0 ? 0 : index - (text.lastIndexOf('\n', index - 1) + 1) };
+}
+
+function unclosedDiagnostic(text: string, unclosed: Unclosed): Diagnostic {
+  const start = positionIn(text, unclosed.at);
+  if (unclosed.kind === 'bracket') {
+    const bracket = text[unclosed.at];
+    return {
+      code: 'VX001',
+      severity: 'error',
+      range: { start, end: { line: start.line, character: start.character + 1 } },
+      message: `Syntax error: this "${bracket}" is never closed, so Python reads the rest of the file as inside it. Close it with "${CLOSING[bracket]}"; the rest of the file is still analysed.`,
+    };
+  }
+  const quotes = text.slice(unclosed.at, unclosed.at + 3);
+  return {
+    code: 'VX001',
+    severity: 'error',
+    range: { start, end: { line: start.line, character: start.character + 3 } },
+    message: `Syntax error: this ${quotes} string is never closed, so Python reads the rest of the file as part of it. Close it with ${quotes}.`,
+  };
+}
+
+/**
+ * The statement holding the bracket left open, mended so that the rest of the
+ * file parses as it reads: where the next line indented no deeper starts (a
+ * statement typed half, `b = BashOperator(task_id="b"`, and the next one), its
+ * open brackets are closed after its last code; if that still does not parse,
+ * its lines are blanked. Lines keep their numbers. The tree returned is the
+ * one given when nothing could be parsed in time.
+ */
+function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { kind: 'bracket' }>, deadline: number | undefined): { tree: Tree; text: string } {
+  const statementStart = text.lastIndexOf('\n', unclosed.outermost - 1) + 1;
+  const base = indentationEnd(text, statementStart) - statementStart;
+  let statementEnd = text.length;
+  for (let lineBreak = text.indexOf('\n', unclosed.outermost); lineBreak >= 0; lineBreak = text.indexOf('\n', lineBreak + 1)) {
+    const lineStart = lineBreak + 1;
+    const codeStart = indentationEnd(text, lineStart);
+    const c = text.charCodeAt(codeStart);
+    if (codeStart >= text.length || c === 10 || c === 13 || c === 35 || codeStart - lineStart > base) continue;
+    // A line of a string that spans lines is no statement.
+    if (openBrackets(text, statementStart, lineStart)?.string !== -1) continue;
+    statementEnd = lineStart;
+    break;
+  }
+  const firstRow = positionIn(text, statementStart).line;
+  const endRow = firstRow + countLineBreaks(text, statementStart, statementEnd);
+  const scan = openBrackets(text, statementStart, statementEnd);
+  if (scan && scan.string < 0 && scan.brackets.length > 0) {
+    const closers = scan.brackets.map((at) => CLOSING[text[at]]).reverse().join('');
+    const closedText = text.slice(0, scan.codeEnd) + closers + text.slice(scan.codeEnd);
+    const closed = parseWithin(parser(), closedText, null, remaining(deadline));
+    if (!closed) return { tree, text };
+    if (!hasErrorOnRows(closed.rootNode, firstRow, endRow)) return { tree: closed, text: closedText };
+    closed.delete();
+  }
+  const blankedText = text.slice(0, statementStart) + text.slice(statementStart, statementEnd).replace(/[^\n]+/g, '') + text.slice(statementEnd);
+  const blanked = parseWithin(parser(), blankedText, null, remaining(deadline));
+  return blanked ? { tree: blanked, text: blankedText } : { tree, text };
+}
+
+function countLineBreaks(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+/** Whether a syntax error of the tree starts on a row in [firstRow, endRow). */
+function hasErrorOnRows(root: Node, firstRow: number, endRow: number): boolean {
+  let found = false;
+  visitSyntaxErrors(root, (node) => {
+    const row = node.startPosition.row;
+    found = row >= firstRow && row < endRow;
+    return !found && row < endRow;
+  });
+  return found;
 }
 
 function firstErrorLine(root: Node): number | undefined {
@@ -1470,6 +1666,9 @@ class Analyser {
     this.dags.push(dag);
     if (!idArg) {
       this.report('VX101', this.range(fn), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
+    } else if (dag.dagId !== null) {
+      const idWrong = idProblem(dag.dagId);
+      if (idWrong) this.report('VX106', idArg.valueRange, `The dag_id "${shownId(dag.dagId)}" ${idWrong}.`);
     }
     if (scheduleArg) this.checkScheduleArgument(dag, scheduleArg);
     this.checkKeywords(list, KNOWN_DAG_ARGS, 'DAG');
@@ -1531,10 +1730,8 @@ class Analyser {
       return { kind: 'dynamic' };
     }
     const taskId = idArg.value;
-    if (!TASK_ID_PATTERN.test(taskId)) {
-      const why = taskId.length === 0 ? 'is empty' : taskId.length > 250 ? `is ${taskId.length} characters long (the limit is 250)` : 'may use only letters, digits, "_", "-" and "."';
-      this.report('VX207', idArg.valueRange, `The task_id "${taskId.slice(0, 60)}" ${why}.`);
-    }
+    const idWrong = idProblem(taskId);
+    if (idWrong) this.report('VX207', idArg.valueRange, `The task_id "${shownId(taskId)}" ${idWrong}.`);
     let dagIndex = ctx.dag;
     const dagArg = byName.dag;
     if (dagArg) {
