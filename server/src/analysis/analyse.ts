@@ -261,20 +261,11 @@ export function analyseTree(tree: Tree, source: string, options: AnalyseOptions 
   if (!tree.rootNode.hasError) return analyseRoot(text, tree.rootNode, simple, options.statementCache);
   const deadline = options.parseTimeoutMs === undefined ? undefined : performance.now() + options.parseTimeoutMs;
   const unclosed = findUnclosed(text);
-  let syntaxErrors: Diagnostic[];
-  let start = { tree, text };
-  if (unclosed?.kind === 'bracket') {
-    // Python's own error: everything after the bracket is inside it. Closed
-    // (or blanked) at the end of its statement, the file says what else is wrong.
-    start = closeStatement(tree, text, unclosed, deadline);
-    syntaxErrors = [unclosedDiagnostic(text, unclosed), ...findSyntaxErrors(start.tree.rootNode, start.text)];
-  } else if (unclosed?.kind === 'string') {
-    // Python reads the rest of the file as the string: what the tree finds from its line on is no error of its own.
-    const opener = positionIn(text, unclosed.at);
-    syntaxErrors = [...findSyntaxErrors(tree.rootNode, text).filter((d) => d.range.start.line < opener.line), unclosedDiagnostic(text, unclosed)];
-  } else {
-    syntaxErrors = findSyntaxErrors(tree.rootNode, text);
-  }
+  // Python's own error when something is left open at the end: everything
+  // after it is inside it. Closed, the file says what else is wrong.
+  const closed = unclosed ? closeUnclosed(tree, text, unclosed, deadline) : { tree, text, inserted: undefined };
+  const syntaxErrors = unclosed ? [unclosedDiagnostic(text, unclosed), ...findSyntaxErrors(closed.tree.rootNode, closed.text)] : findSyntaxErrors(tree.rootNode, text);
+  const start = { tree: closed.tree, text: closed.text };
   const repaired = repairedParse(start.tree, start.text, deadline);
   try {
     const analysis = analyseRoot(repaired.text, repaired.tree.rootNode, simple);
@@ -283,6 +274,7 @@ export function analyseTree(tree: Tree, source: string, options: AnalyseOptions 
       if (!IMPORTS_FRAMEWORK.test(text)) return analysis;
       analysis.isDagFile = true;
     }
+    if (closed.inserted) endBeforeInsertion(analysis, closed.inserted);
     analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
     return analysis;
   } finally {
@@ -444,7 +436,7 @@ function unclosedDiagnostic(text: string, unclosed: Unclosed): Diagnostic {
  * its lines are blanked. Lines keep their numbers. The tree returned is the
  * one given when nothing could be parsed in time.
  */
-function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { kind: 'bracket' }>, deadline: number | undefined): { tree: Tree; text: string } {
+function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { kind: 'bracket' }>, deadline: number | undefined): Closed {
   const statementStart = text.lastIndexOf('\n', unclosed.outermost - 1) + 1;
   const base = indentationEnd(text, statementStart) - statementStart;
   let statementEnd = text.length;
@@ -465,13 +457,52 @@ function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { 
     const closers = scan.brackets.map((at) => CLOSING[text[at]]).reverse().join('');
     const closedText = text.slice(0, scan.codeEnd) + closers + text.slice(scan.codeEnd);
     const closed = parseWithin(parser(), closedText, null, remaining(deadline));
-    if (!closed) return { tree, text };
-    if (!hasErrorOnRows(closed.rootNode, firstRow, endRow)) return { tree: closed, text: closedText };
+    if (!closed) return { tree, text, inserted: undefined };
+    if (!hasErrorOnRows(closed.rootNode, firstRow, endRow)) {
+      return { tree: closed, text: closedText, inserted: { ...positionIn(text, scan.codeEnd), length: closers.length } };
+    }
     closed.delete();
   }
   const blankedText = text.slice(0, statementStart) + text.slice(statementStart, statementEnd).replace(/[^\n]+/g, '') + text.slice(statementEnd);
   const blanked = parseWithin(parser(), blankedText, null, remaining(deadline));
-  return blanked ? { tree: blanked, text: blankedText } : { tree, text };
+  return { ...(blanked ? { tree: blanked, text: blankedText } : { tree, text }), inserted: undefined };
+}
+
+/** A text mended by `closeUnclosed`, its tree, and where it got closing brackets that are not in the file. */
+interface Closed {
+  tree: Tree;
+  text: string;
+  inserted: { line: number; character: number; length: number } | undefined;
+}
+
+/**
+ * What is left open at the end of the file, closed: a bracket where its
+ * statement ends (`closeStatement`), a triple-quoted string at the end of the
+ * file, where Python would have it end. The tree returned is the one given
+ * when nothing could be parsed in time.
+ */
+function closeUnclosed(tree: Tree, text: string, unclosed: Unclosed, deadline: number | undefined): Closed {
+  if (unclosed.kind === 'bracket') return closeStatement(tree, text, unclosed, deadline);
+  // On a line of its own, so that no backslash at the end of the file escapes it.
+  const closedText = `${text}\n${text.slice(unclosed.at, unclosed.at + 3)}`;
+  const closed = parseWithin(parser(), closedText, null, remaining(deadline));
+  return { ...(closed ? { tree: closed, text: closedText } : { tree, text }), inserted: undefined };
+}
+
+/**
+ * The calls that end in closing brackets the repair inserted end where the
+ * file's own code does, so that a range never covers what is not there.
+ */
+function endBeforeInsertion(analysis: FileAnalysis, inserted: { line: number; character: number; length: number }): void {
+  const clamp = (end: { line: number; character: number }) => end.line === inserted.line && end.character > inserted.character;
+  for (const task of analysis.tasks) {
+    if (task instanceof TaskRecord && clamp({ line: task.endLine, character: task.endCharacter })) {
+      (task as { -readonly [K in 'endCharacter']: number }).endCharacter = Math.max(inserted.character, task.endCharacter - inserted.length);
+    }
+  }
+  for (const dag of analysis.dags) {
+    if (clamp(dag.range.end)) dag.range.end.character = Math.max(inserted.character, dag.range.end.character - inserted.length);
+  }
 }
 
 function countLineBreaks(text: string, from: number, to: number): number {
