@@ -461,10 +461,19 @@ function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { 
     }
     closed.delete();
   }
-  const blankedText = text.slice(0, statementStart) + text.slice(statementStart, statementEnd).replace(/[^\n]+/g, '') + text.slice(statementEnd);
+  // The names it assigns stay bound, to a value no one can read (a call of
+  // nothing known), so that their uses below are not "not defined" (VX302).
+  const targets = ASSIGNMENT_TARGETS.exec(text.slice(statementStart, statementEnd));
+  const kept = targets ? `${targets[0]} _()` : '';
+  const firstLineEnd = text.indexOf('\n', statementStart);
+  const rest = firstLineEnd < 0 || firstLineEnd > statementEnd ? statementEnd : firstLineEnd;
+  const blankedText = text.slice(0, statementStart) + kept + text.slice(rest, statementEnd).replace(/[^\n]+/g, '') + text.slice(statementEnd);
   const blanked = parseWithin(parser(), blankedText, null, remaining(deadline));
   return { ...(blanked ? { tree: blanked, text: blankedText } : { tree, text }), inserted: undefined };
 }
+
+/** `a = ` or `a, b = ` at the start of a statement (with its indentation). */
+const ASSIGNMENT_TARGETS = /^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*[ \t]*=(?!=)/;
 
 /** A text mended by `closeUnclosed`, its tree, and where it got closing brackets that are not in the file. */
 interface Closed {
