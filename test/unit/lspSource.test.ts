@@ -52,7 +52,7 @@ describe('LSP over stdio: half-typed statements, \\r line breaks, hostile ids', 
     await client.change(uri, 2, [{ range: { start: close, end: { line: close.line, character: close.character + 1 } }, text: '' }]);
     const published = await client.waitForDiagnostics(uri, (p) => p.version === 2);
     assert.deepEqual(codes(published.diagnostics), [`VX001@${close.line}:${at(WHOLE, 'BashOperator(task_id="transform"', 'BashOperator'.length).character}`]);
-    assert.match(published.diagnostics[0].message, /"\(" is never closed/);
+    assert.match(String(published.diagnostics[0].message), /"\(" is never closed/);
     const model = await client.connection.sendRequest(DagModelRequest.type, { uri });
     assert.deepEqual(model?.dags[0].tasks.map((t) => t.taskId), ['extract', 'transform', 'load']);
     assert.deepEqual(model?.dags[0].edges.map((e) => `${e.upstream}>${e.downstream}`), ['extract>transform', 'transform>load']);
