@@ -345,9 +345,10 @@ const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
  * skipping strings and comments: the offsets of the brackets left open, in
  * order, that of a triple-quoted string left open (else -1), and where the
  * last code ends. Undefined when a closing bracket matches no opening one (an
- * error of another kind, left to the tree).
+ * error of another kind, left to the tree). With `strings`, the start and end
+ * of each triple-quoted string are pushed to it.
  */
-function openBrackets(text: string, from: number, to: number): { brackets: number[]; string: number; codeEnd: number } | undefined {
+function openBrackets(text: string, from: number, to: number, strings?: number[]): { brackets: number[]; string: number; codeEnd: number } | undefined {
   const brackets: number[] = [];
   let codeEnd = from;
   let i = from;
@@ -372,6 +373,7 @@ function openBrackets(text: string, from: number, to: number): { brackets: numbe
         }
       }
       if (!closed && triple) return { brackets, string: start, codeEnd };
+      if (triple) strings?.push(start, i);
       codeEnd = Math.min(i, to);
     } else {
       if (c === 40 || c === 91 || c === 123) {
@@ -437,14 +439,18 @@ function unclosedDiagnostic(text: string, unclosed: Unclosed): Diagnostic {
 function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { kind: 'bracket' }>, deadline: number | undefined): Closed {
   const statementStart = text.lastIndexOf('\n', unclosed.outermost - 1) + 1;
   const base = indentationEnd(text, statementStart) - statementStart;
+  // A line of a string that spans lines is no statement: where the strings after the statement's start are.
+  const strings: number[] = [];
+  openBrackets(text, statementStart, text.length, strings);
+  let inString = 0;
   let statementEnd = text.length;
   for (let lineBreak = text.indexOf('\n', unclosed.outermost); lineBreak >= 0; lineBreak = text.indexOf('\n', lineBreak + 1)) {
     const lineStart = lineBreak + 1;
     const codeStart = indentationEnd(text, lineStart);
     const c = text.charCodeAt(codeStart);
     if (codeStart >= text.length || c === 10 || c === 13 || c === 35 || codeStart - lineStart > base) continue;
-    // A line of a string that spans lines is no statement.
-    if (openBrackets(text, statementStart, lineStart)?.string !== -1) continue;
+    while (inString < strings.length && strings[inString + 1] <= lineStart) inString += 2;
+    if (inString < strings.length && strings[inString] < lineStart) continue;
     statementEnd = lineStart;
     break;
   }
