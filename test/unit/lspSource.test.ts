@@ -62,6 +62,21 @@ describe('LSP over stdio: half-typed statements, \\r line breaks, hostile ids', 
     await client.close(uri);
   });
 
+  for (const name of ['vx001_unclosed_bracket.py', 'vx001_unclosed_string.py']) {
+    it(`${name}: the editor gets its one VX001, and the DAG above it`, async () => {
+      const uri = `file:///tmp/vx/${name}`;
+      const text = readFileSync(path.join(ROOT, 'test/fixtures', name), 'utf8');
+      await client.open(uri, text, 1);
+      const published = await client.waitForDiagnostics(uri, (p) => p.version === 1);
+      assert.deepEqual(published.diagnostics.map((d) => d.code), ['VX001']);
+      assert.match(String(published.diagnostics[0].message), /never closed/);
+      const model = await client.connection.sendRequest(DagModelRequest.type, { uri });
+      assert.equal(model?.dags.length, 1);
+      assert.equal(model?.dags[0].tasks[0].taskId, 'extract');
+      await client.close(uri);
+    });
+  }
+
   it('a file whose lines end with \\r alone: diagnostics and hovers on the lines the editor shows, through edits too', async () => {
     const uri = 'file:///tmp/vx/line_breaks_cr.py';
     const text = readFileSync(path.join(ROOT, 'test/fixtures/line_breaks_cr.py'), 'utf8');
