@@ -49,8 +49,7 @@ export class DocumentStore {
     if (!entry) return;
     for (const change of changes) {
       if ('range' in change) {
-        if (entry.tree && joinsLineBreaks(entry.document, change.range, change.text)) this.freeTree(entry);
-        else if (entry.tree) entry.tree.edit(editFor(entry.document, change.range, change.text));
+        if (entry.tree) entry.tree.edit(editFor(entry.document, change.range, change.text));
       } else {
         // A whole-text replacement leaves nothing for the old tree to share.
         this.freeTree(entry);
@@ -151,17 +150,6 @@ export class DocumentStore {
 
 function isPython(document: TextDocument): boolean {
   return document.languageId === 'python' || document.uri.endsWith('.py');
-}
-
-/**
- * Whether replacing `range` with `text` makes or unmakes a `\r\n` at one of
- * its ends. Trees are parsed with each lone `\r` read as `\n`
- * (`pythonLineBreaks`): such an edit changes a character the edit does not
- * cover, so the tree cannot follow it; it is parsed anew instead.
- */
-function joinsLineBreaks(document: TextDocument, range: { start: { line: number; character: number } }, text: string): boolean {
-  const start = document.offsetAt(range.start);
-  return text.endsWith('\r') || (start > 0 && document.getText().charCodeAt(start - 1) === 13);
 }
 
 /**

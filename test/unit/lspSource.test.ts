@@ -100,6 +100,9 @@ describe('LSP over stdio: half-typed statements, \\r line breaks, hostile ids', 
     const lineStart = { line: 20, character: 0 };
     await client.change(uri, 3, [{ range: { start: lineStart, end: lineStart }, text: '\n' }]);
     assert.deepEqual(codes((await client.waitForDiagnostics(uri, (p) => p.version === 3)).diagnostics), [`VX302@${ghost.line}:${ghost.character}`]);
+    const again = (await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: variable })) as Hover;
+    assert.match((again.contents as MarkupContent).value, /\*\*Task\*\* `report`/);
+    assert.deepEqual(again.range, { start: variable, end: { line: variable.line, character: variable.character + 'report'.length } });
     await client.change(uri, 4, [{ range: { start: ghost, end: { line: ghost.line, character: ghost.character + 'ghost'.length } }, text: 'extract' }]);
     assert.deepEqual(codes((await client.waitForDiagnostics(uri, (p) => p.version === 4)).diagnostics), [`VX301@${ghost.line}:4`]);
     await client.close(uri);
