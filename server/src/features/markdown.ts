@@ -8,6 +8,8 @@
 /** `text` as one inline code span, whatever it holds (CommonMark: a fence longer than any run of backticks inside). */
 export function code(text: string): string {
   const line = oneLine(text);
+  // Two backticks alone would be no code span: an empty one holds a space.
+  if (line === '') return '` `';
   let longest = 0;
   for (const run of line.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
   const fence = '`'.repeat(longest + 1);
