@@ -11,6 +11,7 @@ import { Edit } from 'web-tree-sitter';
 import type { Parser, Point, Tree } from 'web-tree-sitter';
 import { analyseTree, DEFAULT_PARSE_TIMEOUT_MS, emptyAnalysis, mightContainDag, parseTimedOut, parseWithin, precheck, StatementCache } from './analysis/analyse';
 import type { FileAnalysis } from './analysis/model';
+import { pythonLineBreaks } from './analysis/source';
 
 interface Entry {
   document: TextDocument;
@@ -106,7 +107,7 @@ export class DocumentStore {
   }
 
   private analyse(entry: Entry, maxFileSize: number): FileAnalysis {
-    const text = entry.document.getText();
+    const text = pythonLineBreaks(entry.document.getText());
     if (!isPython(entry.document)) return emptyAnalysis();
     const declined = precheck(text, { maxFileSize });
     if (declined) {
@@ -154,7 +155,8 @@ function isPython(document: TextDocument): boolean {
 /**
  * The tree-sitter edit for replacing `range` of `document` with `text`.
  * web-tree-sitter counts indices and columns in UTF-16 code units, as LSP does,
- * so LSP positions carry over unchanged.
+ * so LSP positions carry over unchanged; so do rows, since the tree reads
+ * line breaks as LSP does (see `pythonLineBreaks`).
  */
 export function editFor(document: TextDocument, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): Edit {
   const startIndex = document.offsetAt(range.start);
@@ -169,7 +171,7 @@ export function editFor(document: TextDocument, range: { start: { line: number; 
     newEndIndex: startIndex + text.length,
     startPosition,
     oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
-    newEndPosition: advance(startPosition, text),
+    newEndPosition: advance(startPosition, pythonLineBreaks(text)),
   });
 }
 

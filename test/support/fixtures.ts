@@ -15,7 +15,8 @@ export interface Fixture {
 
 export function expectationsOf(text: string): Map<number, string[]> {
   const expected = new Map<number, string[]>();
-  const lines = text.split('\n');
+  // Lines as Python and the editor count them: a fixture may end its lines with \r\n or \r alone.
+  const lines = text.split(/\r\n|\r|\n/);
   lines.forEach((line, i) => {
     const next = /#\s*expect-next-line:\s*([A-Z0-9, ]+)/.exec(line);
     const same = /#\s*expect:\s*([A-Z0-9, ]+)/.exec(line);

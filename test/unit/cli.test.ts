@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -139,5 +139,78 @@ describe('cli: vortex inspect and vortex graph', function () {
     assert.match(dot, /"a\\"b" -> "c"/);
     const mermaid = vortex(['graph', file, '--format', 'mermaid']).stdout;
     assert.match(mermaid, /a#34;b/);
+  });
+
+  describe('a file Python cannot parse never passes', () => {
+    const HEAD = 'from vortex import DAG\nfrom vortex.operators.bash import BashOperator\n\n';
+    const cases: Record<string, string> = {
+      'an unclosed bracket after the DAG': `${HEAD}with DAG(dag_id="broken_bracket") as dag:\n    x = (((\n`,
+      'an unclosed bracket after a task': 'test/fixtures/vx001_unclosed_bracket.py',
+      'an unclosed triple-quoted string': 'test/fixtures/vx001_unclosed_string.py',
+      'an unclosed string before any task': `${HEAD}with DAG(dag_id="broken_string") as dag:\n"""\n    a = BashOperator(task_id="a", bash_command="echo a")\n`,
+      'an unclosed bracket in the imports': 'from vortex import (DAG,\nwith DAG(dag_id="broken_import") as dag:\n    pass\n',
+    };
+    for (const [what, source] of Object.entries(cases)) {
+      it(`${what}: inspect reports VX001 and exits 1`, () => {
+        let file = source;
+        if (!source.startsWith('test/')) {
+          file = path.join(scratch, `${what.replace(/\W+/g, '_')}.py`);
+          writeFileSync(file, source);
+        }
+        const r = vortex(['inspect', '--json', file]);
+        assert.equal(r.status, 1, r.stdout + r.stderr);
+        const [report] = JSON.parse(r.stdout).files;
+        const syntax = report.diagnostics.filter((d: { code: string }) => d.code === 'VX001');
+        assert.equal(syntax.length, 1, JSON.stringify(report.diagnostics));
+        assert.match(syntax[0].message, /never closed/);
+        assert.match(vortex(['inspect', file]).stdout, /error VX001 .*never closed/);
+      });
+    }
+  });
+
+  it('a file whose lines end with \\r alone is read as its \\n and \\r\\n twins are: the same DAGs, lines and diagnostics', () => {
+    const cr = readFileSync(path.join(FIXTURES, 'line_breaks_cr.py'), 'utf8');
+    assert.ok(cr.includes('\r') && !cr.includes('\n'), 'the fixture ends its lines with \\r alone');
+    const reports = [cr, cr.replace(/\r/g, '\n'), cr.replace(/\r/g, '\r\n')].map((text, i) => {
+      const file = path.join(scratch, `line_breaks_${i}.py`);
+      writeFileSync(file, text);
+      const r = vortex(['inspect', '--json', file]);
+      assert.equal(r.status, 1, r.stderr);
+      const [report] = JSON.parse(r.stdout).files;
+      return { dags: report.dags, diagnostics: report.diagnostics };
+    });
+    assert.equal(reports[0].dags[0].tasks.length, 3);
+    assert.deepEqual(reports[0].diagnostics.map((d: { code: string; line: number }) => `${d.code}@${d.line}`), ['VX105@22', 'VX302@26']);
+    assert.deepEqual(reports[1], reports[0]);
+    assert.deepEqual(reports[2], reports[0]);
+  });
+
+  describe('ids at and past Airflow\'s limits', () => {
+    const dagFile = (dagId: string, taskId: string) =>
+      `from vortex import DAG\nfrom vortex.operators.bash import BashOperator\n\nwith DAG(dag_id=${JSON.stringify(dagId)}) as dag:\n    only = BashOperator(task_id=${JSON.stringify(taskId)}, bash_command="true")\n`;
+    const cases: Array<[string, string, string, string | null]> = [
+      ['250-character ids pass', 'd'.repeat(250), 't'.repeat(250), null],
+      ['a 251-character dag_id', 'd'.repeat(251), 'only', 'VX106'],
+      ['a 300-character dag_id', 'd'.repeat(300), 'only', 'VX106'],
+      ['a dag_id with a slash', 'a/b', 'only', 'VX106'],
+      ['a 251-character task_id', 'ids', 't'.repeat(251), 'VX207'],
+      ['a task_id with a slash', 'ids', 'a/b', 'VX207'],
+    ];
+    for (const [what, dagId, taskId, code] of cases) {
+      it(`${what}: ${code ? `inspect and run report ${code} and exit 1` : 'inspect finds nothing wrong'}`, () => {
+        const file = path.join(scratch, `ids_${what.replace(/\W+/g, '_')}.py`);
+        writeFileSync(file, dagFile(dagId, taskId));
+        const inspect = vortex(['inspect', '--json', file]);
+        const codes = JSON.parse(inspect.stdout).files[0].diagnostics.map((d: { code: string }) => d.code);
+        assert.deepEqual(codes, code ? [code] : []);
+        assert.equal(inspect.status, code ? 1 : 0);
+        if (!code) return;
+        const run = vortex(['run', file]);
+        assert.equal(run.status, 1, run.stderr);
+        assert.match(run.stderr, new RegExp(`error ${code} The (dag|task)_id`));
+        assert.match(run.stderr, /not running .*: it has 1 error/);
+        assert.doesNotMatch(run.stderr, /internal error/);
+      });
+    }
   });
 });

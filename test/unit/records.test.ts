@@ -63,14 +63,16 @@ describe('model records: compact in memory, the plain model as JSON and when rea
 
   it('place every range on the text it stands for, on every fixture and a generated file', () => {
     for (const { name, text } of [...loadFixtures(), { name: 'sample', text: SAMPLE }, { name: 'generated', text: generateDag(300) }]) {
-      const lines = text.split('\n');
+      const lines = text.split(/\r\n|\r|\n/);
       const analysis = analyse(text);
       for (const task of analysis.tasks) {
         // The callee as written (an alias, maybe, of task.operator).
         const operator = textAt(lines, task.operatorRange);
         assert.match(operator, /^[\w.]+$/, `${name}: ${task.taskId} operator "${operator}"`);
         const call = textAt(lines, task.range);
-        assert.ok(call.startsWith(operator) && call.endsWith(')'), `${name}: ${task.taskId} call`);
+        // A call typed half (its "(" never closed: VX001 there) ends with its last argument.
+        const unclosed = analysis.diagnostics.some((d) => d.code === 'VX001' && d.range.start.line === task.line);
+        assert.ok(call.startsWith(operator) && (call.endsWith(')') || (unclosed && call.endsWith(Object.values(task.args).at(-1)!.text))), `${name}: ${task.taskId} call`);
         assert.equal(task.line, task.range.start.line);
         for (const arg of Object.values(task.args)) {
           assert.equal(textAt(lines, arg.valueRange), arg.text, `${name}: ${task.taskId}.${arg.name} value`);

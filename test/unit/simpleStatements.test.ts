@@ -77,7 +77,7 @@ describe('statement cache: re-analysis after edits equals a fresh analysis', fun
   it('gives the same analysis as a fresh one after each of 300 random edits', async () => {
     await loadPython();
     const { createPythonParser } = await import('../../server/src/analysis/parser');
-    const { analyseTree, StatementCache } = await import('../../server/src/analysis/analyse');
+    const { analyseTree, parseWithin, StatementCache } = await import('../../server/src/analysis/analyse');
     const parser = await createPythonParser();
     const cache = new StatementCache();
     const random = randomSource(11);
@@ -86,7 +86,7 @@ describe('statement cache: re-analysis after edits equals a fresh analysis', fun
     for (let i = 0; i < 300; i++) {
       // Mostly small edits of the same file, now and then a different file altogether.
       text = i % 50 === 49 ? fixtures[i % fixtures.length].text : mutate(text, random).slice(0, 20000);
-      const tree = parser.parse(text)!;
+      const tree = parseWithin(parser, text, null, undefined)!;
       const cached = analyseTree(tree, text, { statementCache: cache });
       tree.delete();
       assert.deepEqual(cached, analyse(text), `edit ${i} differs`);

@@ -26,6 +26,7 @@ import { checkSchedule } from './schedule';
 import { closest } from './suggest';
 import { findCycles, type IndexedEdge } from './graph';
 import { readLine, readStatement, reading } from './simpleStatements';
+import { pythonLineBreaks } from './source';
 
 export interface AnalyseOptions {
   /** Files longer than this (in characters) get one VX002 diagnostic and no analysis. */
@@ -131,7 +132,7 @@ export const DEFAULT_PARSE_TIMEOUT_MS = 2000;
 
 const SEVERITY: Record<DiagnosticCode, Severity> = {
   VX001: 'error', VX002: 'info', VX003: 'error',
-  VX101: 'error', VX102: 'error', VX103: 'error', VX104: 'warning', VX105: 'warning',
+  VX101: 'error', VX102: 'error', VX103: 'error', VX104: 'warning', VX105: 'warning', VX106: 'error',
   VX201: 'error', VX202: 'error', VX203: 'error', VX204: 'error', VX205: 'warning', VX206: 'error', VX207: 'error',
   VX301: 'error', VX302: 'error', VX303: 'error', VX304: 'error', VX305: 'error',
   VX401: 'warning', VX402: 'warning', VX403: 'warning', VX404: 'info', VX405: 'warning',
@@ -141,7 +142,23 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
 const FRAMEWORKS = new Set(['vortex', 'airflow']);
 const MAX_EXPRESSION_DEPTH = 200;
 const MAX_SYNTAX_ERRORS = 20;
-const TASK_ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
+/** Airflow's rule for a `dag_id` and a `task_id` (`validate_key`): 1 to 250 of these characters. */
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
+const MAX_ID_LENGTH = 250;
+
+/** Why Airflow refuses `id` as a `dag_id` or `task_id` (after "The task_id "…" "), or undefined when it accepts it. */
+function idProblem(id: string): string | undefined {
+  if (ID_PATTERN.test(id)) return undefined;
+  if (id.length === 0) return 'is empty';
+  if (id.length > MAX_ID_LENGTH) return `is ${id.length} characters long (the limit is ${MAX_ID_LENGTH})`;
+  return 'may use only letters, digits, "_", "-" and "."';
+}
+
+/** An id as a message shows it: at most 60 characters, and one line. */
+function shownId(id: string): string {
+  const line = id.replace(/[\r\n]+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
+}
 
 /**
  * Airflow's own test for "might contain a DAG": the text mentions a DAG and one
@@ -170,10 +187,12 @@ function parser(): Parser {
  * up after `timeoutMs`: null then. The parser stays usable for the next text.
  */
 export function parseWithin(parser: Parser, text: string, oldTree: Tree | null, timeoutMs: number | undefined): Tree | null {
-  if (timeoutMs === undefined) return parser.parse(text, oldTree);
+  // Rows of the tree are then lines as Python and the editor count them (see pythonLineBreaks).
+  const source = pythonLineBreaks(text);
+  if (timeoutMs === undefined) return parser.parse(source, oldTree);
   const deadline = performance.now() + timeoutMs;
   // Returning true from the progress callback cancels the parse.
-  const tree = parser.parse(text, oldTree, { progressCallback: () => performance.now() > deadline });
+  const tree = parser.parse(source, oldTree, { progressCallback: () => performance.now() > deadline });
   // A cancelled parse would otherwise resume on the next call.
   if (!tree) parser.reset();
   return tree;
@@ -192,7 +211,8 @@ export function parseTimedOut(text: string, timeoutMs: number): FileAnalysis {
  * The tree is freed before returning; callers that keep trees (the language
  * server) parse themselves and call `analyseTree`.
  */
-export function analyse(text: string, options: AnalyseOptions = {}): FileAnalysis {
+export function analyse(source: string, options: AnalyseOptions = {}): FileAnalysis {
+  const text = pythonLineBreaks(source);
   const declined = precheck(text, options);
   if (declined) return declined;
   const tree = parseWithin(parser(), text, null, options.parseTimeoutMs);
@@ -227,23 +247,42 @@ export function precheck(text: string, options: AnalyseOptions = {}): FileAnalys
   return undefined;
 }
 
-/** Analyses an already parsed tree of `text` (the tree stays the caller's). */
-export function analyseTree(tree: Tree, text: string, options: AnalyseOptions = {}): FileAnalysis {
+/**
+ * Analyses an already parsed tree of `text` (the tree stays the caller's; it
+ * is parsed by `parseWithin`, which reads line breaks as this does).
+ */
+export function analyseTree(tree: Tree, source: string, options: AnalyseOptions = {}): FileAnalysis {
+  const text = pythonLineBreaks(source);
   const declined = precheck(text, options);
   if (declined) return declined;
   const simple = options.simpleStatements ?? true;
   if (!tree.rootNode.hasError) return analyseRoot(text, tree.rootNode, simple, options.statementCache);
-  const syntaxErrors = findSyntaxErrors(tree.rootNode, text);
-  const repaired = repairedParse(tree, text, options.parseTimeoutMs);
+  const deadline = options.parseTimeoutMs === undefined ? undefined : performance.now() + options.parseTimeoutMs;
+  const unclosed = findUnclosed(text);
+  // Python's own error when something is left open at the end: everything
+  // after it is inside it. Closed, the file says what else is wrong.
+  const closed = unclosed ? closeUnclosed(tree, text, unclosed, deadline) : { tree, text, inserted: undefined };
+  const syntaxErrors = unclosed ? [unclosedDiagnostic(text, unclosed), ...findSyntaxErrors(closed.tree.rootNode, closed.text)] : findSyntaxErrors(tree.rootNode, text);
+  const start = { tree: closed.tree, text: closed.text };
+  const repaired = repairedParse(start.tree, start.text, deadline);
   try {
     const analysis = analyseRoot(repaired.text, repaired.tree.rootNode, simple);
-    if (!analysis.isDagFile) return analysis;
+    if (!analysis.isDagFile) {
+      // The repairs may have taken the imports away: a file that imports a framework still gets its syntax errors.
+      if (!IMPORTS_FRAMEWORK.test(text)) return analysis;
+      analysis.isDagFile = true;
+    }
+    if (closed.inserted) endBeforeInsertion(analysis, closed.inserted);
     analysis.diagnostics = [...syntaxErrors, ...analysis.diagnostics.filter((d) => d.code !== 'VX001')].sort(byPosition);
     return analysis;
   } finally {
-    if (repaired.tree !== tree) repaired.tree.delete();
+    if (repaired.tree !== start.tree) repaired.tree.delete();
+    if (start.tree !== tree) start.tree.delete();
   }
 }
+
+/** An import of VORTEX or Airflow, read from the text alone (for a file whose tree is broken). */
+const IMPORTS_FRAMEWORK = /^[ \t]*(?:from[ \t]+(?:vortex|airflow)\b|import[ \t]+(?:vortex|airflow)\b)/m;
 
 /**
  * Runs the analyser over a tree. Walking blocks by their text (see
@@ -271,8 +310,7 @@ const MAX_REPAIRS = 8;
  * no deeper) are blanked and the text parsed again; the line numbers of every
  * other line stay as they were.
  */
-function repairedParse(tree: Tree, text: string, timeoutMs: number | undefined): { tree: Tree; text: string } {
-  const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+function repairedParse(tree: Tree, text: string, deadline: number | undefined): { tree: Tree; text: string } {
   let current = { tree, text };
   let lastLine = -1;
   for (let attempt = 0; attempt < MAX_REPAIRS && current.tree.rootNode.hasError; attempt++) {
@@ -287,12 +325,214 @@ function repairedParse(tree: Tree, text: string, timeoutMs: number | undefined):
     for (let i = line; i < end; i++) lines[i] = '';
     const repairedText = lines.join('\n');
     // Out of time, the analysis goes on with the tree repaired so far.
-    const next = parseWithin(parser(), repairedText, null, deadline === undefined ? undefined : deadline - performance.now());
+    const next = parseWithin(parser(), repairedText, null, remaining(deadline));
     if (!next) break;
     if (current.tree !== tree) current.tree.delete();
     current = { tree: next, text: repairedText };
   }
   return current;
+}
+
+/** How long is left until `deadline` (none: no limit). */
+function remaining(deadline: number | undefined): number | undefined {
+  return deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+}
+
+const CLOSING: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/**
+ * Reads `text[from, to)` as Python's tokenizer does as far as brackets go,
+ * skipping strings and comments: the offsets of the brackets left open, in
+ * order, that of a triple-quoted string left open (else -1), and where the
+ * last code ends. Undefined when a closing bracket matches no opening one (an
+ * error of another kind, left to the tree). With `strings`, the start and end
+ * of each triple-quoted string are pushed to it.
+ */
+function openBrackets(text: string, from: number, to: number, strings?: number[]): { brackets: number[]; string: number; codeEnd: number } | undefined {
+  const brackets: number[] = [];
+  let codeEnd = from;
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 35) {
+      // A comment, to the end of its line.
+      const lineBreak = text.indexOf('\n', i);
+      i = lineBreak < 0 || lineBreak > to ? to : lineBreak;
+    } else if (c === 34 || c === 39) {
+      const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+      const start = i;
+      let closed = false;
+      for (i += triple ? 3 : 1; i < to; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 10 && !triple) break;
+        else if (d === c && (!triple || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))) {
+          i += triple ? 3 : 1;
+          closed = true;
+          break;
+        }
+      }
+      if (!closed && triple) return { brackets, string: start, codeEnd };
+      if (triple) strings?.push(start, i);
+      codeEnd = Math.min(i, to);
+    } else {
+      if (c === 40 || c === 91 || c === 123) {
+        brackets.push(i);
+      } else if (c === 41 || c === 93 || c === 125) {
+        const open = brackets.pop();
+        if (open === undefined || CLOSING[text[open]] !== text[i]) return undefined;
+      }
+      if (c > 32) codeEnd = i + 1;
+      // A backslash joins the next line (or escapes whatever follows it).
+      i += c === 92 ? 2 : 1;
+    }
+  }
+  return { brackets, string: -1, codeEnd };
+}
+
+/** What Python finds open at the end of the file: the innermost bracket (and the outermost), or a triple-quoted string. */
+type Unclosed = { kind: 'bracket'; at: number; outermost: number } | { kind: 'string'; at: number };
+
+function findUnclosed(text: string): Unclosed | undefined {
+  const scan = openBrackets(text, 0, text.length);
+  if (!scan) return undefined;
+  if (scan.string >= 0) return { kind: 'string', at: scan.string };
+  const { brackets } = scan;
+  return brackets.length > 0 ? { kind: 'bracket', at: brackets[brackets.length - 1], outermost: brackets[0] } : undefined;
+}
+
+/** The position of offset `index` of `text`. */
+function positionIn(text: string, index: number): Position {
+  let line = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return { line, character: index === 0 ? 0 : index - (text.lastIndexOf('\n', index - 1) + 1) };
+}
+
+function unclosedDiagnostic(text: string, unclosed: Unclosed): Diagnostic {
+  const start = positionIn(text, unclosed.at);
+  if (unclosed.kind === 'bracket') {
+    const bracket = text[unclosed.at];
+    return {
+      code: 'VX001',
+      severity: 'error',
+      range: { start, end: { line: start.line, character: start.character + 1 } },
+      message: `Syntax error: this "${bracket}" is never closed, so Python reads the rest of the file as inside it. Close it with "${CLOSING[bracket]}"; the rest of the file is still analysed.`,
+    };
+  }
+  const quotes = text.slice(unclosed.at, unclosed.at + 3);
+  return {
+    code: 'VX001',
+    severity: 'error',
+    range: { start, end: { line: start.line, character: start.character + 3 } },
+    message: `Syntax error: this ${quotes} string is never closed, so Python reads the rest of the file as part of it. Close it with ${quotes}.`,
+  };
+}
+
+/**
+ * The statement holding the bracket left open, mended so that the rest of the
+ * file parses as it reads: where the next line indented no deeper starts (a
+ * statement typed half, `b = BashOperator(task_id="b"`, and the next one), its
+ * open brackets are closed after its last code; if that still does not parse,
+ * its lines are blanked. Lines keep their numbers. The tree returned is the
+ * one given when nothing could be parsed in time.
+ */
+function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { kind: 'bracket' }>, deadline: number | undefined): Closed {
+  const statementStart = text.lastIndexOf('\n', unclosed.outermost - 1) + 1;
+  const base = indentationEnd(text, statementStart) - statementStart;
+  // A line of a string that spans lines is no statement: where the strings after the statement's start are.
+  const strings: number[] = [];
+  openBrackets(text, statementStart, text.length, strings);
+  let inString = 0;
+  let statementEnd = text.length;
+  for (let lineBreak = text.indexOf('\n', unclosed.outermost); lineBreak >= 0; lineBreak = text.indexOf('\n', lineBreak + 1)) {
+    const lineStart = lineBreak + 1;
+    const codeStart = indentationEnd(text, lineStart);
+    const c = text.charCodeAt(codeStart);
+    if (codeStart >= text.length || c === 10 || c === 13 || c === 35 || codeStart - lineStart > base) continue;
+    while (inString < strings.length && strings[inString + 1] <= lineStart) inString += 2;
+    if (inString < strings.length && strings[inString] < lineStart) continue;
+    statementEnd = lineStart;
+    break;
+  }
+  const firstRow = positionIn(text, statementStart).line;
+  const endRow = firstRow + countLineBreaks(text, statementStart, statementEnd);
+  const scan = openBrackets(text, statementStart, statementEnd);
+  if (scan && scan.string < 0 && scan.brackets.length > 0) {
+    const closers = scan.brackets.map((at) => CLOSING[text[at]]).reverse().join('');
+    const closedText = text.slice(0, scan.codeEnd) + closers + text.slice(scan.codeEnd);
+    const closed = parseWithin(parser(), closedText, null, remaining(deadline));
+    if (!closed) return { tree, text, inserted: undefined };
+    if (!hasErrorOnRows(closed.rootNode, firstRow, endRow)) {
+      return { tree: closed, text: closedText, inserted: { ...positionIn(text, scan.codeEnd), length: closers.length } };
+    }
+    closed.delete();
+  }
+  // The names it assigns stay bound, to a value no one can read (a call of
+  // nothing known), so that their uses below are not "not defined" (VX302).
+  const targets = ASSIGNMENT_TARGETS.exec(text.slice(statementStart, statementEnd));
+  const kept = targets ? `${targets[0]} _()` : '';
+  const firstLineEnd = text.indexOf('\n', statementStart);
+  const rest = firstLineEnd < 0 || firstLineEnd > statementEnd ? statementEnd : firstLineEnd;
+  const blankedText = text.slice(0, statementStart) + kept + text.slice(rest, statementEnd).replace(/[^\n]+/g, '') + text.slice(statementEnd);
+  const blanked = parseWithin(parser(), blankedText, null, remaining(deadline));
+  return { ...(blanked ? { tree: blanked, text: blankedText } : { tree, text }), inserted: undefined };
+}
+
+/** `a = ` or `a, b = ` at the start of a statement (with its indentation). */
+const ASSIGNMENT_TARGETS = /^[ \t]*[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*[ \t]*=(?!=)/;
+
+/** A text mended by `closeUnclosed`, its tree, and where it got closing brackets that are not in the file. */
+interface Closed {
+  tree: Tree;
+  text: string;
+  inserted: { line: number; character: number; length: number } | undefined;
+}
+
+/**
+ * What is left open at the end of the file, closed: a bracket where its
+ * statement ends (`closeStatement`), a triple-quoted string at the end of the
+ * file, where Python would have it end. The tree returned is the one given
+ * when nothing could be parsed in time.
+ */
+function closeUnclosed(tree: Tree, text: string, unclosed: Unclosed, deadline: number | undefined): Closed {
+  if (unclosed.kind === 'bracket') return closeStatement(tree, text, unclosed, deadline);
+  // On a line of its own, so that no backslash at the end of the file escapes it.
+  const closedText = `${text}\n${text.slice(unclosed.at, unclosed.at + 3)}`;
+  const closed = parseWithin(parser(), closedText, null, remaining(deadline));
+  return { ...(closed ? { tree: closed, text: closedText } : { tree, text }), inserted: undefined };
+}
+
+/**
+ * The calls that end in closing brackets the repair inserted end where the
+ * file's own code does, so that a range never covers what is not there.
+ */
+function endBeforeInsertion(analysis: FileAnalysis, inserted: { line: number; character: number; length: number }): void {
+  const clamp = (end: { line: number; character: number }) => end.line === inserted.line && end.character > inserted.character;
+  for (const task of analysis.tasks) {
+    if (task instanceof TaskRecord && clamp({ line: task.endLine, character: task.endCharacter })) {
+      (task as { -readonly [K in 'endCharacter']: number }).endCharacter = Math.max(inserted.character, task.endCharacter - inserted.length);
+    }
+  }
+  for (const dag of analysis.dags) {
+    if (clamp(dag.range.end)) dag.range.end.character = Math.max(inserted.character, dag.range.end.character - inserted.length);
+  }
+}
+
+function countLineBreaks(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+/** Whether a syntax error of the tree starts on a row in [firstRow, endRow). */
+function hasErrorOnRows(root: Node, firstRow: number, endRow: number): boolean {
+  let found = false;
+  visitSyntaxErrors(root, (node) => {
+    const row = node.startPosition.row;
+    found = row >= firstRow && row < endRow;
+    return !found && row < endRow;
+  });
+  return found;
 }
 
 function firstErrorLine(root: Node): number | undefined {
@@ -1470,6 +1710,9 @@ class Analyser {
     this.dags.push(dag);
     if (!idArg) {
       this.report('VX101', this.range(fn), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
+    } else if (dag.dagId !== null) {
+      const idWrong = idProblem(dag.dagId);
+      if (idWrong) this.report('VX106', idArg.valueRange, `The dag_id "${shownId(dag.dagId)}" ${idWrong}.`);
     }
     if (scheduleArg) this.checkScheduleArgument(dag, scheduleArg);
     this.checkKeywords(list, KNOWN_DAG_ARGS, 'DAG');
@@ -1531,10 +1774,8 @@ class Analyser {
       return { kind: 'dynamic' };
     }
     const taskId = idArg.value;
-    if (!TASK_ID_PATTERN.test(taskId)) {
-      const why = taskId.length === 0 ? 'is empty' : taskId.length > 250 ? `is ${taskId.length} characters long (the limit is 250)` : 'may use only letters, digits, "_", "-" and "."';
-      this.report('VX207', idArg.valueRange, `The task_id "${taskId.slice(0, 60)}" ${why}.`);
-    }
+    const idWrong = idProblem(taskId);
+    if (idWrong) this.report('VX207', idArg.valueRange, `The task_id "${shownId(taskId)}" ${idWrong}.`);
     let dagIndex = ctx.dag;
     const dagArg = byName.dag;
     if (dagArg) {

@@ -112,7 +112,7 @@ export type Severity = 'error' | 'warning' | 'info';
 
 export type DiagnosticCode =
   | 'VX001' | 'VX002' | 'VX003'
-  | 'VX101' | 'VX102' | 'VX103' | 'VX104' | 'VX105'
+  | 'VX101' | 'VX102' | 'VX103' | 'VX104' | 'VX105' | 'VX106'
   | 'VX201' | 'VX202' | 'VX203' | 'VX204' | 'VX205' | 'VX206' | 'VX207'
   | 'VX301' | 'VX302' | 'VX303' | 'VX304' | 'VX305'
   | 'VX401' | 'VX402' | 'VX403' | 'VX404' | 'VX405'

@@ -18,7 +18,7 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
   } catch {
     const text = new TextDecoder('utf-8').decode(body);
     const at = text.indexOf('\uFFFD');
-    const before = text.slice(0, Math.max(0, at));
+    const before = pythonLineBreaks(text.slice(0, Math.max(0, at)));
     const line = before.split('\n').length - 1;
     const character = at - (before.lastIndexOf('\n') + 1);
     return {
@@ -33,4 +33,24 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
       ],
     };
   }
+}
+
+/**
+ * `text` with each carriage return that is not followed by a line feed made a
+ * line feed. Python, LSP and VS Code all take a lone `\r` for a line break;
+ * tree-sitter and the analyser count lines by `\n` alone. The text keeps its
+ * length and every offset, so positions computed from the result are the ones
+ * the editor and Python use. `\r\n` stays: it is one line break for everyone.
+ */
+export function pythonLineBreaks(text: string): string {
+  let at = text.indexOf('\r');
+  if (at < 0) return text;
+  let result = '';
+  let copied = 0;
+  for (; at >= 0; at = text.indexOf('\r', at + 1)) {
+    if (text.charCodeAt(at + 1) === 10) continue;
+    result += text.slice(copied, at) + '\n';
+    copied = at + 1;
+  }
+  return copied === 0 ? text : result + text.slice(copied);
 }

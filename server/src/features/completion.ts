@@ -12,6 +12,7 @@ import type { ParameterDoc } from '../analysis/operators';
 import { BASE_OPERATOR_PARAMETERS, DAG_PARAMETERS, OPERATORS } from '../analysis/operators';
 import { COMMON_CRON_PATTERNS, SCHEDULE_PRESETS, describeCron } from '../analysis/schedule';
 import type { Analyses } from '../analyses';
+import { pythonLineBreaks } from '../analysis/source';
 import { taskByVariable } from './hover';
 import { guarded } from './util';
 import type { Logger } from './util';
@@ -33,7 +34,8 @@ export class CompletionFeature {
     const analysis = await this.analyses.analysis(textDocument.uri);
     if (!document || !analysis) return [];
     const offset = document.offsetAt(position);
-    const text = document.getText();
+    // Lines end at \r too, as the editor counts them.
+    const text = pythonLineBreaks(document.getText());
     const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
 
     const schedule = /\b(?:schedule_interval|schedule)\s*=\s*(['"])([^'"]*)$/.exec(line);

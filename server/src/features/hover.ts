@@ -9,6 +9,7 @@ import type { DagModel, FileAnalysis, Position, TaskModel } from '../analysis/mo
 import { BASE_OPERATOR_PARAMETERS, OPERATORS } from '../analysis/operators';
 import { SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../analysis/schedule';
 import type { Analyses } from '../analyses';
+import { code, plain } from './markdown';
 import { compare, contains, guarded } from './util';
 import type { Logger } from './util';
 
@@ -98,29 +99,30 @@ function formatUtc(d: Date): string {
 /** A schedule string read aloud with its next runs, or why it is invalid. */
 export function scheduleMarkdown(value: string, now: Date): string {
   const check = checkSchedule(value);
-  if (!check.ok) return `**${check.unsupported ? 'Unsupported' : 'Invalid'} schedule** \`${value}\`\n\n${check.message}`;
+  if (!check.ok) return `**${check.unsupported ? 'Unsupported' : 'Invalid'} schedule** ${code(value)}\n\n${plain(check.message)}`;
   const trimmed = value.trim();
-  if (check.cron === null) return `**Schedule** \`${trimmed}\`: runs once, when triggered.`;
+  if (check.cron === null) return `**Schedule** ${code(trimmed)}: runs once, when triggered.`;
+  // Read from a valid cron expression: words, digits and times, no markdown.
   const reading = describeCron(check.cron) ?? check.cron;
-  const preset = check.kind === 'preset' ? ` (the preset for \`${SCHEDULE_PRESETS[trimmed]}\`)` : '';
+  const preset = check.kind === 'preset' ? ` (the preset for ${code(SCHEDULE_PRESETS[trimmed])})` : '';
   // "Local" always heads the first column, so a machine on UTC does not show two "UTC" columns.
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const zone = timeZone ? `Local (${timeZone})` : 'Local';
   const rows = nextRuns(check.cron, NEXT_RUNS, now).map((d) => `| ${formatLocal(d)} | ${formatUtc(d)} |`);
-  return [`**Schedule** \`${trimmed}\`${preset}: ${reading}`, '', `Next ${NEXT_RUNS} runs:`, '', `| ${zone} | UTC |`, '|---|---|', ...rows].join('\n');
+  return [`**Schedule** ${code(trimmed)}${preset}: ${reading}`, '', `Next ${NEXT_RUNS} runs:`, '', `| ${zone} | UTC |`, '|---|---|', ...rows].join('\n');
 }
 
 /** The schedule in words, for a DAG's hover. */
 function scheduleInWords(schedule: string | null): string {
   if (schedule === null) return 'none (triggered manually)';
   const check = checkSchedule(schedule);
-  if (!check.ok) return `\`${schedule}\` (invalid)`;
-  if (check.cron === null) return `\`${schedule}\`: once`;
-  return `\`${schedule}\`: ${describeCron(check.cron) ?? check.cron}`;
+  if (!check.ok) return `${code(schedule)} (invalid)`;
+  if (check.cron === null) return `${code(schedule)}: once`;
+  return `${code(schedule)}: ${describeCron(check.cron) ?? check.cron}`;
 }
 
 function list(ids: readonly string[]): string {
-  return ids.length > 0 ? ids.map((id) => `\`${id}\``).join(', ') : '—';
+  return ids.length > 0 ? ids.map(code).join(', ') : '—';
 }
 
 export function dagMarkdown(dag: DagModel, analysis: FileAnalysis): string {
@@ -128,10 +130,10 @@ export function dagMarkdown(dag: DagModel, analysis: FileAnalysis): string {
   const roots = tasks.filter((t) => t.upstream.length === 0).map((t) => t.taskId);
   const leaves = tasks.filter((t) => t.downstream.length === 0).map((t) => t.taskId);
   return [
-    `**DAG** \`${dag.dagId ?? '?'}\``,
+    `**DAG** ${code(dag.dagId ?? '?')}`,
     '',
     `- Schedule: ${scheduleInWords(dag.schedule)}`,
-    `- Owner: ${dag.owner ?? '—'}`,
+    `- Owner: ${dag.owner === null ? '—' : plain(dag.owner)}`,
     `- Tags: ${list(dag.tags)}`,
     `- Tasks: ${tasks.length}`,
     `- Roots: ${list(roots)}`,
@@ -142,9 +144,9 @@ export function dagMarkdown(dag: DagModel, analysis: FileAnalysis): string {
 export function taskMarkdown(task: TaskModel, analysis: FileAnalysis): string {
   const dag = analysis.dags[task.dagIndex];
   return [
-    `**Task** \`${task.taskId}\`: ${operatorName(task.operator)}`,
+    `**Task** ${code(task.taskId)}: ${plain(operatorName(task.operator))}`,
     '',
-    `- DAG: ${dag ? `\`${dag.dagId ?? '?'}\`` : 'none'}`,
+    `- DAG: ${dag ? code(dag.dagId ?? '?') : 'none'}`,
     `- Upstream: ${list(task.upstream)}`,
     `- Downstream: ${list(task.downstream)}`,
   ].join('\n');
@@ -152,7 +154,7 @@ export function taskMarkdown(task: TaskModel, analysis: FileAnalysis): string {
 
 export function operatorMarkdown(name: string): string {
   const doc = OPERATORS[name];
-  if (!doc) return `**${name}**\n\nAn operator VORTEX cannot run locally: it appears in the graph, but a run fails it (VX205).`;
+  if (!doc) return `**${plain(name)}**\n\nAn operator VORTEX cannot run locally: it appears in the graph, but a run fails it (VX205).`;
   const parameters = [...doc.parameters, ...BASE_OPERATOR_PARAMETERS.filter((p) => ['task_id', 'dag', 'secrets', 'execution_timeout'].includes(p.name))];
   return [
     `**${name}**: ${doc.summary}`,

@@ -41,7 +41,7 @@ export class RunLenses implements LensProvider {
       for (const i of dag.taskIndices) {
         const task = analysis.tasks[i];
         const taskArgs: RunLensArguments = [uri, dag.dagId, task.taskId];
-        const title = (perLine.get(task.operatorRange.start.line) ?? 0) > 1 ? `▶ Run ${task.taskId}` : '▶ Run task';
+        const title = (perLine.get(task.operatorRange.start.line) ?? 0) > 1 ? `▶ Run ${withoutIcons(task.taskId)}` : '▶ Run task';
         lenses.push({ range: task.operatorRange, command: { title, command: Commands.runTask, arguments: taskArgs } });
       }
     }
@@ -81,4 +81,9 @@ export class RunFeature {
     if (!document || !analysis) return null;
     return { uri, version: document.version, analysis };
   }
+}
+
+/** A lens title shows `$(name)` as an icon: an id's own `$(` is escaped so that it reads as written. */
+function withoutIcons(text: string): string {
+  return text.replace(/\$\(/g, '\\$(');
 }
