@@ -41,7 +41,7 @@ const common = {
 /**
  * cron-parser, luxon and cronstrue go into a bundle of their own,
  * dist/scheduleLibs.js, which the CLI and the server load on first use (see
- * server/src/analysis/scheduleLibs.ts): left in, they were more than half of
+ * core/analysis/scheduleLibs.ts): left in, they were more than half of
  * each bundle, compiled at every start.
  */
 const scheduleLibsApart = {
@@ -60,7 +60,7 @@ const integrationEntries = readdirSync(integrationSuite)
 const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` }, plugins: [scheduleLibsApart] },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [scheduleLibsApart] },
-  { entryPoints: ['server/src/analysis/scheduleLibs.ts'], outfile: 'dist/scheduleLibs.js' },
+  { entryPoints: ['core/analysis/scheduleLibs.ts'], outfile: 'dist/scheduleLibs.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   // The graph's layout runs on a worker thread of the extension host.
   { entryPoints: ['client/src/graph/layoutWorker.ts'], outfile: 'dist/graphLayout.js' },

@@ -1,9 +1,9 @@
 /** Reading the files the CLI is given: one file, or every DAG file under a directory. */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { analyse, type AnalyseOptions } from '../../server/src/analysis/analyse';
-import type { FileAnalysis } from '../../server/src/analysis/model';
-import { decodeSource } from '../../server/src/analysis/source';
+import { analyse, type AnalyseOptions } from '../../core/analysis/analyse';
+import type { FileAnalysis } from '../../core/analysis/model';
+import { decodeSource } from '../../core/analysis/source';
 
 /** A bad-usage or unreadable-file error: one line on stderr, exit status 2. */
 export class UsageError extends Error {}

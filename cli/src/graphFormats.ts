@@ -1,5 +1,5 @@
 /** Text forms of a DAG's graph: Graphviz DOT, Mermaid and JSON. */
-import type { DagModel, FileAnalysis } from '../../server/src/analysis/model';
+import type { DagModel, FileAnalysis } from '../../core/analysis/model';
 
 export type GraphFormat = 'dot' | 'mermaid' | 'json';
 

@@ -3,10 +3,10 @@
  * (`--runtime`) laid over with what executing the file showed.
  */
 import path from 'node:path';
-import type { Diagnostic } from '../../server/src/analysis/model';
-import type { RuntimeOptions, RuntimeStatus } from '../../server/src/runtime/model';
-import { reconciledDiagnostics } from '../../server/src/runtime/merge';
-import { resolveAtRuntime } from '../../server/src/runtime/resolver';
+import type { Diagnostic } from '../../core/analysis/model';
+import type { RuntimeOptions, RuntimeStatus } from '../../core/runtime/report';
+import { reconciledDiagnostics } from '../../core/runtime/merge';
+import { resolveAtRuntime } from '../../core/runtime/resolver';
 import type { AnalysedFile } from './files';
 import { inspectDags, inspectRuntimeDags, type InspectDag } from './report';
 

@@ -3,10 +3,10 @@
  * pre-commit hooks and terminals. See docs and ../shared/spec/cli.md.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadPython } from '../../server/src/analysis/parser';
-import { describeCron, SCHEDULE_PRESETS } from '../../server/src/analysis/schedule';
-import { DEFAULT_RUNTIME_TIMEOUT_MS, type RuntimeOptions } from '../../server/src/runtime/model';
-import { type AnalysisMode, wantsRuntime } from '../../server/src/runtime/mode';
+import { loadPython } from '../../core/analysis/parser';
+import { describeCron, SCHEDULE_PRESETS } from '../../core/analysis/schedule';
+import { DEFAULT_RUNTIME_TIMEOUT_MS, type RuntimeOptions } from '../../core/runtime/report';
+import { type AnalysisMode, wantsRuntime } from '../../core/runtime/mode';
 import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
 import { analysisMode } from './mode';

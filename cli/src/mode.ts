@@ -1,6 +1,6 @@
 /** `--mode`: the CLI's spelling of the editor's `vortex.analysis.mode`. */
-import type { AnalysisMode } from '../../server/src/runtime/mode';
-import { SETTINGS_SCHEMA } from '../../server/src/settings';
+import type { AnalysisMode } from '../../core/runtime/mode';
+import { SETTINGS_SCHEMA } from '../../core/settings';
 import { UsageError } from './files';
 
 const MODES: readonly string[] = SETTINGS_SCHEMA['vortex.analysis.mode'].enum;

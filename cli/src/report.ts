@@ -1,6 +1,6 @@
 /** The CLI's views of an analysis: the `inspect --json` shape of cli.md, and lines for people. */
-import type { Diagnostic, FileAnalysis } from '../../server/src/analysis/model';
-import type { RuntimeDag } from '../../server/src/runtime/model';
+import type { Diagnostic, FileAnalysis } from '../../core/analysis/model';
+import type { RuntimeDag } from '../../core/runtime/report';
 
 export interface InspectTask {
   task_id: string;

@@ -19,8 +19,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPython } from '../../server/src/analysis/parser';
-import { cleanUpInterruptedRuns, type InterruptedRun } from '../../server/src/execution/interruptedRuns';
+import { loadPython } from '../../core/analysis/parser';
+import { cleanUpInterruptedRuns, type InterruptedRun } from '../../core/run/interruptedRuns';
 import {
   checkRunnable,
   chooseDag,
@@ -34,17 +34,17 @@ import {
   RunRefused,
   summaryLine,
   unmaskedSecrets,
-} from '../../server/src/execution/runService';
-import type { DagRunResult, RunEvent, TaskSelection } from '../../server/src/execution/scheduler';
-import { MapVault, parseSecretsFile, unmaskedSecretWarning } from '../../server/src/execution/secrets';
-import { DEFAULT_RUNTIME_TIMEOUT_MS } from '../../server/src/runtime/model';
-import type { AnalysisMode } from '../../server/src/runtime/mode';
+} from '../../core/run/runService';
+import type { DagRunResult, RunEvent, TaskSelection } from '../../core/run/scheduler';
+import { MapVault, parseSecretsFile, unmaskedSecretWarning } from '../../core/run/secrets';
+import { DEFAULT_RUNTIME_TIMEOUT_MS } from '../../core/runtime/report';
+import type { AnalysisMode } from '../../core/runtime/mode';
 import { analyseFile, UsageError } from './files';
 import { analysisMode } from './mode';
 import { diagnosticLine } from './report';
 import { RunTable } from './runTable';
 
-export type { RunJson } from '../../server/src/execution/runService';
+export type { RunJson } from '../../core/run/runService';
 
 interface RunArgs {
   file: string;

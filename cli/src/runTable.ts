@@ -3,8 +3,8 @@
  * place on a terminal; on a pipe (CI logs) one line per state change, since
  * cursor movement would only garble a log.
  */
-import { formatDuration } from '../../server/src/execution/runService';
-import type { RunEvent, TaskRunState } from '../../server/src/execution/scheduler';
+import { formatDuration } from '../../core/run/runService';
+import type { RunEvent, TaskRunState } from '../../core/run/scheduler';
 
 export interface TableTask {
   taskId: string;

@@ -14,9 +14,9 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { Commands } from '../../server/src/commands';
-import { DagSummaryRequest, PythonInterpreterRequest, RuntimeResolvedNotification } from '../../server/src/protocol';
-import type { RuntimeResolvedParams } from '../../server/src/protocol';
+import { Commands } from '../../core/commands';
+import { DagSummaryRequest, PythonInterpreterRequest, RuntimeResolvedNotification } from '../../core/protocol';
+import type { RuntimeResolvedParams } from '../../core/protocol';
 import { SERVER_EXEC_ARGV } from '../../server/src/serverProcess';
 import { looksLikeDagDocument, workspaceHasDagFileNames } from './dagFile';
 import { interpreterFor } from './runs/interpreter';
@@ -24,7 +24,7 @@ import { registerRuns, type RunsApi } from './runs';
 import { DagStatusBar, type DagSummary, type StatusBarSnapshot } from './statusBar';
 import { registerGraph } from './graph/register';
 import type { GraphPanels } from './graph/panel';
-import type { RunEvent } from '../../server/src/execution/scheduler';
+import type { RunEvent } from '../../core/run/scheduler';
 import type { GraphSnapshot } from './graph/panel';
 import type { TaskRunState } from './graph/messages';
 

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { RequestType } from 'vscode-languageclient/node';
-import type { DagSummaryRequest } from '../../server/src/protocol';
+import type { DagSummaryRequest } from '../../core/protocol';
 import { isPythonFile, looksLikeDagDocument } from './dagFile';
 
 /** `source` of every diagnostic the VORTEX server publishes. */

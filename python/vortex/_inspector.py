@@ -6,7 +6,7 @@ it (under a module name of its own, never ``__main__``, with the file's folder
 importable and Airflow's modules served by the SDK) and prints one JSON
 document on stdout: the DAGs, tasks and dependencies each file made, and
 diagnostics (VX501-VX504) where executing it went wrong. The shape is
-``RuntimeReport`` in the extension's ``server/src/runtime/model.ts``; lines and
+``RuntimeReport`` in the extension's ``core/runtime/report.ts``; lines and
 columns are 1-based, columns count UTF-16 code units as editors do.
 
 Exit status: 0, or 1 when a file got an error diagnostic; 2 for bad usage.

@@ -5,7 +5,7 @@ deletes when the task ends: what to run, as data (the DAG file, the DAG and
 task ids, literal ``op_args`` / ``op_kwargs``), so that no value from a DAG file
 is ever spliced into code. Secrets reach the task through the environment
 only. The shape is ``RunnerPayload`` in the extension's
-``server/src/execution/pythonRunner.ts``.
+``core/run/pythonRunner.ts``.
 
 The task's own output and traceback go to stdout and stderr; the runner's
 messages are ``vortex: ...`` lines on stderr, with exit status 1.

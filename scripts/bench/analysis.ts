@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Edit, type Tree } from 'web-tree-sitter';
-import { analyse, analyseTree, StatementCache } from '../../server/src/analysis/analyse';
-import { createPythonParser, loadPython } from '../../server/src/analysis/parser';
+import { analyse, analyseTree, StatementCache } from '../../core/analysis/analyse';
+import { createPythonParser, loadPython } from '../../core/analysis/parser';
 import { generateDag } from '../../test/support/generate';
 
 function median(values: number[]): number {

@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { analyse } from '../../server/src/analysis/analyse';
-import { loadPython } from '../../server/src/analysis/parser';
-import { executeTask } from '../../server/src/execution/taskExecutor';
-import { newRunId, specFromModel } from '../../server/src/execution/taskSpec';
-import { planFromModel, runPlan } from '../../server/src/execution/scheduler';
+import { analyse } from '../../core/analysis/analyse';
+import { loadPython } from '../../core/analysis/parser';
+import { executeTask } from '../../core/run/taskExecutor';
+import { newRunId, specFromModel } from '../../core/run/taskSpec';
+import { planFromModel, runPlan } from '../../core/run/scheduler';
 
 function spawnTrue(): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -11,14 +11,14 @@
  * the analysis of the same file (these machines are shared and noisy), so a
  * later run on other hardware can be compared by ratio.
  */
-import { analyse } from '../../server/src/analysis/analyse';
-import { loadPython } from '../../server/src/analysis/parser';
-import { dagsJson } from '../../server/src/features/dagModel';
+import { analyse } from '../../core/analysis/analyse';
+import { loadPython } from '../../core/analysis/parser';
+import { dagsJson } from '../../server/src/features/dagRequests';
 import { engineFor, layoutGraph } from '../../client/src/graph/layout';
 import type { LayoutEngine } from '../../client/src/graph/layout';
 import { runLayoutJob } from '../../client/src/graph/layoutJob';
-import { graphModelOf } from '../../client/src/graph/model';
-import type { GraphModel } from '../../client/src/graph/model';
+import { graphModelOf } from '../../client/src/graph/dagGraph';
+import type { GraphModel } from '../../client/src/graph/dagGraph';
 import { generateDag } from '../../test/support/generate';
 import { launchGraphBrowser } from '../../test/browser/graphPage';
 

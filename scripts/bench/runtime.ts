@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveAtRuntime } from '../../server/src/runtime/resolver';
+import { resolveAtRuntime } from '../../core/runtime/resolver';
 import { generateDag } from '../../test/support/generate';
 
 const REPO = path.resolve(__dirname, '../..');

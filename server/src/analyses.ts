@@ -9,11 +9,11 @@
  * model, the outline and the status bar's counts, the diagnostics), and is the
  * static analysis itself until the file has been resolved.
  */
-import type { FileAnalysis } from './analysis/model';
+import type { FileAnalysis } from '../../core/analysis/model';
 import type { DocumentStore } from './documents';
-import { mergeRuntime } from './runtime/merge';
-import type { RuntimeOutcome } from './runtime/model';
-import type { VortexSettings } from './settings';
+import { mergeRuntime } from '../../core/runtime/merge';
+import type { RuntimeOutcome } from '../../core/runtime/report';
+import type { VortexSettings } from '../../core/settings';
 
 export type SettingsReader = (uri: string) => Promise<VortexSettings>;
 

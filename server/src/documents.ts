@@ -9,9 +9,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import type { Parser, Point, Tree } from 'web-tree-sitter';
-import { analyseTree, DEFAULT_PARSE_TIMEOUT_MS, emptyAnalysis, mightContainDag, parseTimedOut, parseWithin, precheck, StatementCache } from './analysis/analyse';
-import type { FileAnalysis } from './analysis/model';
-import { pythonLineBreaks } from './analysis/source';
+import { analyseTree, DEFAULT_PARSE_TIMEOUT_MS, emptyAnalysis, mightContainDag, parseTimedOut, parseWithin, precheck, StatementCache } from '../../core/analysis/analyse';
+import type { FileAnalysis } from '../../core/analysis/model';
+import { pythonLineBreaks } from '../../core/analysis/source';
 
 interface Entry {
   document: TextDocument;

@@ -14,8 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Analyses } from './analyses';
 import type { Logger } from './features/util';
-import type { RuntimeOptions, RuntimeOutcome } from './runtime/model';
-import { wantsRuntime } from './runtime/mode';
+import type { RuntimeOptions, RuntimeOutcome } from '../../core/runtime/report';
+import { wantsRuntime } from '../../core/runtime/mode';
 
 export type Resolve = (filePath: string, options: RuntimeOptions) => Promise<RuntimeOutcome>;
 

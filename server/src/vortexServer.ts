@@ -4,14 +4,14 @@
  */
 import { CodeActionKind, CodeLensRefreshRequest, DidChangeWatchedFilesNotification, FileChangeType, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { ClientCapabilities, Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
-import { createPythonParser } from './analysis/parser';
-import type { Parser } from './analysis/parser';
+import { createPythonParser } from '../../core/analysis/parser';
+import type { Parser } from '../../core/analysis/parser';
 import { Analyses } from './analyses';
 import { DocumentStore } from './documents';
 import { CodeActionFeature } from './features/codeActions';
 import { CodeLensFeature, TaskCountLens } from './features/codeLens';
 import { COMPLETION_TRIGGERS, CompletionFeature } from './features/completion';
-import { DagModelFeature } from './features/dagModel';
+import { DagModelFeature } from './features/dagRequests';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { ShowGraphLens } from './features/graphCodeLens';
 import { HoverFeature } from './features/hover';
@@ -19,14 +19,14 @@ import { NavigationFeature } from './features/navigation';
 import { RunFeature } from './features/runCodeLens';
 import { DocumentSymbolFeature, WorkspaceSymbolFeature } from './features/symbols';
 import type { Logger } from './features/util';
-import { bundledSdkPath } from './execution/taskSpec';
-import { PythonInterpreterRequest, RuntimeResolvedNotification } from './protocol';
-import { resolveAtRuntime } from './runtime/resolver';
-import type { RuntimeOutcome } from './runtime/model';
+import { bundledSdkPath } from '../../core/run/taskSpec';
+import { PythonInterpreterRequest, RuntimeResolvedNotification } from '../../core/protocol';
+import { resolveAtRuntime } from '../../core/runtime/resolver';
+import type { RuntimeOutcome } from '../../core/runtime/report';
 import { RuntimeResolutions } from './runtimeResolutions';
 import type { Resolve } from './runtimeResolutions';
-import { DEFAULT_SETTINGS, settingsFrom } from './settings';
-import type { VortexSettings } from './settings';
+import { DEFAULT_SETTINGS, settingsFrom } from '../../core/settings';
+import type { VortexSettings } from '../../core/settings';
 import { WorkspaceIndex } from './workspaceIndex';
 import { WorkspaceTrust } from './workspaceTrust';
 

@@ -9,8 +9,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { analyse, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_TIMEOUT_MS, mightContainDag } from './analysis/analyse';
-import type { FileAnalysis, Range } from './analysis/model';
+import { analyse, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_TIMEOUT_MS, mightContainDag } from '../../core/analysis/analyse';
+import type { FileAnalysis, Range } from '../../core/analysis/model';
 import type { Logger } from './features/util';
 
 export interface IndexedDag {

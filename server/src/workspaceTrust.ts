@@ -5,7 +5,7 @@
  * client that says nothing about trust (another editor) is untrusted.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { WorkspaceTrustNotification } from './protocol';
+import { WorkspaceTrustNotification } from '../../core/protocol';
 
 /** Reads the client's initial trust from `initializationOptions: { workspaceTrusted: boolean }`; only a literal true counts. */
 export function initialTrust(initializationOptions: unknown): boolean {

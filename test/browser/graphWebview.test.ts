@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyse } from '../../server/src/analysis/analyse';
-import { loadPython } from '../../server/src/analysis/parser';
-import { dagsJson } from '../../server/src/features/dagModel';
+import { analyse } from '../../core/analysis/analyse';
+import { loadPython } from '../../core/analysis/parser';
+import { dagsJson } from '../../server/src/features/dagRequests';
 import { runLayoutJob } from '../../client/src/graph/layoutJob';
 import type { HostMessage } from '../../client/src/graph/messages';
-import { graphModelOf } from '../../client/src/graph/model';
-import type { GraphModel } from '../../client/src/graph/model';
+import { graphModelOf } from '../../client/src/graph/dagGraph';
+import type { GraphModel } from '../../client/src/graph/dagGraph';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { launchGraphBrowser } from './graphPage';
 import type { GraphBrowser, GraphPage } from './graphPage';

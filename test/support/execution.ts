@@ -2,8 +2,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DagModel, FileAnalysis, TaskModel } from '../../server/src/analysis/model';
-import type { TaskRunSpec } from '../../server/src/execution/taskSpec';
+import type { DagModel, FileAnalysis, TaskModel } from '../../core/analysis/model';
+import type { TaskRunSpec } from '../../core/run/taskSpec';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const SDK = path.join(REPO, 'python');

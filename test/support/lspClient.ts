@@ -14,8 +14,8 @@ import type {
   ClientCapabilities, InitializeResult, ProtocolConnection, PublishDiagnosticsParams, TextDocumentContentChangeEvent, WorkDoneProgressBegin,
   WorkDoneProgressEnd, WorkDoneProgressReport,
 } from 'vscode-languageserver-protocol/node';
-import { PythonInterpreterRequest, RuntimeResolvedNotification } from '../../server/src/protocol';
-import type { RuntimeResolvedParams } from '../../server/src/protocol';
+import { PythonInterpreterRequest, RuntimeResolvedNotification } from '../../core/protocol';
+import type { RuntimeResolvedParams } from '../../core/protocol';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SERVER = path.join(ROOT, 'dist', 'server.js');

@@ -8,7 +8,7 @@ import dagre from '@dagrejs/dagre';
 import type { EdgeLabel, GraphLabel, NodeLabel } from '@dagrejs/dagre';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode } from 'elkjs/lib/elk-api';
-import type { GraphModel } from './model';
+import type { GraphModel } from './dagGraph';
 
 export type LayoutEngine = 'dagre' | 'elk';
 

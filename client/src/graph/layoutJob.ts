@@ -4,10 +4,10 @@
  */
 import { layoutGraph } from './layout';
 import type { LayoutEngine } from './layout';
-import { neighbourhood } from './model';
-import type { GraphModel } from './model';
-import { viewModelOf } from './viewModel';
-import type { GraphView } from './viewModel';
+import { neighbourhood } from './dagGraph';
+import type { GraphModel } from './dagGraph';
+import { viewModelOf } from './graphView';
+import type { GraphView } from './graphView';
 
 export interface LayoutRequest {
   id: number;

@@ -4,8 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { LayoutRequest, LayoutResponse } from './layoutJob';
-import type { GraphModel } from './model';
-import type { GraphView } from './viewModel';
+import type { GraphModel } from './dagGraph';
+import type { GraphView } from './graphView';
 
 export class LayoutService {
   private worker: Worker | undefined;

@@ -5,8 +5,8 @@
  * page, and the host trusts nothing from the webview. Imported by both the
  * extension host and the webview bundle, so it must not import `vscode`.
  */
-import type { DagChoice } from './model';
-import type { EdgeView, GraphView, NodeView } from './viewModel';
+import type { DagChoice } from './dagGraph';
+import type { EdgeView, GraphView, NodeView } from './graphView';
 
 export const RUN_STATES = ['queued', 'running', 'success', 'failed', 'upstream_failed', 'skipped'] as const;
 export type RunState = (typeof RUN_STATES)[number];

@@ -7,16 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Commands } from '../../../server/src/commands';
+import { Commands } from '../../../core/commands';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { DagModelRequest } from '../../../server/src/protocol';
-import type { DagModelResult } from '../../../server/src/protocol';
+import { DagModelRequest } from '../../../core/protocol';
+import type { DagModelResult } from '../../../core/protocol';
 import { looksLikeDagDocument } from '../dagFile';
 import { graphHtml } from './html';
 import { isWebviewMessage, readGraphPanelState } from './messages';
 import type { GraphPanelState, HostMessage, TaskRunState, Viewport, WebviewMessage } from './messages';
 import type { LayoutService } from './layoutService';
-import { dagAt, dagChoices, graphModelOf, taskAt } from './model';
+import { dagAt, dagChoices, graphModelOf, taskAt } from './dagGraph';
 
 export const GRAPH_VIEW_TYPE = 'vortex.graph';
 /** The run engine's commands: a DAG with the file's URI and the DAG id; a task with the task id too. */

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Commands } from '../../../server/src/commands';
+import { Commands } from '../../../core/commands';
 import { LayoutService } from './layoutService';
 import { GRAPH_VIEW_TYPE, GraphPanels } from './panel';
 

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { DagModel, FileAnalysis } from '../../../server/src/analysis/model';
+import type { DagModel, FileAnalysis } from '../../../core/analysis/model';
 import {
   checkRunnable,
   chooseDag,
@@ -21,12 +21,12 @@ import {
   RunRefused,
   summaryLine,
   unmaskedSecrets,
-} from '../../../server/src/execution/runService';
-import type { RunStore } from '../../../server/src/execution/runStore';
-import { unmaskedSecretWarning } from '../../../server/src/execution/secrets';
-import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../server/src/execution/scheduler';
-import { Commands } from '../../../server/src/commands';
-import { RunModelRequest } from '../../../server/src/protocol';
+} from '../../../core/run/runService';
+import type { RunStore } from '../../../core/run/runStore';
+import { unmaskedSecretWarning } from '../../../core/run/secrets';
+import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../core/run/scheduler';
+import { Commands } from '../../../core/commands';
+import { RunModelRequest } from '../../../core/protocol';
 import { pythonInterpreter } from './interpreter';
 import { executionSettings } from './runSettings';
 import { hintFor, RunTranscript } from './runTranscript';

@@ -4,7 +4,7 @@
  * to the schema's default, so a typo in settings.json never stops a run.
  */
 import os from 'node:os';
-import { SETTINGS_SCHEMA } from '../../../server/src/settings';
+import { SETTINGS_SCHEMA } from '../../../core/settings';
 
 export interface ExecutionSettings {
   timeoutSeconds: number;

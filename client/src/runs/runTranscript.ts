@@ -7,8 +7,8 @@
  * Output arrives already masked by the executor; this only arranges it. No
  * `vscode` import, so it is unit-tested on its own.
  */
-import { formatDuration, summaryLine } from '../../../server/src/execution/runService';
-import type { DagRunResult, RunEvent, TaskRunRecord } from '../../../server/src/execution/scheduler';
+import { formatDuration, summaryLine } from '../../../core/run/runService';
+import type { DagRunResult, RunEvent, TaskRunRecord } from '../../../core/run/scheduler';
 
 /** What the user should do about a failed task, when VORTEX can tell. */
 export function hintFor(task: TaskRunRecord): string | null {

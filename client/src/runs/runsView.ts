@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatDuration } from '../../../server/src/execution/runService';
-import type { RunStore, StoredRun, StoredTaskState } from '../../../server/src/execution/runStore';
-import { Commands } from '../../../server/src/commands';
+import { formatDuration } from '../../../core/run/runService';
+import type { RunStore, StoredRun, StoredTaskState } from '../../../core/run/runStore';
+import { Commands } from '../../../core/commands';
 import type { LiveRun, RunController } from './runController';
 
 /** When a run started: the time alone for today's runs, so the state and duration stay readable in a narrow view. */

@@ -4,8 +4,8 @@
  * the document's `vortex.analysis.mode` before answering. No `vscode` import,
  * so a test drives it against a real server.
  */
-import type { FileAnalysis } from '../../../server/src/analysis/model';
-import { modelOf, type RunModel } from '../../../server/src/execution/runService';
+import type { FileAnalysis } from '../../../core/analysis/model';
+import { modelOf, type RunModel } from '../../../core/run/runService';
 
 /** How long to wait for the server to know a document that was only just opened. */
 export const MODEL_DEADLINE_MS = 10_000;

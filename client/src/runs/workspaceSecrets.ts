@@ -8,7 +8,7 @@
  * it a Map.
  */
 import { createHash } from 'node:crypto';
-import type { SecretVault } from '../../../server/src/execution/secrets';
+import type { SecretVault } from '../../../core/run/secrets';
 
 /** The part of `vscode.SecretStorage` the vault uses. */
 export interface SecretStore {

@@ -1,7 +1,7 @@
 /** Quick fixes for the diagnostics that carry their own mending (`Diagnostic.fix`, sent as `data`). */
 import { CodeActionKind } from 'vscode-languageserver/node';
 import type { CodeAction, CodeActionParams, Connection, Diagnostic as LspDiagnostic, TextEdit } from 'vscode-languageserver/node';
-import type { FixData } from '../analysis/model';
+import type { FixData } from '../../../core/analysis/model';
 import type { Analyses } from '../analyses';
 import { guarded } from './util';
 import type { Logger } from './util';

@@ -4,7 +4,7 @@
  * lens by adding a provider.
  */
 import type { CodeLens, CodeLensParams, Connection } from 'vscode-languageserver/node';
-import type { FileAnalysis } from '../analysis/model';
+import type { FileAnalysis } from '../../../core/analysis/model';
 import type { Analyses } from '../analyses';
 import { guarded } from './util';
 import type { Logger } from './util';

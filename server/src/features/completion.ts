@@ -8,11 +8,11 @@
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver/node';
 import type { CompletionItem, CompletionParams, Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ParameterDoc } from '../analysis/operators';
-import { BASE_OPERATOR_PARAMETERS, DAG_PARAMETERS, OPERATORS } from '../analysis/operators';
-import { COMMON_CRON_PATTERNS, SCHEDULE_PRESETS, describeCron } from '../analysis/schedule';
+import type { ParameterDoc } from '../../../core/analysis/operators';
+import { BASE_OPERATOR_PARAMETERS, DAG_PARAMETERS, OPERATORS } from '../../../core/analysis/operators';
+import { COMMON_CRON_PATTERNS, SCHEDULE_PRESETS, describeCron } from '../../../core/analysis/schedule';
 import type { Analyses } from '../analyses';
-import { pythonLineBreaks } from '../analysis/source';
+import { pythonLineBreaks } from '../../../core/analysis/source';
 import { taskByVariable } from './hover';
 import { guarded } from './util';
 import type { Logger } from './util';

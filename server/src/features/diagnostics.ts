@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { Diagnostic as LspDiagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
-import type { Diagnostic, FileAnalysis, Severity } from '../analysis/model';
+import type { Diagnostic, FileAnalysis, Severity } from '../../../core/analysis/model';
 import type { Analyses } from '../analyses';
 import { summariseOpen } from '../workspaceIndex';
 import type { WorkspaceIndex } from '../workspaceIndex';

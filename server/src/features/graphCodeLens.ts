@@ -1,7 +1,7 @@
 /** "Show graph" above each DAG: opens the graph panel on that DAG (client command `vortex.showGraph`). */
 import type { CodeLens } from 'vscode-languageserver/node';
-import type { FileAnalysis } from '../analysis/model';
-import { Commands } from '../commands';
+import type { FileAnalysis } from '../../../core/analysis/model';
+import { Commands } from '../../../core/commands';
 import type { LensProvider } from './codeLens';
 
 export class ShowGraphLens implements LensProvider {

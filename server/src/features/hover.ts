@@ -5,9 +5,9 @@
  */
 import { MarkupKind } from 'vscode-languageserver/node';
 import type { Connection, Hover, HoverParams } from 'vscode-languageserver/node';
-import type { DagModel, FileAnalysis, Position, TaskModel } from '../analysis/model';
-import { BASE_OPERATOR_PARAMETERS, OPERATORS } from '../analysis/operators';
-import { SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../analysis/schedule';
+import type { DagModel, FileAnalysis, Position, TaskModel } from '../../../core/analysis/model';
+import { BASE_OPERATOR_PARAMETERS, OPERATORS } from '../../../core/analysis/operators';
+import { SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../../../core/analysis/schedule';
 import type { Analyses } from '../analyses';
 import { code, plain } from './markdown';
 import { compare, contains, guarded } from './util';

@@ -5,8 +5,8 @@
  * null, so Pylance answers for ordinary Python names alone.
  */
 import type { Connection, DefinitionParams, Location, ReferenceParams } from 'vscode-languageserver/node';
-import type { Node } from '../analysis/parser';
-import type { FileAnalysis, Position, Range, TaskModel } from '../analysis/model';
+import type { Node } from '../../../core/analysis/parser';
+import type { FileAnalysis, Position, Range, TaskModel } from '../../../core/analysis/model';
 import type { Analyses } from '../analyses';
 import { taskByVariable } from './hover';
 import { contains, guarded } from './util';

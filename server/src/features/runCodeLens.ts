@@ -9,10 +9,10 @@
  * to run them anyway, since the run commands live in the VS Code client.
  */
 import type { CodeLens, Connection } from 'vscode-languageserver/node';
-import type { FileAnalysis } from '../analysis/model';
+import type { FileAnalysis } from '../../../core/analysis/model';
 import type { Analyses } from '../analyses';
-import { Commands } from '../commands';
-import { RunModelRequest } from '../protocol';
+import { Commands } from '../../../core/commands';
+import { RunModelRequest } from '../../../core/protocol';
 import type { WorkspaceTrust } from '../workspaceTrust';
 import type { LensProvider } from './codeLens';
 import { guarded } from './util';

@@ -1,7 +1,7 @@
 /** The Outline (each DAG with its tasks) and workspace symbols (any DAG or task by id). */
 import { SymbolKind } from 'vscode-languageserver/node';
 import type { Connection, DocumentSymbol, DocumentSymbolParams, WorkspaceSymbol, WorkspaceSymbolParams } from 'vscode-languageserver/node';
-import type { Range, TaskModel } from '../analysis/model';
+import type { Range, TaskModel } from '../../../core/analysis/model';
 import type { Analyses } from '../analyses';
 import type { WorkspaceIndex } from '../workspaceIndex';
 import { compare, guarded } from './util';

@@ -1,5 +1,5 @@
 /** Small helpers shared by the feature classes. */
-import type { Position, Range } from '../analysis/model';
+import type { Position, Range } from '../../../core/analysis/model';
 
 export function contains(range: Range, position: Position): boolean {
   const { start, end } = range;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Commands } from '../../../server/src/commands';
+import { Commands } from '../../../core/commands';
 import { EXTENSION_ID, cleanUp, openFile, vortexApi, waitFor } from '../support/helpers';
 
 describe('activation', () => {

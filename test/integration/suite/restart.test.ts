@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Commands } from '../../../server/src/commands';
+import { Commands } from '../../../core/commands';
 import { cleanUp, codeOf, openFile, positionOf, recordMetric, vortexApi, vortexDiagnostics, waitFor, waitForDiagnostics, waitForHover, waitForSymbols } from '../support/helpers';
 
 function alive(pid: number): boolean {

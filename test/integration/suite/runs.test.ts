@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunCommandResult } from '../../../client/src/runs/runController';
-import { Commands } from '../../../server/src/commands';
+import { Commands } from '../../../core/commands';
 import { cleanUp, openFile, requestScreenshot, vortexApi, waitFor, waitForSymbols } from '../support/helpers';
 
 const UNTRUSTED = process.env.VORTEX_TEST_UNTRUSTED === '1';

@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunCommandResult } from '../../../client/src/runs/runController';
-import { Commands } from '../../../server/src/commands';
+import { Commands } from '../../../core/commands';
 import { cleanUp, codeOf, describeDiagnostics, openFile, recordMetric, requestScreenshot, vortexApi, waitFor, waitForDiagnostics } from '../support/helpers';
 
 const UNTRUSTED = process.env.VORTEX_TEST_UNTRUSTED === '1';

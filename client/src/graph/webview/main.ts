@@ -9,8 +9,8 @@
  */
 import { isHostMessage, MAX_SCALE, MIN_SCALE } from '../messages';
 import type { GraphPanelState, HostMessage, RunState, TaskRunState, WebviewMessage } from '../messages';
-import type { DagChoice } from '../model';
-import type { GraphView, NodeView } from '../viewModel';
+import type { DagChoice } from '../dagGraph';
+import type { GraphView, NodeView } from '../graphView';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;

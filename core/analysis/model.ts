@@ -1,0 +1,145 @@
+/**
+ * The plain DAG model: what one analysis of a Python DAG file says.
+ *
+ * No LSP and no `vscode` types here: the CLI, the language server's features,
+ * the graph and the executor all read this very model. Positions are 0-based
+ * lines and UTF-16 columns, the way LSP counts them; the CLI adds 1.
+ */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A literal Python value as JSON; `undefined` stands for "not a literal". */
+export type LiteralValue = string | number | boolean | null | LiteralValue[] | { [key: string]: LiteralValue };
+
+export interface Argument {
+  /** Keyword name, or `#0`, `#1`, … for positional arguments. */
+  name: string;
+  /** The literal value, or `undefined` when the expression is not a literal. */
+  value: LiteralValue | undefined;
+  /** The argument's source text, as written. */
+  text: string;
+  /** The node type of the value (`string`, `identifier`, `call`, …), to tell what a non-literal is. */
+  kind: string;
+  /** Whole `name=value` (or the positional expression). */
+  range: Range;
+  /** Just the value. */
+  valueRange: Range;
+  /** Just the keyword name (absent for positional arguments). */
+  nameRange?: Range;
+}
+
+export type OperatorKind = 'bash' | 'python' | 'dummy' | 'other';
+
+export interface TaskModel {
+  /** Literal `task_id`; tasks whose id is not a literal are not in the model (VX404 says so). */
+  taskId: string;
+  /** The operator's class name as imported (`BashOperator`, `EmptyOperator`, `S3KeySensor`, …). */
+  operator: string;
+  /** Fully qualified origin when known (`vortex.operators.bash.BashOperator`). */
+  qualifiedOperator: string;
+  kind: OperatorKind;
+  /** The variable the task was assigned to, if any (`start = DummyOperator(...)`). */
+  variable: string | null;
+  /** Index into `FileAnalysis.dags`, or -1 for a task that belongs to no DAG (VX206). */
+  dagIndex: number;
+  /** The whole call. */
+  range: Range;
+  /** The callee (`BashOperator` in `BashOperator(...)`). */
+  operatorRange: Range;
+  /** The `task_id` value (the string literal). */
+  taskIdRange: Range;
+  /** The line the call starts on, 0-based (the line a code lens sits on). */
+  line: number;
+  args: Record<string, Argument>;
+  /** Literal `bash_command` (BashOperator). */
+  bashCommand: string | null;
+  /** The name given as `python_callable` (PythonOperator), e.g. `my_python_logic`. */
+  pythonCallable: string | null;
+  opArgs: LiteralValue[] | null;
+  opKwargs: { [key: string]: LiteralValue } | null;
+  /** Names of secrets from the task's own `secrets=[...]`. */
+  secrets: string[];
+  /** `execution_timeout` in seconds when given as a number or a literal `timedelta(...)`. */
+  executionTimeoutSeconds: number | null;
+  /** Task ids, in the order the dependencies were written. */
+  upstream: string[];
+  downstream: string[];
+}
+
+export interface EdgeModel {
+  upstream: string;
+  downstream: string;
+  /** The expression that made the edge (`a >> b`, `a.set_downstream(b)`, `chain(...)`). */
+  range: Range;
+}
+
+export interface DagModel {
+  /** Literal `dag_id`, or null when missing (VX101) or not a literal. */
+  dagId: string | null;
+  /** The schedule string, or null for `None`, no schedule, or an unsupported value. */
+  schedule: string | null;
+  owner: string | null;
+  description: string | null;
+  tags: string[];
+  secrets: string[];
+  /** The variable bound to the DAG (`with DAG(...) as dag`, `dag = DAG(...)`). */
+  variable: string | null;
+  /** The `DAG(...)` call. */
+  range: Range;
+  /** The callee `DAG`. */
+  nameRange: Range;
+  /** The dag_id value, when present. */
+  idRange: Range | null;
+  /** The schedule value (of `schedule_interval=` or `schedule=`), when present. */
+  scheduleRange: Range | null;
+  /** The line the call starts on, 0-based. */
+  line: number;
+  args: Record<string, Argument>;
+  /** Indices into `FileAnalysis.tasks`, in source order. */
+  taskIndices: number[];
+  edges: EdgeModel[];
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type DiagnosticCode =
+  | 'VX001' | 'VX002' | 'VX003'
+  | 'VX101' | 'VX102' | 'VX103' | 'VX104' | 'VX105' | 'VX106'
+  | 'VX201' | 'VX202' | 'VX203' | 'VX204' | 'VX205' | 'VX206' | 'VX207'
+  | 'VX301' | 'VX302' | 'VX303' | 'VX304' | 'VX305'
+  | 'VX401' | 'VX402' | 'VX403' | 'VX404' | 'VX405'
+  // Runtime resolution (executing the file): core/runtime.
+  | 'VX501' | 'VX502' | 'VX503' | 'VX504' | 'VX505' | 'VX506' | 'VX507';
+
+/** What a quick fix needs to mend a diagnostic, carried with it. */
+export type FixData =
+  | { kind: 'replace'; replacement: string } // VX103 preset, VX105 keyword: replace the range with this
+  | { kind: 'renameTaskId'; suggestion: string } // VX201
+  | { kind: 'insertArgument'; argument: string; insertAt: Position; text: string }; // VX203
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+  fix?: FixData;
+}
+
+export interface FileAnalysis {
+  /** False for Python files that are not DAG files: they get nothing else. */
+  isDagFile: boolean;
+  dags: DagModel[];
+  /** Every task with a literal id, in source order; each names its DAG by index. */
+  tasks: TaskModel[];
+  diagnostics: Diagnostic[];
+  /** Whether the file holds constructs only runtime resolution can see whole (VX404). */
+  hasDynamicConstructs: boolean;
+}

@@ -1,0 +1,264 @@
+/**
+ * The one run path: what `vortex run` and the editor's run commands both do
+ * between "run this file" and "this is how it ended". It picks the DAG, refuses
+ * a file with errors, plans from the model the analysis mode gives (the
+ * static analysis, or laid over with what executing the file built), keeps the
+ * run's logs in a RunStore (or runs without them), drives the scheduler and
+ * words the summary. The CLI and the client only translate: arguments and
+ * settings in, events out to a terminal or to VS Code. No `vscode`, no LSP.
+ */
+import type { DagModel, FileAnalysis } from '../analysis/model';
+import { mergeRuntime } from '../runtime/merge';
+import type { RuntimeOptions, RuntimeOutcome } from '../runtime/report';
+import { type AnalysisMode, wantsRuntime } from '../runtime/mode';
+import { resolveAtRuntime } from '../runtime/resolver';
+import type { InterruptedRun } from './interruptedRuns';
+import { RunStore } from './runStore';
+import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type RunPlan, type TaskSelection } from './scheduler';
+import { isMasked, type SecretVault } from './secrets';
+import { newRunId } from './taskSpec';
+
+/** Why a file is not run; `message` is a sentence for people, without a "vortex:" or "VORTEX:" prefix. */
+export type RefusalKind = 'errors' | 'noDag' | 'severalDags' | 'unknownDag' | 'unknownTask' | 'plan';
+
+export class RunRefused extends Error {
+  override name = 'RunRefused';
+
+  constructor(readonly kind: RefusalKind, message: string) {
+    super(message);
+  }
+}
+
+/** The model a run plans from, and where its tasks came from. */
+export interface RunModel {
+  analysis: FileAnalysis;
+  /** `runtime`: executing the file built the tasks; `static`: reading its source did. */
+  basis: 'static' | 'runtime';
+  /** Whether the file was executed to see its tasks (whether or not that went well). */
+  executed: boolean;
+}
+
+export type Resolve = (filePath: string, options: RuntimeOptions) => Promise<RuntimeOutcome>;
+
+/**
+ * The model of a file as `mode` has it, as the language server builds it for
+ * an open document: the static analysis, or (when the mode asks, see
+ * `wantsRuntime`) the file executed and its outcome laid over the analysis.
+ * A resolution that did not resolve leaves the static model with its
+ * diagnostics added, so a file that crashes on import is refused.
+ */
+export async function modelForRun(
+  staticAnalysis: FileAnalysis,
+  source: string,
+  filePath: string,
+  mode: AnalysisMode,
+  options: RuntimeOptions,
+  resolve: Resolve = resolveAtRuntime,
+): Promise<RunModel> {
+  if (!wantsRuntime(mode, staticAnalysis)) return { analysis: staticAnalysis, basis: 'static', executed: false };
+  const outcome = await resolve(filePath, options);
+  return { analysis: mergeRuntime(staticAnalysis, outcome, source), basis: outcome.status === 'resolved' ? 'runtime' : 'static', executed: true };
+}
+
+/**
+ * A model resolved elsewhere (the language server's), read back from its
+ * diagnostics: executing the file that resolved drops VX404, and one that did
+ * not adds a runtime diagnostic (VX5xx).
+ */
+export function modelOf(analysis: FileAnalysis): RunModel {
+  const unseen = analysis.diagnostics.some((d) => d.code === 'VX404');
+  const runtimeSaid = analysis.diagnostics.some((d) => d.code.startsWith('VX5'));
+  const resolved = analysis.hasDynamicConstructs && !unseen;
+  return { analysis, basis: resolved ? 'runtime' : 'static', executed: resolved || runtimeSaid };
+}
+
+/** The DAGs a run can name: those with a literal dag_id. */
+export function runnableDags(analysis: FileAnalysis): DagModel[] {
+  return analysis.dags.filter((d) => d.dagId !== null);
+}
+
+/** The file's error diagnostics refuse the run: running a file that does not load would only fail each task the same way. */
+export function checkRunnable(model: RunModel, fileName: string): void {
+  const errors = model.analysis.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 0) throw new RunRefused('errors', `not running ${fileName}: it has ${errors} error${errors === 1 ? '' : 's'}`);
+}
+
+/**
+ * The DAG `dagId` names, or the file's only one. Several without a choice
+ * throw `severalDags`: the caller asks the user (the client) or says to pass
+ * one (the CLI's --dag).
+ */
+export function chooseDag(model: RunModel, fileName: string, dagId: string | null): DagModel {
+  const runnable = runnableDags(model.analysis);
+  const known = runnable.map((d) => d.dagId).join(', ');
+  if (dagId !== null) {
+    const dag = runnable.find((d) => d.dagId === dagId);
+    if (!dag) throw new RunRefused('unknownDag', `no DAG "${dagId}" in ${fileName}${known ? ` (it defines: ${known})` : ''}`);
+    return dag;
+  }
+  if (runnable.length === 0) throw new RunRefused('noDag', `${fileName} defines no DAG with a literal dag_id`);
+  if (runnable.length > 1) throw new RunRefused('severalDags', `${fileName} defines ${runnable.length} DAGs (${known}): choose one`);
+  return runnable[0];
+}
+
+/**
+ * What the user should know before the run: tasks static analysis could not
+ * see do not run when the model is the static one. Null when there is nothing to say.
+ */
+export function dynamicTasksNote(model: RunModel): string | null {
+  if (model.basis === 'runtime' || !model.analysis.hasDynamicConstructs) return null;
+  const why = model.executed ? 'executing the file did not show them (see its diagnostics)' : 'the analysis mode "static" does not execute the file to see them';
+  return `some tasks are created dynamically and cannot run: static analysis cannot see them, and ${why}`;
+}
+
+export interface RunRequest {
+  /** Absolute path of the DAG file the tasks import. */
+  filePath: string;
+  dag: DagModel;
+  selection: TaskSelection;
+  timeoutSeconds?: number;
+  pythonPath?: string;
+  sdkPath?: string;
+}
+
+/** The plan for a chosen DAG of the model; an unknown task of the selection is refused. */
+export function planRun(model: RunModel, request: RunRequest): RunPlan {
+  const { analysis } = model;
+  const { dag, selection } = request;
+  if (selection.kind !== 'dag' && !dag.taskIndices.some((i) => analysis.tasks[i].taskId === selection.taskId)) {
+    throw new RunRefused('unknownTask', `no task "${selection.taskId}" in DAG "${dag.dagId ?? '?'}"`);
+  }
+  return planFromModel(
+    analysis,
+    dag,
+    { dagFilePath: request.filePath, runId: newRunId(), timeoutSeconds: request.timeoutSeconds, pythonPath: request.pythonPath, sdkPath: request.sdkPath },
+    selection,
+  );
+}
+
+/** What a run is called in headers and notifications: `DAG "etl"`, `task "load" with upstream of DAG "etl"`. */
+export function runLabel(plan: RunPlan, selection: TaskSelection): string {
+  if (selection.kind === 'dag') return `DAG "${plan.dagId}"`;
+  return `task "${selection.taskId}"${selection.kind === 'withUpstream' ? ' with upstream' : ''} of DAG "${plan.dagId}"`;
+}
+
+/**
+ * A RunStore in `dir`, or undefined when it cannot be made: a run without
+ * logs beats no run, and `warn` says why there are none.
+ */
+export async function openRunStore(dir: string, keepPerDag: number | undefined, warn: (message: string) => void): Promise<RunStore | undefined> {
+  const store = new RunStore(dir, keepPerDag);
+  try {
+    await store.prepare();
+    return store;
+  } catch (error) {
+    warn(`cannot keep run logs in ${store.baseDir} (${error instanceof Error ? error.message : String(error)}); running without them`);
+    return undefined;
+  }
+}
+
+/**
+ * The secrets of the plan that the vault has, but with values too short to
+ * be masked in the run's output: the caller warns about each by name.
+ */
+export async function unmaskedSecrets(plan: RunPlan, vault: SecretVault | undefined): Promise<string[]> {
+  if (!vault) return [];
+  const names = [...new Set(plan.tasks.flatMap((t) => t.spec.secretNames))].sort();
+  const unmasked: string[] = [];
+  for (const name of names) {
+    const value = await vault.get(name);
+    if (value !== undefined && value !== '' && !isMasked(value)) unmasked.push(name);
+  }
+  return unmasked;
+}
+
+export interface ExecuteOptions {
+  parallelism?: number;
+  vault?: SecretVault;
+  /** Aborting it stops the run: running tasks with their process groups, the rest skipped. */
+  signal?: AbortSignal;
+  store?: RunStore;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** Runs a plan to its end; a plan that cannot run (a cycle, a duplicate id) is refused before anything starts. */
+export async function executeRun(plan: RunPlan, options: ExecuteOptions): Promise<DagRunResult> {
+  try {
+    return await runPlan(plan, { parallelism: options.parallelism, vault: options.vault, signal: options.signal, store: options.store, onEvent: options.onEvent });
+  } catch (error) {
+    if (error instanceof PlanError) throw new RunRefused('plan', `not running DAG "${plan.dagId}": ${error.message}`);
+    throw error;
+  }
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** One line saying how the run ended, e.g. `DAG "etl" failed in 1.20 s: 4 tasks, 2 success, 1 failed, 1 upstream_failed`. */
+export function summaryLine(result: DagRunResult): string {
+  const counts = new Map<string, number>();
+  for (const t of result.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+  const parts = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
+  return `DAG "${result.dagId}" ${result.state} in ${formatDuration(result.durationMs)}: ${plural(result.tasks.length, 'task')}${parts ? `, ${parts}` : ''}`;
+}
+
+/** The `run --json` shape of docs/cli.md. */
+export interface RunJson {
+  dag_id: string;
+  state: DagRunResult['state'];
+  duration_ms: number;
+  tasks: RunJsonTask[];
+  /** Earlier runs found unfinished with their process gone, cleaned up before this one started; only when there were some. */
+  interrupted_runs?: InterruptedRunJson[];
+}
+
+export interface InterruptedRunJson {
+  dag_id: string;
+  run_id: string;
+  run_dir: string;
+  /** Pids of the task process groups that were still running and were stopped. */
+  stopped_groups: number[];
+}
+
+export interface RunJsonTask {
+  task_id: string;
+  operator: string;
+  state: string;
+  exit_code: number | null;
+  timed_out: boolean;
+  /** Null for a task that never started. */
+  duration_ms: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runJson(result: DagRunResult, interrupted: readonly InterruptedRun[] = []): RunJson {
+  const json: RunJson = {
+    dag_id: result.dagId,
+    state: result.state,
+    duration_ms: Math.round(result.durationMs),
+    tasks: result.tasks.map((t) => ({
+      task_id: t.taskId,
+      operator: t.operator,
+      state: t.state,
+      exit_code: t.result?.exitCode ?? null,
+      timed_out: t.result?.timedOut ?? false,
+      duration_ms: t.result ? Math.round(t.result.durationMs) : null,
+      stdout: t.result?.stdout ?? '',
+      stderr: t.result?.stderr ?? '',
+    })),
+  };
+  if (interrupted.length > 0) {
+    json.interrupted_runs = interrupted.map((r) => ({ dag_id: r.dagId, run_id: r.runId, run_dir: r.dir, stopped_groups: r.stoppedGroups }));
+  }
+  return json;
+}

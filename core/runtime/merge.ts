@@ -1,0 +1,264 @@
+/**
+ * Lays a runtime outcome over the static analysis of the same file: the view
+ * the graph, the run lenses, the run model and the outline read once a file
+ * has been executed. Pure: no LSP, no I/O.
+ *
+ * When the file resolved, its DAGs, tasks and edges are the runtime's. A task
+ * the source also shows (same dag_id and task_id) keeps its static ranges and
+ * arguments, so navigation and quick fixes keep pointing at the source; a task
+ * made dynamically sits on the line that created it. VX404 ("static analysis
+ * cannot see these tasks") is dropped, since now they are seen. Any other
+ * outcome leaves the static model alone and only adds its diagnostics.
+ *
+ * The static model is read field by field, never spread: its objects may be
+ * class instances whose ranges are getters. The result shares arrays with the
+ * outcome (both are read-only once made): a loop may build thousands of tasks.
+ */
+import path from 'node:path';
+import type { DagModel, Diagnostic, EdgeModel, FileAnalysis, Range, TaskModel } from '../analysis/model';
+import { checkSchedule } from '../analysis/schedule';
+import type { RuntimeDag, RuntimeOutcome, RuntimeTask } from './report';
+
+/**
+ * `source` is the document's current text: with it, a dynamic task's range
+ * covers the text of its creation line (and its operator's name), clamped to
+ * the document; without it, the start of that line.
+ */
+export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome, source?: string): FileAnalysis {
+  if (outcome.status !== 'resolved') {
+    return {
+      isDagFile: staticAnalysis.isDagFile,
+      dags: staticAnalysis.dags,
+      tasks: staticAnalysis.tasks,
+      diagnostics: reconciledDiagnostics(staticAnalysis, outcome),
+      hasDynamicConstructs: staticAnalysis.hasDynamicConstructs,
+    };
+  }
+  const lines = new SourceLines(source);
+  const inThisFile = sameFile(outcome.path);
+  const dags: DagModel[] = [];
+  const tasks: TaskModel[] = [];
+  const usedStaticDags = new Set<DagModel>();
+  for (const runtimeDag of outcome.dags) {
+    const dagIndex = dags.length;
+    const staticDag = staticAnalysis.dags.find((d) => d.dagId === runtimeDag.dag_id && !usedStaticDags.has(d));
+    if (staticDag) usedStaticDags.add(staticDag);
+    const staticTasks = staticDag ? tasksOf(staticAnalysis, staticAnalysis.dags.indexOf(staticDag)) : new Map<string, TaskModel>();
+    const dagRange = staticDag ? staticDag.range : lines.rangeOf(creationLine(runtimeDag, inThisFile, 0));
+    const byId = new Map<string, TaskModel>();
+    const taskIndices: number[] = [];
+    for (const runtimeTask of runtimeDag.tasks) {
+      const fromSource = staticTasks.get(runtimeTask.task_id);
+      const task = fromSource
+        ? withRuntimeDependencies(fromSource, runtimeTask, dagIndex)
+        : dynamicTask(runtimeTask, dagIndex, lines, creationLine(runtimeTask, inThisFile, dagRange.start.line));
+      byId.set(task.taskId, task);
+      taskIndices.push(tasks.length);
+      tasks.push(task);
+    }
+    const staticEdges = new Map((staticDag?.edges ?? []).map((e) => [edgeKey(e.upstream, e.downstream), e.range]));
+    const edges: EdgeModel[] = runtimeDag.edges.map((e) => ({
+      upstream: e.upstream,
+      downstream: e.downstream,
+      // An edge made in a loop has no expression of its own to point at: the task it leads to stands in.
+      range: staticEdges.get(edgeKey(e.upstream, e.downstream)) ?? byId.get(e.downstream)?.range ?? dagRange,
+    }));
+    dags.push({
+      dagId: runtimeDag.dag_id,
+      schedule: runtimeDag.schedule,
+      owner: runtimeDag.owner,
+      description: runtimeDag.description,
+      tags: runtimeDag.tags,
+      secrets: runtimeDag.secrets,
+      variable: staticDag ? staticDag.variable : null,
+      range: dagRange,
+      nameRange: staticDag ? staticDag.nameRange : lines.wordRange(dagRange.start.line, 'DAG') ?? dagRange,
+      idRange: staticDag ? staticDag.idRange : null,
+      scheduleRange: staticDag ? staticDag.scheduleRange : null,
+      line: staticDag ? staticDag.line : dagRange.start.line,
+      args: staticDag ? staticDag.args : {},
+      taskIndices,
+      edges,
+    });
+  }
+  return {
+    isDagFile: staticAnalysis.isDagFile,
+    dags,
+    tasks,
+    diagnostics: reconciledDiagnostics(staticAnalysis, outcome),
+    hasDynamicConstructs: staticAnalysis.hasDynamicConstructs,
+  };
+}
+
+/**
+ * The diagnostics of a file once it has been executed: the static ones, less
+ * those the execution answered, plus the runtime's own. A resolved execution
+ * answers VX404 (it saw the dynamic tasks) and VX104 on a schedule that is not
+ * a literal when every DAG that call made got a schedule string, which is then
+ * checked as a literal would be (VX103 / VX104 at the same place, naming the
+ * value it took). The editor and `vortex inspect --runtime` both use this.
+ */
+export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome): Diagnostic[] {
+  if (outcome.status !== 'resolved') return [...staticAnalysis.diagnostics, ...outcome.diagnostics];
+  const answered = new Set<Diagnostic>();
+  const added: Diagnostic[] = [];
+  const inThisFile = sameFile(outcome.path);
+  for (const dag of staticAnalysis.dags) {
+    const range = dag.scheduleRange;
+    const argument = dag.args.schedule_interval ?? dag.args.schedule;
+    if (!range || !argument || argument.value !== undefined) continue;
+    // A DAG call in a loop makes several DAGs, each created on a line of that call.
+    const made = outcome.dags.filter((d) => d.line >= 1 && (!d.file || inThisFile(d.file)) && d.line - 1 >= dag.range.start.line && d.line - 1 <= dag.range.end.line);
+    // null: no schedule, or one that is not a string (a timedelta, Datasets): the static warning stands.
+    if (made.length === 0 || made.some((d) => d.schedule === null)) continue;
+    for (const d of staticAnalysis.diagnostics) {
+      if (d.code === 'VX104' && sameRange(d.range, range)) answered.add(d);
+    }
+    for (const schedule of new Set(made.map((d) => d.schedule as string))) {
+      const check = checkSchedule(schedule);
+      if (check.ok) continue;
+      const ids = made.filter((d) => d.schedule === schedule).map((d) => `"${d.dag_id}"`).join(', ');
+      added.push({
+        code: check.unsupported ? 'VX104' : 'VX103',
+        severity: check.unsupported ? 'warning' : 'error',
+        message: `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`,
+        range,
+      });
+    }
+  }
+  return [
+    ...staticAnalysis.diagnostics.filter((d) => d.code !== 'VX404' && !answered.has(d)),
+    ...added,
+    ...outcome.diagnostics,
+  ];
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/** Task ids hold no NUL: a cheap key for a pair (thousands of edges ask). */
+function edgeKey(upstream: string, downstream: string): string {
+  return `${upstream}\0${downstream}`;
+}
+
+/** The static tasks of one DAG by id; the first wins where an id repeats (VX201). */
+function tasksOf(analysis: FileAnalysis, dagIndex: number): Map<string, TaskModel> {
+  const byId = new Map<string, TaskModel>();
+  for (const task of analysis.tasks) {
+    if (task.dagIndex === dagIndex && !byId.has(task.taskId)) byId.set(task.taskId, task);
+  }
+  return byId;
+}
+
+/** Whether a path names `file`; cheap for the common case of the very same string (thousands of tasks ask). */
+function sameFile(file: string): (other: string) => boolean {
+  const resolved = path.resolve(file);
+  const known = new Map<string, boolean>([[file, true]]);
+  return (other) => {
+    let same = known.get(other);
+    if (same === undefined) {
+      same = path.resolve(other) === resolved;
+      known.set(other, same);
+    }
+    return same;
+  };
+}
+
+/** The 0-based line that created a DAG or task in this file, or `fallback` when it was made elsewhere. */
+function creationLine(made: RuntimeDag | RuntimeTask, inThisFile: (file: string) => boolean, fallback: number): number {
+  if (made.line < 1 || (made.file && !inThisFile(made.file))) return fallback;
+  return made.line - 1;
+}
+
+/** A static task as the runtime connects it: ranges, arguments and run fields from the source. */
+function withRuntimeDependencies(task: TaskModel, runtime: RuntimeTask, dagIndex: number): TaskModel {
+  return {
+    taskId: task.taskId,
+    operator: task.operator,
+    qualifiedOperator: task.qualifiedOperator,
+    kind: task.kind,
+    variable: task.variable,
+    dagIndex,
+    range: task.range,
+    operatorRange: task.operatorRange,
+    taskIdRange: task.taskIdRange,
+    line: task.line,
+    args: task.args,
+    bashCommand: task.bashCommand,
+    pythonCallable: task.pythonCallable,
+    opArgs: task.opArgs,
+    opKwargs: task.opKwargs,
+    secrets: task.secrets,
+    executionTimeoutSeconds: task.executionTimeoutSeconds,
+    upstream: runtime.upstream,
+    downstream: runtime.downstream,
+  };
+}
+
+/**
+ * A task only the runtime saw. What the executor needs comes from the
+ * runtime: the computed command, and the callable's name when it has one
+ * (otherwise the runner takes the callable, and op_args / op_kwargs, from the
+ * task in the imported DAG, which is why those stay null here).
+ */
+function dynamicTask(runtime: RuntimeTask, dagIndex: number, lines: SourceLines, line: number): TaskModel {
+  const range = lines.rangeOf(line);
+  return {
+    taskId: runtime.task_id,
+    operator: runtime.operator,
+    qualifiedOperator: runtime.qualified_operator,
+    kind: runtime.kind,
+    variable: null,
+    dagIndex,
+    range,
+    operatorRange: lines.wordRange(range.start.line, runtime.operator) ?? range,
+    taskIdRange: range,
+    line: range.start.line,
+    args: {},
+    bashCommand: runtime.bash_command,
+    pythonCallable: runtime.python_callable,
+    opArgs: null,
+    opKwargs: null,
+    secrets: runtime.secrets,
+    executionTimeoutSeconds: runtime.execution_timeout,
+    upstream: runtime.upstream,
+    downstream: runtime.downstream,
+  };
+}
+
+/** The document's lines, when known, for ranges on a creation line. */
+class SourceLines {
+  private readonly lines: string[] | undefined;
+  /** A loop makes many tasks of one operator: its pattern is compiled once. */
+  private readonly calls = new Map<string, RegExp>();
+
+  constructor(source: string | undefined) {
+    // LSP's line breaks: \r\n, \n and \r.
+    this.lines = source === undefined ? undefined : source.split(/\r\n|\r|\n/);
+  }
+
+  /** The line's text without its indentation and trailing blanks; an empty range at its start without the source. */
+  rangeOf(line: number): Range {
+    if (!this.lines) return { start: { line: Math.max(0, line), character: 0 }, end: { line: Math.max(0, line), character: 0 } };
+    const at = Math.min(Math.max(0, line), this.lines.length - 1);
+    const text = this.lines[at];
+    const start = text.length - text.trimStart().length;
+    const end = text.trimEnd().length;
+    return { start: { line: at, character: start }, end: { line: at, character: Math.max(start, end) } };
+  }
+
+  /** Where `word` is called on the line (`BashOperator(`), if it is. */
+  wordRange(line: number, word: string): Range | undefined {
+    const text = this.lines?.[line];
+    if (text === undefined || word === '') return undefined;
+    let pattern = this.calls.get(word);
+    if (!pattern) {
+      pattern = new RegExp(`(?<!\\w)${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`);
+      this.calls.set(word, pattern);
+    }
+    const match = pattern.exec(text);
+    if (!match) return undefined;
+    return { start: { line, character: match.index }, end: { line, character: match.index + word.length } };
+  }
+}

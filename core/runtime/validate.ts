@@ -1,0 +1,107 @@
+/**
+ * What `python -m vortex._inspector` printed, checked field by field before it is
+ * believed: the report comes from another process running the user's code
+ * with whatever interpreter was configured, so it is `unknown` until proven.
+ */
+import type { DiagnosticCode, OperatorKind, Severity } from '../analysis/model';
+import type { RuntimeDag, RuntimeDiagnostic, RuntimeFileReport, RuntimeReport, RuntimeTask } from './report';
+
+export type RuntimeCode = Extract<DiagnosticCode, `VX5${string}`>;
+
+/** The runtime codes and their severities; docs/diagnostics.md explains each. */
+export const RUNTIME_SEVERITY: Readonly<Record<RuntimeCode, Severity>> = {
+  VX501: 'error',
+  VX502: 'error',
+  VX503: 'error',
+  VX504: 'info',
+  VX505: 'warning',
+  VX506: 'warning',
+  VX507: 'error',
+};
+
+const KINDS: ReadonlySet<string> = new Set<OperatorKind>(['bash', 'python', 'dummy', 'other']);
+
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+const isLine = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
+
+function isEdge(value: unknown): value is { upstream: string; downstream: string } {
+  return isObject(value) && isString(value.upstream) && isString(value.downstream);
+}
+
+function isTask(value: unknown): value is RuntimeTask {
+  return (
+    isObject(value) &&
+    isString(value.task_id) &&
+    isString(value.operator) &&
+    isString(value.qualified_operator) &&
+    isString(value.kind) &&
+    KINDS.has(value.kind) &&
+    isString(value.file) &&
+    isLine(value.line) &&
+    isStrings(value.upstream) &&
+    isStrings(value.downstream) &&
+    isStringOrNull(value.bash_command) &&
+    isStringOrNull(value.python_callable) &&
+    isStrings(value.secrets) &&
+    (value.execution_timeout === null || (typeof value.execution_timeout === 'number' && Number.isFinite(value.execution_timeout)))
+  );
+}
+
+function isDag(value: unknown): value is RuntimeDag {
+  return (
+    isObject(value) &&
+    isString(value.dag_id) &&
+    isStringOrNull(value.schedule) &&
+    isStringOrNull(value.owner) &&
+    isStringOrNull(value.description) &&
+    isStrings(value.tags) &&
+    isStrings(value.secrets) &&
+    isString(value.file) &&
+    isLine(value.line) &&
+    Array.isArray(value.tasks) &&
+    value.tasks.every(isTask) &&
+    Array.isArray(value.edges) &&
+    value.edges.every(isEdge)
+  );
+}
+
+export function isRuntimeCode(value: unknown): value is RuntimeCode {
+  return isString(value) && Object.hasOwn(RUNTIME_SEVERITY, value);
+}
+
+function isDiagnostic(value: unknown): value is RuntimeDiagnostic {
+  return (
+    isObject(value) &&
+    isRuntimeCode(value.code) &&
+    value.severity === RUNTIME_SEVERITY[value.code] &&
+    isString(value.message) &&
+    isLine(value.line) &&
+    isLine(value.column) &&
+    isLine(value.endLine) &&
+    isLine(value.endColumn)
+  );
+}
+
+function isFileReport(value: unknown): value is RuntimeFileReport {
+  return (
+    isObject(value) &&
+    isString(value.path) &&
+    Array.isArray(value.dags) &&
+    value.dags.every(isDag) &&
+    Array.isArray(value.diagnostics) &&
+    value.diagnostics.every(isDiagnostic)
+  );
+}
+
+/** Whether `value` is a whole `RuntimeReport`, down to every task's every field. */
+export function isRuntimeReport(value: unknown): value is RuntimeReport {
+  return isObject(value) && Array.isArray(value.files) && value.files.every(isFileReport);
+}

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { TaskModel } from '../../../../core/analysis/model';
+import { RunFolder, RunStore, type RunSummary } from '../../../../core/run/runStore';
+import {
+  CycleError,
+  findCycle,
+  planFromModel,
+  runPlan,
+  type RunEvent,
+  type RunOptions,
+  type TaskSelection,
+} from '../../../../core/run/scheduler';
+import { MapVault } from '../../../../core/run/secrets';
+import { maxOverlap, modelAnalysis, modelTask, printedPids, processRuns, scratchDir, SDK } from '../../../support/execution';
+
+let scratch: { dir: string; remove: () => void };
+beforeEach(() => {
+  scratch = scratchDir();
+});
+afterEach(() => scratch.remove());
+
+/** Each task appends its id to `order.txt` in the scratch folder, then runs its own command. */
+function task(taskId: string, upstream: string[] = [], command = 'true', fields: Partial<TaskModel> = {}): TaskModel {
+  return modelTask(taskId, { upstream, bashCommand: `echo ${taskId} >> order.txt; ${command}`, ...fields });
+}
+
+function plan(tasks: TaskModel[], selection?: TaskSelection, dagFields = {}, runId = 'r1') {
+  const { analysis, dag } = modelAnalysis('sched', tasks, dagFields);
+  const context = { dagFilePath: path.join(scratch.dir, 'dag.py'), runId, sdkPath: SDK, timeoutSeconds: 10 };
+  return planFromModel(analysis, dag, context, selection);
+}
+
+function ran(): string[] {
+  const file = path.join(scratch.dir, 'order.txt');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+}
+
+function states(result: { tasks: { taskId: string; state: string }[] }): Record<string, string> {
+  return Object.fromEntries(result.tasks.map((t) => [t.taskId, t.state]));
+}
+
+describe('scheduler', () => {
+  it('runs a diamond in dependency order', async () => {
+    const r = await runPlan(plan([task('a'), task('b', ['a']), task('c', ['a']), task('d', ['b', 'c'])]), { parallelism: 4 });
+    assert.equal(r.state, 'success');
+    const order = ran();
+    assert.equal(order[0], 'a');
+    assert.equal(order[3], 'd');
+    assert.deepEqual([...order].sort(), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(states(r), { a: 'success', b: 'success', c: 'success', d: 'success' });
+    assert.ok(r.durationMs > 0);
+  });
+
+  it('marks everything downstream of a failure upstream_failed and never starts it, while other branches go on', async () => {
+    const r = await runPlan(
+      plan([
+        task('a'),
+        task('b', ['a'], 'exit 1'),
+        task('e', ['a']),
+        task('c', ['b', 'e']),
+        task('d', ['c']),
+        task('f', ['e']),
+      ]),
+      { parallelism: 2 },
+    );
+    assert.equal(r.state, 'failed');
+    assert.deepEqual(states(r), { a: 'success', b: 'failed', e: 'success', c: 'upstream_failed', d: 'upstream_failed', f: 'success' });
+    assert.deepEqual(ran().sort(), ['a', 'b', 'e', 'f']);
+    assert.equal(r.tasks.find((t) => t.taskId === 'c')?.result, null);
+  });
+
+  it('never runs more tasks at once than the parallelism, measured from start and end times', async () => {
+    for (const parallelism of [1, 2, 3]) {
+      // Each task's own process reports when it started and ended (ns since the epoch).
+      const tasks = ['t1', 't2', 't3', 't4', 't5', 't6'].map((id) => task(id, [], 'echo START $(date +%s%N); sleep 0.2; echo END $(date +%s%N)'));
+      const r = await runPlan(plan(tasks), { parallelism });
+      const intervals = r.tasks.map((t) => {
+        const out = t.result?.stdout ?? '';
+        const at = (label: string) => Number(new RegExp(`${label} (\\d+)`).exec(out)?.[1]) / 1e6;
+        return { start: at('START'), end: at('END') };
+      });
+      assert.ok(intervals.every((i) => i.end - i.start >= 190), JSON.stringify(intervals));
+      assert.equal(maxOverlap(intervals), parallelism, `parallelism ${parallelism}`);
+      // The executor's own clock agrees.
+      const measured = r.tasks.map((t) => ({ start: t.result?.startedAt ?? 0, end: (t.result?.startedAt ?? 0) + (t.result?.durationMs ?? 0) }));
+      assert.equal(maxOverlap(measured), parallelism);
+      assert.ok(r.durationMs >= (6 / parallelism) * 200 - 20, `${r.durationMs} ms with parallelism ${parallelism}`);
+    }
+  });
+
+  it('refuses a DAG with a cycle, naming it, before starting anything', async () => {
+    const p = plan([task('a', ['c']), task('b', ['a']), task('c', ['b']), task('x')]);
+    assert.deepEqual(findCycle(p.tasks), ['a', 'b', 'c', 'a']);
+    await assert.rejects(runPlan(p), (err: unknown) => err instanceof CycleError && /a → b → c → a/.test(err.message));
+    assert.deepEqual(ran(), []);
+  });
+
+  it('runs one task alone, ignoring its upstream', async () => {
+    const r = await runPlan(plan([task('a'), task('b', ['a']), task('c', ['b'])], { kind: 'task', taskId: 'b' }));
+    assert.deepEqual(states(r), { b: 'success' });
+    assert.deepEqual(ran(), ['b']);
+  });
+
+  it('runs one task with everything upstream of it, and nothing else', async () => {
+    const tasks = [task('a'), task('side'), task('b', ['a']), task('c', ['b']), task('d', ['c'])];
+    const r = await runPlan(plan(tasks, { kind: 'withUpstream', taskId: 'c' }), { parallelism: 3 });
+    assert.deepEqual(ran(), ['a', 'b', 'c']);
+    assert.deepEqual(Object.keys(states(r)), ['a', 'b', 'c']);
+  });
+
+  it('reports every state change as it happens, in order', async () => {
+    const events: RunEvent[] = [];
+    await runPlan(plan([task('a', [], 'echo hello-from-a'), task('b', ['a'], 'exit 2')]), { onEvent: (e) => events.push(e) });
+    assert.equal(events[0].type, 'run-started');
+    assert.equal(events[events.length - 1].type, 'run-finished');
+    const seq = events.flatMap((e) => (e.type === 'task-state' ? [`${e.taskId}:${e.state}`] : []));
+    assert.deepEqual(seq, ['a:queued', 'b:queued', 'a:running', 'a:success', 'b:running', 'b:failed']);
+    const output = events.flatMap((e) => (e.type === 'task-output' && e.taskId === 'a' ? [e.text] : [])).join('');
+    assert.equal(output, 'hello-from-a\n');
+  });
+
+  it('cancels a run: running tasks are stopped with their process groups, the rest are skipped', async () => {
+    const controller = new AbortController();
+    const options: RunOptions = {
+      parallelism: 1,
+      signal: controller.signal,
+      killGraceMs: 300,
+      onEvent: (e) => {
+        if (e.type === 'task-output' && e.text.includes('PID=')) controller.abort();
+      },
+    };
+    const started = Date.now();
+    const r = await runPlan(plan([task('long', [], 'sleep 30 & echo PID=$!; wait'), task('next'), task('after', ['long'])]), options);
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(r.state, 'cancelled');
+    assert.deepEqual(states(r), { long: 'failed', next: 'skipped', after: 'skipped' });
+    const long = r.tasks[0].result;
+    assert.equal(long?.cancelled, true);
+    const [pid] = printedPids(long?.stdout ?? '');
+    assert.equal(processRuns(pid), false);
+    assert.deepEqual(ran(), ['long']);
+  });
+
+  it('gives each task its own and its DAG’s secrets; a missing one fails only that task and what depends on it', async () => {
+    const tasks = [
+      task('uses', [], 'echo "$DAG_SECRET/$TASK_SECRET"', { secrets: ['TASK_SECRET'] }),
+      task('lacks', [], 'true', { secrets: ['ABSENT'] }),
+      task('after', ['lacks']),
+    ];
+    const vault = new MapVault({ DAG_SECRET: 'dag-value-1', TASK_SECRET: 'task-value-2' });
+    const r = await runPlan(plan(tasks, undefined, { secrets: ['DAG_SECRET'] }), { vault });
+    assert.deepEqual(states(r), { uses: 'success', lacks: 'failed', after: 'upstream_failed' });
+    assert.equal(r.tasks[0].result?.stdout, '***/***\n');
+    assert.match(r.tasks[1].result?.message ?? '', /missing secret 'ABSENT'/);
+  });
+
+  it('keeps each run in a folder: masked logs and a run.json without secrets; old runs are pruned', async () => {
+    const base = path.join(scratch.dir, 'runs');
+    const store = new RunStore(base, 2);
+    const vault = new MapVault({ TOKEN: 'tok-SECRET-123' });
+    const tasks = [task('show', [], 'echo "token is $TOKEN"; echo "err $TOKEN" >&2', { secrets: ['TOKEN'] }), task('bad', ['show'], 'exit 5')];
+    const r = await runPlan(plan(tasks), { store, vault });
+    assert.ok(r.runDir);
+    assert.equal(path.dirname(r.runDir), path.join(base, 'sched'));
+    assert.deepEqual(readdirSync(r.runDir).sort(), ['bad.log', 'run.json', 'show.log']);
+    // Two pipes: their lines may reach the log in either order.
+    const showLog = readFileSync(path.join(r.runDir, 'show.log'), 'utf8');
+    assert.deepEqual(showLog.split('\n').sort(), ['', 'err ***', 'token is ***']);
+    assert.equal(readFileSync(path.join(r.runDir, 'bad.log'), 'utf8'), '[vortex] exited with code 5\n');
+    const raw = readFileSync(path.join(r.runDir, 'run.json'), 'utf8');
+    assert.ok(!raw.includes('tok-SECRET-123'));
+    const summary = JSON.parse(raw) as RunSummary;
+    assert.equal(summary.state, 'failed');
+    assert.deepEqual(
+      summary.tasks.map((t) => [t.task_id, t.state, t.exit_code, t.log]),
+      [
+        ['show', 'success', 0, 'show.log'],
+        ['bad', 'failed', 5, 'bad.log'],
+      ],
+    );
+
+    for (const runId of ['r2', 'r3']) await runPlan(plan(tasks, undefined, {}, runId), { store, vault });
+    const kept = await store.listRuns('sched');
+    assert.equal(kept.length, 2);
+    assert.equal(existsSync(r.runDir), false);
+  });
+});
+
+describe('run store', () => {
+  it('names log files safely and distinctly whatever the task ids', () => {
+    const folder = new RunFolder('/runs/x', ['plain', 'a/b', 'a_b', '..', 'run', 'héllo']);
+    assert.deepEqual(
+      ['plain', 'a/b', 'a_b', '..', 'run', 'héllo'].map((id) => folder.logName(id)),
+      ['plain.log', 'a_b.log', 'a_b-2.log', '_...log', 'run.log', 'h_llo.log'],
+    );
+    assert.throws(() => folder.logName('other'), /not part of this run/);
+  });
+
+  it('lists runs newest first and survives folders that are not runs', async () => {
+    const s = scratchDir();
+    try {
+      const store = new RunStore(s.dir);
+      await store.prepare();
+      const describe = (runId: string, startedAt: number) => ({ runId, dagId: '..', dagFilePath: '/d.py', startedAt, tasks: [] });
+      await store.createRun(describe('old', Date.UTC(2024, 0, 1)));
+      await store.createRun(describe('new', Date.UTC(2025, 0, 1)));
+      mkdirSync(path.join(s.dir, '_..', 'junk'));
+      const runs = await store.listRuns();
+      assert.deepEqual(runs.map((r) => [path.basename(r.dir), r.summary.state]), [['new', 'running'], ['old', 'running']]);
+      assert.equal(path.basename(path.dirname(runs[0].dir)), '_..');
+    } finally {
+      s.remove();
+    }
+  });
+});

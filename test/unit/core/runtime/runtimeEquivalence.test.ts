@@ -1,0 +1,134 @@
+/**
+ * Static analysis and runtime resolution agree: over the whole fixture corpus
+ * (test/fixtures/*.py), a file without dynamic constructs executes to the very
+ * DAGs, tasks (ids, operators, lines) and edges the analyser reads from it.
+ *
+ * Files the analyser finds errors in may rightly fail to execute (a duplicate
+ * task_id raises, as in Airflow): for those the outcome is `failed` with
+ * VX501, or equal models. Every other difference is listed below with why.
+ */
+import assert from 'node:assert/strict';
+import { analyse } from '../../../../core/analysis/analyse';
+import { loadPython } from '../../../../core/analysis/parser';
+import type { RuntimeStatus } from '../../../../core/runtime/report';
+import { resolveAtRuntime } from '../../../../core/runtime/resolver';
+import { inspectDags, inspectRuntimeDags, type InspectDag } from '../../../../cli/src/report';
+import { loadFixtures } from '../../../support/fixtures';
+
+interface Exception {
+  why: string;
+  status: RuntimeStatus;
+  /** The one runtime diagnostic's code and a pattern its message matches. */
+  code: string;
+  message: RegExp;
+}
+
+/** Fixtures whose runtime outcome is not "equal models", each with its reason and the outcome asserted instead. */
+const EXCEPTIONS: Record<string, Exception> = {
+  'airflow_sdk_imports.py': {
+    why: 'imports pendulum, a third-party module the test interpreter does not have',
+    status: 'failed',
+    code: 'VX503',
+    message: /No module named 'pendulum'/,
+  },
+  'vx104_unsupported_schedule.py': {
+    why: 'imports airflow.datasets (Dataset) and airflow.timetables, which the SDK does not stand in for',
+    status: 'fallback',
+    code: 'VX504',
+    message: /imports airflow\.datasets/,
+  },
+  'vx204_undefined_callable.py': {
+    why: 'has analyser errors, and imports etl_jobs.loaders, a module that exists nowhere (the fixture shows an imported callable is fine)',
+    status: 'failed',
+    code: 'VX503',
+    message: /No module named 'etl_jobs'/,
+  },
+  'vx205_unsupported_operator.py': {
+    why: 'imports EmailOperator and S3KeySensor, which the SDK does not stand in for',
+    status: 'fallback',
+    code: 'VX504',
+    message: /imports airflow\.operators\.email/,
+  },
+  'vx401_xcom.py': {
+    why: "imports Airflow's get_current_context (XCom needs Airflow's context)",
+    status: 'fallback',
+    code: 'VX504',
+    message: /imports airflow\.operators\.python\.get_current_context/,
+  },
+  'vx402_task_mapping.py': {
+    why: 'uses dynamic task mapping (.partial(...).expand(...)), which the SDK cannot run',
+    status: 'fallback',
+    code: 'VX504',
+    message: /BashOperator\.partial\(\.\.\.\) is dynamic task mapping/,
+  },
+};
+
+/**
+ * vx103: the analyser gives an invalid cron string (VX103) as `schedule: null`;
+ * executing the file sees the string it set. Everything else must be equal.
+ */
+const SCHEDULE_DIFFERS = new Set(['vx103_invalid_schedule.py']);
+
+/** The one fixture with dynamic constructs (VX404): runtime sees every static task, at its line, and more. */
+const DYNAMIC = 'vx404_dynamic_tasks.py';
+
+describe('runtime resolution agrees with static analysis over the fixture corpus', function () {
+  this.timeout(30000);
+  const fixtures = loadFixtures();
+
+  before(async () => {
+    await loadPython();
+  });
+
+  it('lists only fixtures that exist', () => {
+    const names = new Set(fixtures.map((f) => f.name));
+    for (const name of [...Object.keys(EXCEPTIONS), ...SCHEDULE_DIFFERS, DYNAMIC]) assert.ok(names.has(name), `${name} is a fixture`);
+  });
+
+  for (const fixture of fixtures) {
+    it(`${fixture.name}`, async () => {
+      const analysis = analyse(fixture.text);
+      const outcome = await resolveAtRuntime(fixture.file);
+      const staticDags = inspectDags(analysis);
+      const runtimeDags = inspectRuntimeDags(outcome.dags);
+      const hasDynamic = analysis.diagnostics.some((d) => d.code === 'VX404');
+      const hasErrors = analysis.diagnostics.some((d) => d.severity === 'error');
+      const exception = EXCEPTIONS[fixture.name];
+
+      if (exception) {
+        assert.equal(outcome.status, exception.status, `${fixture.name} ${exception.why}: ${JSON.stringify(outcome.diagnostics)}`);
+        assert.deepEqual(outcome.diagnostics.map((d) => d.code), [exception.code]);
+        assert.match(outcome.diagnostics[0].message, exception.message);
+        return;
+      }
+      if (fixture.name === DYNAMIC) {
+        assert.ok(hasDynamic);
+        assert.equal(outcome.status, 'resolved');
+        assertStaticTasksSeen(staticDags, runtimeDags);
+        return;
+      }
+      assert.equal(hasDynamic, false, `${fixture.name} has dynamic constructs: list it`);
+      if (hasErrors && outcome.status === 'failed') {
+        assert.deepEqual(outcome.diagnostics.map((d) => d.code), ['VX501'], JSON.stringify(outcome.diagnostics));
+        return;
+      }
+      assert.equal(outcome.status, 'resolved', JSON.stringify(outcome.diagnostics));
+      assert.deepEqual(outcome.diagnostics, []);
+      if (SCHEDULE_DIFFERS.has(fixture.name)) {
+        assert.ok(runtimeDags.every((d) => d.schedule !== null), 'the runtime sees the strings');
+        assert.deepEqual(runtimeDags.map((d) => ({ ...d, schedule: null })), staticDags);
+        return;
+      }
+      assert.deepEqual(runtimeDags, staticDags);
+    });
+  }
+});
+
+function assertStaticTasksSeen(staticDags: InspectDag[], runtimeDags: InspectDag[]): void {
+  assert.deepEqual(runtimeDags.map((d) => d.dag_id), staticDags.map((d) => d.dag_id));
+  staticDags.forEach((dag, i) => {
+    const seen = new Map(runtimeDags[i].tasks.map((t) => [t.task_id, t]));
+    for (const task of dag.tasks) assert.deepEqual(seen.get(task.task_id), task);
+    assert.ok(runtimeDags[i].tasks.length > dag.tasks.length, 'runtime sees the dynamic tasks too');
+  });
+}
