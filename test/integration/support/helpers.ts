@@ -135,12 +135,13 @@ export function positionOf(document: vscode.TextDocument, needle: string, offset
   return document.positionAt(index + offset);
 }
 
-/** Hover contents flattened to plain text. */
+/** Hover contents flattened to text as the user reads it: markdown's backslash escapes (`vortex\\_team`) show as the character alone. */
 export function hoverText(hovers: vscode.Hover[]): string {
   return hovers
     .flatMap((h) => h.contents)
     .map((c) => (typeof c === 'string' ? c : c.value))
-    .join('\n');
+    .join('\n')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
 /** Numbers a test wants reported (latencies); index.ts writes them into the results. */
