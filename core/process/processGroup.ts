@@ -31,19 +31,26 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
  */
 export function groupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
-  if (process.platform !== 'linux') return true;
+  const live = liveProcesses();
+  return live === null || live.some((p) => p.pgrp === pgid);
+}
+
+/** The processes that are alive (zombies left out), from /proc; null where /proc cannot be read. */
+export function liveProcesses(): ProcStat[] | null {
+  if (process.platform !== 'linux') return null;
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return true;
+    return null;
   }
+  const live: ProcStat[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = procStat(Number(entry));
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') live.push(stat);
   }
-  return false;
+  return live;
 }
 
 export interface ProcStat {
@@ -218,6 +225,7 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
   const pgid = child.pid;
   if (pgid !== undefined) trackGroup(pgid);
   const spawnedAt = Date.now();
+  const childOutputEnds = pgid === undefined ? new Set<string>() : outputEndsOf(pgid);
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
   stdout.on('data', (chunk: Buffer) => req.onData('stdout', chunk));
@@ -248,7 +256,7 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
     clearTimeout(pipeTimer);
     if (searched || closed) return;
     searched = true;
-    pipeHolders = stopPipeHolders([stdout, stderr], spawnedAt);
+    pipeHolders = stopPipeHolders([stdout, stderr], childOutputEnds, spawnedAt);
     if (pipeHolders.length > 0) await waitFor(() => closed, req.killGraceMs);
     if (pipeHolders.length > 0 && !closed) {
       for (const holder of pipeHolders) killQuietly(holder.pid, 'SIGKILL');
@@ -367,17 +375,36 @@ function uptimeSeconds(): number | null {
 }
 
 /**
- * Finds, on Linux, the processes that hold the other end of these output
- * streams, and sends each SIGTERM. Node gives a child its stdio as socket
- * pairs, and the kernel numbers the two sockets of a pair one after the other
- * (ours, then the child's); a process holding `socket:[ours + 1]` under
- * /proc/PID/fd holds the task's output. Only processes started after the
- * task count: an older one cannot have inherited its output.
+ * The child's ends of its stdout and stderr (`socket:[N]` links), read on
+ * Linux as soon as it started: spawn returns once the child has exec'd, so its
+ * fds 1 and 2 are already the ends Node made. Two readlinks per task; empty
+ * where /proc cannot tell (the child already gone, another system).
  */
-function stopPipeHolders(streams: Readable[], spawnedAt: number): PipeHolder[] {
+function outputEndsOf(pid: number): Set<string> {
+  const ends = new Set<string>();
+  if (process.platform !== 'linux') return ends;
+  for (const fd of [1, 2]) {
+    try {
+      ends.add(readlinkSync(`/proc/${pid}/fd/${fd}`));
+    } catch {
+      // Gone already: the streams' own numbers are the fallback.
+    }
+  }
+  return ends;
+}
+
+/**
+ * Finds, on Linux, the processes that hold the child's end of these output
+ * streams, and sends each SIGTERM. The child's ends are those read as it
+ * started; failing that, Node gives a child its stdio as socket pairs, and the
+ * kernel numbers the two sockets of a pair one after the other (ours, then the
+ * child's), so `socket:[ours + 1]` is the child's end. Only processes started
+ * after the task count: an older one cannot have inherited its output.
+ */
+function stopPipeHolders(streams: Readable[], childEnds: ReadonlySet<string>, spawnedAt: number): PipeHolder[] {
   if (process.platform !== 'linux') return [];
-  const peers = new Set<string>();
-  for (const stream of streams) {
+  const peers = new Set<string>(childEnds);
+  for (const stream of childEnds.size > 0 ? [] : streams) {
     const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (typeof fd !== 'number' || fd < 0) continue;
     let link: string;

@@ -9,10 +9,9 @@
  * groups are recorded with their start times, and a pid that now names
  * another process (pids are reused) is never signalled.
  */
-import { readdirSync } from 'node:fs';
 import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { procStat, processStartTime, stopGroup } from '../process/processGroup';
+import { liveProcesses, procStat, processStartTime, stopGroup } from '../process/processGroup';
 import { type GroupRecord, type ProcessIdentity, readGroupRecords, type RunStore } from './runStore';
 
 export interface InterruptedRun {
@@ -39,16 +38,7 @@ export function isSameProcess(identity: ProcessIdentity): boolean {
 /** Start times of the live (not zombie) processes, by process group; read once per cleanup. */
 function liveMembersByGroup(): Map<number, number[]> {
   const groups = new Map<number, number[]>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return groups;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = procStat(Number(entry));
-    if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+  for (const stat of liveProcesses() ?? []) {
     const members = groups.get(stat.pgrp);
     if (members) members.push(stat.startTime);
     else groups.set(stat.pgrp, [stat.startTime]);
