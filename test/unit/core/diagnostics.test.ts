@@ -36,7 +36,7 @@ describe('diagnostics: one registry of codes, which the docs and the README foll
   const sections = [...docs.matchAll(/^## (.*)\n\n(.*)$/gm)].map((m) => ({ heading: m[1], opening: m[2] }));
 
   it('docs/diagnostics.md has one section per code, in the registry\'s order, and no other', () => {
-    assert.deepEqual(sections.map((s) => s.heading), DIAGNOSTIC_CODES);
+    assert.deepEqual([...docs.matchAll(/^## (.*)$/gm)].map((m) => m[1]), DIAGNOSTIC_CODES);
   });
 
   for (const code of DIAGNOSTIC_CODES) {
