@@ -168,12 +168,16 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    // Without a command there is nothing more particular to say than how to call the CLI.
+    process.stderr.write(`vortex: ${command ? `unknown command "${command}"` : 'no command given'}\n${USAGE}\n`);
+    return 2;
+  }
   try {
-    if (!run) throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
     return await run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`vortex: ${error.message}\n${error.message.startsWith('unknown command') || error.message === 'no command given' ? `${USAGE}\n` : ''}`);
+      process.stderr.write(`vortex: ${error.message}\n`);
       return 2;
     }
     throw error;

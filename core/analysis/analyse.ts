@@ -18,8 +18,9 @@ import { Parser } from 'web-tree-sitter';
 import { loadedPython } from './parser';
 import { durationSeconds, literalValue, rangeOf, SIMPLE_LITERALS, simpleLiteral } from './literals';
 import type {
-  Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, Severity, TaskModel,
+  Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, TaskModel,
 } from './model';
+import { diagnostic } from '../diagnostics';
 import { CONTEXT_PARAMETER_NAMES, KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
 import { ArgumentRecord, EdgeRecord, makeRange, NONE, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
@@ -130,15 +131,6 @@ export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
  */
 export const DEFAULT_PARSE_TIMEOUT_MS = 2000;
 
-const SEVERITY: Record<DiagnosticCode, Severity> = {
-  VX001: 'error', VX002: 'info', VX003: 'error',
-  VX101: 'error', VX102: 'error', VX103: 'error', VX104: 'warning', VX105: 'warning', VX106: 'error',
-  VX201: 'error', VX202: 'error', VX203: 'error', VX204: 'error', VX205: 'warning', VX206: 'error', VX207: 'error',
-  VX301: 'error', VX302: 'error', VX303: 'error', VX304: 'error', VX305: 'error',
-  VX401: 'warning', VX402: 'warning', VX403: 'warning', VX404: 'info', VX405: 'warning',
-  VX501: 'error', VX502: 'error', VX503: 'error', VX504: 'info', VX505: 'warning', VX506: 'warning', VX507: 'error',
-};
-
 const FRAMEWORKS = new Set(['vortex', 'airflow']);
 const MAX_EXPRESSION_DEPTH = 200;
 const MAX_SYNTAX_ERRORS = 20;
@@ -230,7 +222,7 @@ export function skippedAnalysis(text: string, message: string): FileAnalysis {
   analysis.isDagFile = true;
   const firstLineEnd = text.indexOf('\n');
   const end = Math.min(firstLineEnd < 0 ? text.length : firstLineEnd, 200);
-  analysis.diagnostics.push({ code: 'VX002', severity: 'info', message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: end } } });
+  analysis.diagnostics.push(diagnostic('VX002', { start: { line: 0, character: 0 }, end: { line: 0, character: end } }, message));
   return analysis;
 }
 
@@ -412,20 +404,18 @@ function unclosedDiagnostic(text: string, unclosed: Unclosed): Diagnostic {
   const start = positionIn(text, unclosed.at);
   if (unclosed.kind === 'bracket') {
     const bracket = text[unclosed.at];
-    return {
-      code: 'VX001',
-      severity: 'error',
-      range: { start, end: { line: start.line, character: start.character + 1 } },
-      message: `Syntax error: this "${bracket}" is never closed, so Python reads the rest of the file as inside it. Close it with "${CLOSING[bracket]}"; the rest of the file is still analysed.`,
-    };
+    return diagnostic(
+      'VX001',
+      { start, end: { line: start.line, character: start.character + 1 } },
+      `Syntax error: this "${bracket}" is never closed, so Python reads the rest of the file as inside it. Close it with "${CLOSING[bracket]}"; the rest of the file is still analysed.`,
+    );
   }
   const quotes = text.slice(unclosed.at, unclosed.at + 3);
-  return {
-    code: 'VX001',
-    severity: 'error',
-    range: { start, end: { line: start.line, character: start.character + 3 } },
-    message: `Syntax error: this ${quotes} string is never closed, so Python reads the rest of the file as part of it. Close it with ${quotes}.`,
-  };
+  return diagnostic(
+    'VX001',
+    { start, end: { line: start.line, character: start.character + 3 } },
+    `Syntax error: this ${quotes} string is never closed, so Python reads the rest of the file as part of it. Close it with ${quotes}.`,
+  );
 }
 
 /**
@@ -577,15 +567,10 @@ function findSyntaxErrors(root: Node, text: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   visitSyntaxErrors(root, (node) => {
     if (node.isMissing) {
-      found.push({ code: 'VX001', severity: 'error', range: rangeOf(node), message: `Syntax error: missing "${node.type}" here.` });
+      found.push(diagnostic('VX001', rangeOf(node), `Syntax error: missing "${node.type}" here.`));
     } else {
       const snippet = text.slice(node.startIndex, node.endIndex).split('\n')[0].trim().slice(0, 30);
-      found.push({
-        code: 'VX001',
-        severity: 'error',
-        range: firstLineRange(node),
-        message: `Syntax error: Python cannot parse ${snippet ? `"${snippet}"` : 'this'}. The rest of the file is still analysed.`,
-      });
+      found.push(diagnostic('VX001', firstLineRange(node), `Syntax error: Python cannot parse ${snippet ? `"${snippet}"` : 'this'}. The rest of the file is still analysed.`));
     }
     return found.length < MAX_SYNTAX_ERRORS;
   });
@@ -808,7 +793,7 @@ class Analyser {
   }
 
   private report(code: DiagnosticCode, range: Range, message: string, fix?: FixData): void {
-    this.diagnostics.push({ code, severity: SEVERITY[code], message, range, ...(fix ? { fix } : {}) });
+    this.diagnostics.push(diagnostic(code, range, message, fix));
   }
 
   private reportDynamic(range: Range, message: string): void {

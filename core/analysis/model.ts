@@ -5,6 +5,7 @@
  * the graph and the executor all read this very model. Positions are 0-based
  * lines and UTF-16 columns, the way LSP counts them; the CLI adds 1.
  */
+import type { DiagnosticCode, Severity } from '../diagnostics';
 
 export interface Position {
   line: number;
@@ -108,16 +109,7 @@ export interface DagModel {
   edges: EdgeModel[];
 }
 
-export type Severity = 'error' | 'warning' | 'info';
-
-export type DiagnosticCode =
-  | 'VX001' | 'VX002' | 'VX003'
-  | 'VX101' | 'VX102' | 'VX103' | 'VX104' | 'VX105' | 'VX106'
-  | 'VX201' | 'VX202' | 'VX203' | 'VX204' | 'VX205' | 'VX206' | 'VX207'
-  | 'VX301' | 'VX302' | 'VX303' | 'VX304' | 'VX305'
-  | 'VX401' | 'VX402' | 'VX403' | 'VX404' | 'VX405'
-  // Runtime resolution (executing the file): core/runtime.
-  | 'VX501' | 'VX502' | 'VX503' | 'VX504' | 'VX505' | 'VX506' | 'VX507';
+export type { DiagnosticCode, Severity };
 
 /** What a quick fix needs to mend a diagnostic, carried with it. */
 export type FixData =

@@ -4,6 +4,7 @@
  * (VX003) and replaced, and the rest of the file is still analysed.
  */
 import type { Diagnostic } from './model';
+import { diagnostic } from '../diagnostics';
 
 export interface DecodedSource {
   text: string;
@@ -24,12 +25,11 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
     return {
       text,
       diagnostics: [
-        {
-          code: 'VX003',
-          severity: 'error',
-          message: 'This file is not valid UTF-8: Python will refuse to import it. Save it with UTF-8 encoding.',
-          range: { start: { line, character }, end: { line, character: character + 1 } },
-        },
+        diagnostic(
+          'VX003',
+          { start: { line, character }, end: { line, character: character + 1 } },
+          'This file is not valid UTF-8: Python will refuse to import it. Save it with UTF-8 encoding.',
+        ),
       ],
     };
   }

@@ -160,6 +160,7 @@ function failedWithoutResult(spec: TaskRunSpec, err: unknown, startedAt: number)
     stdout: '',
     stderr: `${message}\n`,
     message,
+    failure: { kind: 'notRun' },
     startedAt,
     durationMs: now - startedAt,
     logPath: null,

@@ -49,6 +49,24 @@ export interface ExecuteOptions {
   onStarted?: (group: StartedGroup) => void;
 }
 
+/**
+ * Why a task failed, as a value: what VORTEX offers the user next (setting a
+ * secret, choosing an interpreter) follows from its kind, never from the
+ * wording of the message.
+ */
+export type TaskFailure =
+  | { kind: 'cancelled' }
+  | { kind: 'unsupportedOperator'; operator: string }
+  | { kind: 'missingSecrets'; names: string[] }
+  | { kind: 'missingWorkingDirectory'; cwd: string }
+  /** The program could not be started; `errorCode` is the system's (`ENOENT`, `EACCES`), when it gave one. */
+  | { kind: 'notStarted'; program: string; errorCode: string | null }
+  | { kind: 'timedOut' }
+  | { kind: 'killed'; signal: NodeJS.Signals }
+  | { kind: 'exited'; exitCode: number | null }
+  /** VORTEX itself failed to run the task (the scheduler caught an error). */
+  | { kind: 'notRun' };
+
 export interface TaskResult {
   dagId: string;
   taskId: string;
@@ -64,6 +82,8 @@ export interface TaskResult {
   stderr: string;
   /** Why the task failed, in words (null on success). */
   message: string | null;
+  /** Why the task failed, for code that acts on it (null on success). */
+  failure: TaskFailure | null;
   /** Epoch milliseconds. */
   startedAt: number;
   durationMs: number;
@@ -251,26 +271,33 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   };
 
   /** The task ends without a process: its message is its stderr and its whole log. */
-  const endWithout = async (message: string | null, extra: { cancelled?: boolean } = {}): Promise<TaskResult> => {
+  const endWithout = async (failed: { failure: TaskFailure; message: string } | null): Promise<TaskResult> => {
+    const message = failed?.message ?? null;
     if (logPath) await writeFile(logPath, message ? `[vortex] ${message}\n` : '', { mode: 0o600 }).catch(() => undefined);
     return {
       ...base,
-      ...extra,
+      cancelled: failed?.failure.kind === 'cancelled',
       state: message ? 'failed' : 'success',
       stderr: message ? `${message}\n` : '',
       message,
+      failure: failed?.failure ?? null,
       durationMs: performance.now() - t0,
     };
   };
 
-  if (options.signal?.aborted) return endWithout('cancelled before it started', { cancelled: true });
+  if (options.signal?.aborted) return endWithout({ failure: { kind: 'cancelled' }, message: 'cancelled before it started' });
   if (spec.kind === 'dummy') return endWithout(null);
   if (spec.kind === 'unsupported') {
-    return endWithout(`${spec.operator} cannot run locally: VORTEX runs BashOperator, PythonOperator, DummyOperator and EmptyOperator tasks`);
+    return endWithout({
+      failure: { kind: 'unsupportedOperator', operator: spec.operator },
+      message: `${spec.operator} cannot run locally: VORTEX runs BashOperator, PythonOperator, DummyOperator and EmptyOperator tasks`,
+    });
   }
   const secrets = await resolveSecrets(spec.secretNames, options.vault);
-  if (!secrets.ok) return endWithout(secrets.message);
-  if (!isDirectory(spec.cwd)) return endWithout(`working directory ${spec.cwd} does not exist`);
+  if (!secrets.ok) return endWithout({ failure: { kind: 'missingSecrets', names: secrets.missing }, message: secrets.message });
+  if (!isDirectory(spec.cwd)) {
+    return endWithout({ failure: { kind: 'missingWorkingDirectory', cwd: spec.cwd }, message: `working directory ${spec.cwd} does not exist` });
+  }
 
   const masker = new SecretMasker([...Object.values(secrets.env), ...(options.maskValues ?? [])]);
   const env: NodeJS.ProcessEnv = {
@@ -314,11 +341,23 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
     });
 
     let message: string | null = null;
-    if (outcome.spawnError) message = `could not start ${file}: ${outcome.spawnError.message}`;
-    else if (outcome.timedOut) message = `timed out after ${describeSeconds(spec.timeoutSeconds)}; its processes were stopped`;
-    else if (outcome.cancelled) message = 'cancelled; its processes were stopped';
-    else if (outcome.signal) message = `killed by ${outcome.signal}`;
-    else if (outcome.exitCode !== 0) message = `exited with code ${outcome.exitCode}`;
+    let failure: TaskFailure | null = null;
+    if (outcome.spawnError) {
+      message = `could not start ${file}: ${outcome.spawnError.message}`;
+      failure = { kind: 'notStarted', program: file, errorCode: outcome.spawnError.code ?? null };
+    } else if (outcome.timedOut) {
+      message = `timed out after ${describeSeconds(spec.timeoutSeconds)}; its processes were stopped`;
+      failure = { kind: 'timedOut' };
+    } else if (outcome.cancelled) {
+      message = 'cancelled; its processes were stopped';
+      failure = { kind: 'cancelled' };
+    } else if (outcome.signal) {
+      message = `killed by ${outcome.signal}`;
+      failure = { kind: 'killed', signal: outcome.signal };
+    } else if (outcome.exitCode !== 0) {
+      message = `exited with code ${outcome.exitCode}`;
+      failure = { kind: 'exited', exitCode: outcome.exitCode };
+    }
     if (message) message = masker.mask(message);
     if (log) {
       for (const holder of outcome.pipeHolders) {
@@ -338,6 +377,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       stdout: outcome.stdout,
       stderr: outcome.stderr,
       message,
+      failure,
       durationMs: performance.now() - t0,
     };
   } finally {

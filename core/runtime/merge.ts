@@ -17,6 +17,7 @@
 import path from 'node:path';
 import type { DagModel, Diagnostic, EdgeModel, FileAnalysis, Range, TaskModel } from '../analysis/model';
 import { checkSchedule } from '../analysis/schedule';
+import { diagnostic } from '../diagnostics';
 import type { RuntimeDag, RuntimeOutcome, RuntimeTask } from './report';
 
 /**
@@ -118,12 +119,7 @@ export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: Run
       const check = checkSchedule(schedule);
       if (check.ok) continue;
       const ids = made.filter((d) => d.schedule === schedule).map((d) => `"${d.dag_id}"`).join(', ');
-      added.push({
-        code: check.unsupported ? 'VX104' : 'VX103',
-        severity: check.unsupported ? 'warning' : 'error',
-        message: `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`,
-        range,
-      });
+      added.push(diagnostic(check.unsupported ? 'VX104' : 'VX103', range, `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`));
     }
   }
   return [

@@ -8,7 +8,7 @@
  * analyser's terms (0-based `Diagnostic`s); `merge.ts` lays an outcome over
  * the static analysis of the same file. No LSP and no `vscode` types here.
  */
-import type { Diagnostic, OperatorKind } from '../analysis/model';
+import type { Diagnostic, OperatorKind, Severity } from '../analysis/model';
 
 export interface RuntimeTask {
   task_id: string;
@@ -48,7 +48,7 @@ export interface RuntimeDag {
 /** cli.md's diagnostic shape: 1-based lines and columns. */
 export interface RuntimeDiagnostic {
   code: string;
-  severity: 'error' | 'warning' | 'info';
+  severity: Severity;
   message: string;
   line: number;
   column: number;

@@ -10,7 +10,8 @@ import type { Diagnostic, Range } from '../analysis/model';
 import { bundledSdkPath } from '../run/taskSpec';
 import { runInspector, type InspectorRun } from './inspectorProcess';
 import { DEFAULT_RUNTIME_TIMEOUT_MS, type RuntimeDiagnostic, type RuntimeFileReport, type RuntimeOptions, type RuntimeOutcome, type RuntimeStatus } from './report';
-import { isRuntimeReport, RUNTIME_SEVERITY, type RuntimeCode } from './validate';
+import { diagnostic } from '../diagnostics';
+import { isRuntimeReport, type RuntimeCode } from './validate';
 
 /** The SDK's module that executes DAG files and reports what they build. */
 const INSPECTOR_MODULE = 'vortex._inspector';
@@ -36,15 +37,14 @@ function statusOf(report: RuntimeFileReport): RuntimeStatus {
 function toDiagnostic(d: RuntimeDiagnostic): Diagnostic {
   // isRuntimeReport has checked the code.
   const code = d.code as RuntimeCode;
-  return {
+  return diagnostic(
     code,
-    severity: RUNTIME_SEVERITY[code],
-    message: d.message,
-    range: {
+    {
       start: { line: d.line - 1, character: d.column - 1 },
       end: { line: d.endLine - 1, character: d.endColumn - 1 },
     },
-  };
+    d.message,
+  );
 }
 
 /**
@@ -147,12 +147,7 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
     pythonPath,
     durationMs: performance.now() - started,
   });
-  const ours = async (code: RuntimeCode, message: string): Promise<Diagnostic> => ({
-    code,
-    severity: RUNTIME_SEVERITY[code],
-    message,
-    range: await anchorRange(file),
-  });
+  const ours = async (code: RuntimeCode, message: string): Promise<Diagnostic> => diagnostic(code, await anchorRange(file), message);
 
   if (options.signal?.aborted) throw abortError(options.signal);
   // spawn reports a missing working directory as a missing interpreter; say which it is.

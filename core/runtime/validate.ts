@@ -3,21 +3,11 @@
  * believed: the report comes from another process running the user's code
  * with whatever interpreter was configured, so it is `unknown` until proven.
  */
-import type { DiagnosticCode, OperatorKind, Severity } from '../analysis/model';
+import { isDiagnosticCode, severityOf, type DiagnosticCode } from '../diagnostics';
+import type { OperatorKind } from '../analysis/model';
 import type { RuntimeDag, RuntimeDiagnostic, RuntimeFileReport, RuntimeReport, RuntimeTask } from './report';
 
 export type RuntimeCode = Extract<DiagnosticCode, `VX5${string}`>;
-
-/** The runtime codes and their severities; docs/diagnostics.md explains each. */
-export const RUNTIME_SEVERITY: Readonly<Record<RuntimeCode, Severity>> = {
-  VX501: 'error',
-  VX502: 'error',
-  VX503: 'error',
-  VX504: 'info',
-  VX505: 'warning',
-  VX506: 'warning',
-  VX507: 'error',
-};
 
 const KINDS: ReadonlySet<string> = new Set<OperatorKind>(['bash', 'python', 'dummy', 'other']);
 
@@ -74,14 +64,14 @@ function isDag(value: unknown): value is RuntimeDag {
 }
 
 export function isRuntimeCode(value: unknown): value is RuntimeCode {
-  return isString(value) && Object.hasOwn(RUNTIME_SEVERITY, value);
+  return isDiagnosticCode(value) && value.startsWith('VX5');
 }
 
 function isDiagnostic(value: unknown): value is RuntimeDiagnostic {
   return (
     isObject(value) &&
     isRuntimeCode(value.code) &&
-    value.severity === RUNTIME_SEVERITY[value.code] &&
+    value.severity === severityOf(value.code) &&
     isString(value.message) &&
     isLine(value.line) &&
     isLine(value.column) &&

@@ -29,7 +29,7 @@ import { Commands } from '../../../core/commands';
 import { RunModelRequest } from '../../../core/protocol';
 import { pythonInterpreter } from './interpreter';
 import { executionSettings } from './runSettings';
-import { hintFor, RunTranscript } from './runTranscript';
+import { hintFor, needsSecret, RunTranscript } from './runTranscript';
 import { serverRunModel } from './serverModel';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, runRefusal } from './trust';
 import type { WorkspaceSecrets } from './workspaceSecrets';
@@ -252,8 +252,7 @@ export class RunController implements vscode.Disposable {
     const failed = result.tasks.find((t) => t.state === 'failed');
     const hint = failed ? hintFor(failed) : null;
     const detail = failed ? ` ${failed.taskId}: ${failed.result?.message ?? 'failed'}.${hint ? ` ${hint}` : ''}` : '';
-    const missingSecret = failed?.result?.message?.startsWith('missing secret') === true;
-    const actions = missingSecret ? [setSecret, showOutput] : [showOutput];
+    const actions = failed && needsSecret(failed) ? [setSecret, showOutput] : [showOutput];
     void vscode.window.showErrorMessage(`VORTEX: ${summary}.${detail}`, ...actions).then((choice) => {
       if (choice === setSecret) void vscode.commands.executeCommand(Commands.setSecret);
       else if (choice === showOutput) this.channel.show();

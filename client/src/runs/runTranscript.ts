@@ -10,15 +10,27 @@
 import { formatDuration, summaryLine } from '../../../core/run/runService';
 import type { DagRunResult, RunEvent, TaskRunRecord } from '../../../core/run/scheduler';
 
+/** Whether the task failed for want of a secret, so setting one is what to offer. */
+export function needsSecret(task: TaskRunRecord): boolean {
+  return task.result?.failure?.kind === 'missingSecrets';
+}
+
 /** What the user should do about a failed task, when VORTEX can tell. */
 export function hintFor(task: TaskRunRecord): string | null {
-  const message = task.result?.message ?? '';
-  if (/^missing secrets? /.test(message)) return 'Set it with "VORTEX: Set Secret", then run again.';
-  if (task.result?.timedOut) return 'Raise the task\'s execution_timeout or the vortex.execution.timeoutSeconds setting if it needs longer.';
-  if (/^could not start .*python/i.test(message) || /ENOENT/.test(message)) {
-    return 'Choose an interpreter with the vortex.python.interpreter setting or the Python extension\'s "Python: Select Interpreter".';
+  const failure = task.result?.failure;
+  switch (failure?.kind) {
+    case 'missingSecrets':
+      return 'Set it with "VORTEX: Set Secret", then run again.';
+    case 'timedOut':
+      return 'Raise the task\'s execution_timeout or the vortex.execution.timeoutSeconds setting if it needs longer.';
+    case 'notStarted':
+      if (/python/i.test(failure.program) || failure.errorCode === 'ENOENT') {
+        return 'Choose an interpreter with the vortex.python.interpreter setting or the Python extension\'s "Python: Select Interpreter".';
+      }
+      return null;
+    default:
+      return null;
   }
-  return null;
 }
 
 function plural(n: number, noun: string): string {

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { Diagnostic as LspDiagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import type { Diagnostic, FileAnalysis, Severity } from '../../../core/analysis/model';
+import { diagnostic, docsAnchor } from '../../../core/diagnostics';
 import type { Analyses } from '../analyses';
 import { summariseOpen } from '../workspaceIndex';
 import type { WorkspaceIndex } from '../workspaceIndex';
@@ -101,12 +102,11 @@ export class DiagnosticsFeature {
       const others = this.index.otherFilesDefining(dag.dagId, uri);
       if (others.length === 0) continue;
       const names = others.map((o) => path.basename(decodeURIComponent(o)));
-      result.push(this.toLsp({
-        code: 'VX102',
-        severity: 'error',
-        range: dag.idRange ?? dag.nameRange,
-        message: `The dag_id "${dag.dagId}" is also defined in ${names.join(', ')}: dag ids must be unique across the workspace.`,
-      }));
+      result.push(this.toLsp(diagnostic(
+        'VX102',
+        dag.idRange ?? dag.nameRange,
+        `The dag_id "${dag.dagId}" is also defined in ${names.join(', ')}: dag ids must be unique across the workspace.`,
+      )));
     }
     return result;
   }
@@ -116,7 +116,7 @@ export class DiagnosticsFeature {
       range: d.range,
       severity: SEVERITY[d.severity],
       code: d.code,
-      codeDescription: { href: `${this.docsUrl}#${d.code.toLowerCase()}` },
+      codeDescription: { href: `${this.docsUrl}#${docsAnchor(d.code)}` },
       source: 'vortex',
       message: d.message,
       // The quick fix reads this back: the diagnostic carries what mends it.

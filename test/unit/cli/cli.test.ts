@@ -109,6 +109,18 @@ describe('cli: vortex inspect and vortex graph', function () {
     }
   });
 
+  it('an unknown or missing command is followed by the usage; a command\'s own usage error is not', () => {
+    const unknown = vortex(['frobnicate']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /^vortex: unknown command "frobnicate"\nUsage:\n {2}vortex inspect /);
+    const none = vortex([]);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /^vortex: no command given\nUsage:\n/);
+    const bad = vortex(['inspect', '--bogus', 'x.py']);
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr.split('\n').filter(Boolean).length, 1, bad.stderr);
+  });
+
   it('graph prints DOT by default, Mermaid and JSON on request', () => {
     const dot = vortex(['graph', 'test/fixtures/seed_example.py']);
     assert.equal(dot.status, 0, dot.stderr);

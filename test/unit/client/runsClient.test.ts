@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { executionSettings } from '../../../client/src/runs/runSettings';
 import { summaryLine } from '../../../core/run/runService';
-import { hintFor, RunTranscript } from '../../../client/src/runs/runTranscript';
+import { hintFor, needsSecret, RunTranscript } from '../../../client/src/runs/runTranscript';
 import { runRefusal } from '../../../client/src/runs/trust';
 import { extraPathsWithSdk, hasUnresolvedVortexImport } from '../../../client/src/runs/sdkPath';
 import { secretNameProblem, type SecretStore, WorkspaceSecrets, workspaceKey } from '../../../client/src/runs/workspaceSecrets';
@@ -149,6 +149,66 @@ describe('client runs: the transcript of a real run', () => {
     assert.match(out, /^DAG "t" failed in .*: 4 tasks, 1 success, 2 failed, 1 upstream_failed$/m);
     assert.ok(out.includes(`\n${summaryLine(result)}\n`), 'the closing line is the summary the notification shows');
     assert.equal(hintFor(result.tasks[1]), null);
+  });
+});
+
+describe('client runs: what a failed run offers follows why the task failed, not its wording', () => {
+  let folder: string;
+  before(async () => {
+    await loadPython();
+    folder = mkdtempSync(path.join(tmpdir(), 'vortex-failure-'));
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  async function run(lines: string[], pythonPath?: string) {
+    const text = ['from vortex import DAG', 'from vortex.operators.bash import BashOperator', 'from vortex.operators.python import PythonOperator', ...lines, ''].join('\n');
+    const file = path.join(folder, 'failures_dag.py');
+    writeFileSync(file, text);
+    const analysis = analyse(text);
+    const plan = planFromModel(analysis, analysis.dags[0], { dagFilePath: file, runId: 'r1', sdkPath: SDK, ...(pythonPath ? { pythonPath } : {}) });
+    const vault = { get: () => Promise.resolve(undefined) };
+    return runPlan(plan, { vault, parallelism: 2 });
+  }
+
+  it('a task naming a secret that is not set offers to set it, in the same words as before', async () => {
+    const result = await run([
+      'def work():',
+      '    pass',
+      'with DAG(dag_id="f") as dag:',
+      '    needs = BashOperator(task_id="needs", bash_command="echo $API_TOKEN", secrets=["API_TOKEN"])',
+      '    says = BashOperator(task_id="says", bash_command="echo \\"missing secret \'X\'\\" >&2; exit 4")',
+    ]);
+    const [needs, says] = result.tasks;
+    assert.equal(needs.result?.message, "missing secret 'API_TOKEN': not found in the secrets vault");
+    assert.deepEqual(needs.result?.failure, { kind: 'missingSecrets', names: ['API_TOKEN'] });
+    assert.equal(needsSecret(needs), true);
+    assert.equal(hintFor(needs), 'Set it with "VORTEX: Set Secret", then run again.');
+    // Output that reads like a missing secret is only output: the task exited with 4.
+    assert.match(says.result?.stderr ?? '', /missing secret 'X'/);
+    assert.deepEqual(says.result?.failure, { kind: 'exited', exitCode: 4 });
+    assert.equal(needsSecret(says), false);
+    assert.equal(hintFor(says), null);
+
+    // Reworded messages change nothing of what is offered: the kind decides.
+    const reworded = (record: typeof needs, message: string) => ({ ...record, result: record.result && { ...record.result, message } });
+    assert.equal(needsSecret(reworded(needs, 'secret API_TOKEN is not set')), true);
+    assert.equal(needsSecret(reworded(says, "missing secret 'X'")), false);
+    assert.equal(hintFor(reworded(says, "missing secret 'X'")), null);
+  });
+
+  it('a Python task whose interpreter cannot be started offers to choose one', async () => {
+    const missing = path.join(folder, 'no-such-python3');
+    const result = await run([
+      'def work():',
+      '    pass',
+      'with DAG(dag_id="f") as dag:',
+      '    PythonOperator(task_id="py", python_callable=work)',
+    ], missing);
+    const [py] = result.tasks;
+    assert.match(py.result?.message ?? '', /^could not start .*no-such-python3/);
+    assert.deepEqual(py.result?.failure, { kind: 'notStarted', program: missing, errorCode: 'ENOENT' });
+    assert.match(hintFor(py) ?? '', /^Choose an interpreter with the vortex\.python\.interpreter setting/);
+    assert.equal(needsSecret(py), false);
   });
 });
 
