@@ -1,6 +1,7 @@
 /**
  * `vortex`: the extension's analyser (and executor) on the command line, for CI,
- * pre-commit hooks and terminals. See docs and ../shared/spec/cli.md.
+ * pre-commit hooks and terminals. docs/cli.md is its contract (commands,
+ * exit codes, JSON shapes), and test/unit/cli/cliContract.test.ts holds it to it.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadPython } from '../../core/analysis/parser';
