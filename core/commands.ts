@@ -32,3 +32,13 @@ export const Commands = {
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/**
+ * Every view VORTEX contributes, declared once: the client creates each with
+ * this id, and a unit test checks that package.json's `contributes.views`
+ * declares exactly these ids (a view VS Code does not know stays empty).
+ */
+export const Views = {
+  /** The "VORTEX Runs" tree: runs of this workspace and their tasks. */
+  runs: 'vortex.runs',
+} as const;

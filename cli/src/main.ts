@@ -1,6 +1,7 @@
 /**
  * `vortex`: the extension's analyser (and executor) on the command line, for CI,
- * pre-commit hooks and terminals. See docs and ../shared/spec/cli.md.
+ * pre-commit hooks and terminals. docs/cli.md is its contract (commands,
+ * exit codes, JSON shapes), and test/unit/cli/cliContract.test.ts holds it to it.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadPython } from '../../core/analysis/parser';
@@ -13,17 +14,22 @@ import { analysisMode } from './mode';
 import { runtimeInspection, staticInspection, type Inspection } from './inspection';
 import { diagnosticLine, inspectDiagnostic, type InspectFile } from './report';
 
+/** What `vortex --help` prints; docs/cli.md opens with the same text, and a test holds the two together. */
 const USAGE = `Usage:
   vortex inspect FILE... [--json] [--max-file-size BYTES]
                  [--mode static|auto|runtime [--timeout SECONDS] [--python PATH]]
                  [--runtime (the same as --mode runtime)]
-  vortex graph FILE [--dag DAG_ID] [--format dot|mermaid|json]
+  vortex graph FILE [--dag DAG_ID] [--format dot|mermaid|json] [--max-file-size BYTES]
   vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
                   [--timeout SECONDS] [--secrets-file PATH] [--json]
                   [--mode auto|static|runtime]
+  vortex --help | --version
 
-Exit status: 0 success; 1 error diagnostics (inspect) or a failed task (run);
-2 bad usage or an unreadable file; 130/143 a run stopped by SIGINT/SIGTERM.`;
+A FILE of inspect may be a directory: the DAG files under it.
+
+Exit status: 0 success; 1 error diagnostics, or a failed task (run);
+2 bad usage or an unreadable file; 130, 143, 129 a run stopped by SIGINT,
+SIGTERM, SIGHUP; 70 an internal error.`;
 
 function parse(args: string[], options: ParseArgsConfig['options']): ReturnType<typeof parseArgs> {
   try {

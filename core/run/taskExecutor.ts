@@ -1,10 +1,11 @@
 /**
- * The TaskExecutor: runs one task as the seed's "Task Execution" section
- * describes, for the extension and the CLI alike (no `vscode` import).
+ * The TaskExecutor: runs one task (a shell command, or a Python callable
+ * through the SDK's runner) in a process group of its own, for the extension
+ * and the CLI alike (no `vscode` import).
  *
  * NOTE: processes are started with `child_process.spawn`, not execa. Measured
  * here, execa cost about twice a bare spawn of `sh -c true` (≈6 ms against
- * ≈3 ms), while the issue's benchmark allows the executor 1.3× the bare loop;
+ * ≈3 ms), while `npm run bench` holds the executor to 1.3× the bare loop;
  * and execa's timeout and cancellation stop only the direct child, whereas a
  * task must be stopped with its whole process group, so that part would be
  * written here either way.

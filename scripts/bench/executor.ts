@@ -1,5 +1,5 @@
 /**
- * The executor's figures (issue 5), each against a baseline measured in the
+ * The executor's figures, each against a baseline measured in the
  * same run: a bare Node loop that spawns `sh -c true`, the physical floor.
  */
 import { spawn } from 'node:child_process';

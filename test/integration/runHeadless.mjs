@@ -1,7 +1,8 @@
 // Runs the integration suite inside a real VS Code with no display and no
 // internet: the VS Code server from the npm package `code-server`, its web
-// workbench driven by Debian's Chromium through playwright-core, as
-// ../shared/vscode-headless.md describes. The default for `npm test` and CI.
+// workbench driven by Debian's Chromium through playwright-core (README.md,
+// "Testing inside VS Code", says what it installs and where). The default for
+// `npm test` and CI.
 //
 //   node test/integration/runHeadless.mjs [--grep PATTERN] [--vsix FILE] [--keep]
 //

@@ -48,13 +48,11 @@ export type HostMessage =
   /** The task whose code holds the editor's cursor, or null. */
   | { type: 'highlight'; taskId: string | null }
   /**
-   * Task states of a run of the shown DAG, sent by the run engine (branch `runs`)
+   * Task states of a run of the shown DAG, sent by the run engine
    * through `GraphPanels.showRunStates`; states for tasks not listed stay as they are,
    * `reset` clears every state first (a new run).
    */
-  | { type: 'runStates'; dagId: string; reset: boolean; tasks: TaskRunState[] }
-  /** Whether a run command exists in this VS Code (the run button says so otherwise). */
-  | { type: 'runAvailability'; available: boolean };
+  | { type: 'runStates'; dagId: string; reset: boolean; tasks: TaskRunState[] };
 
 /** webview → host */
 export type WebviewMessage =
@@ -169,8 +167,6 @@ export function isHostMessage(v: unknown): v is HostMessage {
       return v.taskId === null || isString(v.taskId);
     case 'runStates':
       return isString(v.dagId) && typeof v.reset === 'boolean' && Array.isArray(v.tasks) && v.tasks.every(isTaskRunState);
-    case 'runAvailability':
-      return typeof v.available === 'boolean';
     default:
       return false;
   }

@@ -19,10 +19,6 @@ import type { LayoutService } from './layoutService';
 import { dagAt, dagChoices, graphModelOf, taskAt } from './dagGraph';
 
 export const GRAPH_VIEW_TYPE = 'vortex.graph';
-/** The run engine's commands: a DAG with the file's URI and the DAG id; a task with the task id too. */
-export const RUN_DAG_COMMAND = Commands.runDag;
-export const RUN_TASK_COMMAND = Commands.runTask;
-export const RUN_TASK_WITH_UPSTREAM_COMMAND = Commands.runTaskWithUpstream;
 /** Edits are coalesced this long before the graph asks the server again; with the layout it stays within 200 ms. */
 const EDIT_DEBOUNCE_MS = 30;
 
@@ -239,7 +235,6 @@ export class GraphPanels implements vscode.Disposable {
         // A reloaded page has lost its highlight: forget it so the refresh sends it again.
         // Nor has it saved anything yet.
         this.snapshotState = { ...this.snapshotState, highlighted: null, saved: null };
-        this.post({ type: 'runAvailability', available: await this.runAvailable() });
         await this.refresh();
         return;
       case 'reveal':
@@ -258,10 +253,10 @@ export class GraphPanels implements vscode.Disposable {
         await this.refresh();
         return;
       case 'runDag':
-        await this.run(RUN_DAG_COMMAND, message.dagId ?? undefined);
+        await this.run(Commands.runDag, message.dagId ?? undefined);
         return;
       case 'runTask':
-        await this.run(message.withUpstream ? RUN_TASK_WITH_UPSTREAM_COMMAND : RUN_TASK_COMMAND, message.dagId ?? undefined, message.taskId);
+        await this.run(message.withUpstream ? Commands.runTaskWithUpstream : Commands.runTask, message.dagId ?? undefined, message.taskId);
         return;
       case 'exportSvg':
         await this.exportSvg(message.svg);
@@ -402,17 +397,12 @@ export class GraphPanels implements vscode.Disposable {
     editor.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
-  private async runAvailable(command: string = RUN_DAG_COMMAND): Promise<boolean> {
-    return (await vscode.commands.getCommands(true)).includes(command);
-  }
-
-  /** Runs through the run engine's command when this VS Code has it; says so otherwise. */
+  /**
+   * Runs through the extension's run commands, which `registerRuns` registers as
+   * the extension activates: a DAG with the file's URI and the DAG id; a task with
+   * the task id too. Whether the workspace is trusted enough to run is theirs to say.
+   */
   private async run(command: string, ...args: Array<string | undefined>): Promise<void> {
-    if (!(await this.runAvailable(command))) {
-      this.post({ type: 'runAvailability', available: false });
-      void vscode.window.showInformationMessage('Running DAGs from the graph is not available in this version of VORTEX.');
-      return;
-    }
     await vscode.commands.executeCommand(command, this.uri, ...args);
   }
 

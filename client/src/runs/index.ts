@@ -13,7 +13,7 @@ import { cleanUpInterruptedRuns } from '../../../core/run/interruptedRuns';
 import { openRunStore } from '../../../core/run/runService';
 import type { RunStore } from '../../../core/run/runStore';
 import { isMasked, UNMASKED_REASON } from '../../../core/run/secrets';
-import { Commands } from '../../../core/commands';
+import { Commands, Views } from '../../../core/commands';
 import { WorkspaceTrustNotification } from '../../../core/protocol';
 import { looksLikeDagDocument } from '../dagFile';
 import { type RunCommandResult, RunController } from './runController';
@@ -84,7 +84,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
   const sdkOffer = new SdkPathOffer(context.workspaceState, sdkPath);
   const view = new RunsView(runs, runStore);
   // Registered before `vortex.showRunsView` can reveal the view, so it never shows without its data.
-  const treeView = vscode.window.createTreeView('vortex.runs', { treeDataProvider: view });
+  const treeView = vscode.window.createTreeView(Views.runs, { treeDataProvider: view });
 
   const updateDagContext = (editor: vscode.TextEditor | undefined) => {
     const isDag = editor !== undefined && looksLikeDagDocument(editor.document);

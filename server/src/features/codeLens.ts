@@ -1,7 +1,7 @@
 /**
  * Code lenses. Each kind of lens is one `LensProvider`; the feature asks every
- * provider for its lenses, so the issues that bring running or the graph add a
- * lens by adding a provider.
+ * provider for its lenses, so a new kind of lens (running, the graph) is one
+ * more provider, not a change to the feature.
  */
 import type { CodeLens, CodeLensParams, Connection } from 'vscode-languageserver/node';
 import type { FileAnalysis } from '../../../core/analysis/model';

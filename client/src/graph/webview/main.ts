@@ -205,8 +205,8 @@ function select(id: string | null): void {
   selected = id;
   setClass(selected, 'selected', true);
   focusButton.disabled = selected === null;
-  runTaskButton.disabled = selected === null || runButton.disabled;
-  runUpstreamButton.disabled = selected === null || runButton.disabled;
+  runTaskButton.disabled = selected === null;
+  runUpstreamButton.disabled = selected === null;
 }
 
 const FINISHED: readonly RunState[] = ['success', 'failed', 'upstream_failed', 'skipped'];
@@ -357,11 +357,6 @@ function onMessage(message: HostMessage): void {
       runDagId = message.dagId;
       for (const t of message.tasks) runStates.set(t.taskId, t);
       for (const id of nodeElements.keys()) applyRunState(id);
-      break;
-    case 'runAvailability':
-      runButton.disabled = !message.available;
-      runButton.title = message.available ? 'Run this DAG' : 'Running DAGs is not available in this VS Code yet';
-      select(selected);
       break;
   }
 }
