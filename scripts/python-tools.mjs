@@ -71,10 +71,19 @@ export async function ensurePythonTools() {
       const hint = notFound ? `${basePython()} was not found` : "Python's venv module is needed (on Debian and Ubuntu, the python3-venv package)";
       throw new Error(`${message}: ${hint}; VORTEX_PYTHON chooses another Python`, { cause: error });
     }
-    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--requirement', REQUIREMENTS], {
-      timeout: INSTALL_TIMEOUT_MS,
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-    });
+    const pipInstall = (retries) =>
+      run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--retries', String(retries), '--requirement', REQUIREMENTS], {
+        timeout: INSTALL_TIMEOUT_MS,
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      });
+    try {
+      // An index that cannot be reached (where only a local one is) costs pip's
+      // back-off on every package: seconds with no retries, minutes with them.
+      pipInstall(0);
+    } catch {
+      log('the install without retries failed; trying again with them');
+      pipInstall(5);
+    }
     writeFileSync(path.join(dir, COMPLETE_MARKER), new Date().toISOString());
     log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
