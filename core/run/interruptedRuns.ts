@@ -11,8 +11,8 @@
  */
 import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { liveProcesses, procStat, processStartTime, stopGroup } from '../process/processGroup';
-import { type GroupRecord, type ProcessIdentity, readGroupRecords, type RunStore } from './runStore';
+import { liveProcesses, procStat, stopGroup } from '../process/processGroup';
+import { type GroupRecord, isSameProcess, readGroupRecords, type RunStore } from './runStore';
 
 export interface InterruptedRun {
   dagId: string;
@@ -22,17 +22,6 @@ export interface InterruptedRun {
   stoppedGroups: number[];
   /** Task folders removed. */
   removedFolders: string[];
-}
-
-/** Whether the process is still the one recorded (where start times cannot be read, whether the pid is alive). */
-export function isSameProcess(identity: ProcessIdentity): boolean {
-  if (identity.start_time !== null) return processStartTime(identity.pid) === identity.start_time;
-  try {
-    process.kill(identity.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Start times of the live (not zombie) processes, by process group; read once per cleanup. */

@@ -27,6 +27,17 @@ export interface ProcessIdentity {
   start_time: number | null;
 }
 
+/** Whether the process is still the one recorded (where start times cannot be read, whether the pid is alive). */
+export function isSameProcess(identity: ProcessIdentity): boolean {
+  if (identity.start_time !== null) return processStartTime(identity.pid) === identity.start_time;
+  try {
+    process.kill(identity.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** One line of `groups.jsonl`. */
 export interface GroupRecord extends ProcessIdentity {
   /** The task's private folder, removed when the task ends. */
@@ -253,11 +264,19 @@ export class RunStore {
     return runs.sort((a, b) => b.summary.started_at.localeCompare(a.summary.started_at) || b.dir.localeCompare(a.dir));
   }
 
-  /** Deletes all but the newest `keepPerDag` runs of a DAG. */
+  /**
+   * Deletes all but the newest `keepPerDag` runs of a DAG. A run still going
+   * in a live process (another window, another `vortex run`) is kept: its
+   * logs are being written and it has yet to record how it ended.
+   */
   async prune(dagId: string): Promise<void> {
     // Runs still marked running count too: one whose process died would otherwise be kept forever.
     const runs = await this.listRuns(dagId);
-    for (const old of runs.slice(this.keepPerDag)) await rm(old.dir, { recursive: true, force: true });
+    for (const old of runs.slice(this.keepPerDag)) {
+      const { state, owner } = old.summary;
+      if (state === 'running' && owner && isSameProcess(owner)) continue;
+      await rm(old.dir, { recursive: true, force: true });
+    }
   }
 }
 

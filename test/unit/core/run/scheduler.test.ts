@@ -198,6 +198,28 @@ describe('run store', () => {
     assert.throws(() => folder.logName('other'), /not part of this run/);
   });
 
+  it('pruning keeps a run that another run of the same DAG is still writing, so it can finish', async () => {
+    const s = scratchDir();
+    try {
+      const store = new RunStore(s.dir, 1);
+      await store.prepare();
+      const describe = (runId: string, startedAt: number) => ({ runId, dagId: 'shared', dagFilePath: '/d.py', startedAt, tasks: [{ taskId: 't', operator: 'BashOperator' }] });
+      const outcome = { state: 'success' as const, durationMs: 1, tasks: [{ taskId: 't', state: 'success' as const, result: null }] };
+      // A long run, still going in this (live) process, while two later runs of the DAG end.
+      const long = await store.createRun(describe('long', Date.UTC(2024, 0, 1)));
+      for (const [i, id] of ['quick1', 'quick2'].entries()) {
+        await store.finishRun(await store.createRun(describe(id, Date.UTC(2024, 0, 2 + i))), outcome);
+      }
+      assert.equal(existsSync(long.dir), true, 'the live run was pruned');
+      const summary = await store.finishRun(long, outcome);
+      assert.equal(summary.state, 'success');
+      // Once it has ended it counts like any other run.
+      assert.deepEqual((await store.listRuns('shared')).map((r) => path.basename(r.dir)), ['quick2']);
+    } finally {
+      s.remove();
+    }
+  });
+
   it('lists runs newest first and survives folders that are not runs', async () => {
     const s = scratchDir();
     try {
