@@ -59,6 +59,8 @@ export type TaskFailure =
   | { kind: 'cancelled' }
   | { kind: 'unsupportedOperator'; operator: string }
   | { kind: 'missingSecrets'; names: string[] }
+  /** Secrets whose values no environment variable can hold (a NUL byte). */
+  | { kind: 'unusableSecrets'; names: string[] }
   | { kind: 'missingWorkingDirectory'; cwd: string }
   /** The program could not be started; `errorCode` is the system's (`ENOENT`, `EACCES`), when it gave one. */
   | { kind: 'notStarted'; program: string; errorCode: string | null }
@@ -296,6 +298,15 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   }
   const secrets = await resolveSecrets(spec.secretNames, options.vault);
   if (!secrets.ok) return endWithout({ failure: { kind: 'missingSecrets', names: secrets.missing }, message: secrets.message });
+  // spawn would refuse such an environment with an error quoting the value, escaped, where masking cannot find it.
+  const unusable = Object.keys(secrets.env).filter((name) => secrets.env[name].includes('\0'));
+  if (unusable.length > 0) {
+    const list = unusable.map((n) => `'${n}'`).join(', ');
+    return endWithout({
+      failure: { kind: 'unusableSecrets', names: unusable },
+      message: `${unusable.length === 1 ? 'secret' : 'secrets'} ${list} cannot reach the task: a NUL byte in the value, which no environment variable can hold; set the value again without it`,
+    });
+  }
   if (!isDirectory(spec.cwd)) {
     return endWithout({ failure: { kind: 'missingWorkingDirectory', cwd: spec.cwd }, message: `working directory ${spec.cwd} does not exist` });
   }

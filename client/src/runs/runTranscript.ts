@@ -10,9 +10,10 @@
 import { formatDuration, summaryLine } from '../../../core/run/runService';
 import type { DagRunResult, RunEvent, TaskRunRecord } from '../../../core/run/scheduler';
 
-/** Whether the task failed for want of a secret, so setting one is what to offer. */
+/** Whether the task failed for want of a (usable) secret, so setting one is what to offer. */
 export function needsSecret(task: TaskRunRecord): boolean {
-  return task.result?.failure?.kind === 'missingSecrets';
+  const kind = task.result?.failure?.kind;
+  return kind === 'missingSecrets' || kind === 'unusableSecrets';
 }
 
 /** What the user should do about a failed task, when VORTEX can tell. */
@@ -21,6 +22,8 @@ export function hintFor(task: TaskRunRecord): string | null {
   switch (failure?.kind) {
     case 'missingSecrets':
       return 'Set it with "VORTEX: Set Secret", then run again.';
+    case 'unusableSecrets':
+      return 'Set it again with "VORTEX: Set Secret", without the NUL byte, then run again.';
     case 'timedOut':
       return 'Raise the task\'s execution_timeout or the vortex.execution.timeoutSeconds setting if it needs longer.';
     case 'notStarted':

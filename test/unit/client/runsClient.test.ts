@@ -196,6 +196,19 @@ describe('client runs: what a failed run offers follows why the task failed, not
     assert.equal(hintFor(reworded(says, "missing secret 'X'")), null);
   });
 
+  it('a task whose secret holds a NUL byte offers to set it again', async () => {
+    const file = path.join(folder, 'nul_secret_dag.py');
+    const text = ['from vortex import DAG', 'from vortex.operators.bash import BashOperator', 'with DAG(dag_id="n") as dag:', '    BashOperator(task_id="t", bash_command="true", secrets=["API_TOKEN"])', ''].join('\n');
+    writeFileSync(file, text);
+    const analysis = analyse(text);
+    const plan = planFromModel(analysis, analysis.dags[0], { dagFilePath: file, runId: 'r1', sdkPath: SDK });
+    const result = await runPlan(plan, { vault: { get: () => Promise.resolve('abc\0defgh') } });
+    const [task] = result.tasks;
+    assert.equal(task.result?.failure?.kind, 'unusableSecrets');
+    assert.equal(needsSecret(task), true);
+    assert.equal(hintFor(task), 'Set it again with "VORTEX: Set Secret", without the NUL byte, then run again.');
+  });
+
   it('a Python task whose interpreter cannot be started offers to choose one', async () => {
     const missing = path.join(folder, 'no-such-python3');
     const result = await run([

@@ -148,6 +148,25 @@ describe('executeTask: secrets', () => {
     }
   });
 
+  it('fails a task whose secret holds a NUL byte before it starts, naming the secret and never showing its value', async () => {
+    const scratch = scratchDir();
+    try {
+      // A value an environment cannot hold; the system's own error would quote it, escaped, past the masker.
+      const value = 'hunter2secret\0tail-of-it';
+      const logPath = path.join(scratch.dir, 'task.log');
+      const spec = bashSpec('nul', 'touch started', { cwd: scratch.dir, secretNames: ['API_TOKEN'] });
+      const r = await executeTask(spec, { vault: new MapVault({ API_TOKEN: value }), logPath });
+      assert.equal(r.state, 'failed');
+      assert.deepEqual(r.failure, { kind: 'unusableSecrets', names: ['API_TOKEN'] });
+      assert.match(r.message ?? '', /API_TOKEN/);
+      const shown = [r.message ?? '', r.stdout, r.stderr, readFileSync(logPath, 'utf8')].join('\n');
+      assert.doesNotMatch(shown, /hunter2secret|tail-of-it/);
+      assert.equal(existsSync(path.join(scratch.dir, 'started')), false);
+    } finally {
+      scratch.remove();
+    }
+  });
+
   it('fails a task whose named secret is missing before it starts, naming the secret', async () => {
     const scratch = scratchDir();
     try {
