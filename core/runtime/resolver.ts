@@ -23,7 +23,8 @@ const INSPECTOR_MODULE = 'vortex._inspector';
  */
 export const HARD_KILL_GRACE_MS = 1000;
 
-const PICK_INTERPRETER = 'choose another with the vortex.python.interpreter setting (--python on the command line)';
+/** `vortex run` takes its interpreter from VORTEX_PYTHON (it has no --python), `vortex inspect` from --python. */
+const PICK_INTERPRETER = 'choose another with the vortex.python.interpreter setting (on the command line: --python for vortex inspect, VORTEX_PYTHON for vortex run)';
 
 /** Reported by the Python side; the others (VX505, VX506, VX507) come from here. */
 function statusOf(report: RuntimeFileReport): RuntimeStatus {

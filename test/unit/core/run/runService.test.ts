@@ -88,6 +88,21 @@ describe('one run path: vortex run and the editor through the run service', func
     assert.equal(r.stdout, '');
   });
 
+  it('an interpreter vortex run cannot start is named with how vortex run chooses another (VORTEX_PYTHON; run has no --python)', () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', file, '--mode', 'runtime'], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+      env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'cli-runs'), VORTEX_PYTHON: path.join(scratch.dir, 'no-such-python') },
+    });
+    const line = r.stderr.split('\n').find((l) => l.includes('VX505')) ?? '';
+    assert.match(line, /could not be started \(not found\)/);
+    assert.match(line, /VORTEX_PYTHON for vortex run/);
+    // What the message offers must be something run accepts.
+    const offered = spawnSync(process.execPath, [CLI, 'run', file, '--python', 'python3', '--mode', 'static'], { cwd: scratch.dir, encoding: 'utf8' });
+    assert.equal(offered.status, 2);
+    assert.doesNotMatch(line, /\(--python on the command line\)/);
+  });
+
   it('Ctrl-C while the file is being executed to see its tasks stops it, runs nothing and exits 130', async () => {
     const slow = path.join(scratch.dir, 'slow.py');
     writeFileSync(slow, readFileSync(file, 'utf8').replace('with DAG(', 'time.sleep(60)\n\nwith DAG(').replace(/^/, 'import time\n'));
