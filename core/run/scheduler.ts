@@ -5,6 +5,7 @@
  * a failure is `upstream_failed` and never starts, while independent branches
  * go on.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { findCycles } from '../analysis/graph';
@@ -179,6 +180,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   if (cycle) throw new CycleError(cycle);
 
   const parallelism = Math.max(1, Math.floor(options.parallelism ?? os.availableParallelism()));
+  // Each running task listens to the signal, and so does this: beyond ten Node would warn of a leak (on the CLI's stderr).
+  if (options.signal && getMaxListeners(options.signal) < parallelism + 1) setMaxListeners(parallelism + 1, options.signal);
   const t0 = performance.now();
   const startedAt = performance.timeOrigin + t0;
   const emit = (event: RunEvent) => {

@@ -101,6 +101,15 @@ with DAG(dag_id="example_vortex_dag", schedule_interval="0 12 * * *") as dag:
     assert.equal(t.start.exit_code, null);
   });
 
+  it('runs more than ten tasks at once without Node warning of a listener leak on stderr', () => {
+    const tasks = Array.from({ length: 12 }, (_, i) => `    BashOperator(task_id="t${i}", bash_command="sleep 0.3")`).join('\n');
+    const file = dagFile('wide.py', `\nwith DAG(dag_id="wide") as dag:\n${tasks}\n`);
+    const { status, json, stderr } = cliJson('run', file, '--parallelism', '12');
+    assert.equal(status, 0, stderr);
+    assert.equal(json.tasks.length, 12);
+    assert.equal(stderr, '');
+  });
+
   it('exits 1 when a task fails; downstream is upstream_failed, other branches run; the traceback is in stderr', () => {
     const file = dagFile('fail.py', `
 def boom():
