@@ -254,11 +254,15 @@ export class RunStore {
     const runs: StoredRun[] = [];
     for (const dagDir of dagDirs) {
       for (const dir of await subdirs(dagDir)) {
+        let summary: RunSummary;
         try {
-          runs.push({ dir, summary: JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')) as RunSummary });
+          summary = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')) as RunSummary;
         } catch {
           // Not a run folder, or one being written.
+          continue;
         }
+        // Ids that differ only in characters a file name cannot keep (`données`, `donnèes`) share a folder.
+        if (dagId === undefined || summary.dag_id === dagId) runs.push({ dir, summary });
       }
     }
     return runs.sort((a, b) => b.summary.started_at.localeCompare(a.summary.started_at) || b.dir.localeCompare(a.dir));

@@ -220,6 +220,25 @@ describe('run store', () => {
     }
   });
 
+  it('keeps apart the histories of two DAGs whose ids make the same folder name', async () => {
+    const s = scratchDir();
+    try {
+      const store = new RunStore(s.dir, 1);
+      await store.prepare();
+      const outcome = { state: 'success' as const, durationMs: 1, tasks: [] };
+      const finish = async (dagId: string, runId: string, day: number) =>
+        store.finishRun(await store.createRun({ runId, dagId, dagFilePath: '/d.py', startedAt: Date.UTC(2024, 0, day), tasks: [] }), outcome);
+      // Both ids become `donn_es`.
+      await finish('données', 'first', 1);
+      await finish('donnèes', 'second', 2);
+      assert.deepEqual((await store.listRuns('données')).map((r) => r.summary.run_id), ['first']);
+      assert.deepEqual((await store.listRuns('donnèes')).map((r) => r.summary.run_id), ['second']);
+      assert.equal((await store.listRuns()).length, 2);
+    } finally {
+      s.remove();
+    }
+  });
+
   it('lists runs newest first and survives folders that are not runs', async () => {
     const s = scratchDir();
     try {
