@@ -12,6 +12,7 @@ import { analysePaths, UsageError } from './files';
 import { renderGraph, type GraphFormat } from './graphFormats';
 import { analysisMode } from './mode';
 import { runtimeInspection, staticInspection, type Inspection } from './inspection';
+import { interruptible, signalExitCode } from './signals';
 import { diagnosticLine, inspectDiagnostic, type InspectFile } from './report';
 
 /** What `vortex --help` prints; docs/cli.md opens with the same text, and a test holds the two together. */
@@ -28,8 +29,8 @@ const USAGE = `Usage:
 A FILE of inspect may be a directory: the DAG files under it.
 
 Exit status: 0 success; 1 error diagnostics, or a failed task (run);
-2 bad usage or an unreadable file; 130, 143, 129 a run stopped by SIGINT,
-SIGTERM, SIGHUP; 70 an internal error.`;
+2 bad usage or an unreadable file; 130, 143, 129 a run (or inspect executing
+files) stopped by SIGINT, SIGTERM, SIGHUP; 70 an internal error.`;
 
 function parse(args: string[], options: ParseArgsConfig['options']): ReturnType<typeof parseArgs> {
   try {
@@ -116,8 +117,27 @@ async function inspect(args: string[]): Promise<number> {
   const { files, errors } = analysePaths(positionals, { maxFileSize: maxFileSize(values['max-file-size']) });
   for (const error of errors) process.stderr.write(`vortex: ${error}\n`);
   const inspections: Inspection[] = [];
-  // One file at a time: each run is a Python process executing user code.
-  for (const f of files) inspections.push(wantsRuntime(mode, f.analysis) ? await runtimeInspection(f, runtime) : staticInspection(f));
+  if (mode === 'static') {
+    for (const f of files) inspections.push(staticInspection(f));
+  } else {
+    // A signal stops the file being executed (its process group is out of the terminal's reach), then ends inspect as it would have.
+    const stoppedBy = await interruptible(async (signal, stoppedBy) => {
+      // One file at a time: each run is a Python process executing user code.
+      for (const f of files) {
+        if (signal.aborted) break;
+        try {
+          inspections.push(wantsRuntime(mode, f.analysis) ? await runtimeInspection(f, { ...runtime, signal }) : staticInspection(f));
+        } catch (error) {
+          if (!(signal.aborted && error instanceof Error && error.name === 'AbortError')) throw error;
+        }
+      }
+      return stoppedBy();
+    });
+    if (stoppedBy !== null) {
+      process.stderr.write('vortex: interrupted; the file being executed was stopped\n');
+      return signalExitCode(stoppedBy);
+    }
+  }
   if (values.json) {
     const report: { files: InspectFile[] } = {
       files: inspections.map((f) => ({ path: f.path, dags: f.dags, diagnostics: f.diagnostics.map(inspectDiagnostic) })),

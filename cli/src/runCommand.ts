@@ -43,6 +43,7 @@ import { analyseFile, UsageError } from './files';
 import { analysisMode } from './mode';
 import { diagnosticLine } from './report';
 import { RunTable } from './runTable';
+import { interruptible, signalExitCode } from './signals';
 
 export type { RunJson } from '../../core/run/runService';
 
@@ -138,36 +139,6 @@ function failureReport(result: DagRunResult): string[] {
     if (r.logPath) out.push(`  log: ${r.logPath}`);
   }
   return out;
-}
-
-/**
- * SIGINT (Ctrl-C), SIGTERM and SIGHUP abort `signal` while `work` runs. Tasks
- * and the file's execution run in process groups of their own, which a
- * terminal's Ctrl-C does not reach: aborting stops them, then the run reports
- * what happened. SIGHUP too, since a closed terminal would otherwise end this
- * process and leave the groups running. A second signal does not wait:
- * exiting kills every group still running at once.
- */
-async function interruptible<T>(work: (signal: AbortSignal, stoppedBy: () => NodeJS.Signals | null) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let stoppedBy: NodeJS.Signals | null = null;
-  const interrupt = (signal: NodeJS.Signals) => {
-    if (stoppedBy !== null) process.exit(signalExitCode(stoppedBy));
-    stoppedBy = signal;
-    controller.abort();
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const signal of signals) process.on(signal, interrupt);
-  try {
-    return await work(controller.signal, () => stoppedBy);
-  } finally {
-    for (const signal of signals) process.off(signal, interrupt);
-  }
-}
-
-/** 128 + the signal's number, as shells report a process a signal ended. */
-function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + (os.constants.signals[signal] ?? 2);
 }
 
 function interruptedLine(run: InterruptedRun): string {

@@ -263,6 +263,30 @@ with DAG(dag_id="second") as dag:
     assert.equal(processRuns(pid), false);
   });
 
+  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} during inspect --mode runtime stops the file being executed, then exits ${status}`, async () => {
+      const pidFile = path.join(scratch.dir, 'importer.pid');
+      writeFileSync(
+        path.join(scratch.dir, 'sleeps.py'),
+        ['import os, time', `open(${JSON.stringify(pidFile)}, "w").write(str(os.getpid()))`, 'time.sleep(100)', 'from vortex import DAG', 'with DAG(dag_id="sleeps") as dag:', '    pass', ''].join('\n'),
+      );
+      const child = spawn(process.execPath, [CLI, 'inspect', '--mode', 'runtime', '--timeout', '60', 'sleeps.py'], { cwd: scratch.dir, env: env() });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const pid = await until('the file to be executed', () => {
+        const text = existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '';
+        return text ? Number(text) : undefined;
+      });
+      leftovers.push(pid);
+      child.kill(signal);
+      assert.equal(await exited, status, stderr);
+      // The file's process group is its own, out of reach of a terminal's Ctrl-C: inspect must stop it.
+      assert.equal(processRuns(pid), false, 'the file being executed still runs');
+      assert.match(stderr, /^vortex: interrupted/m);
+    });
+  }
+
   it('runs a DAG and tasks whose ids are 250 characters long (Airflow’s limit)', () => {
     const dagId = `d${'a'.repeat(248)}z`;
     const bashId = `b${'_'.repeat(248)}1`;
