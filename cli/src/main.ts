@@ -212,6 +212,14 @@ export async function main(argv: string[]): Promise<number> {
 
 declare const VERSION: string;
 
+// A reader that went away (`vortex run | head -1`) ends what is shown, not what runs: a run goes
+// on to its end and is recorded, as its tasks' groups must not be left behind by a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -287,6 +287,23 @@ with DAG(dag_id="second") as dag:
     });
   }
 
+  it('a reader that goes away (vortex run | head -1) does not crash the run: it ends and is recorded, without a stack trace', async () => {
+    const file = dagFile('piped.py', `
+with DAG(dag_id="piped") as dag:
+    BashOperator(task_id="a", bash_command="sleep 0.3") >> BashOperator(task_id="b", bash_command="sleep 0.3")
+`);
+    const child = spawn(process.execPath, [CLI, 'run', file], { cwd: scratch.dir, env: env() });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // As `head -1` does: read the first line, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.doesNotMatch(stderr, /EPIPE|at .*\(/);
+    assert.equal(code, 0, stderr);
+    const [dir] = runDirs('piped');
+    assert.equal((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunSummary).state, 'success');
+  });
+
   it('runs a DAG and tasks whose ids are 250 characters long (Airflow’s limit)', () => {
     const dagId = `d${'a'.repeat(248)}z`;
     const bashId = `b${'_'.repeat(248)}1`;
