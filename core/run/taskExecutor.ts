@@ -320,6 +320,9 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
     VORTEX_RUN_ID: spec.runId,
   };
 
+  // Stopped while the vault answered (the editor's is asynchronous): nothing may start now.
+  if (options.signal?.aborted) return endWithout({ failure: { kind: 'cancelled' }, message: 'cancelled before it started' });
+
   let tempDir: string | null = null;
   const log = logPath ? new LogFile(logPath) : null;
   try {

@@ -167,6 +167,24 @@ describe('executeTask: secrets', () => {
     }
   });
 
+  it('starts no process when the run is stopped while the task\'s secrets are being looked up', async () => {
+    const scratch = scratchDir();
+    try {
+      const controller = new AbortController();
+      // The editor's vault answers asynchronously: Stop can be pressed meanwhile.
+      const slowVault = { get: () => { controller.abort(); return Promise.resolve(SECRET); } };
+      const started: number[] = [];
+      const spec = bashSpec('late', 'touch started', { cwd: scratch.dir, secretNames: ['API_TOKEN'] });
+      const r = await executeTask(spec, { vault: slowVault, signal: controller.signal, onStarted: (g) => started.push(g.pid) });
+      assert.deepEqual(started, []);
+      assert.equal(r.cancelled, true);
+      assert.deepEqual(r.failure, { kind: 'cancelled' });
+      assert.equal(existsSync(path.join(scratch.dir, 'started')), false);
+    } finally {
+      scratch.remove();
+    }
+  });
+
   it('fails a task whose named secret is missing before it starts, naming the secret', async () => {
     const scratch = scratchDir();
     try {
