@@ -188,7 +188,7 @@ export async function resolveAtRuntime(filePath: string, options: RuntimeOptions
   }
   if (run.killed) {
     return outcome('timedOut', [
-      await ours('VX502', `Executing the file took longer than ${seconds(timeoutMs)}, so its whole process group was stopped. Move slow work (network calls, queries, sleeps) from the file's top level into tasks, or allow more time (vortex inspect --runtime --timeout SECONDS).`),
+      await ours('VX502', `Executing the file took longer than ${seconds(timeoutMs)}, so its whole process group was stopped. Move slow work (network calls, queries, sleeps) from the file's top level into tasks, or allow more time (in VS Code the vortex.analysis.runtimeTimeoutSeconds setting, on the command line vortex inspect --runtime --timeout SECONDS).`),
     ]);
   }
   const stderr = lastLine(run.stderrTail);

@@ -354,7 +354,8 @@ def _error_diagnostic(error: BaseException, path: str, timeout: float) -> Json:
             "error",
             "Executing the file took longer than %s s and was stopped while running this line. "
             "Move slow work (network calls, queries, sleeps) from the file's top level into tasks, "
-            "or allow more time (vortex inspect --runtime --timeout SECONDS)." % ("%g" % timeout),
+            "or allow more time (in VS Code the vortex.analysis.runtimeTimeoutSeconds setting, "
+            "on the command line vortex inspect --runtime --timeout SECONDS)." % ("%g" % timeout),
             line_span,
         )
     if isinstance(error, UnsupportedAirflowFeature):

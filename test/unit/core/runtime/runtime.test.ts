@@ -266,6 +266,22 @@ describe('runtime resolution: resolveAtRuntime', function () {
       }
     });
 
+    it('VX502 says how to allow more time where the file was executed: the editor\'s setting, or inspect\'s --timeout', async () => {
+      const { dir, remove } = scratchDir();
+      try {
+        for (const [name, timeoutMs] of [['endless_loop.py', 1000], ['ignores_time_limit.py', 500]] as const) {
+          const file = path.join(dir, name);
+          copyFileSync(fixture(name), file);
+          const d = only(await resolveAtRuntime(file, { timeoutMs }));
+          assert.equal(d.code, 'VX502');
+          assert.match(d.message, /the vortex\.analysis\.runtimeTimeoutSeconds setting/, name);
+          assert.match(d.message, /vortex inspect --runtime --timeout SECONDS/, name);
+        }
+      } finally {
+        remove();
+      }
+    });
+
     it('an abort stops the whole group and rejects with an AbortError', async () => {
       const { dir, remove } = scratchDir();
       try {
