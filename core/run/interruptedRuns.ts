@@ -78,7 +78,8 @@ export async function cleanUpInterruptedRuns(store: RunStore, options: { killGra
     const stoppedGroups: number[] = [];
     const removedFolders: string[] = [];
     for (const group of await readGroupRecords(run.dir)) {
-      if (isRecordedGroup(group, membersByGroup)) {
+      // A group of which only zombies are left (a leader its dead owner never reaped) runs nothing: there is nothing to stop.
+      if (isRecordedGroup(group, membersByGroup) && membersByGroup().has(group.pid)) {
         await stopGroup(group.pid, options.killGraceMs ?? 1000);
         stoppedGroups.push(group.pid);
       }
