@@ -212,16 +212,23 @@ export async function main(argv: string[]): Promise<number> {
 
 declare const VERSION: string;
 
-// A reader that went away (`vortex run | head -1`) ends what is shown, not what runs: a run goes
-// on to its end and is recorded, as its tasks' groups must not be left behind by a crash.
+// A reader that went away (`vortex run | head -1`: EPIPE; a closed terminal: EIO) ends what is
+// shown, not what runs: a run goes on to its end (SIGHUP stops it) and is recorded, as its tasks'
+// groups must not be left behind by a crash.
+const GONE_READER = new Set(['EPIPE', 'EIO', 'ERR_STREAM_DESTROYED']);
+let terminalGone = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    if (!GONE_READER.has(error.code ?? '')) throw error;
+    if (error.code === 'EIO') terminalGone = true;
   });
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
+    // Node restores a terminal's modes as it exits and aborts when the terminal is gone: end as the
+    // hang-up would have ended this process (shells report 129), now that the run is recorded.
+    if (terminalGone) process.kill(process.pid, 'SIGHUP');
     process.exitCode = code;
   },
   (error: unknown) => {

@@ -304,6 +304,32 @@ with DAG(dag_id="piped") as dag:
     assert.equal((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunSummary).state, 'success');
   });
 
+  it('a closed terminal (SIGHUP, then EIO on every write) stops the run as SIGHUP promises: cancelled, recorded, ended by SIGHUP', () => {
+    const file = dagFile('hangup.py', `
+with DAG(dag_id="hangup") as dag:
+    BashOperator(task_id="a", bash_command="sleep 30")
+`);
+    // The CLI on a terminal of its own (stdout and stderr), which goes away once the run shows its first task running.
+    const script = [
+      'import os, pty, sys, time',
+      'pid, fd = pty.fork()',
+      'if pid == 0:',
+      '    os.execv(sys.argv[1], sys.argv[1:])',
+      'seen = b""',
+      'deadline = time.time() + 20',
+      'while b"running" not in seen and time.time() < deadline:',
+      '    seen += os.read(fd, 4096)',
+      'os.close(fd)',
+      'print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script, process.execPath, CLI, 'run', file], { cwd: scratch.dir, encoding: 'utf8', env: env(), timeout: 40_000 });
+    assert.equal(r.status, 0, r.stderr);
+    // Ended by SIGHUP itself (Python's -1; shells report 129), not by an abort (-6) or a crash.
+    assert.equal(Number(r.stdout.trim()), -1, `the CLI ended with ${r.stdout.trim()}`);
+    const [dir] = runDirs('hangup');
+    assert.equal((JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunSummary).state, 'cancelled');
+  });
+
   it('runs a DAG and tasks whose ids are 250 characters long (Airflow’s limit)', () => {
     const dagId = `d${'a'.repeat(248)}z`;
     const bashId = `b${'_'.repeat(248)}1`;
