@@ -134,16 +134,24 @@ export const DEFAULT_PARSE_TIMEOUT_MS = 2000;
 const FRAMEWORKS = new Set(['vortex', 'airflow']);
 const MAX_EXPRESSION_DEPTH = 200;
 const MAX_SYNTAX_ERRORS = 20;
-/** Airflow's rule for a `dag_id` and a `task_id` (`validate_key`): 1 to 250 of these characters. */
-const ID_PATTERN = /^[A-Za-z0-9_.-]{1,250}$/;
+/**
+ * Airflow's rule for a `dag_id` and a `task_id` (`validate_key`): 1 to 250
+ * characters matching Python's `[\w.-]`, where `\w` is a letter or a digit of
+ * any script (`str.isalnum()`) or `_`. Most ids are ASCII, so that is tried first.
+ */
+const ASCII_ID = /^[A-Za-z0-9_.-]{1,250}$/;
+const ID_CHARACTERS = /^[\p{L}\p{N}_.-]+$/u;
 const MAX_ID_LENGTH = 250;
 
 /** Why Airflow refuses `id` as a `dag_id` or `task_id` (after "The task_id "…" "), or undefined when it accepts it. */
 function idProblem(id: string): string | undefined {
-  if (ID_PATTERN.test(id)) return undefined;
-  if (id.length === 0) return 'is empty';
-  if (id.length > MAX_ID_LENGTH) return `is ${id.length} characters long (the limit is ${MAX_ID_LENGTH})`;
-  return 'may use only letters, digits, "_", "-" and "."';
+  if (ASCII_ID.test(id)) return undefined;
+  // Python counts code points, not UTF-16 units.
+  const length = [...id].length;
+  if (length === 0) return 'is empty';
+  if (length > MAX_ID_LENGTH) return `is ${length} characters long (the limit is ${MAX_ID_LENGTH})`;
+  if (ID_CHARACTERS.test(id)) return undefined;
+  return 'may use only letters and digits (of any script), "_", "-" and "."';
 }
 
 /** An id as a message shows it: at most 60 characters, and one line. */
