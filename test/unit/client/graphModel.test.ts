@@ -83,7 +83,7 @@ describe('graph: model → layout → view-model', () => {
     const [dag] = dagsOf(fixture('seed_example.py'));
     const doubled: DagJson = {
       ...dag,
-      edges: [...dag.edges, dag.edges[0], { upstream: 'start', downstream: 'ghost', range: dag.range }],
+      edges: [...dag.edges, dag.edges[0], { upstream: 'start', downstream: 'ghost', range: dag.range, label: null }],
     };
     assert.equal(graphModelOf(doubled, 0).edges.length, 4);
   });
