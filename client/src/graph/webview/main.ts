@@ -8,6 +8,7 @@
  * such as `<img src=x onerror=alert(1)>` shows as those characters.
  */
 import { aggregateRunState, isHostMessage, MAX_SCALE, MIN_SCALE } from '../messages';
+import { LINE_HEIGHT, wrapLabel } from '../labels';
 import type { GraphPanelState, HostMessage, RunState, TaskRunState, WebviewMessage } from '../messages';
 import type { DagChoice } from '../dagGraph';
 import type { CollapsedGroupView, EdgeView, GraphView, GroupBoxView, NodeView } from '../graphView';
@@ -144,9 +145,12 @@ function drawNode(n: NodeView): SVGGElement {
   // A mapped task is drawn as a stack: the cards of its instances behind it.
   if (n.mapped) for (const offset of [6, 3]) g.append(svgElement('rect', { class: 'box stack', x: offset, y: -offset, width: n.width, height: n.height, rx: 4 }));
   g.append(svgElement('rect', { class: 'box', width: n.width, height: n.height, rx: 4 }));
-  g.append(text(fit(n.label, n.width - (n.branch ? 16 : 0)), { class: 'task-id', x: 10, y: 18 }));
+  const lines = wrapLabel(n.label);
+  lines.forEach((l, i) => g.append(text(fit(l, n.width - (n.branch && i === 0 ? 16 : 0)), { class: 'task-id', x: 10, y: 18 + LINE_HEIGHT * i })));
+  const extra = LINE_HEIGHT * (lines.length - 1);
+  g.dataset.stateY = String(50 + extra);
   const operator = `${n.decorated ? '@task ' : ''}${n.operator}`;
-  const line = text(`${n.decorated ? '' : `${OPERATOR_ICONS[n.kind]} `}${fit(operator, n.width - 14 - (n.mapped ? 22 : 0))}${n.mapped ? ' [ ]' : ''}`, { class: 'operator', x: 10, y: 35 });
+  const line = text(`${n.decorated ? '' : `${OPERATOR_ICONS[n.kind]} `}${fit(operator, n.width - 14 - (n.mapped ? 22 : 0))}${n.mapped ? ' [ ]' : ''}`, { class: 'operator', x: 10, y: 35 + extra });
   g.append(line);
   if (n.branch) {
     // A diamond, the flowchart's sign of a decision, at the node's top right.
@@ -193,7 +197,11 @@ function drawBox(box: GroupBoxView): SVGGElement {
   title.textContent = `Task group ${box.id}\n${box.tasks} task${box.tasks === 1 ? '' : 's'}\nClick to collapse`;
   header.append(title);
   header.append(svgElement('rect', { class: 'group-header-back', width: box.width, height: 20, rx: 6 }));
-  header.append(text(`▾ ${fit(box.label, box.width - 60)} · ${box.tasks}`, { class: 'group-label', x: 8, y: 14 }));
+  // 11 px bold text: about 6.6 px a character; the count always shows, a long name gives way.
+  const count = ` · ${box.tasks}`;
+  const room = Math.max(4, Math.floor((box.width - 16) / 6.6) - count.length - 2);
+  const name = box.label.length <= room ? box.label : `${box.label.slice(0, room - 1)}…`;
+  header.append(text(`▾ ${name}${count}`, { class: 'group-label', x: 8, y: 14 }));
   g.append(header);
   return g;
 }
@@ -327,7 +335,7 @@ function applyRunState(id: string): void {
   // The state in words as well as icon and colour: readable without colour vision or a legend.
   const words = state.state.replace('_', ' ');
   const duration = state.durationMs === undefined ? '' : ` · ${formatDuration(state.durationMs)}`;
-  const label = svgElement('g', { class: 'run-state', transform: 'translate(10,50)' });
+  const label = svgElement('g', { class: 'run-state', transform: `translate(10,${g.dataset.stateY ?? 50})` });
   label.append(text(`${STATE_ICONS[state.state]} ${words}${duration}`, {}));
   g.append(label);
 }
