@@ -39,11 +39,13 @@ export interface GraphSnapshot {
   drawnAt: number;
   /** What the page said it saved last (`setState`): what VS Code would hand the serializer after a reload. */
   saved: GraphPanelState | null;
+  /** The last run states the loaded page was sent: the run's DAG and the tasks the message named. */
+  runStates: { dagId: string; tasks: string[] } | null;
   /** The message the page shows instead of a graph (once delivered to the loaded page), or null. */
   message: string | null;
 }
 
-const CLOSED: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, dagIndex: undefined, nodes: [], groups: { collapsed: [], expanded: [] }, edges: 0, highlighted: null, draws: 0, drawnAt: 0, saved: null, message: null };
+const CLOSED: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, dagIndex: undefined, nodes: [], groups: { collapsed: [], expanded: [] }, edges: 0, highlighted: null, draws: 0, drawnAt: 0, saved: null, message: null, runStates: null };
 
 /** Which picture the page shows: the same key keeps the user's zoom. */
 function viewKey(uri: string, dagIndex: number, focus: { taskId: string; depth: number } | null): string {
@@ -168,7 +170,12 @@ export class GraphPanels implements vscode.Disposable {
   showRunStates(dagId: string, tasks: TaskRunState[], reset = false): void {
     if (reset || this.lastRun?.dagId !== dagId) this.lastRun = { dagId, tasks: new Map() };
     for (const t of tasks) this.lastRun.tasks.set(t.taskId, t);
+    this.postRunStates(dagId, reset, tasks);
+  }
+
+  private postRunStates(dagId: string, reset: boolean, tasks: TaskRunState[]): void {
     this.post({ type: 'runStates', dagId, reset, tasks });
+    if (this.ready) this.snapshotState = { ...this.snapshotState, runStates: { dagId, tasks: tasks.map((t) => t.taskId) } };
   }
 
   snapshot(): GraphSnapshot {
@@ -249,10 +256,10 @@ export class GraphPanels implements vscode.Disposable {
         this.shownKey = undefined;
         // A reloaded page has lost its highlight: forget it so the refresh sends it again.
         // Nor has it saved anything yet.
-        this.snapshotState = { ...this.snapshotState, highlighted: null, saved: null };
+        this.snapshotState = { ...this.snapshotState, highlighted: null, saved: null, runStates: null };
         await this.refresh();
         // A run that went on (or ended) while the page was hidden shows as it stands now.
-        if (this.lastRun) this.post({ type: 'runStates', dagId: this.lastRun.dagId, reset: true, tasks: [...this.lastRun.tasks.values()] });
+        if (this.lastRun) this.postRunStates(this.lastRun.dagId, true, [...this.lastRun.tasks.values()]);
         return;
       case 'reveal':
         await this.reveal(message.taskId);
