@@ -165,6 +165,13 @@ describe('graph webview: TaskGroups, labels and marks', function () {
     assert.equal(await state(3).locator('.run-state').count(), 0, 'a group none of whose tasks has a state shows none');
     assert.match((await graph.page.locator('#status').textContent()) ?? '', /82 tasks.* in 4 groups \(4 collapsed\)/);
     await graph.page.screenshot({ path: path.join(ARTIFACTS, 'graph-groups-collapsed.png') });
+    // The cursor in a task inside a collapsed group marks the group; a search for it names the group.
+    await graph.send({ type: 'highlight', taskId: 'load_region_3.partition_2' });
+    await graph.page.waitForFunction(() => document.querySelectorAll('.group-node.highlighted').length === 1);
+    assert.match((await state(2).getAttribute('class')) ?? '', /highlighted/);
+    await graph.page.locator('#search').fill('region_4.partition_7');
+    await graph.page.locator('#search').press('Enter');
+    assert.match((await graph.page.locator('#status').textContent()) ?? '', /inside the collapsed group load_region_4/);
     // One click expands one group; the others stay collapsed.
     await state(1).click();
     await graph.draw(await graphMessage(model, ['load_region_2'], true));

@@ -273,7 +273,7 @@ function fitToView(): void {
 }
 
 function centreOn(id: string): void {
-  const n = view?.nodes.find((node) => node.id === id);
+  const n = view?.nodes.find((node) => node.id === id) ?? view?.groups.find((g) => g.id === id);
   if (!n) return;
   fitted = false;
   const { width, height } = panelSize();
@@ -290,8 +290,16 @@ function zoomAt(factor: number, cx: number, cy: number): void {
   applyTransform();
 }
 
+/** The collapsed group a task is drawn as, if it is inside one. */
+function collapsedGroupOf(taskId: string): CollapsedGroupView | undefined {
+  return view?.groups.find((g) => g.taskIds.includes(taskId));
+}
+
 function setClass(id: string | null, name: string, on: boolean): void {
-  if (id !== null) nodeElements.get(id)?.classList.toggle(name, on);
+  if (id === null) return;
+  // A task inside a collapsed group marks the group's node (the cursor in its code, say).
+  const element = nodeElements.get(id) ?? groupElements.get(collapsedGroupOf(id)?.id ?? '')?.g;
+  element?.classList.toggle(name, on);
 }
 
 function select(id: string | null): void {
@@ -615,6 +623,13 @@ search.addEventListener('keydown', (event) => {
   const query = search.value.trim().toLowerCase();
   if (!query) return;
   const found = view.nodes.find((n) => n.id.toLowerCase() === query) ?? view.nodes.find((n) => n.id.toLowerCase().includes(query));
+  const hidden = found ? undefined : view.groups.find((g) => g.taskIds.some((t) => t.toLowerCase().includes(query)));
+  if (hidden) {
+    // The task is inside a collapsed group: show the group, and say why the task itself is not there.
+    centreOn(hidden.id);
+    status.textContent = `“${search.value.trim()}” is inside the collapsed group ${hidden.id}: click it to expand`;
+    return;
+  }
   if (!found) {
     status.textContent = `No task matches “${search.value.trim()}”`;
     return;
