@@ -34,6 +34,27 @@ export interface TaskJson {
   downstream: string[];
   /** Diagnostics whose range lies within the task's call. */
   diagnostics: DiagnosticCounts;
+  /** Full dotted id of the innermost TaskGroup holding the task, or null. */
+  groupId: string | null;
+  /** Made by a `@task`-style decorator. */
+  decorated: boolean;
+  /** Mapped with `.partial(...).expand(...)`. */
+  mapped: boolean;
+  /** A branch or short-circuit task. */
+  branch: boolean;
+  /** `trigger_rule` as written; null means Airflow's default, `all_success`. */
+  triggerRule: string | null;
+}
+
+export interface GroupJson {
+  /** Full dotted id (`section_2.inner`). */
+  id: string;
+  /** The enclosing group's full id, or null for a group directly in the DAG. */
+  parentId: string | null;
+  label: string;
+  /** 0-based line of the group's call. */
+  line: number;
+  range: Range;
 }
 
 export interface DagJson {
@@ -45,7 +66,10 @@ export interface DagJson {
   line: number;
   range: Range;
   tasks: TaskJson[];
-  edges: Array<{ upstream: string; downstream: string; range: Range }>;
+  /** `label` is the edge's `Label(...)` text, or null. */
+  edges: Array<{ upstream: string; downstream: string; range: Range; label: string | null }>;
+  /** The DAG's TaskGroups, in source order. */
+  groups: GroupJson[];
   /** Diagnostics whose range lies within the DAG's call or any of its tasks' calls. */
   diagnostics: DiagnosticCounts;
 }

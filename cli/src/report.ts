@@ -1,6 +1,7 @@
 /** The CLI's views of an analysis: the `inspect --json` shape of cli.md, and lines for people. */
 import type { Diagnostic, FileAnalysis } from '../../core/analysis/model';
 import type { RuntimeDag } from '../../core/runtime/report';
+import { dagGroups, edgeLabel, taskStructure } from '../../core/graphFields';
 
 export interface InspectTask {
   task_id: string;
@@ -8,6 +9,24 @@ export interface InspectTask {
   line: number;
   upstream: string[];
   downstream: string[];
+  group_id: string | null;
+  decorated: boolean;
+  mapped: boolean;
+  branch: boolean;
+  trigger_rule: string | null;
+}
+
+export interface InspectGroup {
+  id: string;
+  parent_id: string | null;
+  label: string;
+  line: number;
+}
+
+export interface InspectEdge {
+  upstream: string;
+  downstream: string;
+  label: string | null;
 }
 
 export interface InspectDag {
@@ -18,7 +37,8 @@ export interface InspectDag {
   tags: string[];
   line: number;
   tasks: InspectTask[];
-  edges: Array<{ upstream: string; downstream: string }>;
+  edges: InspectEdge[];
+  groups: InspectGroup[];
 }
 
 export interface InspectDiagnostic {
@@ -47,9 +67,22 @@ export function inspectDags(analysis: FileAnalysis): InspectDag[] {
     line: dag.line + 1,
     tasks: dag.taskIndices.map((i) => {
       const t = analysis.tasks[i];
-      return { task_id: t.taskId, operator: t.operator, line: t.line + 1, upstream: t.upstream, downstream: t.downstream };
+      const s = taskStructure(t);
+      return {
+        task_id: t.taskId,
+        operator: t.operator,
+        line: t.line + 1,
+        upstream: t.upstream,
+        downstream: t.downstream,
+        group_id: s.groupId,
+        decorated: s.decorated,
+        mapped: s.mapped,
+        branch: s.branch,
+        trigger_rule: s.triggerRule,
+      };
     }),
-    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream })),
+    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream, label: edgeLabel(e) })),
+    groups: dagGroups(dag).map((g) => ({ id: g.id, parent_id: g.parentId, label: g.label, line: g.line + 1 })),
   }));
 }
 
@@ -79,7 +112,20 @@ export function inspectRuntimeDags(dags: RuntimeDag[]): InspectDag[] {
     description: dag.description,
     tags: dag.tags,
     line: dag.line,
-    tasks: dag.tasks.map((t) => ({ task_id: t.task_id, operator: t.operator, line: t.line, upstream: t.upstream, downstream: t.downstream })),
-    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream })),
+    // The SDK's report does not carry TaskGroups, labels or marks: the same keys, with their defaults.
+    tasks: dag.tasks.map((t) => ({
+      task_id: t.task_id,
+      operator: t.operator,
+      line: t.line,
+      upstream: t.upstream,
+      downstream: t.downstream,
+      group_id: null,
+      decorated: false,
+      mapped: false,
+      branch: false,
+      trigger_rule: null,
+    })),
+    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream, label: null })),
+    groups: [],
   }));
 }

@@ -73,6 +73,31 @@ export interface TaskModel {
   /** Task ids, in the order the dependencies were written. */
   upstream: string[];
   downstream: string[];
+  // Modern Airflow's task structure. Optional until the analyser fills them;
+  // readers go through core/graphFields.ts, which supplies the defaults.
+  /** Full dotted id of the innermost TaskGroup holding the task (`section_2.inner`); absent or null outside any group. */
+  groupId?: string | null;
+  /** Made by a `@task`-style decorator rather than an operator class. */
+  decorated?: boolean;
+  /** Mapped with `.partial(...).expand(...)`: one task instance per input at run time. */
+  mapped?: boolean;
+  /** A branch or short-circuit task: it decides which downstream tasks run. */
+  branch?: boolean;
+  /** `trigger_rule` as written; absent or null means Airflow's default, `all_success`. */
+  triggerRule?: string | null;
+}
+
+/** A TaskGroup of a DAG. */
+export interface GroupModel {
+  /** Full dotted id (`section_2.inner`). */
+  id: string;
+  /** The enclosing group's full id, or null for a group directly in the DAG. */
+  parentId: string | null;
+  /** Its own last id segment, or the label as written. */
+  label: string;
+  /** The line the group's call starts on, 0-based. */
+  line: number;
+  range: Range;
 }
 
 export interface EdgeModel {
@@ -80,6 +105,8 @@ export interface EdgeModel {
   downstream: string;
   /** The expression that made the edge (`a >> b`, `a.set_downstream(b)`, `chain(...)`). */
   range: Range;
+  /** The edge's `Label("...")` text, when it has one. */
+  label?: string | null;
 }
 
 export interface DagModel {
@@ -107,6 +134,8 @@ export interface DagModel {
   /** Indices into `FileAnalysis.tasks`, in source order. */
   taskIndices: number[];
   edges: EdgeModel[];
+  /** The DAG's TaskGroups in source order (outer before inner); absent means none. */
+  groups?: GroupModel[];
 }
 
 export type { DiagnosticCode, Severity };

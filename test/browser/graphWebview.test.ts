@@ -119,8 +119,9 @@ describe('graph webview in headless Chromium', function () {
     const model: GraphModel = {
       dagIndex: 0,
       dagId: '<b>dag</b>',
-      nodes: [HOSTILE, 'after'].map((id) => ({ id, operator: '<script>x</script>', kind: 'bash', diagnostics: { errors: 1, warnings: 0, infos: 0 } })),
-      edges: [{ from: HOSTILE, to: 'after' }],
+      nodes: [HOSTILE, 'after'].map((id) => ({ id, operator: '<script>x</script>', kind: 'bash', diagnostics: { errors: 1, warnings: 0, infos: 0 }, groupId: null, decorated: false, mapped: false, branch: false, triggerRule: null })),
+      edges: [{ from: HOSTILE, to: 'after', label: null }],
+      groups: [],
     };
     await graph.draw(await graphMessage(model));
     const labels = await graph.page.locator('.node .task-id').allTextContents();
@@ -249,9 +250,9 @@ describe('graph webview in headless Chromium', function () {
   });
 
   it('exports a standalone SVG through the host, with a minimap for large graphs', async () => {
-    const nodes = Array.from({ length: 120 }, (_, i) => ({ id: `t${i}`, operator: 'BashOperator', kind: 'bash' as const, diagnostics: { errors: 0, warnings: 0, infos: 0 } }));
-    const edges = nodes.slice(1).map((n, i) => ({ from: `t${i % 10 === 9 ? i - 9 : i}`, to: n.id }));
-    await graph.draw(await graphMessage({ dagIndex: 0, dagId: 'big', nodes, edges }));
+    const nodes = Array.from({ length: 120 }, (_, i) => ({ id: `t${i}`, operator: 'BashOperator', kind: 'bash' as const, diagnostics: { errors: 0, warnings: 0, infos: 0 }, groupId: null, decorated: false, mapped: false, branch: false, triggerRule: null }));
+    const edges = nodes.slice(1).map((n, i) => ({ from: `t${i % 10 === 9 ? i - 9 : i}`, to: n.id, label: null }));
+    await graph.draw(await graphMessage({ dagIndex: 0, dagId: 'big', nodes, edges, groups: [] }));
     assert.ok(await graph.page.locator('#minimap').isVisible());
     assert.equal(await graph.page.locator('#minimap-nodes rect').count(), 120);
     await graph.page.locator('#export').click();

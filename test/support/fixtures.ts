@@ -29,6 +29,27 @@ export function expectationsOf(text: string): Map<number, string[]> {
   return expected;
 }
 
+interface Golden {
+  dags: Array<{ tasks: Array<Record<string, unknown>>; edges: Array<Record<string, unknown>>; groups?: unknown[] }>;
+}
+
+/**
+ * A golden file writes TaskGroups, edge labels and task marks only where a
+ * fixture has them: every key it leaves out holds its default (no group, no
+ * label, no mark, Airflow's default trigger rule), as `inspect --json` prints it.
+ */
+function withStructureDefaults(golden: Golden): Golden {
+  return {
+    ...golden,
+    dags: golden.dags.map((dag) => ({
+      ...dag,
+      tasks: dag.tasks.map((t) => ({ group_id: null, decorated: false, mapped: false, branch: false, trigger_rule: null, ...t })),
+      edges: dag.edges.map((e) => ({ label: null, ...e })),
+      groups: dag.groups ?? [],
+    })),
+  };
+}
+
 export function loadFixtures(dir = process.env.VORTEX_FIXTURES_DIR ?? FIXTURES_DIR): Fixture[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.py'))
@@ -42,7 +63,7 @@ export function loadFixtures(dir = process.env.VORTEX_FIXTURES_DIR ?? FIXTURES_D
         file,
         text,
         expected: expectationsOf(text),
-        golden: existsSync(goldenFile) ? JSON.parse(readFileSync(goldenFile, 'utf8')) : undefined,
+        golden: existsSync(goldenFile) ? withStructureDefaults(JSON.parse(readFileSync(goldenFile, 'utf8')) as Golden) : undefined,
       };
     });
 }

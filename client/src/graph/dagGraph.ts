@@ -11,11 +11,26 @@ export interface GraphNode {
   operator: string;
   kind: 'bash' | 'python' | 'dummy' | 'other';
   diagnostics: DiagnosticCounts;
+  /** The innermost TaskGroup holding the task (one of the model's `groups`), or null. */
+  groupId: string | null;
+  decorated: boolean;
+  mapped: boolean;
+  branch: boolean;
+  triggerRule: string | null;
 }
 
 export interface GraphEdge {
   from: string;
   to: string;
+  label: string | null;
+}
+
+export interface GraphGroup {
+  /** Full dotted id. */
+  id: string;
+  /** The enclosing group (one of the model's `groups`), or null. */
+  parentId: string | null;
+  label: string;
 }
 
 export interface GraphModel {
@@ -24,6 +39,8 @@ export interface GraphModel {
   dagId: string | null;
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** TaskGroups, each parent before its children. */
+  groups: GraphGroup[];
 }
 
 /** An entry of the DAG picker. */
@@ -47,13 +64,25 @@ export function dagChoices(result: DagModelResult): DagChoice[] {
  * diagnostics, and a layout library would invent a node for them.
  */
 export function graphModelOf(dag: DagJson, dagIndex: number): GraphModel {
+  const groups = groupsOf(dag);
+  const knownGroups = new Set(groups.map((g) => g.id));
   const nodes: GraphNode[] = [];
   const known = new Set<string>();
   for (const t of dag.tasks) {
     // A duplicate task_id (VX201) is one node: ids are what edges name.
     if (known.has(t.taskId)) continue;
     known.add(t.taskId);
-    nodes.push({ id: t.taskId, operator: t.operator, kind: t.kind, diagnostics: t.diagnostics });
+    nodes.push({
+      id: t.taskId,
+      operator: t.operator,
+      kind: t.kind,
+      diagnostics: t.diagnostics,
+      groupId: t.groupId !== null && knownGroups.has(t.groupId) ? t.groupId : null,
+      decorated: t.decorated,
+      mapped: t.mapped,
+      branch: t.branch,
+      triggerRule: t.triggerRule,
+    });
   }
   const seen = new Set<string>();
   const edges: GraphEdge[] = [];
@@ -62,9 +91,34 @@ export function graphModelOf(dag: DagJson, dagIndex: number): GraphModel {
     const key = JSON.stringify([e.upstream, e.downstream]);
     if (seen.has(key)) continue;
     seen.add(key);
-    edges.push({ from: e.upstream, to: e.downstream });
+    edges.push({ from: e.upstream, to: e.downstream, label: e.label });
   }
-  return { dagIndex, dagId: dag.dagId, nodes, edges };
+  return { dagIndex, dagId: dag.dagId, nodes, edges, groups };
+}
+
+/**
+ * The DAG's groups as a tree the graph can nest: one group per id, and each
+ * after its parent. A parent the DAG does not declare (or one that would make
+ * a cycle) makes the group a top-level one.
+ */
+function groupsOf(dag: DagJson): GraphGroup[] {
+  const byId = new Map<string, GraphGroup>();
+  for (const g of dag.groups) if (!byId.has(g.id)) byId.set(g.id, { id: g.id, parentId: g.parentId, label: g.label });
+  const ordered: GraphGroup[] = [];
+  const placed = new Set<string>();
+  const place = (g: GraphGroup, path: Set<string>): void => {
+    if (placed.has(g.id)) return;
+    const parent = g.parentId === null ? undefined : byId.get(g.parentId);
+    if (parent && !path.has(parent.id)) {
+      place(parent, new Set([...path, g.id]));
+      ordered.push({ ...g });
+    } else {
+      ordered.push({ ...g, parentId: null });
+    }
+    placed.add(g.id);
+  };
+  for (const g of byId.values()) place(g, new Set([g.id]));
+  return ordered;
 }
 
 /**

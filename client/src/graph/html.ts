@@ -66,7 +66,7 @@ export function graphHtml(o: GraphHtmlOptions): string {
       <path d="M0,0 L10,5 L0,10 z" class="arrowhead"></path>
     </marker>
   </defs>
-  <g id="viewport"><g id="edges"></g><g id="nodes"></g></g>
+  <g id="viewport"><g id="boxes"></g><g id="edges"></g><g id="edge-labels"></g><g id="nodes"></g></g>
 </svg>
 </div>
 <svg id="minimap" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" hidden>

@@ -14,12 +14,12 @@ export class LayoutService {
 
   constructor(private readonly workerPath: string) {}
 
-  layout(model: GraphModel, focus: LayoutRequest['focus']): Promise<GraphView> {
+  layout(model: GraphModel, focus: LayoutRequest['focus'], toggled: string[] = []): Promise<GraphView> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, model, focus } satisfies LayoutRequest);
+      worker.postMessage({ id, model, focus, toggled } satisfies LayoutRequest);
     });
   }
 

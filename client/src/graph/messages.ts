@@ -6,7 +6,7 @@
  * extension host and the webview bundle, so it must not import `vscode`.
  */
 import type { DagChoice } from './dagGraph';
-import type { EdgeView, GraphView, NodeView } from './graphView';
+import type { CollapsedGroupView, EdgeView, GraphView, GroupBoxView, NodeView } from './graphView';
 
 export const RUN_STATES = ['queued', 'running', 'success', 'failed', 'upstream_failed', 'skipped'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -19,6 +19,26 @@ export interface TaskRunState {
   /** A finished task's output (the run engine caps it); a click on the node shows it in the panel. */
   stdout?: string;
   stderr?: string;
+}
+
+/**
+ * What a collapsed group's node shows for a run: the state that most needs
+ * the user, first of failed (something broke), running (work under way),
+ * upstream failed (its tasks will not run), queued (still to come), success,
+ * skipped. A group whose tasks all succeeded or were skipped reads as a
+ * success unless every one was skipped. Undefined when none of its tasks has
+ * a state.
+ */
+export const GROUP_STATE_ORDER: readonly RunState[] = ['failed', 'running', 'upstream_failed', 'queued', 'success', 'skipped'];
+
+export function aggregateRunState(states: Iterable<RunState | undefined>): RunState | undefined {
+  let best: number | undefined;
+  for (const s of states) {
+    if (s === undefined) continue;
+    const rank = GROUP_STATE_ORDER.indexOf(s);
+    if (best === undefined || rank < best) best = rank;
+  }
+  return best === undefined ? undefined : GROUP_STATE_ORDER[best];
 }
 
 /** The most output per stream the webview accepts in one message. */
@@ -68,6 +88,8 @@ export type WebviewMessage =
   | { type: 'runDag'; dagId: string | null }
   /** The selected task's run buttons: the task alone, or with everything upstream of it. */
   | { type: 'runTask'; dagId: string | null; taskId: string; withUpstream: boolean }
+  /** A click on a group's header or on a collapsed group: collapse it, or expand it. */
+  | { type: 'toggleGroup'; groupId: string }
   /** The export button: the drawn graph as a standalone SVG document. */
   | { type: 'exportSvg'; svg: string }
   /**
@@ -109,14 +131,34 @@ function isNodeView(v: unknown): v is NodeView {
   const badge = v.badge;
   const badgeOk = badge === null || (isObject(badge) && SEVERITIES.includes(badge.severity as string) && isFiniteNumber(badge.count));
   return (
-    isString(v.id) && isString(v.operator) && KINDS.includes(v.kind as string) &&
-    isFiniteNumber(v.x) && isFiniteNumber(v.y) && isFiniteNumber(v.width) && isFiniteNumber(v.height) && badgeOk
+    isString(v.id) && isString(v.label) && isString(v.operator) && KINDS.includes(v.kind as string) && isBox(v) && badgeOk &&
+    typeof v.decorated === 'boolean' && typeof v.mapped === 'boolean' && typeof v.branch === 'boolean' &&
+    (v.triggerRule === null || isString(v.triggerRule))
   );
+}
+
+function isBox(v: Json): boolean {
+  return isFiniteNumber(v.x) && isFiniteNumber(v.y) && isFiniteNumber(v.width) && isFiniteNumber(v.height);
+}
+
+function isCollapsedGroupView(v: unknown): v is CollapsedGroupView {
+  return isObject(v) && isString(v.id) && isString(v.label) && isBox(v) && Array.isArray(v.taskIds) && v.taskIds.every(isString);
+}
+
+function isGroupBoxView(v: unknown): v is GroupBoxView {
+  return isObject(v) && isString(v.id) && isString(v.label) && isBox(v) && isFiniteNumber(v.tasks);
+}
+
+function isPoint(v: unknown): boolean {
+  return isObject(v) && isFiniteNumber(v.x) && isFiniteNumber(v.y);
 }
 
 function isEdgeView(v: unknown): v is EdgeView {
   // Path data goes into an attribute; only numbers, commas, spaces and M/L commands may appear.
-  return isObject(v) && isString(v.from) && isString(v.to) && isString(v.d) && /^[ML0-9.,\s-]*$/.test(v.d);
+  return (
+    isObject(v) && isString(v.from) && isString(v.to) && typeof v.fromGroup === 'boolean' && typeof v.toGroup === 'boolean' &&
+    isString(v.d) && /^[ML0-9.,\s-]*$/.test(v.d) && (v.label === null || isString(v.label)) && (v.labelAt === null || isPoint(v.labelAt))
+  );
 }
 
 export function isGraphView(v: unknown): v is GraphView {
@@ -126,6 +168,7 @@ export function isGraphView(v: unknown): v is GraphView {
   return (
     isFiniteNumber(v.dagIndex) && (v.dagId === null || isString(v.dagId)) && isFiniteNumber(v.width) && isFiniteNumber(v.height) &&
     Array.isArray(v.nodes) && v.nodes.every(isNodeView) && Array.isArray(v.edges) && v.edges.every(isEdgeView) &&
+    Array.isArray(v.groups) && v.groups.every(isCollapsedGroupView) && Array.isArray(v.boxes) && v.boxes.every(isGroupBoxView) &&
     focusOk && isFiniteNumber(v.totalTasks)
   );
 }
@@ -190,6 +233,8 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
       return v.dagId === null || isString(v.dagId);
     case 'runTask':
       return (v.dagId === null || isString(v.dagId)) && isString(v.taskId) && typeof v.withUpstream === 'boolean';
+    case 'toggleGroup':
+      return isString(v.groupId);
     case 'exportSvg':
       return isString(v.svg) && v.svg.length <= MAX_EXPORT_CHARS && v.svg.startsWith('<svg');
     case 'state':

@@ -29,6 +29,8 @@ export interface GraphSnapshot {
   dagId: string | null | undefined;
   dagIndex: number | undefined;
   nodes: string[];
+  /** The TaskGroups drawn, collapsed (one node each, not in `nodes`) and expanded (boxes). */
+  groups: { collapsed: string[]; expanded: string[] };
   edges: number;
   highlighted: string | null;
   /** Graph messages posted since the panel opened: a redraw after an edit adds one. */
@@ -37,11 +39,13 @@ export interface GraphSnapshot {
   drawnAt: number;
   /** What the page said it saved last (`setState`): what VS Code would hand the serializer after a reload. */
   saved: GraphPanelState | null;
+  /** The last run states the loaded page was sent: the run's DAG and the tasks the message named. */
+  runStates: { dagId: string; tasks: string[] } | null;
   /** The message the page shows instead of a graph (once delivered to the loaded page), or null. */
   message: string | null;
 }
 
-const CLOSED: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, dagIndex: undefined, nodes: [], edges: 0, highlighted: null, draws: 0, drawnAt: 0, saved: null, message: null };
+const CLOSED: GraphSnapshot = { open: false, uri: undefined, dagId: undefined, dagIndex: undefined, nodes: [], groups: { collapsed: [], expanded: [] }, edges: 0, highlighted: null, draws: 0, drawnAt: 0, saved: null, message: null, runStates: null };
 
 /** Which picture the page shows: the same key keeps the user's zoom. */
 function viewKey(uri: string, dagIndex: number, focus: { taskId: string; depth: number } | null): string {
@@ -66,6 +70,17 @@ export class GraphPanels implements vscode.Disposable {
    * the next time the page loads: after a reload, or when VS Code shows a hidden panel again.
    */
   private savedViewport: { key: string; viewport: Viewport } | undefined;
+  /**
+   * The groups the user collapsed or expanded (against the default) in the DAG
+   * `key` names: kept across redraws and focus, forgotten for another DAG.
+   */
+  private toggledGroups: { key: string; ids: Set<string> } = { key: '', ids: new Set() };
+  /**
+   * The last run's task states as they stand, for a page that loads anew (VS
+   * Code tears a hidden webview down, so states sent while it was hidden would
+   * be lost): replayed after the graph on every "ready".
+   */
+  private lastRun: { dagId: string; tasks: Map<string, TaskRunState> } | undefined;
   private sequence = 0;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
   private snapshotState: GraphSnapshot = { ...CLOSED };
@@ -153,11 +168,18 @@ export class GraphPanels implements vscode.Disposable {
 
   /** For the run engine: shows task states of a run of `dagId` on the graph. */
   showRunStates(dagId: string, tasks: TaskRunState[], reset = false): void {
+    if (reset || this.lastRun?.dagId !== dagId) this.lastRun = { dagId, tasks: new Map() };
+    for (const t of tasks) this.lastRun.tasks.set(t.taskId, t);
+    this.postRunStates(dagId, reset, tasks);
+  }
+
+  private postRunStates(dagId: string, reset: boolean, tasks: TaskRunState[]): void {
     this.post({ type: 'runStates', dagId, reset, tasks });
+    if (this.ready) this.snapshotState = { ...this.snapshotState, runStates: { dagId, tasks: tasks.map((t) => t.taskId) } };
   }
 
   snapshot(): GraphSnapshot {
-    return { ...this.snapshotState, nodes: [...this.snapshotState.nodes] };
+    return { ...this.snapshotState, nodes: [...this.snapshotState.nodes], groups: { collapsed: [...this.snapshotState.groups.collapsed], expanded: [...this.snapshotState.groups.expanded] } };
   }
 
   /** Handles a message as if the webview had sent it; the integration tests drive the panel through this. */
@@ -234,8 +256,10 @@ export class GraphPanels implements vscode.Disposable {
         this.shownKey = undefined;
         // A reloaded page has lost its highlight: forget it so the refresh sends it again.
         // Nor has it saved anything yet.
-        this.snapshotState = { ...this.snapshotState, highlighted: null, saved: null };
+        this.snapshotState = { ...this.snapshotState, highlighted: null, saved: null, runStates: null };
         await this.refresh();
+        // A run that went on (or ended) while the page was hidden shows as it stands now.
+        if (this.lastRun) this.postRunStates(this.lastRun.dagId, true, [...this.lastRun.tasks.values()]);
         return;
       case 'reveal':
         await this.reveal(message.taskId);
@@ -258,6 +282,13 @@ export class GraphPanels implements vscode.Disposable {
       case 'runTask':
         await this.run(message.withUpstream ? Commands.runTaskWithUpstream : Commands.runTask, message.dagId ?? undefined, message.taskId);
         return;
+      case 'toggleGroup': {
+        const ids = this.toggledGroups.ids;
+        if (ids.has(message.groupId)) ids.delete(message.groupId);
+        else ids.add(message.groupId);
+        await this.refresh();
+        return;
+      }
       case 'exportSvg':
         await this.exportSvg(message.svg);
         return;
@@ -286,7 +317,7 @@ export class GraphPanels implements vscode.Disposable {
     if (missing) {
       this.result = undefined;
       this.shownKey = undefined;
-      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, dagIndex: undefined, nodes: [], edges: 0 };
+      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, dagIndex: undefined, nodes: [], groups: { collapsed: [], expanded: [] }, edges: 0 };
       this.showMessage(missing);
       return;
     }
@@ -307,7 +338,7 @@ export class GraphPanels implements vscode.Disposable {
     const fileName = path.basename(uri.fsPath);
     if (!result || result.dags.length === 0) {
       this.shownKey = undefined;
-      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, dagIndex: undefined, nodes: [], edges: 0 };
+      this.snapshotState = { ...this.snapshotState, uri: uri.toString(), dagId: undefined, dagIndex: undefined, nodes: [], groups: { collapsed: [], expanded: [] }, edges: 0 };
       this.showMessage(result ? `${fileName} defines no DAG.` : `${fileName} is not a DAG file.`);
       return;
     }
@@ -318,9 +349,11 @@ export class GraphPanels implements vscode.Disposable {
     if (this.dagIndex >= result.dags.length) this.dagIndex = 0;
     const dag = result.dags[this.dagIndex];
     const model = graphModelOf(dag, this.dagIndex);
+    const groupsKey = JSON.stringify([uri.toString(), this.dagIndex]);
+    if (this.toggledGroups.key !== groupsKey) this.toggledGroups = { key: groupsKey, ids: new Set() };
     let view;
     try {
-      view = await this.layout.layout(model, this.focus);
+      view = await this.layout.layout(model, this.focus, [...this.toggledGroups.ids]);
     } catch (error) {
       this.log.error(`The graph of ${fileName} could not be laid out: ${error instanceof Error ? error.message : String(error)}`);
       return;
@@ -338,6 +371,7 @@ export class GraphPanels implements vscode.Disposable {
       dagId: dag.dagId,
       dagIndex: this.dagIndex,
       nodes: view.nodes.map((n) => n.id),
+      groups: { collapsed: view.groups.map((g) => g.id), expanded: view.boxes.map((b) => b.id) },
       edges: view.edges.length,
       draws: this.snapshotState.draws + (this.ready ? 1 : 0),
       drawnAt: Date.now(),

@@ -4,6 +4,7 @@ import type { Diagnostic, FileAnalysis, Range } from '../../../core/analysis/mod
 import type { Analyses } from '../analyses';
 import { DagModelRequest, DagSummaryRequest } from '../../../core/protocol';
 import type { DagJson, DagModelResult, DiagnosticCounts } from '../../../core/protocol';
+import { dagGroups, edgeLabel, taskStructure } from '../../../core/graphFields';
 import { guarded, within } from './util';
 import type { Logger } from './util';
 
@@ -38,8 +39,10 @@ export function dagsJson(analysis: FileAnalysis): DagJson[] {
         upstream: t.upstream,
         downstream: t.downstream,
         diagnostics: countIn(analysis.diagnostics, [t.range]),
+        ...taskStructure(t),
       })),
-      edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream, range: e.range })),
+      edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream, range: e.range, label: edgeLabel(e) })),
+      groups: dagGroups(dag).map((g) => ({ id: g.id, parentId: g.parentId, label: g.label, line: g.line, range: g.range })),
       diagnostics: countIn(analysis.diagnostics, [dag.range, ...tasks.map((t) => t.range)]),
     };
   });

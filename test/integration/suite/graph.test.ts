@@ -115,6 +115,33 @@ describe('graph: the DAG graph webview', () => {
     if (!saved) this.skip();
   });
 
+  it('shows the last run\'s states when it shows again after the run ended while it was hidden', async () => {
+    const api = await vortexApi();
+    await api.ensureServerStarted();
+    const editor = await openFile('examples/example_vortex_dag.py');
+    const uri = editor.document.uri.toString();
+    await vscode.commands.executeCommand(SHOW_GRAPH);
+    await waitFor('the graph drawn', () => (api.graph.snapshot().uri === uri && api.graph.snapshot().draws > 0 ? true : undefined), { lastSeen: () => JSON.stringify(api.graph.snapshot()) });
+    const column = (await waitFor('the graph tab', () => graphTab())).group.viewColumn;
+    // Hidden: the same file opened over it in its column (VS Code then tears the webview down).
+    await vscode.window.showTextDocument(editor.document, { viewColumn: column, preview: false });
+    await waitFor('the graph hidden', () => (graphTab()?.isActive === false ? true : undefined));
+    const before = api.graph.snapshot().runStates;
+    api.graph.showRunStates('example_vortex_dag', [{ taskId: 'start', state: 'queued' }, { taskId: 'end', state: 'queued' }], true);
+    api.graph.showRunStates('example_vortex_dag', [{ taskId: 'start', state: 'success', durationMs: 5 }, { taskId: 'end', state: 'failed', durationMs: 9 }]);
+    assert.deepEqual(api.graph.snapshot().runStates, before, 'nothing reached the hidden page');
+    await vscode.commands.executeCommand(SHOW_GRAPH);
+    const shown = await waitFor(
+      'the run\'s states sent to the page loaded anew',
+      () => {
+        const states = api.graph.snapshot().runStates;
+        return states && states.dagId === 'example_vortex_dag' && [...states.tasks].sort().join() === 'end,start' ? states : undefined;
+      },
+      { lastSeen: () => JSON.stringify(api.graph.snapshot()) },
+    );
+    assert.equal(shown.tasks.length, 2);
+  });
+
   it('puts a "Show graph" lens above each DAG, naming the command', async () => {
     const editor = await openFile('examples/example_vortex_dag.py');
     const lenses = await waitFor('the Show graph lens', async () => {

@@ -11,6 +11,8 @@ import path from 'node:path';
 const REPO = path.resolve(__dirname, '../../..');
 const CLI = path.join(REPO, 'dist/cli.js');
 const FIXTURES = path.join(REPO, 'test/fixtures');
+/** A task's TaskGroup and marks in `inspect --json` when it has none. */
+const UNMARKED = { group_id: null, decorated: false, mapped: false, branch: false, trigger_rule: null };
 
 function vortex(args: string[], cwd = REPO): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
@@ -43,8 +45,9 @@ describe('cli: vortex inspect and vortex graph', function () {
     assert.equal(dag.schedule, '0 12 * * *');
     assert.equal(dag.owner, 'vortex_team');
     assert.deepEqual(dag.tags, ['example', 'python']);
-    assert.deepEqual(dag.tasks[0], { task_id: 'start', operator: 'DummyOperator', line: 18, upstream: [], downstream: ['run_script', 'process_data'] });
-    assert.deepEqual(dag.edges[0], { upstream: 'start', downstream: 'run_script' });
+    assert.deepEqual(dag.tasks[0], { ...UNMARKED, task_id: 'start', operator: 'DummyOperator', line: 18, upstream: [], downstream: ['run_script', 'process_data'] });
+    assert.deepEqual(dag.edges[0], { upstream: 'start', downstream: 'run_script', label: null });
+    assert.deepEqual(dag.groups, []);
   });
 
   it('inspect prints path:line:col: severity VXnnn message and exits 1 on errors', () => {

@@ -20,6 +20,9 @@ import { isGraphPanelState, isHostMessage, isViewport, isWebviewMessage, readGra
 import { FIXTURES_DIR } from '../../support/fixtures';
 import { generateDag } from '../../support/generate';
 
+/** A task outside any group, without marks. */
+const UNMARKED = { groupId: null, decorated: false, mapped: false, branch: false, triggerRule: null };
+
 function dagsOf(text: string): DagJson[] {
   return dagsJson(analyse(text));
 }
@@ -83,7 +86,7 @@ describe('graph: model → layout → view-model', () => {
     const [dag] = dagsOf(fixture('seed_example.py'));
     const doubled: DagJson = {
       ...dag,
-      edges: [...dag.edges, dag.edges[0], { upstream: 'start', downstream: 'ghost', range: dag.range }],
+      edges: [...dag.edges, dag.edges[0], { upstream: 'start', downstream: 'ghost', range: dag.range, label: null }],
     };
     assert.equal(graphModelOf(doubled, 0).edges.length, 4);
   });
@@ -130,8 +133,8 @@ describe('graph: model → layout → view-model', () => {
   });
 
   it('lays out an empty DAG as nothing', async () => {
-    const layout = await layoutGraph({ dagIndex: 0, dagId: 'e', nodes: [], edges: [] });
-    assert.deepEqual(layout, { width: 0, height: 0, nodes: [], edges: [] });
+    const layout = await layoutGraph({ dagIndex: 0, dagId: 'e', nodes: [], edges: [], groups: [] });
+    assert.deepEqual(layout, { width: 0, height: 0, nodes: [], edges: [], boxes: [] });
   });
 
   it('a 300-task generated DAG lays out without overlaps', async () => {
@@ -167,9 +170,10 @@ describe('graph: model → layout → view-model', () => {
     const model: GraphModel = {
       dagIndex: 0,
       dagId: 'd',
-      nodes: ['a', 'b', 'c', 'd', 'e', 's'].map((id) => ({ id, operator: 'BashOperator', kind: 'bash', diagnostics: { errors: 0, warnings: 0, infos: 0 } })),
+      nodes: ['a', 'b', 'c', 'd', 'e', 's'].map((id) => ({ id, operator: 'BashOperator', kind: 'bash', diagnostics: { errors: 0, warnings: 0, infos: 0 }, ...UNMARKED })),
       // a → b → c → d → e, and a → s (a sibling of b)
-      edges: [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['a', 's']].map(([from, to]) => ({ from, to })),
+      edges: [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['a', 's']].map(([from, to]) => ({ from, to, label: null })),
+      groups: [],
     };
     assert.deepEqual(neighbourhood(model, 'c', 1).nodes.map((n) => n.id), ['b', 'c', 'd']);
     assert.deepEqual(neighbourhood(model, 'c', 2).nodes.map((n) => n.id), ['a', 'b', 'c', 'd', 'e']);
@@ -222,7 +226,9 @@ describe('graph: message type guards', () => {
     assert.ok(!isHostMessage({ type: 'runStates', dagId: 'd', reset: true, tasks: [{ taskId: 'a', state: 'exploded' }] }));
     assert.ok(isHostMessage({ type: 'runStates', dagId: 'd', reset: false, tasks: [{ taskId: 'a', state: 'failed', stdout: 'out', stderr: '' }] }));
     assert.ok(!isHostMessage({ type: 'runStates', dagId: 'd', reset: false, tasks: [{ taskId: 'a', state: 'failed', stdout: 3 }] }));
-    const view = { dagIndex: 0, dagId: 'd', width: 10, height: 10, nodes: [], edges: [{ from: 'a', to: 'b', d: 'M0,0 L1,1" onload="x' }], focus: null, totalTasks: 0 };
+    const edge = { from: 'a', to: 'b', fromGroup: false, toGroup: false, label: null, labelAt: null };
+    const view = { dagIndex: 0, dagId: 'd', width: 10, height: 10, nodes: [], groups: [], boxes: [], edges: [{ ...edge, d: 'M0,0 L1,1" onload="x' }], focus: null, totalTasks: 0 };
+    assert.ok(isHostMessage({ type: 'graph', view: { ...view, edges: [{ ...edge, d: 'M0,0 L1,1' }] }, dags: [], uri: 'u', fileName: 'f', keepViewport: true }));
     assert.ok(!isHostMessage({ type: 'graph', view, dags: [], uri: 'u', fileName: 'f', keepViewport: true }), 'path data is only numbers and commands');
     assert.ok(isGraphPanelState({ uri: 'file:///a.py', dagIndex: 0 }));
     assert.ok(!isGraphPanelState({ uri: 'file:///a.py' }));

@@ -7,10 +7,11 @@
  * attribute set by `setAttribute`, never through HTML parsing, so a task id
  * such as `<img src=x onerror=alert(1)>` shows as those characters.
  */
-import { isHostMessage, MAX_SCALE, MIN_SCALE } from '../messages';
+import { aggregateRunState, isHostMessage, MAX_SCALE, MIN_SCALE } from '../messages';
+import { LINE_HEIGHT, wrapLabel } from '../labels';
 import type { GraphPanelState, HostMessage, RunState, TaskRunState, WebviewMessage } from '../messages';
 import type { DagChoice } from '../dagGraph';
-import type { GraphView, NodeView } from '../graphView';
+import type { CollapsedGroupView, EdgeView, GraphView, GroupBoxView, NodeView } from '../graphView';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -31,7 +32,9 @@ function byId<T extends Element>(id: string, type: abstract new () => T): T {
 
 const canvas = byId('canvas', HTMLDivElement);
 const svg = byId('graph', SVGSVGElement);
+const boxLayer = byId('boxes', SVGGElement);
 const edgeLayer = byId('edges', SVGGElement);
+const edgeLabelLayer = byId('edge-labels', SVGGElement);
 const nodeLayer = byId('nodes', SVGGElement);
 const minimap = byId('minimap', SVGSVGElement);
 const minimapNodes = byId('minimap-nodes', SVGGElement);
@@ -77,6 +80,16 @@ let viewUri: string | undefined;
 let transform = { x: 0, y: 0, k: 1 };
 const nodeElements = new Map<string, SVGGElement>();
 const idOfElement = new WeakMap<Element, string>();
+/** Collapsed groups' nodes, by group id. */
+const groupElements = new Map<string, { g: SVGGElement; group: CollapsedGroupView }>();
+/** Group ids of the elements a click on which collapses or expands a group. */
+const groupOfElement = new WeakMap<Element, string>();
+/**
+ * True from a fit until the user pans or zooms: while it holds, a resized
+ * panel fits the graph again; once the user has placed the graph, a resize
+ * leaves it where they put it.
+ */
+let fitted = false;
 const runStates = new Map<string, TaskRunState>();
 let runDagId: string | null = null;
 let selected: string | null = null;
@@ -110,22 +123,100 @@ function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** The marks of a task in words, for its tooltip and its accessible name. */
+function markWords(n: NodeView): string[] {
+  return [
+    ...(n.branch ? ['branch task: decides which downstream tasks run'] : []),
+    ...(n.mapped ? ['mapped task: one instance per input at run time'] : []),
+    ...(n.decorated ? ['@task function'] : []),
+    ...(n.triggerRule !== null ? [`trigger rule ${n.triggerRule}`] : []),
+  ];
+}
+
 function drawNode(n: NodeView): SVGGElement {
-  const g = svgElement('g', { class: `node kind-${n.kind}`, transform: `translate(${n.x},${n.y})`, tabindex: 0, role: 'button' });
-  g.setAttribute('aria-label', `${n.id} (${n.operator})`);
+  const marks = markWords(n);
+  const classes = ['node', `kind-${n.kind}`, ...(n.branch ? ['branch'] : []), ...(n.mapped ? ['mapped'] : []), ...(n.decorated ? ['decorated'] : [])];
+  const g = svgElement('g', { class: classes.join(' '), transform: `translate(${n.x},${n.y})`, tabindex: 0, role: 'button' });
+  g.setAttribute('aria-label', `${n.id} (${n.operator})${marks.length > 0 ? `, ${marks.join(', ')}` : ''}`);
   idOfElement.set(g, n.id);
   const title = svgElement('title', {});
-  title.textContent = `${n.id}\n${n.operator}${n.badge ? `\n${n.badge.count} problem${n.badge.count === 1 ? '' : 's'}` : ''}`;
+  title.textContent = `${n.id}\n${n.operator}${marks.map((m) => `\n${m}`).join('')}${n.badge ? `\n${n.badge.count} problem${n.badge.count === 1 ? '' : 's'}` : ''}`;
   g.append(title);
+  // A mapped task is drawn as a stack: the cards of its instances behind it.
+  if (n.mapped) for (const offset of [6, 3]) g.append(svgElement('rect', { class: 'box stack', x: offset, y: -offset, width: n.width, height: n.height, rx: 4 }));
   g.append(svgElement('rect', { class: 'box', width: n.width, height: n.height, rx: 4 }));
-  g.append(text(fit(n.id, n.width), { class: 'task-id', x: 10, y: 18 }));
-  g.append(text(`${OPERATOR_ICONS[n.kind]} ${fit(n.operator, n.width - 14)}`, { class: 'operator', x: 10, y: 35 }));
+  const lines = wrapLabel(n.label);
+  lines.forEach((l, i) => g.append(text(fit(l, n.width - (n.branch && i === 0 ? 16 : 0)), { class: 'task-id', x: 10, y: 18 + LINE_HEIGHT * i })));
+  const extra = LINE_HEIGHT * (lines.length - 1);
+  g.dataset.stateY = String(50 + extra);
+  const operator = `${n.decorated ? '@task ' : ''}${n.operator}`;
+  const line = text(`${n.decorated ? '' : `${OPERATOR_ICONS[n.kind]} `}${fit(operator, n.width - 14 - (n.mapped ? 22 : 0))}${n.mapped ? ' [ ]' : ''}`, { class: 'operator', x: 10, y: 35 + extra });
+  g.append(line);
+  if (n.branch) {
+    // A diamond, the flowchart's sign of a decision, at the node's top right.
+    g.append(svgElement('path', { class: 'branch-mark', d: `M${n.width - 12},5 L${n.width - 6},11 L${n.width - 12},17 L${n.width - 18},11 Z` }));
+  }
   if (n.badge) {
     const badge = svgElement('g', { class: `badge badge-${n.badge.severity}`, transform: `translate(${n.width - 2},2)` });
     badge.append(svgElement('circle', { r: 8 }));
     badge.append(text(String(Math.min(n.badge.count, 99)), { class: 'badge-count', 'text-anchor': 'middle', y: 3.5 }));
     g.append(badge);
   }
+  return g;
+}
+
+/** A collapsed group: one node with its name, its task count and, during a run, its tasks' aggregated state. */
+function drawGroupNode(group: CollapsedGroupView): SVGGElement {
+  const g = svgElement('g', { class: 'node group-node', transform: `translate(${group.x},${group.y})`, tabindex: 0, role: 'button' });
+  const count = `${group.taskIds.length} task${group.taskIds.length === 1 ? '' : 's'}`;
+  g.setAttribute('aria-label', `Task group ${group.id}, ${count}, collapsed: activate to expand`);
+  g.setAttribute('aria-expanded', 'false');
+  groupOfElement.set(g, group.id);
+  const title = svgElement('title', {});
+  title.textContent = `Task group ${group.id}\n${count}\nClick to expand`;
+  g.append(title);
+  for (const offset of [6, 3]) g.append(svgElement('rect', { class: 'box stack', x: offset, y: -offset, width: group.width, height: group.height, rx: 6 }));
+  g.append(svgElement('rect', { class: 'box', width: group.width, height: group.height, rx: 6 }));
+  // The count always shows; a long name gives way.
+  const room = Math.max(4, Math.floor((group.width - 24) / 7.2) - count.length - 5);
+  const name = group.label.length <= room ? group.label : `${group.label.slice(0, room - 1)}…`;
+  g.append(text(`▸ ${name} (${count})`, { class: 'task-id group-title', x: 10, y: 18 }));
+  g.append(text('Task group', { class: 'operator', x: 10, y: 35 }));
+  return g;
+}
+
+/** An expanded group: a box behind its contents, its header a button that collapses it. */
+function drawBox(box: GroupBoxView): SVGGElement {
+  const g = svgElement('g', { class: 'group-box', transform: `translate(${box.x},${box.y})` });
+  g.append(svgElement('rect', { class: 'group-frame', width: box.width, height: box.height, rx: 6 }));
+  const header = svgElement('g', { class: 'group-header', tabindex: 0, role: 'button' });
+  header.setAttribute('aria-label', `Task group ${box.id}, ${box.tasks} tasks, expanded: activate to collapse`);
+  header.setAttribute('aria-expanded', 'true');
+  groupOfElement.set(header, box.id);
+  const title = svgElement('title', {});
+  title.textContent = `Task group ${box.id}\n${box.tasks} task${box.tasks === 1 ? '' : 's'}\nClick to collapse`;
+  header.append(title);
+  header.append(svgElement('rect', { class: 'group-header-back', width: box.width, height: 20, rx: 6 }));
+  // 11 px bold text: about 6.6 px a character; the count always shows, a long name gives way.
+  const count = ` · ${box.tasks}`;
+  const room = Math.max(4, Math.floor((box.width - 16) / 6.6) - count.length - 2);
+  const name = box.label.length <= room ? box.label : `${box.label.slice(0, room - 1)}…`;
+  header.append(text(`▾ ${name}${count}`, { class: 'group-label', x: 8, y: 14 }));
+  g.append(header);
+  return g;
+}
+
+/** An edge's label: text on a plate the colour of the background, so the line does not strike it through. */
+function drawEdgeLabel(e: EdgeView): SVGGElement | undefined {
+  if (e.label === null || e.labelAt === null) return undefined;
+  const shown = e.label.length > 28 ? `${e.label.slice(0, 27)}…` : e.label;
+  const width = shown.length * 6.6 + 8;
+  const g = svgElement('g', { class: 'edge-label', transform: `translate(${e.labelAt.x},${e.labelAt.y})` });
+  const title = svgElement('title', {});
+  title.textContent = e.label;
+  g.append(title);
+  g.append(svgElement('rect', { x: -width / 2, y: -8, width, height: 16, rx: 3 }));
+  g.append(text(shown, { 'text-anchor': 'middle', y: 4 }));
   return g;
 }
 
@@ -173,7 +264,8 @@ function panelSize(): { width: number; height: number } {
 }
 
 function fitToView(): void {
-  if (!view || view.nodes.length === 0) return;
+  if (!view || view.nodes.length + view.groups.length === 0) return;
+  fitted = true;
   const { width, height } = panelSize();
   const k = Math.min(MAX_SCALE, Math.max(MIN_SCALE, Math.min(width / (view.width + 20), height / (view.height + 20), 1.5)));
   transform = { k, x: (width - view.width * k) / 2, y: (height - view.height * k) / 2 };
@@ -181,8 +273,9 @@ function fitToView(): void {
 }
 
 function centreOn(id: string): void {
-  const n = view?.nodes.find((node) => node.id === id);
+  const n = view?.nodes.find((node) => node.id === id) ?? view?.groups.find((g) => g.id === id);
   if (!n) return;
+  fitted = false;
   const { width, height } = panelSize();
   const k = Math.max(transform.k, 0.8);
   transform = { k, x: width / 2 - (n.x + n.width / 2) * k, y: height / 2 - (n.y + n.height / 2) * k };
@@ -190,14 +283,23 @@ function centreOn(id: string): void {
 }
 
 function zoomAt(factor: number, cx: number, cy: number): void {
+  fitted = false;
   const k = Math.min(MAX_SCALE, Math.max(MIN_SCALE, transform.k * factor));
   const ratio = k / transform.k;
   transform = { k, x: cx - (cx - transform.x) * ratio, y: cy - (cy - transform.y) * ratio };
   applyTransform();
 }
 
+/** The collapsed group a task is drawn as, if it is inside one. */
+function collapsedGroupOf(taskId: string): CollapsedGroupView | undefined {
+  return view?.groups.find((g) => g.taskIds.includes(taskId));
+}
+
 function setClass(id: string | null, name: string, on: boolean): void {
-  if (id !== null) nodeElements.get(id)?.classList.toggle(name, on);
+  if (id === null) return;
+  // A task inside a collapsed group marks the group's node (the cursor in its code, say).
+  const element = nodeElements.get(id) ?? groupElements.get(collapsedGroupOf(id)?.id ?? '')?.g;
+  element?.classList.toggle(name, on);
 }
 
 function select(id: string | null): void {
@@ -241,21 +343,43 @@ function applyRunState(id: string): void {
   // The state in words as well as icon and colour: readable without colour vision or a legend.
   const words = state.state.replace('_', ' ');
   const duration = state.durationMs === undefined ? '' : ` · ${formatDuration(state.durationMs)}`;
-  const label = svgElement('g', { class: 'run-state', transform: 'translate(10,50)' });
+  const label = svgElement('g', { class: 'run-state', transform: `translate(10,${g.dataset.stateY ?? 50})` });
   label.append(text(`${STATE_ICONS[state.state]} ${words}${duration}`, {}));
   g.append(label);
 }
 
+/** A collapsed group's state: its tasks' states aggregated (see `aggregateRunState`). */
+function applyGroupState(id: string): void {
+  const entry = groupElements.get(id);
+  if (!entry) return;
+  const { g, group } = entry;
+  for (const s of Object.keys(STATE_ICONS)) g.classList.remove(`state-${s}`);
+  g.querySelector('.run-state')?.remove();
+  const ours = runDagId === view?.dagId;
+  const state = ours ? aggregateRunState(group.taskIds.map((t) => runStates.get(t)?.state)) : undefined;
+  if (!state) return;
+  g.classList.add(`state-${state}`);
+  const done = group.taskIds.filter((t) => runStates.get(t)?.state === state).length;
+  const label = svgElement('g', { class: 'run-state', transform: 'translate(10,50)' });
+  label.append(text(`${STATE_ICONS[state]} ${state.replace('_', ' ')} · ${done} of ${group.taskIds.length}`, {}));
+  g.append(label);
+}
+
+function applyAllRunStates(): void {
+  for (const id of nodeElements.keys()) applyRunState(id);
+  for (const id of groupElements.keys()) applyGroupState(id);
+}
+
 function drawMinimap(): void {
   minimapNodes.replaceChildren();
-  if (!view || view.nodes.length < MINIMAP_MIN_TASKS) {
+  if (!view || view.nodes.length + view.groups.length < MINIMAP_MIN_TASKS) {
     minimap.toggleAttribute('hidden', true);
     return;
   }
   minimap.toggleAttribute('hidden', false);
   minimap.setAttribute('viewBox', `0 0 ${view.width} ${view.height}`);
   const fragment = document.createDocumentFragment();
-  for (const n of view.nodes) fragment.append(svgElement('rect', { x: n.x, y: n.y, width: n.width, height: n.height }));
+  for (const n of [...view.nodes, ...view.groups]) fragment.append(svgElement('rect', { x: n.x, y: n.y, width: n.width, height: n.height }));
   minimapNodes.append(fragment);
   updateMinimapView();
 }
@@ -288,15 +412,30 @@ function render(message: Extract<HostMessage, { type: 'graph' }>): void {
   viewUri = message.uri;
   showPicker(message.dags, view.dagIndex);
   nodeElements.clear();
+  groupElements.clear();
+  const boxes = document.createDocumentFragment();
+  for (const b of view.boxes) boxes.append(drawBox(b));
   const edges = document.createDocumentFragment();
-  for (const e of view.edges) edges.append(svgElement('path', { class: 'edge', d: e.d, 'marker-end': 'url(#arrow)' }));
+  const edgeLabels = document.createDocumentFragment();
+  for (const e of view.edges) {
+    edges.append(svgElement('path', { class: e.label === null ? 'edge' : 'edge labelled', d: e.d, 'marker-end': 'url(#arrow)' }));
+    const label = drawEdgeLabel(e);
+    if (label) edgeLabels.append(label);
+  }
   const nodes = document.createDocumentFragment();
   for (const n of view.nodes) {
     const g = drawNode(n);
     nodeElements.set(n.id, g);
     nodes.append(g);
   }
+  for (const group of view.groups) {
+    const g = drawGroupNode(group);
+    groupElements.set(group.id, { g, group });
+    nodes.append(g);
+  }
+  boxLayer.replaceChildren(boxes);
   edgeLayer.replaceChildren(edges);
+  edgeLabelLayer.replaceChildren(edgeLabels);
   nodeLayer.replaceChildren(nodes);
   svg.setAttribute('width', String(Math.max(view.width, 1)));
   svg.setAttribute('height', String(Math.max(view.height, 1)));
@@ -304,15 +443,16 @@ function render(message: Extract<HostMessage, { type: 'graph' }>): void {
   if (selected !== null && !nodeElements.has(selected)) selected = null;
   select(selected);
   highlight(highlighted);
-  for (const id of nodeElements.keys()) applyRunState(id);
+  applyAllRunStates();
   unfocusButton.hidden = view.focus === null;
   const name = view.dagId ?? 'DAG';
   status.textContent = view.focus
     ? `${message.fileName} · ${name}: ${view.nodes.length} of ${view.totalTasks} tasks around ${view.focus.taskId}`
-    : `${message.fileName} · ${name}: ${view.nodes.length} task${view.nodes.length === 1 ? '' : 's'}, ${view.edges.length} edge${view.edges.length === 1 ? '' : 's'}`;
+    : `${message.fileName} · ${name}: ${view.totalTasks} task${view.totalTasks === 1 ? '' : 's'}, ${view.edges.length} edge${view.edges.length === 1 ? '' : 's'}${groupSummary(view)}`;
   document.body.dataset.state = 'graph';
   drawMinimap();
   if (message.viewport) {
+    fitted = false;
     transform = { ...message.viewport };
     applyTransform();
   } else if (first || !message.keepViewport) fitToView();
@@ -324,13 +464,22 @@ function render(message: Extract<HostMessage, { type: 'graph' }>): void {
   });
 }
 
+function groupSummary(v: GraphView): string {
+  const groups = v.groups.length + v.boxes.length;
+  if (groups === 0) return '';
+  return ` in ${groups} group${groups === 1 ? '' : 's'}${v.groups.length > 0 ? ` (${v.groups.length} collapsed)` : ''}`;
+}
+
 function showEmpty(reason: string): void {
   view = undefined;
   viewUri = undefined;
   clearTimeout(saveTimer);
   outputPane.hidden = true;
   nodeElements.clear();
+  groupElements.clear();
+  boxLayer.replaceChildren();
   edgeLayer.replaceChildren();
+  edgeLabelLayer.replaceChildren();
   nodeLayer.replaceChildren();
   drawMinimap();
   picker.hidden = true;
@@ -356,7 +505,7 @@ function onMessage(message: HostMessage): void {
       }
       runDagId = message.dagId;
       for (const t of message.tasks) runStates.set(t.taskId, t);
-      for (const id of nodeElements.keys()) applyRunState(id);
+      applyAllRunStates();
       break;
   }
 }
@@ -375,11 +524,14 @@ function exportSvg(): string {
     `.operator { opacity: 0.75; font-size: 11px; }`,
     `.edge { fill: none; stroke: ${colour('--vscode-editorLineNumber-foreground', '#888888')}; }`,
     `.arrowhead { fill: ${colour('--vscode-editorLineNumber-foreground', '#888888')}; }`,
+    `.group-frame { fill: none; stroke: ${colour('--vscode-editorWidget-border', '#888888')}; stroke-dasharray: 4 3; }`,
+    `.group-header-back, .edge-label rect { fill: ${colour('--vscode-editor-background', '#ffffff')}; }`,
+    `.edge-label text, .group-label { font-size: 11px; }`,
     `.badge circle { fill: ${colour('--vscode-editorError-foreground', '#e51400')}; } .badge-count { fill: #ffffff; font-size: 10px; }`,
   ].join('\n');
   out.append(css, svg.querySelector('defs')?.cloneNode(true) ?? svgElement('defs', {}));
   const content = svgElement('g', {});
-  content.append(edgeLayer.cloneNode(true), nodeLayer.cloneNode(true));
+  content.append(boxLayer.cloneNode(true), edgeLayer.cloneNode(true), edgeLabelLayer.cloneNode(true), nodeLayer.cloneNode(true));
   out.append(content);
   return new XMLSerializer().serializeToString(out);
 }
@@ -387,7 +539,7 @@ function exportSvg(): string {
 // Pan by dragging the background, zoom with the wheel around the pointer.
 let drag: { x: number; y: number; startX: number; startY: number } | undefined;
 canvas.addEventListener('pointerdown', (event) => {
-  if (event.button !== 0 || (event.target instanceof Element && event.target.closest('.node, #minimap'))) return;
+  if (event.button !== 0 || (event.target instanceof Element && event.target.closest('.node, .group-header, #minimap'))) return;
   drag = { x: event.clientX, y: event.clientY, startX: transform.x, startY: transform.y };
   // Synthetic events (the benchmark's) have no active pointer to capture.
   if (event.isTrusted) canvas.setPointerCapture(event.pointerId);
@@ -395,6 +547,7 @@ canvas.addEventListener('pointerdown', (event) => {
 canvas.addEventListener('pointermove', (event) => {
   if (!drag) return;
   transform = { ...transform, x: drag.startX + event.clientX - drag.x, y: drag.startY + event.clientY - drag.y };
+  fitted = false;
   applyTransform();
 });
 canvas.addEventListener('pointerup', () => (drag = undefined));
@@ -411,6 +564,28 @@ canvas.addEventListener(
 function nodeIdOf(target: EventTarget | null): string | undefined {
   const g = target instanceof Element ? target.closest('.node') : null;
   return g ? idOfElement.get(g) : undefined;
+}
+
+function groupIdOf(target: EventTarget | null): string | undefined {
+  const g = target instanceof Element ? target.closest('.group-node, .group-header') : null;
+  return g ? groupOfElement.get(g) : undefined;
+}
+
+function toggleGroup(event: Event): boolean {
+  const groupId = groupIdOf(event.target);
+  if (groupId === undefined) return false;
+  post({ type: 'toggleGroup', groupId });
+  return true;
+}
+
+for (const layer of [nodeLayer, boxLayer]) {
+  layer.addEventListener('click', (event) => void toggleGroup(event));
+  layer.addEventListener('keydown', (event) => {
+    if ((event.key === 'Enter' || event.key === ' ') && groupIdOf(event.target) !== undefined) {
+      event.preventDefault();
+      toggleGroup(event);
+    }
+  });
 }
 
 nodeLayer.addEventListener('click', (event) => {
@@ -439,6 +614,7 @@ minimap.addEventListener('click', (event) => {
   const gy = (event.clientY - box.top - offsetY) / scale;
   const { width, height } = panelSize();
   transform = { ...transform, x: width / 2 - gx * transform.k, y: height / 2 - gy * transform.k };
+  fitted = false;
   applyTransform();
 });
 
@@ -447,6 +623,13 @@ search.addEventListener('keydown', (event) => {
   const query = search.value.trim().toLowerCase();
   if (!query) return;
   const found = view.nodes.find((n) => n.id.toLowerCase() === query) ?? view.nodes.find((n) => n.id.toLowerCase().includes(query));
+  const hidden = found ? undefined : view.groups.find((g) => g.taskIds.some((t) => t.toLowerCase().includes(query)));
+  if (hidden) {
+    // The task is inside a collapsed group: show the group, and say why the task itself is not there.
+    centreOn(hidden.id);
+    status.textContent = `“${search.value.trim()}” is inside the collapsed group ${hidden.id}: click it to expand`;
+    return;
+  }
   if (!found) {
     status.textContent = `No task matches “${search.value.trim()}”`;
     return;
@@ -475,7 +658,11 @@ runUpstreamButton.addEventListener('click', () => {
   if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: true });
 });
 byId('output-close', HTMLButtonElement).addEventListener('click', () => (outputPane.hidden = true));
-window.addEventListener('resize', updateMinimapView);
+// A panel resized (dragged, or its editor group changed) fits the graph again, unless the user has placed it since the last fit.
+new ResizeObserver(() => {
+  if (fitted && view) fitToView();
+  else updateMinimapView();
+}).observe(canvas);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   // Anything that is not one of the host's messages is ignored, whoever sent it.
