@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { analyse, type AnalyseOptions } from '../../core/analysis/analyse';
 import type { FileAnalysis } from '../../core/analysis/model';
+import { newPythonParser } from '../../core/analysis/parser';
 import { decodeSource } from '../../core/analysis/source';
 
 /** A bad-usage or unreadable-file error: one line on stderr, exit status 2. */
@@ -57,6 +58,16 @@ export function analyseFile(file: string, options: AnalyseOptions): AnalysedFile
  * directory contributes the DAG files under it.
  */
 export function analysePaths(paths: string[], options: AnalyseOptions): { files: AnalysedFile[]; errors: string[] } {
+  // One parser for every file the command reads (`loadPython()` has resolved).
+  const parser = newPythonParser();
+  try {
+    return analyseEach(paths, { ...options, parser });
+  } finally {
+    parser.delete();
+  }
+}
+
+function analyseEach(paths: string[], options: AnalyseOptions): { files: AnalysedFile[]; errors: string[] } {
   const files: AnalysedFile[] = [];
   const errors: string[] = [];
   for (const p of paths) {

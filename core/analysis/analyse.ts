@@ -13,9 +13,8 @@
  * arguments and edges of the model are compact records (records.ts): both
  * because analysing a file must cost little next to parsing it.
  */
-import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import { Parser } from 'web-tree-sitter';
-import { loadedPython } from './parser';
+import type { Node, Parser, Tree, TreeCursor } from 'web-tree-sitter';
+import { newPythonParser } from './parser';
 import { durationSeconds, literalValue, rangeOf, SIMPLE_LITERALS, simpleLiteral } from './literals';
 import type {
   Argument, DagModel, Diagnostic, DiagnosticCode, FileAnalysis, FixData, LiteralValue, Position, Range, TaskModel,
@@ -26,7 +25,7 @@ import { ArgumentRecord, EdgeRecord, makeRange, NONE, stringList, TaskRecord, ty
 import { checkSchedule } from './schedule';
 import { closest } from './suggest';
 import { findCycles, type IndexedEdge } from './graph';
-import { readLine, readStatement, reading } from './simpleStatements';
+import { StatementReader } from './simpleStatements';
 import { pythonLineBreaks } from './source';
 
 export interface AnalyseOptions {
@@ -42,6 +41,12 @@ export interface AnalyseOptions {
   simpleStatements?: boolean;
   /** Kept by the caller from one analysis of a document to the next (the language server does). */
   statementCache?: StatementCache;
+  /**
+   * The caller's parser, for `analyse` and for the re-parses that read past
+   * syntax errors. Without one, a parser is made for the call and deleted
+   * after it (parsers hold wasm memory, which is not collected).
+   */
+  parser?: Parser;
 }
 
 /**
@@ -93,6 +98,8 @@ interface CachedLine {
  * compared in place, with no copy of it made.
  */
 export class StatementCache {
+  /** Reads this document's statements; kept with it so the strings it repeats are shared from one analysis to the next. */
+  readonly reader = new StatementReader();
   private lines: Array<CachedLine | undefined> = [];
   private run = 0;
 
@@ -172,16 +179,6 @@ export function emptyAnalysis(): FileAnalysis {
   return { isDagFile: false, dags: [], tasks: [], diagnostics: [], hasDynamicConstructs: false };
 }
 
-let sharedParser: Parser | undefined;
-
-function parser(): Parser {
-  if (!sharedParser) {
-    sharedParser = new Parser();
-    sharedParser.setLanguage(loadedPython());
-  }
-  return sharedParser;
-}
-
 /**
  * Parses `text` (reusing the unchanged parts of `oldTree` when given), giving
  * up after `timeoutMs`: null then. The parser stays usable for the next text.
@@ -215,12 +212,17 @@ export function analyse(source: string, options: AnalyseOptions = {}): FileAnaly
   const text = pythonLineBreaks(source);
   const declined = precheck(text, options);
   if (declined) return declined;
-  const tree = parseWithin(parser(), text, null, options.parseTimeoutMs);
-  if (!tree) return options.parseTimeoutMs === undefined ? emptyAnalysis() : parseTimedOut(text, options.parseTimeoutMs);
+  const parser = options.parser ?? newPythonParser();
   try {
-    return analyseTree(tree, text, options);
+    const tree = parseWithin(parser, text, null, options.parseTimeoutMs);
+    if (!tree) return options.parseTimeoutMs === undefined ? emptyAnalysis() : parseTimedOut(text, options.parseTimeoutMs);
+    try {
+      return analyseTree(tree, text, options.parser ? options : { ...options, parser });
+    } finally {
+      tree.delete();
+    }
   } finally {
-    tree.delete();
+    if (parser !== options.parser) parser.delete();
   }
 }
 
@@ -257,14 +259,24 @@ export function analyseTree(tree: Tree, source: string, options: AnalyseOptions 
   if (declined) return declined;
   const simple = options.simpleStatements ?? true;
   if (!tree.rootNode.hasError) return analyseRoot(text, tree.rootNode, simple, options.statementCache);
+  const parser = options.parser ?? newPythonParser();
+  try {
+    return analyseBrokenTree(parser, tree, text, simple, options);
+  } finally {
+    if (parser !== options.parser) parser.delete();
+  }
+}
+
+/** `analyseTree` for a tree with syntax errors: what is left open is closed, and broken statements blanked, by parsing again. */
+function analyseBrokenTree(parser: Parser, tree: Tree, text: string, simple: boolean, options: AnalyseOptions): FileAnalysis {
   const deadline = options.parseTimeoutMs === undefined ? undefined : performance.now() + options.parseTimeoutMs;
   const unclosed = findUnclosed(text);
   // Python's own error when something is left open at the end: everything
   // after it is inside it. Closed, the file says what else is wrong.
-  const closed = unclosed ? closeUnclosed(tree, text, unclosed, deadline) : { tree, text, inserted: undefined };
+  const closed = unclosed ? closeUnclosed(parser, tree, text, unclosed, deadline) : { tree, text, inserted: undefined };
   const syntaxErrors = unclosed ? [unclosedDiagnostic(text, unclosed), ...findSyntaxErrors(closed.tree.rootNode, closed.text)] : findSyntaxErrors(tree.rootNode, text);
   const start = { tree: closed.tree, text: closed.text };
-  const repaired = repairedParse(start.tree, start.text, deadline);
+  const repaired = repairedParse(parser, start.tree, start.text, deadline);
   try {
     const analysis = analyseRoot(repaired.text, repaired.tree.rootNode, simple);
     if (!analysis.isDagFile) {
@@ -290,11 +302,12 @@ const IMPORTS_FRAMEWORK = /^[ \t]*(?:from[ \t]+(?:vortex|airflow)\b|import[ \t]+
  * ever disagree, the file is analysed again with the tree walk alone.
  */
 function analyseRoot(text: string, root: Node, simpleStatements: boolean, statementCache?: StatementCache): FileAnalysis {
+  const reader = statementCache?.reader ?? new StatementReader();
   try {
-    return new Analyser(text, root, simpleStatements, statementCache, simpleStatements).run(root);
+    return new Analyser(text, root, reader, simpleStatements, statementCache, simpleStatements).run(root);
   } catch (error) {
     if (!(error instanceof TreeMismatch)) throw error;
-    return new Analyser(text, root, simpleStatements, statementCache, false).run(root);
+    return new Analyser(text, root, reader, simpleStatements, statementCache, false).run(root);
   }
 }
 
@@ -310,7 +323,7 @@ const MAX_REPAIRS = 8;
  * no deeper) are blanked and the text parsed again; the line numbers of every
  * other line stay as they were.
  */
-function repairedParse(tree: Tree, text: string, deadline: number | undefined): { tree: Tree; text: string } {
+function repairedParse(parser: Parser, tree: Tree, text: string, deadline: number | undefined): { tree: Tree; text: string } {
   let current = { tree, text };
   let lastLine = -1;
   for (let attempt = 0; attempt < MAX_REPAIRS && current.tree.rootNode.hasError; attempt++) {
@@ -325,7 +338,7 @@ function repairedParse(tree: Tree, text: string, deadline: number | undefined): 
     for (let i = line; i < end; i++) lines[i] = '';
     const repairedText = lines.join('\n');
     // Out of time, the analysis goes on with the tree repaired so far.
-    const next = parseWithin(parser(), repairedText, null, remaining(deadline));
+    const next = parseWithin(parser, repairedText, null, remaining(deadline));
     if (!next) break;
     if (current.tree !== tree) current.tree.delete();
     current = { tree: next, text: repairedText };
@@ -434,7 +447,7 @@ function unclosedDiagnostic(text: string, unclosed: Unclosed): Diagnostic {
  * its lines are blanked. Lines keep their numbers. The tree returned is the
  * one given when nothing could be parsed in time.
  */
-function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { kind: 'bracket' }>, deadline: number | undefined): Closed {
+function closeStatement(parser: Parser, tree: Tree, text: string, unclosed: Extract<Unclosed, { kind: 'bracket' }>, deadline: number | undefined): Closed {
   const statementStart = text.lastIndexOf('\n', unclosed.outermost - 1) + 1;
   const base = indentationEnd(text, statementStart) - statementStart;
   // A line of a string that spans lines is no statement: where the strings after the statement's start are.
@@ -458,7 +471,7 @@ function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { 
   if (scan && scan.string < 0 && scan.brackets.length > 0) {
     const closers = scan.brackets.map((at) => CLOSING[text[at]]).reverse().join('');
     const closedText = text.slice(0, scan.codeEnd) + closers + text.slice(scan.codeEnd);
-    const closed = parseWithin(parser(), closedText, null, remaining(deadline));
+    const closed = parseWithin(parser, closedText, null, remaining(deadline));
     if (!closed) return { tree, text, inserted: undefined };
     if (!hasErrorOnRows(closed.rootNode, firstRow, endRow)) {
       return { tree: closed, text: closedText, inserted: { ...positionIn(text, scan.codeEnd), length: closers.length } };
@@ -472,7 +485,7 @@ function closeStatement(tree: Tree, text: string, unclosed: Extract<Unclosed, { 
   const firstLineEnd = text.indexOf('\n', statementStart);
   const rest = firstLineEnd < 0 || firstLineEnd > statementEnd ? statementEnd : firstLineEnd;
   const blankedText = text.slice(0, statementStart) + kept + text.slice(rest, statementEnd).replace(/[^\n]+/g, '') + text.slice(statementEnd);
-  const blanked = parseWithin(parser(), blankedText, null, remaining(deadline));
+  const blanked = parseWithin(parser, blankedText, null, remaining(deadline));
   return { ...(blanked ? { tree: blanked, text: blankedText } : { tree, text }), inserted: undefined };
 }
 
@@ -492,11 +505,11 @@ interface Closed {
  * file, where Python would have it end. The tree returned is the one given
  * when nothing could be parsed in time.
  */
-function closeUnclosed(tree: Tree, text: string, unclosed: Unclosed, deadline: number | undefined): Closed {
-  if (unclosed.kind === 'bracket') return closeStatement(tree, text, unclosed, deadline);
+function closeUnclosed(parser: Parser, tree: Tree, text: string, unclosed: Unclosed, deadline: number | undefined): Closed {
+  if (unclosed.kind === 'bracket') return closeStatement(parser, tree, text, unclosed, deadline);
   // On a line of its own, so that no backslash at the end of the file escapes it.
   const closedText = `${text}\n${text.slice(unclosed.at, unclosed.at + 3)}`;
-  const closed = parseWithin(parser(), closedText, null, remaining(deadline));
+  const closed = parseWithin(parser, closedText, null, remaining(deadline));
   return { ...(closed ? { tree: closed, text: closedText } : { tree, text }), inserted: undefined };
 }
 
@@ -692,6 +705,8 @@ class Analyser {
   constructor(
     private readonly source: string,
     root: Node,
+    /** Reads simple statements from the text; what it read is in its fields until the next read. */
+    private readonly reader: StatementReader,
     private readonly simpleStatements: boolean,
     private readonly statementCache: StatementCache | undefined,
     /** Walk blocks by their text where the tree has no errors (see `walkText`). */
@@ -891,7 +906,7 @@ class Analyser {
    * line's text.
    */
   private textStatement(at: number, blockEnd: number, ctx: Context): number {
-    const { source } = this;
+    const { source, reader } = this;
     let prepared: PreparedStatement | undefined;
     let end = -1;
     // Looked up by its line's text when alone on its line (the language server keeps a cache).
@@ -915,9 +930,9 @@ class Analyser {
     }
     if (!prepared) {
       // The statement must end its line, with \n, \r\n or the end of the text.
-      if (!readLine(source, at) || !this.endsLine(reading.lineEnd)) return -1;
-      const readLineEnd = reading.lineEnd;
-      end = reading.end;
+      if (!reader.readLine(source, at) || !this.endsLine(reader.lineEnd)) return -1;
+      const readLineEnd = reader.lineEnd;
+      end = reader.end;
       const kept = line >= 0 && readLineEnd <= lineEnd;
       prepared = this.prepareReading(kept);
       if (kept) this.statementCache!.store(line, source.slice(lineStart, lineEnd), prepared);
@@ -989,10 +1004,10 @@ class Analyser {
     if (this.statementCache && indentationEnd(this.source, lineStart) === start && end <= lineEnd && this.blank(end, lineEnd)) {
       const entry =
         this.statementCache.lookup(this.source, line, lineStart, lineEnd) ??
-        this.statementCache.store(line, this.source.slice(lineStart, lineEnd), readStatement(this.source, start, end) ? this.prepareReading(true) : undefined);
+        this.statementCache.store(line, this.source.slice(lineStart, lineEnd), this.reader.readStatement(this.source, start, end) ? this.prepareReading(true) : undefined);
       prepared = entry.statement;
     } else {
-      prepared = readStatement(this.source, start, end) ? this.prepareReading(false) : undefined;
+      prepared = this.reader.readStatement(this.source, start, end) ? this.prepareReading(false) : undefined;
     }
     return prepared !== undefined && this.simpleStatement(prepared, ctx);
   }
@@ -1005,14 +1020,14 @@ class Analyser {
   }
 
   /**
-   * The statement just read from the text (see `reading`), made ready for
+   * The statement just read from the text (see `StatementReader`), made ready for
    * `simpleStatement`. Unless it is to be `kept` (in the statement cache), it
    * is made in objects reused from one statement to the next: without a
    * cache (the CLI), they would be garbage at once.
    */
   private prepareReading(kept: boolean): PreparedStatement {
     const { lineStarts } = this;
-    const r = reading;
+    const r = this.reader;
     if (r.kind === 'chain') {
       const count = r.operandCount;
       const chain: PreparedChain = kept ? { kind: 'chain', count, names: r.operandNames.slice(0, count), positions: new Array<number>(4 * count), operators: r.operators.slice(0, count - 1) } : this.scratchChain;
@@ -1092,7 +1107,7 @@ class Analyser {
       case 'expression_statement': {
         // In a tree without errors `walkStatements` has already tried the text.
         // Statements tree-sitter could not parse cleanly (MISSING nodes) always take the tree walk.
-        const simple = this.simpleStatements && this.treeHasError && !node.hasError && readStatement(this.source, node.startIndex, node.endIndex);
+        const simple = this.simpleStatements && this.treeHasError && !node.hasError && this.reader.readStatement(this.source, node.startIndex, node.endIndex);
         if (simple && this.simpleStatement(this.prepareReading(false), ctx)) return undefined;
         for (const child of node.namedChildren) if (child) this.expression(child, ctx, 0);
         return undefined;

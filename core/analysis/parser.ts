@@ -42,9 +42,14 @@ export function loadPython(): Promise<Language> {
 
 /** A new parser for Python; the caller owns it (and must `delete()` it when done). */
 export async function createPythonParser(): Promise<Parser> {
-  const language = await loadPython();
+  await loadPython();
+  return newPythonParser();
+}
+
+/** `createPythonParser` once `loadPython()` has resolved (throws before); the caller owns the parser. */
+export function newPythonParser(): Parser {
   const parser = new Parser();
-  parser.setLanguage(language);
+  parser.setLanguage(loadedPython());
   return parser;
 }
 

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     for (const n of [1000, 5000, 20000]) {
       const text = generateDag(n);
       const runs = n >= 20000 ? 5 : 11;
-      const [parse, full] = timePair(runs, () => parser.parse(text)!.delete(), () => analyse(text));
+      const [parse, full] = timePair(runs, () => parser.parse(text)!.delete(), () => analyse(text, { parser }));
       row(`${n} tasks (${(text.length / 1024).toFixed(0)} KB, ${text.split('\n').length} lines)`, `${full.toFixed(1)} ms`, `${parse.toFixed(1)} ms`, full / parse, n === 5000 ? 1.5 : undefined);
       console.log(`${''.padEnd(46)} ${(full / n * 1000).toFixed(1)} µs per task`);
     }
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     let current = text500;
     const samples: number[] = [];
     const statementCache = new StatementCache();
-    analyseTree(tree, current, { statementCache });
+    analyseTree(tree, current, { statementCache, parser });
     for (let i = 0; i < 41; i++) {
       // Rewrite one task's command: the kind of edit a user makes while typing.
       const needle = `echo step ${(i % 100) * 3}"`;
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
         newEndPosition: { row: row0, column: col0 + replacement.length },
       }));
       const reparsed = parser.parse(next, tree)!;
-      analyseTree(reparsed, next, { statementCache });
+      analyseTree(reparsed, next, { statementCache, parser });
       const elapsed = performance.now() - started;
       if (i > 0) samples.push(elapsed);
       tree.delete();

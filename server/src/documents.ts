@@ -116,7 +116,7 @@ export class DocumentStore {
     }
     const tree = this.currentTree(entry);
     if (!tree) return parseTimedOut(text, this.parseTimeoutMs);
-    return analyseTree(tree, text, { maxFileSize, parseTimeoutMs: this.parseTimeoutMs, statementCache: entry.statements });
+    return analyseTree(tree, text, { maxFileSize, parseTimeoutMs: this.parseTimeoutMs, statementCache: entry.statements, parser: this.parser });
   }
 
   private currentTree(entry: Entry): Tree | null {

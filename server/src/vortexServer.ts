@@ -57,7 +57,7 @@ export class VortexServer {
     this.documents = new DocumentStore(parser);
     this.analyses = new Analyses(this.documents, (uri) => this.readSettings(uri), (uri) => this.runtime.outcome(uri));
     // Files on disk are analysed under the limits open documents get.
-    this.index = new WorkspaceIndex({ maxFileSize: async (uri) => (await this.analyses.settings(this.folderOf(uri))).maxFileSize, logger: this.logger });
+    this.index = new WorkspaceIndex({ maxFileSize: async (uri) => (await this.analyses.settings(this.folderOf(uri))).maxFileSize, logger: this.logger, parser });
     this.diagnostics = new DiagnosticsFeature(this.analyses, this.index, (p) => void connection.sendDiagnostics(p), this.logger);
     this.trust = new WorkspaceTrust(params.initializationOptions);
     this.runtime = new RuntimeResolutions({

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyse, DEFAULT_MAX_FILE_SIZE, DEFAULT_PARSE_TIMEOUT_MS, mightContainDag } from '../../core/analysis/analyse';
 import type { FileAnalysis, Range } from '../../core/analysis/model';
+import type { Parser } from '../../core/analysis/parser';
 import type { Logger } from './features/util';
 
 export interface IndexedDag {
@@ -72,6 +73,8 @@ export interface WorkspaceIndexOptions {
   parseTimeoutMs?: number;
   /** Hears which files were not indexed, and why. */
   logger?: Logger;
+  /** The parser to read files with (the open documents'); without one, each file gets a parser of its own. */
+  parser?: Parser;
 }
 
 export class WorkspaceIndex {
@@ -147,7 +150,7 @@ export class WorkspaceIndex {
     }
     if (!mightContainDag(text)) return undefined;
     const maxFileSize = this.options.maxFileSize ? await this.options.maxFileSize(uri) : DEFAULT_MAX_FILE_SIZE;
-    const analysis = analyse(text, { maxFileSize, parseTimeoutMs: this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS });
+    const analysis = analyse(text, { maxFileSize, parseTimeoutMs: this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, parser: this.options.parser });
     const skipped = analysis.diagnostics.find((d) => d.code === 'VX002');
     if (skipped) {
       this.options.logger?.log(`VORTEX did not index ${fileURLToPath(uri)}: ${skipped.message}`);

@@ -81,8 +81,24 @@ describe('DocumentStore: incremental text and trees', () => {
     } finally {
       tree.delete();
     }
-    // The shared parser the repairs use is left usable.
+    // Without a parser given, the repairs parse with one of their own.
     assert.deepEqual(analyse(text).dags.map((d) => d.dagId), ['after_the_error']);
+  });
+
+  it('parses, and parses again past syntax errors, with the parser it was given', () => {
+    const store = new DocumentStore(parser);
+    let parses = 0;
+    parser.setLogger((message) => {
+      if (message === 'new_parse') parses++;
+    });
+    try {
+      store.open(URI, 'python', 1, 'from vortex import DAG\nbroken = (\nwith DAG(dag_id="after_the_error") as dag:\n    pass\n');
+      assert.deepEqual(store.analysis(URI, 1e9)?.dags.map((d) => d.dagId), ['after_the_error']);
+      assert.equal(parses, 2, 'the document\'s parse and the repair both ran on the store\'s parser');
+    } finally {
+      parser.setLogger(null);
+      store.dispose();
+    }
   });
 
   it('reports one VX002 and no analysis over the size limit', () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WorkspaceSymbolRequest } from 'vscode-languageserver-protocol/node';
 import { DEFAULT_PARSE_TIMEOUT_MS } from '../../../core/analysis/analyse';
-import { loadPython } from '../../../core/analysis/parser';
+import { createPythonParser, loadPython } from '../../../core/analysis/parser';
 import { WorkspaceIndex } from '../../../server/src/workspaceIndex';
 import { LspClient } from '../../support/lspClient';
 
@@ -72,6 +72,22 @@ describe('workspace scan: the open documents\' limits hold for files on disk', (
     writeFileSync(path.join(folder, 'small.py'), dagFile('scan_small', 'ping', PADDING));
     assert.deepEqual([...(await index.refreshFromDisk(pathToFileURL(path.join(folder, 'small.py')).href))], ['scan_small']);
     assert.deepEqual(indexed(index), ['scan_orders']);
+  });
+
+  it('reads files with the parser it is given', async () => {
+    const parser = await createPythonParser();
+    let parses = 0;
+    parser.setLogger((message) => {
+      if (message === 'new_parse') parses++;
+    });
+    try {
+      const index = new WorkspaceIndex({ parser });
+      const file = pathToFileURL(path.join(folder, 'orders.py')).href;
+      assert.deepEqual([...(await index.refreshFromDisk(file))], ['scan_orders']);
+      assert.equal(parses, 1);
+    } finally {
+      parser.delete();
+    }
   });
 });
 

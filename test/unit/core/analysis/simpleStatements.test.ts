@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyse } from '../../../../core/analysis/analyse';
 import { loadPython } from '../../../../core/analysis/parser';
-import { readSimpleLine, readSimpleStatement } from '../../../../core/analysis/simpleStatements';
+import { readSimpleLine, readSimpleStatement, StatementReader } from '../../../../core/analysis/simpleStatements';
 import { loadFixtures } from '../../../support/fixtures';
 import { generateDag } from '../../../support/generate';
 import { mutate, randomSource } from '../../../support/mutate';
@@ -48,6 +48,20 @@ describe('simple statements: reading them from text agrees with the tree walk', 
     for (const declined of ['t1 = Op(task_id="t1")  # note\n', 't1 = Op(task_id="t1"); t2 >> t3\n', 't1 >> \\\n  t2\n', 't1 = Op(task_id="t1"', 'print >> t1\n', 't1 >> t2 t3\n']) {
       assert.equal(readSimpleLine(declined, 0), undefined, declined);
     }
+  });
+
+  it('keeps in each reader what it read last, whatever other readers read', () => {
+    const callText = 'extract = BashOperator(task_id="extract", retries=2)';
+    const chainText = 'a >> [b, c] << d';
+    const first = new StatementReader();
+    const second = new StatementReader();
+    assert.ok(first.readStatement(callText, 0, callText.length));
+    assert.ok(second.readLine(chainText, 0));
+    assert.ok(!second.readStatement('print(a)', 0, 8), 'a declined statement');
+    assert.deepEqual(first.statement(callText), readSimpleStatement(callText, 0, callText.length));
+    assert.equal(first.kind, 'assignCall');
+    assert.deepEqual(first.argValues.slice(0, first.argCount), ['extract', 2]);
+    assert.deepEqual(second.statement(chainText), readSimpleStatement(chainText, 0, chainText.length));
   });
 
   const same = (text: string, label: string) => {
