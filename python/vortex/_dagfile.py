@@ -11,8 +11,9 @@ import os
 import re
 import sys
 from types import ModuleType
+from typing import Dict, Optional
 
-from vortex import _airflow
+from vortex import _airflow, _standins
 
 
 def module_name_for(path: str) -> str:
@@ -42,8 +43,13 @@ def _make_importable(folder: str) -> None:
         sys.path.insert(0, folder)
 
 
-def import_dag_file(path: str) -> ModuleType:
-    """Executes the DAG file at ``path`` as a module and returns it; whatever the file raises propagates."""
+def import_dag_file(path: str, stood_in: Optional[Dict[str, int]] = None) -> ModuleType:
+    """Executes the DAG file at ``path`` as a module and returns it; whatever the file raises propagates.
+
+    Modules the file (or a module of its folder) imports that are not
+    installed get stand-ins (``vortex._standins``); ``stood_in`` receives each
+    one's name and the line of the file that imported it.
+    """
     path = os.path.abspath(path)
     _airflow.install()
     _make_importable(os.path.dirname(path))
@@ -55,5 +61,10 @@ def import_dag_file(path: str) -> ModuleType:
     sys.modules[name] = module
     # What the file sees as its command line, as when Airflow imports it.
     sys.argv = [path]
-    spec.loader.exec_module(module)
+    with _standins.standing_in(path) as missing:
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            if stood_in is not None:
+                stood_in.update(missing)
     return module

@@ -5,7 +5,7 @@ functions. This module executes each DAG file the way Airflow's DagBag imports
 it (under a module name of its own, never ``__main__``, with the file's folder
 importable and Airflow's modules served by the SDK) and prints one JSON
 document on stdout: the DAGs, tasks and dependencies each file made, and
-diagnostics (VX501-VX504) where executing it went wrong. The shape is
+diagnostics (VX501-VX504, VX508) where executing it went wrong. The shape is
 ``RuntimeReport`` in the extension's ``core/runtime/report.ts``; lines and
 columns are 1-based, columns count UTF-16 code units as editors do.
 
@@ -27,6 +27,7 @@ from types import CodeType, FrameType, ModuleType
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from vortex._dagfile import import_dag_file
+from vortex._standins import install_command
 from vortex.exceptions import UnsupportedAirflowFeature
 from vortex.models import recording
 from vortex.models.baseoperator import BaseOperator
@@ -392,6 +393,39 @@ def _error_diagnostic(error: BaseException, path: str, timeout: float) -> Json:
     )
 
 
+def _words(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else "%s and %s" % (", ".join(names[:-1]), names[-1])
+
+
+def _stood_in_diagnostics(stood_in: Dict[str, int], path: str) -> List[Json]:
+    """One VX508 per import line, naming the modules stood in for there."""
+    by_line: Dict[int, List[str]] = {}
+    for module, line in stood_in.items():
+        by_line.setdefault(line, []).append(module)
+    diagnostics = []
+    for line, modules in by_line.items():
+        one = len(modules) == 1
+        diagnostics.append(
+            _diagnostic(
+                "VX508",
+                "info",
+                "%s %s not installed in %s: VORTEX stood in for %s to build the graph, and tasks that use %s will "
+                "fail when they run. Install %s: %s."
+                % (
+                    _words(modules),
+                    "is" if one else "are",
+                    sys.executable,
+                    "it" if one else "them",
+                    "it" if one else "them",
+                    "it" if one else "them",
+                    "; ".join(install_command(m) for m in modules),
+                ),
+                _line_span(path, line),
+            )
+        )
+    return diagnostics
+
+
 def _cycle_diagnostic(dag: Json, cycle: List[str], path: str) -> Json:
     return _diagnostic(
         "VX501",
@@ -436,11 +470,17 @@ def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
     known_dags = len(created_dags())
     recorder = _FileRecorder(path)
     recording.start(recorder)
+    stood_in: Dict[str, int] = {}
     try:
         with _Timer(timeout):
-            module = import_dag_file(path)
+            module = import_dag_file(path, stood_in)
     except BaseException as error:  # noqa: BLE001 - SystemExit and the time limit are the file's errors too
-        return {"path": path, "dags": [], "diagnostics": [_error_diagnostic(error, path, timeout)]}
+        return {
+            "path": path,
+            "dags": [],
+            "diagnostics": [_error_diagnostic(error, path, timeout), *_stood_in_diagnostics(stood_in, path)],
+            "missing_modules": list(stood_in),
+        }
     finally:
         recording.stop()
         del DagContext._stack[:]
@@ -449,8 +489,13 @@ def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
         cycle = find_cycle([t["task_id"] for t in report["tasks"]], [(e["upstream"], e["downstream"]) for e in report["edges"]])
         if cycle is not None:
             # Airflow's DagBag refuses such a DAG when it loads the file: an import error.
-            return {"path": path, "dags": [], "diagnostics": [_cycle_diagnostic(report, cycle, path)]}
-    return {"path": path, "dags": reports, "diagnostics": []}
+            return {
+                "path": path,
+                "dags": [],
+                "diagnostics": [_cycle_diagnostic(report, cycle, path), *_stood_in_diagnostics(stood_in, path)],
+                "missing_modules": list(stood_in),
+            }
+    return {"path": path, "dags": reports, "diagnostics": _stood_in_diagnostics(stood_in, path), "missing_modules": list(stood_in)}
 
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:

@@ -18,6 +18,7 @@ import sys
 from types import ModuleType
 from typing import Any, Dict, List, NoReturn, Optional, Sequence
 
+from vortex import _standins
 from vortex._dagfile import import_dag_file
 from vortex.models.dag import created_dags
 
@@ -83,6 +84,8 @@ def run(payload: Dict[str, Any]) -> None:
     op_kwargs: Optional[Dict[str, Any]] = payload["op_kwargs"]
     args = list(op_args) if op_args is not None else list(getattr(task, "op_args", None) or [])
     kwargs = dict(op_kwargs) if op_kwargs is not None else dict(getattr(task, "op_kwargs", None) or {})
+    # The graph was built with stand-ins for modules that are not installed; the task must not compute with them.
+    _standins.refuse_use()
     func(*args, **kwargs)
 
 
