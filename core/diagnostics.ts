@@ -45,11 +45,12 @@ export const DIAGNOSTICS = {
   VX405: { severity: 'warning', title: 'Jinja template in `bash_command`' },
   VX501: { severity: 'error', title: 'Executing the file raised an error' },
   VX502: { severity: 'error', title: 'Executing the file took too long' },
-  VX503: { severity: 'error', title: 'A module the file imports is not installed' },
+  VX503: { severity: 'error', title: 'An installed library imports a module that is not installed' },
   VX504: { severity: 'info', title: 'An Airflow import VORTEX cannot execute' },
   VX505: { severity: 'warning', title: 'The Python interpreter could not be started' },
   VX506: { severity: 'warning', title: 'Python ran but cannot run the SDK, or gave no usable report' },
   VX507: { severity: 'error', title: 'Executing the file ended the Python process' },
+  VX508: { severity: 'info', title: 'A module the file imports is not installed: stood in for' },
 } as const satisfies Record<`VX${number}`, DiagnosticInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

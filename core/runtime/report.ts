@@ -60,6 +60,8 @@ export interface RuntimeFileReport {
   path: string;
   dags: RuntimeDag[];
   diagnostics: RuntimeDiagnostic[];
+  /** Top-level modules the file (or a module of its folder) imports that are not installed: stood in for (VX508). */
+  missing_modules: string[];
 }
 
 /** What `python -m vortex._inspector FILE...` prints on stdout. */

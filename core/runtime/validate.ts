@@ -87,7 +87,8 @@ function isFileReport(value: unknown): value is RuntimeFileReport {
     Array.isArray(value.dags) &&
     value.dags.every(isDag) &&
     Array.isArray(value.diagnostics) &&
-    value.diagnostics.every(isDiagnostic)
+    value.diagnostics.every(isDiagnostic) &&
+    isStrings(value.missing_modules)
   );
 }
 

@@ -378,10 +378,10 @@ def _error_diagnostic(error: BaseException, path: str, timeout: float) -> Json:
         return _diagnostic(
             "VX503",
             "error",
-            "No module named '%s' in %s (the Python that executed this file). Install the package that "
+            "No module named '%s'%s in %s (the Python that executed this file). Install the package that "
             "provides it into that interpreter (usually: %s -m pip install %s), or choose an interpreter "
             "that has it (the vortex.python.interpreter setting; --python on the command line)."
-            % (module, sys.executable, sys.executable, top),
+            % (module, _origin(error, path), sys.executable, sys.executable, top),
             span,
         )
     return _diagnostic(
@@ -495,7 +495,8 @@ def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
                 "diagnostics": [_cycle_diagnostic(report, cycle, path), *_stood_in_diagnostics(stood_in, path)],
                 "missing_modules": list(stood_in),
             }
-    return {"path": path, "dags": reports, "diagnostics": _stood_in_diagnostics(stood_in, path), "missing_modules": list(stood_in)}
+    diagnostics = _stood_in_diagnostics(stood_in, path)
+    return {"path": path, "dags": reports, "diagnostics": diagnostics, "missing_modules": list(stood_in)}
 
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as _datetime
 from typing import Optional, Union
 
-__all__ = ["DateTime", "Date", "Duration", "UTC", "timezone", "datetime", "duration", "now", "today", "yesterday", "tomorrow", "parse"]
+__all__ = [
+    "DateTime", "Date", "Duration", "UTC", "timezone", "datetime", "duration", "now", "today", "yesterday", "tomorrow", "parse",
+]
 
 DateTime = _datetime.datetime
 Date = _datetime.date

@@ -76,6 +76,8 @@ class StandIn:
     """What a name of a missing module is: answers everything with stand-ins, or refuses once a task runs."""
 
     __slots__ = ("_vortex_module", "_vortex_name")
+    _vortex_module: str
+    _vortex_name: str
 
     def __init__(self, module: str, name: str) -> None:
         object.__setattr__(self, "_vortex_module", module)
