@@ -1,10 +1,11 @@
 /**
  * Runtime resolution with real processes: `resolveAtRuntime` runs python3 on
  * the dynamic fixtures of test/fixtures/runtime and on DAG files that go wrong
- * in each way the diagnostics VX501-VX506 describe.
+ * in each way the diagnostics VX501-VX508 describe.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspectDags, inspectRuntimeDags } from '../../../../cli/src/report';
 import { analyse } from '../../../../core/analysis/analyse';
@@ -14,6 +15,7 @@ import { executeTask } from '../../../../core/run/taskExecutor';
 import type { RuntimeOutcome } from '../../../../core/runtime/report';
 import { resolveAtRuntime } from '../../../../core/runtime/resolver';
 import { processRuns, pythonSpec, REPO, scratchDir, SDK } from '../../../support/execution';
+import { PANDAS_DAG } from '../../../support/missingModules';
 
 const RUNTIME_FIXTURES = path.join(REPO, 'test', 'fixtures', 'runtime');
 const fixture = (name: string) => path.join(RUNTIME_FIXTURES, name);
@@ -299,16 +301,70 @@ describe('runtime resolution: resolveAtRuntime', function () {
       }
     });
 
-    it('VX503: a missing module, on its import, naming the module and the interpreter', async () => {
+    it('VX503: a module an installed library imports is missing, on the import of that library, naming the module and the interpreter', async () => {
+      const { dir, remove } = scratchDir();
+      try {
+        // The library lies outside the DAG folder, as an installed one does: its imports are never stood in for.
+        writeFileSync(path.join(dir, 'reports_lib.py'), 'import vortex_test_no_such_module.loaders\n');
+        const dags = path.join(dir, 'dags');
+        mkdirSync(dags);
+        const file = path.join(dags, 'uses_library.py');
+        writeFileSync(
+          file,
+          ['import sys', `sys.path.insert(0, ${JSON.stringify(dir)})`, 'from vortex import DAG', 'import reports_lib', '', 'with DAG(dag_id="uses_library") as dag:', '    pass', ''].join('\n'),
+        );
+        const outcome = await resolveAtRuntime(file);
+        assert.equal(outcome.status, 'failed');
+        const d = only(outcome);
+        assert.equal(d.code, 'VX503');
+        assert.equal(d.severity, 'error');
+        assert.equal(d.line, lineOf(file, 'import reports_lib'));
+        assert.match(d.message, /No module named 'vortex_test_no_such_module' \(raised in reports_lib\.py, line 1\) in \/\S*python\S* \(the Python that executed this file\)/);
+        assert.match(d.message, /pip install vortex_test_no_such_module.*vortex\.python\.interpreter/);
+      } finally {
+        remove();
+      }
+    });
+
+    it('VX508: a module the file itself imports is missing: stood in for, the graph resolves, information on the import naming it', async () => {
       const file = fixture('missing_module.py');
       const outcome = await resolveAtRuntime(file);
-      assert.equal(outcome.status, 'failed');
+      assert.equal(outcome.status, 'resolved', JSON.stringify(outcome.diagnostics));
+      assert.deepEqual(outcome.dags.map((dag) => [dag.dag_id, dag.tasks.map((t) => t.task_id)]), [['runtime_missing_module', ['load']]]);
       const d = only(outcome);
-      assert.equal(d.code, 'VX503');
-      assert.equal(d.severity, 'error');
+      assert.equal(d.code, 'VX508');
+      assert.equal(d.severity, 'info');
       assert.equal(d.line, lineOf(file, 'import vortex_test_no_such_module'));
-      assert.match(d.message, /No module named 'vortex_test_no_such_module' in \/\S*python\S* \(the Python that executed this file\)/);
-      assert.match(d.message, /pip install vortex_test_no_such_module.*vortex\.python\.interpreter/);
+      assert.match(d.message, /^vortex_test_no_such_module is not installed in \/\S*python\S*: VORTEX stood in for it to build the graph, and tasks that use it will fail when they run\./);
+      assert.match(d.message, /Install it: "\/\S*python\S*" -m pip install vortex_test_no_such_module/);
+    });
+
+    it('an Airflow tutorial that uses pendulum for start_date resolves to its exact tasks, with no diagnostic', async () => {
+      const file = fixture('airflow_tutorial.py');
+      const outcome = await resolveAtRuntime(file);
+      assert.equal(outcome.status, 'resolved', JSON.stringify(outcome.diagnostics));
+      assert.deepEqual(outcome.diagnostics, []);
+      const [dag] = outcome.dags;
+      assert.equal(dag.dag_id, 'tutorial');
+      assert.deepEqual(dag.tasks.map((t) => t.task_id), ['print_date', 'sleep', 'templated', 'extra_0', 'extra_1']);
+      assert.deepEqual(dag.tasks[0].downstream, ['extra_0', 'extra_1', 'sleep', 'templated']);
+    });
+
+    it('a file importing pandas, which only a task uses, resolves with one information naming pandas and its install command', async function () {
+      if (spawnSync('python3', ['-c', 'import pandas']).status === 0) this.skip();
+      const { dir, remove } = scratchDir();
+      try {
+        const file = path.join(dir, 'uses_pandas.py');
+        writeFileSync(file, PANDAS_DAG);
+        const outcome = await resolveAtRuntime(file);
+        assert.equal(outcome.status, 'resolved', JSON.stringify(outcome.diagnostics));
+        assert.deepEqual(outcome.dags[0].tasks.map((t) => t.task_id), ['summarise', 'count', 'notify']);
+        const d = only(outcome);
+        assert.deepEqual([d.code, d.severity, d.line], ['VX508', 'info', 1]);
+        assert.match(d.message, /^pandas is not installed in .*tasks that use it will fail when they run\. Install it: "\S*python\S*" -m pip install pandas/);
+      } finally {
+        remove();
+      }
     });
 
     it('VX504: an Airflow import the SDK has no stand-in for, on its import line: fallback to static analysis', async () => {
@@ -483,7 +539,7 @@ describe('runtime resolution: resolveAtRuntime', function () {
       // A copy of the SDK whose inspector says who it is.
       const sdk = path.join(dir, 'sdk');
       cpSync(path.join(SDK, 'vortex'), path.join(sdk, 'vortex'), { recursive: true });
-      writeFileSync(path.join(sdk, 'vortex', '_inspector.py'), 'import json, sys\nprint(json.dumps({"files": [{"path": sys.argv[-1], "dags": [], "diagnostics": []}]}))\n');
+      writeFileSync(path.join(sdk, 'vortex', '_inspector.py'), 'import json, sys\nprint(json.dumps({"files": [{"path": sys.argv[-1], "dags": [], "diagnostics": [], "missing_modules": []}]}))\n');
       const outcome = await resolveAtRuntime(fixture('loop_tasks.py'), { sdkPath: sdk });
       assert.equal(outcome.status, 'resolved');
       assert.deepEqual(outcome.dags, []);
