@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunJson } from '../../../cli/src/runCommand';
 import { processRuns, REPO, scratchDir } from '../../support/execution';
+import { PANDAS_DAG } from '../../support/missingModules';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const SECRET = 'pa55-W0rd-value';
@@ -185,6 +186,20 @@ with DAG(dag_id="missing") as dag:
     assert.match(json.tasks[0].stderr, /missing secret 'NOT_THERE'/);
     assert.equal(existsSync(path.join(scratch.dir, 'started')), false);
   });
+
+  for (const mode of ['auto', 'runtime']) {
+    it(`--mode ${mode}: a file importing a module that is not installed runs the tasks that do not use it; the one that does fails naming the install command`, function () {
+      if (spawnSync('python3', ['-c', 'import pandas']).status === 0) this.skip();
+      writeFileSync(path.join(scratch.dir, 'pandas_report.py'), PANDAS_DAG);
+      const { status, json, stderr } = cliJson('run', 'pandas_report.py', '--mode', mode);
+      assert.equal(status, 1, stderr);
+      const t = byId(json);
+      assert.deepEqual(json.tasks.map((x) => [x.task_id, x.state]), [['summarise', 'failed'], ['count', 'success'], ['notify', 'success']]);
+      assert.equal(t.count.stdout, 'counted 3\n');
+      assert.equal(t.notify.stdout, 'notified\n');
+      assert.match(t.summarise.stderr, /ModuleNotFoundError: module pandas is not installed in \S*python\S*: "\S*python\S*" -m pip install pandas/);
+    });
+  }
 
   it('runs one task alone with --task', () => {
     const file = dagFile('one.py', `

@@ -7,6 +7,7 @@
  * workspace and only when `vortex.analysis.mode` asks for it.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import type { CodeLens, DocumentSymbol, PublishDiagnosticsParams } from 'vscode-
 import { Commands } from '../../../core/commands';
 import { DagModelRequest, DagSummaryRequest, RunModelRequest, WorkspaceTrustNotification } from '../../../core/protocol';
 import { LspClient, ROOT } from '../../support/lspClient';
+import { PANDAS_DAG } from '../../support/missingModules';
 
 const EXAMPLE = readFileSync(path.join(ROOT, 'examples/dynamic_regions.py'), 'utf8');
 const ALL_TASKS = [
@@ -253,6 +255,27 @@ describe('LSP over stdio: runtime resolution', function () {
     const resolved = await resolvedFor(client, uri);
     assert.equal(resolved.status, 'resolved');
     assert.equal(resolved.tasks, 4);
+  });
+
+  it('a module the file imports that is not installed (pandas, used only in a task) is information, never an error', async function () {
+    if (spawnSync('python3', ['-c', 'import pandas']).status === 0) this.skip();
+    const client = await start(TRUSTED, { analysis: { mode: 'runtime' } });
+    const { uri, text } = file(PANDAS_DAG, 'pandas_report');
+    await client.open(uri, text);
+    const resolved = await resolvedFor(client, uri);
+    assert.equal(resolved.status, 'resolved');
+    assert.equal(resolved.tasks, 3);
+    const published = await client.waitForDiagnostics(uri, (p) => codes(p).includes('VX508'), 20_000, 0);
+    assert.deepEqual(
+      published.diagnostics.filter((d) => d.severity === 1),
+      [],
+      'no error',
+    );
+    const [vx508] = published.diagnostics;
+    assert.deepEqual([codes(published), vx508.severity, vx508.range.start.line], [['VX508'], 3, 0]);
+    assert.match(typeof vx508.message === 'string' ? vx508.message : vx508.message.value, /^pandas is not installed in .* -m pip install pandas/);
+    const model = await client.connection.sendRequest(DagModelRequest.type, { uri });
+    assert.deepEqual(model?.dags[0].tasks.map((t) => t.taskId), ['summarise', 'count', 'notify']);
   });
 
   it('an untrusted workspace never resolves, until trust is granted', async () => {
