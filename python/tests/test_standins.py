@@ -109,6 +109,25 @@ def test_installed_libraries_imports_are_never_stood_in_for(tmp_path: Path, dag_
     assert "No module named '%s' (raised in needy_lib.py, line 1)" % ABSENT in report["diagnostics"][0]["message"]
     assert report["missing_modules"] == []
 
+    # A namespace package's missing portion (google.cloud beside google.protobuf) is, for the file's own imports only.
+    (site / "vortex_test_ns" / "present").mkdir(parents=True)
+    (site / "vortex_test_ns" / "present" / "__init__.py").write_text("")
+    (site / "ns_lib.py").write_text(
+        "try:\n    import vortex_test_ns.absent\n    HAVE = True\nexcept ImportError:\n    HAVE = False\n"
+    )
+    namespace = dag_folder / "namespace.py"
+    namespace.write_text(
+        "import vortex_test_ns.present\n"
+        "import ns_lib\n"
+        "from vortex_test_ns.absent import storage\n"
+        "assert not ns_lib.HAVE\n"
+        "client = storage.Client()\n"
+    )
+    report = inspect(namespace, tmp_path, env)
+    assert diagnostics(report) == [("VX508", "info", 3)]
+    assert report["missing_modules"] == ["vortex_test_ns.absent"]
+    assert report["diagnostics"][0]["message"].startswith("vortex_test_ns.absent is not installed in ")
+
     # Nor is a missing submodule of an installed package.
     submodule = dag_folder / "submodule.py"
     submodule.write_text("import json.vortex_test_absent\n")
@@ -134,6 +153,13 @@ def test_pendulum_is_served_when_missing_and_not_reported(tmp_path: Path, dag_fo
     assert report["diagnostics"] == []
     assert report["missing_modules"] == []
     assert [t["task_id"] for d in report["dags"] for t in d["tasks"]] == ["print_date"]
+
+    # What the stand-in lacks is stood in for too, and then reported.
+    with dag_file.open("a") as file:
+        file.write("\nzone = pendulum.local_timezone()\n")
+    report = inspect(dag_file, tmp_path)
+    assert diagnostics(report) == [("VX508", "info", 10)]
+    assert report["missing_modules"] == ["pendulum"]
 
 
 def test_the_pendulum_stand_in_gives_standard_library_values() -> None:

@@ -197,13 +197,18 @@ class _MissingModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     ) -> Optional[importlib.machinery.ModuleSpec]:
         if self.dag_file is None:
             return None
-        top, dot, _ = fullname.partition(".")
+        parent_name, dot, _ = fullname.rpartition(".")
         if dot:
-            # A submodule of a stand-in is one too; of a real package, it is really missing.
-            parent = sys.modules.get(top)
-            if parent is None or getattr(parent, "__loader__", None) is not self:
+            parent = sys.modules.get(parent_name)
+            if parent is None:
                 return None
-            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+            if getattr(parent, "__loader__", None) is self:
+                # A submodule of a stand-in is one too.
+                return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+            if getattr(parent, "__file__", None) is not None:
+                # A regular package lacks it: the installed package really has no such module.
+                return None
+            # Left: a namespace package (``google``, ``azure``), whose portions are distributions of their own.
         importer = _importer(sys._getframe(1))
         if importer is None or not _under(importer.f_code.co_filename, self.folder):
             return None
@@ -220,10 +225,26 @@ class _MissingModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             from vortex import _pendulum
 
             module.__dict__.update((k, getattr(_pendulum, k)) for k in _pendulum.__all__)
+            module.__dict__["__getattr__"] = self._pendulum_getattr
             return
         # Nothing is found under a stand-in's path; its submodules come from this finder.
         module.__path__ = []
-        module.__dict__["__getattr__"] = _module_getattr(name.partition(".")[0])
+        module.__dict__["__getattr__"] = _module_getattr(self._stood_in_name(name))
+
+    def _pendulum_getattr(self, name: str) -> StandIn:
+        """What the pendulum stand-in lacks is stood in for like a missing module's names, and then reported."""
+        if name.startswith("__"):
+            raise AttributeError("module %r has no attribute %r" % (_PENDULUM, name))
+        if self.dag_file is not None:
+            self.stood_in.setdefault(_PENDULUM, self._line_in_dag_file(sys._getframe(1)))
+        return StandIn(_PENDULUM, _PENDULUM + "." + name)._derived("")
+
+    def _stood_in_name(self, name: str) -> str:
+        """The missing module ``name`` belongs to: ``pandas`` for ``pandas.io``, ``google.cloud`` for ``google.cloud.storage``."""
+        for missing in self.stood_in:
+            if name == missing or name.startswith(missing + "."):
+                return missing
+        return name.partition(".")[0]
 
 
 _finder = _MissingModules()
