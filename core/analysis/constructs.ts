@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { durationSeconds, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
-import type { Argument, DagModel, Range } from './model';
+import type { Argument, DagModel, OperatorKind, Range } from './model';
 import { KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
 import { makeRange, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
@@ -140,7 +140,7 @@ export class ConstructBuilder extends ModelBuilder {
 
   /** The DAG a `DAG(...)` call makes; returns its index. */
   protected createDag(site: CallSite): number {
-    const { byName, list, nodes } = site;
+    const { byName, nodes } = site;
     const idArg = byName.dag_id ?? byName['#0'];
     const scheduleArg = byName.schedule_interval ?? byName.schedule;
     // Only literals count as values (cli.md), but `default_args` is so often a
@@ -151,7 +151,7 @@ export class ConstructBuilder extends ModelBuilder {
       defaultArgs && typeof defaultArgs === 'object' && !Array.isArray(defaultArgs) && typeof defaultArgs.owner === 'string' ? defaultArgs.owner : null;
     const dag: DagModel = {
       dagId: typeof idArg?.value === 'string' ? idArg.value : null,
-      schedule: null,
+      schedule: typeof scheduleArg?.value === 'string' && checkSchedule(scheduleArg.value).ok ? scheduleArg.value : null,
       owner: typeof byName.owner?.value === 'string' ? byName.owner.value : ownerFromDefaults,
       description: typeof byName.description?.value === 'string' ? byName.description.value : null,
       tags: stringList(byName.tags?.value),
@@ -168,25 +168,32 @@ export class ConstructBuilder extends ModelBuilder {
     };
     const index = this.dags.length;
     this.dags.push(dag);
+    this.checkDagCall(dag, site);
+    return index;
+  }
+
+  /** The checks of a `DAG(...)` call's own arguments: VX101, VX106, VX103, VX104, VX105. */
+  protected checkDagCall(dag: DagModel, site: CallSite): void {
+    const { byName, list } = site;
+    const idArg = byName.dag_id ?? byName['#0'];
+    const scheduleArg = byName.schedule_interval ?? byName.schedule;
     if (!idArg) {
       this.report('VX101', operatorRange(site), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
     } else if (dag.dagId !== null) {
       const idWrong = idProblem(dag.dagId);
       if (idWrong) this.report('VX106', idArg.valueRange, `The dag_id "${shownId(dag.dagId)}" ${idWrong}.`);
     }
-    if (scheduleArg) this.checkScheduleArgument(dag, scheduleArg);
+    if (scheduleArg) this.checkScheduleArgument(scheduleArg);
     this.checkKeywords(list, KNOWN_DAG_ARGS, 'DAG');
-    return index;
   }
 
-  protected checkScheduleArgument(dag: DagModel, arg: Argument): void {
+  protected checkScheduleArgument(arg: Argument): void {
     const value = arg.value;
     if (value === null) return;
     if (typeof value === 'string') {
       const check = checkSchedule(value);
-      if (check.ok) {
-        dag.schedule = value;
-      } else if (check.unsupported) {
+      if (check.ok) return;
+      if (check.unsupported) {
         this.report('VX104', arg.valueRange, check.message);
       } else {
         this.report('VX103', arg.valueRange, check.message, check.suggestion ? { kind: 'replace', replacement: JSON.stringify(check.suggestion) } : undefined);
@@ -203,17 +210,15 @@ export class ConstructBuilder extends ModelBuilder {
 
   /** The task an operator call makes, or why it makes none. */
   protected createTask(callee: OperatorCallee, site: CallSite): Value {
-    const { scope, byName, list, hasSplat, nodes } = site;
-    const call = site;
+    const { scope, byName, hasSplat, nodes } = site;
     if (scope.dynamic) {
-      this.reportDynamic(operatorRange(call), `${callee.name} is called in ${scope.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(operatorRange(site), `${callee.name} is called in ${scope.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
       return { kind: 'dynamic' };
     }
-    const kind = callee.known ? operatorKind(callee.name) : 'other';
     const idArg = byName.task_id;
     if (!idArg) {
-      if (!hasSplat) this.report('VX202', operatorRange(call), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(operatorRange(call), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      if (!hasSplat) this.report('VX202', operatorRange(site), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
+      else this.reportDynamic(operatorRange(site), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
@@ -221,25 +226,56 @@ export class ConstructBuilder extends ModelBuilder {
       return { kind: 'dynamic' };
     }
     const taskId = idArg.value;
-    const idWrong = idProblem(taskId);
-    if (idWrong) this.report('VX207', idArg.valueRange, `The task_id "${shownId(taskId)}" ${idWrong}.`);
+    const kind = callee.known ? operatorKind(callee.name) : 'other';
     let dagIndex = scope.dag;
     const dagArg = byName.dag;
     if (dagArg) {
       const binding = dagArg.kind === 'identifier' ? this.bindings.get(dagArg.text) : undefined;
       if (binding?.kind === 'dag') dagIndex = binding.dag;
     }
-    if (dagIndex < 0 && !dagArg) {
-      this.report('VX206', operatorRange(call), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
+    this.checkTaskCall(callee, kind, site, taskId, dagIndex);
+    const timeoutNode = nodes.execution_timeout;
+    const task = new TaskRecord(
+      taskId,
+      callee.name,
+      callee.qualified,
+      kind,
+      dagIndex,
+      site,
+      byName,
+      timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
+    );
+    const index = this.tasks.length;
+    this.tasks.push(task);
+    if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
+    const callable = byName.python_callable;
+    if (callable?.kind === 'identifier') {
+      this.pendingCallables.push({ task: index, argument: callable, provideContext: byName.provide_context?.value === true });
+    }
+    return { kind: 'tasks', tasks: [index] };
+  }
+
+  /**
+   * The checks of an operator call's own arguments: VX207, VX206, VX205,
+   * VX105, VX203, VX405, VX401. They run at the call rather than over the
+   * finished model since they read what the model does not keep (every
+   * argument in the order written, `**kwargs`, where the list ends).
+   */
+  protected checkTaskCall(callee: OperatorCallee, kind: OperatorKind, site: CallSite, taskId: string, dagIndex: number): void {
+    const { byName, list, hasSplat } = site;
+    const idWrong = idProblem(taskId);
+    if (idWrong) this.report('VX207', byName.task_id.valueRange, `The task_id "${shownId(taskId)}" ${idWrong}.`);
+    if (dagIndex < 0 && !byName.dag) {
+      this.report('VX206', operatorRange(site), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
     }
     if (kind === 'other') {
-      this.report('VX205', operatorRange(call), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
+      this.report('VX205', operatorRange(site), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
     } else {
       this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
     }
     const required = REQUIRED_ARGUMENT[kind];
     if (required && !byName[required.name] && !hasSplat) {
-      const end = site.argsEndLine >= 0 ? { line: site.argsEndLine, character: site.argsEndCharacter } : { line: call.operatorEndLine, character: call.operatorEndCharacter };
+      const end = site.argsEndLine >= 0 ? { line: site.argsEndLine, character: site.argsEndCharacter } : { line: site.operatorEndLine, character: site.operatorEndCharacter };
       // After a trailing comma the argument goes right behind it (another comma would be a syntax error); else before `)`.
       const last = list.at(-1);
       let comma = last ? this.offset(last.range.end) : -1;
@@ -247,7 +283,7 @@ export class ConstructBuilder extends ModelBuilder {
       const trailingComma = comma >= 0 && this.source[comma] === ',';
       const insertAt = trailingComma ? this.position(comma + 1) : { line: end.line, character: Math.max(0, end.character - 1) };
       const separator = trailingComma ? ' ' : list.length > 0 ? ', ' : '';
-      this.report('VX203', operatorRange(call), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
+      this.report('VX203', operatorRange(site), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
         kind: 'insertArgument',
         argument: required.name,
         insertAt,
@@ -261,24 +297,5 @@ export class ConstructBuilder extends ModelBuilder {
     if (byName.do_xcom_push?.value === true) {
       this.report('VX401', byName.do_xcom_push.nameRange ?? byName.do_xcom_push.range, 'XCom (do_xcom_push) is not supported by VORTEX: pass data through files or environment variables.');
     }
-    const timeoutNode = nodes.execution_timeout;
-    const task = new TaskRecord(
-      taskId,
-      callee.name,
-      callee.qualified,
-      kind,
-      dagIndex,
-      call,
-      byName,
-      timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
-    );
-    const index = this.tasks.length;
-    this.tasks.push(task);
-    if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
-    const callable = byName.python_callable;
-    if (callable?.kind === 'identifier') {
-      this.pendingCallables.push({ task: index, argument: callable, provideContext: byName.provide_context?.value === true });
-    }
-    return { kind: 'tasks', tasks: [index] };
   }
 }
