@@ -171,7 +171,7 @@ export class Analyser extends TextStatements {
 
   /**
    * Handles one statement; returns the blocks inside it that must be walked
-   * next (with their context), or undefined.
+   * next (each with its scope), or undefined.
    */
   protected statement(node: Node, scope: Scope): Block[] | undefined {
     switch (node.type) {
