@@ -54,3 +54,10 @@ export function pythonLineBreaks(text: string): string {
   }
   return copied === 0 ? text : result + text.slice(copied);
 }
+
+/** The end of a line's indentation (its leading spaces and tabs), from the line's start. */
+export function indentationEnd(source: string, lineStart: number): number {
+  let i = lineStart;
+  for (let c = source.charCodeAt(i); c === 32 || c === 9; c = source.charCodeAt(++i));
+  return i;
+}

@@ -1,0 +1,81 @@
+/**
+ * The callee registry: what a called name is to the analyser, looked up by
+ * the name the frameworks export it as. Adding a construct is one entry here
+ * and one handler for its kind (`ExpressionReader.callHandlers`).
+ */
+import { operatorKind } from './operators';
+
+/** Module roots whose names the registry knows. */
+export const FRAMEWORKS: ReadonlySet<string> = new Set(['vortex', 'airflow']);
+
+export type CalleeKind =
+  | 'dag'
+  | 'operator'
+  | 'chain'
+  | 'chainLinear'
+  | 'crossDownstream'
+  | 'taskGroup'
+  | 'label'
+  | 'taskDecorator'
+  | 'dagDecorator'
+  | 'other';
+
+export type OperatorCallee = { kind: 'operator'; name: string; qualified: string; known: boolean };
+
+export type Callee = OperatorCallee | { readonly kind: Exclude<CalleeKind, 'operator'> };
+
+interface RegistryEntry {
+  callee: Callee;
+  /**
+   * Handled as an unknown call so far (its kind has no model of its own
+   * yet), so a call of it that passes `task_id` is taken for an unknown
+   * operator, as any other capitalised framework name is.
+   */
+  provisional: boolean;
+}
+
+function entry(kind: Exclude<CalleeKind, 'operator'>, provisional = false): RegistryEntry {
+  return { callee: Object.freeze({ kind }), provisional };
+}
+
+/** The framework names that are not operator classes (those are looked up in operators.ts). */
+const FRAMEWORK_CALLEES: ReadonlyMap<string, RegistryEntry> = new Map([
+  ['DAG', entry('dag')],
+  ['chain', entry('chain')],
+  ['cross_downstream', entry('crossDownstream')],
+  ['chain_linear', entry('chainLinear')],
+  ['TaskGroup', entry('taskGroup', true)],
+  ['Label', entry('label', true)],
+  ['task', entry('taskDecorator')],
+  ['dag', entry('dagDecorator')],
+]);
+
+const OTHER: Callee = Object.freeze({ kind: 'other' });
+
+/** Whether a dotted name is one of the frameworks'. */
+export function isFramework(qualified: string): boolean {
+  const dot = qualified.indexOf('.');
+  return FRAMEWORKS.has(dot < 0 ? qualified : qualified.slice(0, dot));
+}
+
+/**
+ * What a callee is.
+ * @param qualified its dotted name resolved through the imports (`airflow.models.DAG`), or null when it is not imported
+ * @param last the name it is called by, after aliases (`DAG`)
+ * @param fnText the callee as written, for operators of unknown origin
+ * @param hasTaskId whether the call passes `task_id` (asked only when it matters)
+ */
+export function classifyCallee(qualified: string | null, last: string, fnText: string, hasTaskId: boolean | (() => boolean)): Callee {
+  const framework = qualified !== null && isFramework(qualified);
+  const taskId = () => (typeof hasTaskId === 'function' ? hasTaskId() : hasTaskId);
+  if (framework) {
+    const found = FRAMEWORK_CALLEES.get(last);
+    if (found && !(found.provisional && taskId())) return found.callee;
+  }
+  const qualifiedName = qualified ?? fnText;
+  if (framework && operatorKind(last) !== 'other') return { kind: 'operator', name: last, qualified: qualifiedName, known: true };
+  // Operator classes of other packages (providers, the user's own) by their naming convention.
+  if (/(Operator|Sensor)$/.test(last)) return { kind: 'operator', name: last, qualified: qualifiedName, known: false };
+  if (framework && /^[A-Z]/.test(last) && taskId()) return { kind: 'operator', name: last, qualified: qualifiedName, known: false };
+  return OTHER;
+}

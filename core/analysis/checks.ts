@@ -1,0 +1,127 @@
+/**
+ * The checks that need the finished model (every name bound, every task and
+ * dependency made), each a pass of its own over it, run in the order of
+ * `FILE_CHECKS`: VX204 and VX403 (python_callable), VX102 and VX201
+ * (duplicate ids), VX301 (cycles), VX401 (XCom).
+ */
+import type { Node } from 'web-tree-sitter';
+import type { DagModel, DiagnosticCode, FixData, Range, TaskModel } from './model';
+import { CONTEXT_PARAMETER_NAMES } from './operators';
+import { makeRange, type EdgeRecord } from './records';
+import { findCycles } from './graph';
+import type { Binding, PendingCallable } from './builder';
+
+/** What the checks read of a finished analysis, and how they report. */
+export interface FinishedModel {
+  readonly source: string;
+  readonly root: Node;
+  readonly dags: readonly DagModel[];
+  readonly tasks: readonly TaskModel[];
+  /** Every name bound at module level, to what it was bound last. */
+  readonly bindings: ReadonlyMap<string, Binding>;
+  /** Every `python_callable` that names a function. */
+  readonly pendingCallables: readonly PendingCallable[];
+  /** The range of a node of this source. */
+  range(node: Node): Range;
+  report(code: DiagnosticCode, range: Range, message: string, fix?: FixData): void;
+}
+
+export type FileCheck = (model: FinishedModel) => void;
+
+function textOf(model: FinishedModel, node: Node): string {
+  return model.source.slice(node.startIndex, node.endIndex);
+}
+
+function checkCallables(model: FinishedModel): void {
+  // Each function's parameters are read from the tree once, however many tasks call it.
+  const parametersOf = new Map<Node, Array<{ type: string; name: string; text: string; range: Range }>>();
+  for (const pending of model.pendingCallables) {
+    const callable = pending.argument.text;
+    if (!model.bindings.has(callable)) {
+      model.report('VX204', pending.argument.valueRange, `python_callable "${callable}" is neither defined nor imported in this file: define the function (def ${callable}(): ...) or import it.`);
+      continue;
+    }
+    const binding = model.bindings.get(callable);
+    if (binding?.kind !== 'function') continue;
+    let parameters = parametersOf.get(binding.node);
+    if (!parameters) {
+      parameters = readParameters(model, binding.node);
+      parametersOf.set(binding.node, parameters);
+    }
+    for (const { type, name, text, range } of parameters) {
+      const contextSplat = type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
+      if (contextSplat || (type !== 'dictionary_splat_pattern' && type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
+        model.report('VX403', makeRange(range.start.line, range.start.character, range.end.line, range.end.character), `"${text}" expects Airflow's execution context, which VORTEX does not pass to "${callable}": read what you need from op_kwargs or environment variables instead.`);
+      }
+    }
+  }
+}
+
+/** The parameters of a function definition: each one's node type, name, text and range. */
+function readParameters(model: FinishedModel, definition: Node): Array<{ type: string; name: string; text: string; range: Range }> {
+  const found: Array<{ type: string; name: string; text: string; range: Range }> = [];
+  for (const param of definition.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!param) continue;
+    const nameNode = param.type === 'identifier' ? param : param.type === 'dictionary_splat_pattern' ? param.namedChild(0) : param.childForFieldName('name') ?? param.namedChild(0);
+    if (!nameNode) continue;
+    found.push({ type: param.type, name: textOf(model, nameNode), text: textOf(model, param), range: model.range(param) });
+  }
+  return found;
+}
+
+function checkDuplicates(model: FinishedModel): void {
+  const seenDags = new Map<string, DagModel>();
+  for (const dag of model.dags) {
+    if (dag.dagId === null) continue;
+    const first = seenDags.get(dag.dagId);
+    if (first) {
+      model.report('VX102', dag.idRange ?? dag.nameRange, `The dag_id "${dag.dagId}" is already defined on line ${first.line + 1}: each DAG needs its own dag_id.`);
+    } else {
+      seenDags.set(dag.dagId, dag);
+    }
+  }
+  for (const dag of model.dags) {
+    const ids = new Map<string, TaskModel>();
+    // Every id of the DAG, so that a suggested id is free; only made once a duplicate is found.
+    let all: Set<string> | undefined;
+    for (let i = 0; i < dag.taskIndices.length; i++) {
+      const task = model.tasks[dag.taskIndices[i]];
+      const first = ids.get(task.taskId);
+      if (!first) {
+        ids.set(task.taskId, task);
+        continue;
+      }
+      all ??= new Set(dag.taskIndices.map((index) => model.tasks[index].taskId));
+      let n = 2;
+      while (all.has(`${task.taskId}_${n}`)) n++;
+      const suggestion = `${task.taskId}_${n}`;
+      all.add(suggestion);
+      model.report('VX201', task.taskIdRange, `The task_id "${task.taskId}" is already used on line ${first.line + 1} of this DAG: task ids must be unique within a DAG (for example "${suggestion}").`, {
+        kind: 'renameTaskId',
+        suggestion,
+      });
+    }
+  }
+}
+
+function checkCycles(model: FinishedModel): void {
+  for (let d = 0; d < model.dags.length; d++) {
+    // The analyser makes every edge of a DAG an EdgeRecord.
+    for (const cycle of findCycles(model.dags[d].edges as EdgeRecord[])) {
+      const names = cycle.path.map((i) => model.tasks[i].taskId);
+      model.report('VX301', cycle.closing.range, `These dependencies form a cycle: ${names.join(' → ')}. A DAG cannot loop: remove one of these dependencies.`);
+    }
+  }
+}
+
+function reportXcom(model: FinishedModel): void {
+  const pattern = /\bxcom_(push|pull)\b/g;
+  for (let match = pattern.exec(model.source); match; match = pattern.exec(model.source)) {
+    const node = model.root.descendantForIndex(match.index, match.index + match[0].length);
+    if (node?.type !== 'identifier') continue; // in a comment or a string
+    model.report('VX401', model.range(node), `XCom (${match[0]}) is not supported by VORTEX: pass data through files or environment variables.`);
+  }
+}
+
+/** The checks of a finished model, in the order they run (which orders diagnostics at one position). */
+export const FILE_CHECKS: readonly FileCheck[] = [checkCallables, checkDuplicates, checkCycles, reportXcom];
