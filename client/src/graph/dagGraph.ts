@@ -3,20 +3,12 @@
  * answer: one DAG's tasks and edges, nothing positioned yet. Pure (no `vscode`
  * import) so the unit tests, the layout worker and the benchmark share it.
  */
-import type { DagJson, DagModelResult, DiagnosticCounts } from '../../../core/protocol';
+import type { DagJson, DagModelResult, TaskJson } from '../../../core/protocol';
 import type { Position, Range } from '../../../core/analysis/model';
 
-export interface GraphNode {
+/** A task as the graph draws it: the wire's fields, under the graph's own name for the id. */
+export interface GraphNode extends Pick<TaskJson, 'operator' | 'kind' | 'diagnostics' | 'groupId' | 'decorated' | 'mapped' | 'branch' | 'triggerRule'> {
   id: string;
-  operator: string;
-  kind: 'bash' | 'python' | 'dummy' | 'other';
-  diagnostics: DiagnosticCounts;
-  /** The innermost TaskGroup holding the task (one of the model's `groups`), or null. */
-  groupId: string | null;
-  decorated: boolean;
-  mapped: boolean;
-  branch: boolean;
-  triggerRule: string | null;
 }
 
 export interface GraphEdge {
