@@ -20,12 +20,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPython } from '../../core/analysis/parser';
-import { cleanUpInterruptedRuns, type InterruptedRun } from '../../core/run/interruptedRuns';
+import { cleanUpInterruptedRuns } from '../../core/run/interruptedRuns';
 import {
   checkRunnable,
   chooseDag,
   dynamicTasksNote,
   executeRun,
+  interruptedRunLine,
   modelForRun,
   openRunStore,
   planRun,
@@ -141,12 +142,6 @@ function failureReport(result: DagRunResult): string[] {
   return out;
 }
 
-function interruptedLine(run: InterruptedRun): string {
-  const stopped = run.stoppedGroups.length;
-  const what = stopped > 0 ? `; stopped ${stopped} task process group${stopped === 1 ? '' : 's'} it left running` : '';
-  return `vortex: run ${run.runId} of DAG "${run.dagId}" was interrupted (the process running it ended)${what}; marked interrupted in ${run.dir}`;
-}
-
 async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.Signals | null): Promise<number> {
   const vault = args.secretsFile !== undefined ? readSecrets(args.secretsFile) : new MapVault({});
   await loadPython();
@@ -165,7 +160,7 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
   for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
   const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
   const interrupted = store ? await cleanUpInterruptedRuns(store) : [];
-  if (!args.json) for (const earlier of interrupted) warn(interruptedLine(earlier));
+  if (!args.json) for (const earlier of interrupted) warn(`vortex: ${interruptedRunLine(earlier)}`);
 
   const table = args.json
     ? null

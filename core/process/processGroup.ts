@@ -13,7 +13,7 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /** Sends a signal to every process of a group; false when the group is gone. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pgid, signal);
     return true;
@@ -113,7 +113,7 @@ export async function stopGroup(pgid: number, graceMs: number): Promise<void> {
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
-export function trackGroup(pgid: number): void {
+function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -128,12 +128,12 @@ export function trackGroup(pgid: number): void {
   });
 }
 
-export function untrackGroup(pgid: number): void {
+function untrackGroup(pgid: number): void {
   liveGroups.delete(pgid);
 }
 
 /** setTimeout fires at once for delays beyond 2^31-1 ms (about 24.8 days); longer limits mean "that long". */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * How long the output may stay open after the main process ended and its

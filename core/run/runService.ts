@@ -262,3 +262,10 @@ export function runJson(result: DagRunResult, interrupted: readonly InterruptedR
   }
   return json;
 }
+
+/** What a run cleaned up as interrupted was, in one sentence (without a "vortex:" prefix). */
+export function interruptedRunLine(run: InterruptedRun): string {
+  const stopped = run.stoppedGroups.length;
+  const what = stopped > 0 ? `; stopped ${stopped} task process group${stopped === 1 ? '' : 's'} it left running` : '';
+  return `run ${run.runId} of DAG "${run.dagId}" was interrupted (the process running it ended)${what}; marked interrupted in ${run.dir}`;
+}

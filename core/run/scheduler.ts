@@ -50,7 +50,7 @@ export class CycleError extends PlanError {
 }
 
 /** Narrows a plan's tasks to a selection, dropping dependencies on tasks left out. */
-export function selectTasks(tasks: readonly PlannedTask[], selection: TaskSelection): PlannedTask[] {
+function selectTasks(tasks: readonly PlannedTask[], selection: TaskSelection): PlannedTask[] {
   if (selection.kind === 'dag') return [...tasks];
   const byId = new Map(tasks.map((t) => [t.spec.taskId, t]));
   const target = byId.get(selection.taskId);

@@ -8,7 +8,7 @@
  */
 import { parse as parseDotenv } from 'dotenv';
 
-export const MASK = '***';
+const MASK = '***';
 
 /**
  * Values shorter than this are not masked. Masking replaces every occurrence

@@ -21,7 +21,7 @@ const INSPECTOR_MODULE = 'vortex._inspector';
  * line it was running; the group is killed this much later, for files that
  * ignore the signal or sit in code that cannot be interrupted.
  */
-export const HARD_KILL_GRACE_MS = 1000;
+const HARD_KILL_GRACE_MS = 1000;
 
 /** `vortex run` takes its interpreter from VORTEX_PYTHON (it has no --python), `vortex inspect` from --python. */
 const PICK_INTERPRETER = 'choose another with the vortex.python.interpreter setting (on the command line: --python for vortex inspect, VORTEX_PYTHON for vortex run)';

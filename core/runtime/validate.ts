@@ -63,7 +63,7 @@ function isDag(value: unknown): value is RuntimeDag {
   );
 }
 
-export function isRuntimeCode(value: unknown): value is RuntimeCode {
+function isRuntimeCode(value: unknown): value is RuntimeCode {
   return isDiagnosticCode(value) && value.startsWith('VX5');
 }
 

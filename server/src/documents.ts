@@ -107,8 +107,8 @@ export class DocumentStore {
   }
 
   private analyse(entry: Entry, maxFileSize: number): FileAnalysis {
-    const text = pythonLineBreaks(entry.document.getText());
     if (!isPython(entry.document)) return emptyAnalysis();
+    const text = pythonLineBreaks(entry.document.getText());
     const declined = precheck(text, { maxFileSize });
     if (declined) {
       this.freeTree(entry);

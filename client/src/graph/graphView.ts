@@ -27,26 +27,24 @@ export interface NodeView {
   triggerRule: string | null;
 }
 
-/** A collapsed TaskGroup: one node standing for every task inside it. */
-export interface CollapsedGroupView {
+/** Where a TaskGroup is drawn, collapsed or not. */
+interface GroupPlace {
   id: string;
   label: string;
   x: number;
   y: number;
   width: number;
   height: number;
+}
+
+/** A collapsed TaskGroup: one node standing for every task inside it. */
+export interface CollapsedGroupView extends GroupPlace {
   /** The tasks it stands for (their run states make its own). */
   taskIds: string[];
 }
 
 /** An expanded TaskGroup: a box around its contents, with a header that collapses it. */
-export interface GroupBoxView {
-  id: string;
-  label: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+export interface GroupBoxView extends GroupPlace {
   /** Tasks inside, nested groups' too. */
   tasks: number;
 }

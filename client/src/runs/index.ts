@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../../../core/run/scheduler';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { cleanUpInterruptedRuns } from '../../../core/run/interruptedRuns';
-import { openRunStore } from '../../../core/run/runService';
+import { interruptedRunLine, openRunStore } from '../../../core/run/runService';
 import type { RunStore } from '../../../core/run/runStore';
 import { isMasked, UNMASKED_REASON } from '../../../core/run/secrets';
 import { Commands, Views } from '../../../core/commands';
@@ -69,8 +69,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
       const opened = await openRunStore(historyDir, KEEP_RUNS_PER_DAG, (message) => channel.appendLine(`VORTEX ${message}.`));
       // Runs an earlier extension host left unfinished (it crashed or was killed): stop what they left running.
       for (const run of opened ? await cleanUpInterruptedRuns(opened).catch(() => []) : []) {
-        const stopped = run.stoppedGroups.length;
-        channel.appendLine(`Run ${run.runId} of DAG "${run.dagId}" was interrupted (the process running it ended)${stopped > 0 ? `; stopped ${stopped} task process group${stopped === 1 ? '' : 's'} it left running` : ''}.`);
+        channel.appendLine(`VORTEX: ${interruptedRunLine(run)}.`);
       }
       return opened;
     })();
