@@ -31,3 +31,15 @@ class UnsupportedAirflowImport(UnsupportedAirflowFeature, ImportError):
     An ImportError, so that a file guarding an optional import with
     ``except ImportError`` behaves as it would without Airflow installed.
     """
+
+
+class AirflowException(VortexException):
+    """Airflow's base error: a task that raises it fails (and is retried if it has retries left)."""
+
+
+class AirflowSkipException(AirflowException):
+    """Raised by a task to end as ``skipped`` rather than ``success`` or ``failed``."""
+
+
+class AirflowFailException(AirflowException):
+    """Raised by a task to fail at once, without its remaining retries."""
