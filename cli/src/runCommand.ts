@@ -1,7 +1,8 @@
 /**
  * `vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
  *                  [--timeout SECONDS] [--secrets-file PATH] [--json]
- *                  [--mode auto|static|runtime]`
+ *                  [--mode auto|static|runtime] [--logical-date DATE]
+ *                  [--conf JSON] [--retry-delay SECONDS]`
  * as docs/cli.md describes it: arguments into the run service, its events out
  * to the terminal.
  *
@@ -37,6 +38,7 @@ import {
   unmaskedSecrets,
 } from '../../core/run/runService';
 import type { DagRunResult, RunEvent, TaskSelection } from '../../core/run/scheduler';
+import { parseConf, parseLogicalDate, RunContextError } from '../../core/run/runContext';
 import { MapVault, parseSecretsFile, unmaskedSecretWarning } from '../../core/run/secrets';
 import { DEFAULT_RUNTIME_TIMEOUT_MS } from '../../core/runtime/report';
 import type { AnalysisMode } from '../../core/runtime/mode';
@@ -57,6 +59,9 @@ interface RunArgs {
   secretsFile: string | undefined;
   json: boolean;
   mode: AnalysisMode;
+  logicalDate: Date | undefined;
+  conf: Record<string, unknown> | undefined;
+  retryDelaySeconds: number | undefined;
 }
 
 function parseRunArgs(args: string[]): RunArgs {
@@ -74,6 +79,9 @@ function parseRunArgs(args: string[]): RunArgs {
         'secrets-file': { type: 'string' },
         json: { type: 'boolean' },
         mode: { type: 'string' },
+        'logical-date': { type: 'string' },
+        conf: { type: 'string' },
+        'retry-delay': { type: 'string' },
       },
     });
   } catch (error) {
@@ -95,6 +103,15 @@ function parseRunArgs(args: string[]): RunArgs {
       throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}"`);
     }
   }
+  let retryDelaySeconds: number | undefined;
+  if (values['retry-delay'] !== undefined) {
+    retryDelaySeconds = Number(values['retry-delay']);
+    if (!Number.isFinite(retryDelaySeconds) || retryDelaySeconds < 0) {
+      throw new UsageError(`--retry-delay must be a number of seconds, 0 or more, not "${values['retry-delay']}"`);
+    }
+  }
+  const logicalDate = values['logical-date'] !== undefined ? contextValue('--logical-date', () => parseLogicalDate(values['logical-date'] as string)) : undefined;
+  const conf = values.conf !== undefined ? contextValue('--conf', () => parseConf(values.conf as string)) : undefined;
   return {
     file: positionals[0],
     dag: values.dag,
@@ -104,7 +121,19 @@ function parseRunArgs(args: string[]): RunArgs {
     secretsFile: values['secrets-file'],
     json: values.json ?? false,
     mode: analysisMode(values.mode),
+    logicalDate,
+    conf,
+    retryDelaySeconds,
   };
+}
+
+function contextValue<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof RunContextError) throw new UsageError(`${flag}: ${error.message}`);
+    throw error;
+  }
 }
 
 function readSecrets(file: string): MapVault {
@@ -156,7 +185,15 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
   if (note) warn(`vortex: note: ${note}`);
 
   const selection: TaskSelection = args.task !== undefined ? { kind: 'task', taskId: args.task } : { kind: 'dag' };
-  const plan = planRun(model, { filePath: path.resolve(file), dag, selection, timeoutSeconds: args.timeoutSeconds, pythonPath });
+  const plan = planRun(model, {
+    filePath: path.resolve(file),
+    dag,
+    selection,
+    timeoutSeconds: args.timeoutSeconds,
+    pythonPath,
+    logicalDate: args.logicalDate,
+    conf: args.conf,
+  });
   for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
   const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
   const interrupted = store ? await cleanUpInterruptedRuns(store) : [];
@@ -171,7 +208,8 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
         process.stdout.rows || 24,
       );
   if (table) {
-    write(`Running ${runLabel(plan, selection)} from ${file} (run ${plan.runId})\n`);
+    write(`Running ${runLabel(plan, selection)} from ${file} (run ${plan.context.airflowRunId}, logical date ${plan.context.logicalDate})\n`);
+    if (args.retryDelaySeconds !== undefined) write(`Retries wait ${args.retryDelaySeconds} s (--retry-delay), not each task's retry_delay\n`);
     table.start();
   }
 
@@ -181,6 +219,7 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
     signal,
     store,
     onEvent: (event: RunEvent) => table?.onEvent(event),
+    retryDelaySeconds: args.retryDelaySeconds,
   });
 
   if (table) {

@@ -60,6 +60,10 @@ export class RunTable {
   }
 
   onEvent(event: RunEvent): void {
+    if (event.type === 'task-retry' && !this.live) {
+      this.write(`  ${event.taskId}: failed; try ${event.tryNumber} in ${formatDuration(event.delayMs)}\n`);
+      return;
+    }
     if (event.type !== 'task-state') return;
     const row = this.byId.get(event.taskId);
     if (!row || row.state === event.state) return;

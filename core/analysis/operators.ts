@@ -82,6 +82,32 @@ export const OPERATORS: Readonly<Record<string, OperatorDoc>> = {
       { name: 'provide_context', doc: 'Pass Airflow\'s context to the function (Airflow 1; not supported by VORTEX).' },
     ],
   },
+  BranchPythonOperator: {
+    kind: 'python',
+    summary: 'Calls a Python function that returns the task id(s) to follow; the other direct downstream tasks are skipped.',
+    execution: 'VORTEX calls `python_callable` as for a PythonOperator, then runs the returned task id(s) (a TaskGroup id follows its tasks) and marks the other direct downstream tasks skipped; what follows them runs by its trigger rule.',
+    parameters: [
+      { name: 'python_callable', doc: 'The function returning the task id (or list of task ids) to follow.', required: true },
+      { name: 'op_args', doc: 'Positional arguments for the function.' },
+      { name: 'op_kwargs', doc: 'Keyword arguments for the function.' },
+      { name: 'templates_dict', doc: 'Templated values for the function, rendered before it runs.' },
+      { name: 'templates_exts', doc: 'Template file extensions (Airflow).' },
+      { name: 'show_return_value_in_logs', doc: 'Log the return value (Airflow).' },
+    ],
+  },
+  ShortCircuitOperator: {
+    kind: 'python',
+    summary: 'Calls a Python function; a falsy result skips the tasks downstream.',
+    execution: 'VORTEX calls `python_callable` as for a PythonOperator; when it returns a falsy value, every downstream task is skipped (with `ignore_downstream_trigger_rules=False`, only the direct downstream tasks, the rest following their trigger rules).',
+    parameters: [
+      { name: 'python_callable', doc: 'The function whose result decides whether downstream tasks run.', required: true },
+      { name: 'op_args', doc: 'Positional arguments for the function.' },
+      { name: 'op_kwargs', doc: 'Keyword arguments for the function.' },
+      { name: 'templates_dict', doc: 'Templated values for the function, rendered before it runs.' },
+      { name: 'ignore_downstream_trigger_rules', doc: 'Skip every downstream task (default) rather than only the direct ones.' },
+      { name: 'show_return_value_in_logs', doc: 'Log the return value (Airflow).' },
+    ],
+  },
   DummyOperator: {
     kind: 'dummy',
     summary: 'A no-op task, for grouping or as a placeholder in the DAG structure.',

@@ -14,9 +14,10 @@ import { type AnalysisMode, wantsRuntime } from '../runtime/mode';
 import { resolveAtRuntime } from '../runtime/resolver';
 import type { InterruptedRun } from './interruptedRuns';
 import { RunStore } from './runStore';
+import { makeRunContext } from './runContext';
 import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type RunPlan, type TaskSelection } from './scheduler';
 import { isMasked, type SecretVault } from './secrets';
-import { newRunId } from './taskSpec';
+import { newRunId, UnknownTriggerRule } from './taskSpec';
 
 /** Why a file is not run; `message` is a sentence for people, without a "vortex:" or "VORTEX:" prefix. */
 export type RefusalKind = 'errors' | 'noDag' | 'severalDags' | 'unknownDag' | 'unknownTask' | 'plan';
@@ -119,6 +120,10 @@ export interface RunRequest {
   timeoutSeconds?: number;
   pythonPath?: string;
   sdkPath?: string;
+  /** The run's logical date (default now, as `airflow dags test`). */
+  logicalDate?: Date;
+  /** Overrides of the DAG's params (`dags test -c`). */
+  conf?: Record<string, unknown>;
 }
 
 /** The plan for a chosen DAG of the model; an unknown task of the selection is refused. */
@@ -128,12 +133,18 @@ export function planRun(model: RunModel, request: RunRequest): RunPlan {
   if (selection.kind !== 'dag' && !dag.taskIndices.some((i) => analysis.tasks[i].taskId === selection.taskId)) {
     throw new RunRefused('unknownTask', `no task "${selection.taskId}" in DAG "${dag.dagId ?? '?'}"`);
   }
-  return planFromModel(
-    analysis,
-    dag,
-    { dagFilePath: request.filePath, runId: newRunId(), timeoutSeconds: request.timeoutSeconds, pythonPath: request.pythonPath, sdkPath: request.sdkPath },
-    selection,
-  );
+  try {
+    return planFromModel(
+      analysis,
+      dag,
+      { dagFilePath: request.filePath, runId: newRunId(), timeoutSeconds: request.timeoutSeconds, pythonPath: request.pythonPath, sdkPath: request.sdkPath },
+      selection,
+      makeRunContext({ schedule: dag.schedule, logicalDate: request.logicalDate, conf: request.conf }),
+    );
+  } catch (error) {
+    if (error instanceof UnknownTriggerRule) throw new RunRefused('plan', `not running DAG "${dag.dagId ?? '?'}": ${error.message}`);
+    throw error;
+  }
 }
 
 /** What a run is called in headers and notifications: `DAG "etl"`, `task "load" with upstream of DAG "etl"`. */
@@ -179,12 +190,21 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   store?: RunStore;
   onEvent?: (event: RunEvent) => void;
+  /** Seconds between a failed try and the next, instead of each task's `retry_delay`. */
+  retryDelaySeconds?: number;
 }
 
 /** Runs a plan to its end; a plan that cannot run (a cycle, a duplicate id) is refused before anything starts. */
 export async function executeRun(plan: RunPlan, options: ExecuteOptions): Promise<DagRunResult> {
   try {
-    return await runPlan(plan, { parallelism: options.parallelism, vault: options.vault, signal: options.signal, store: options.store, onEvent: options.onEvent });
+    return await runPlan(plan, {
+      parallelism: options.parallelism,
+      vault: options.vault,
+      signal: options.signal,
+      store: options.store,
+      onEvent: options.onEvent,
+      retryDelaySeconds: options.retryDelaySeconds,
+    });
   } catch (error) {
     if (error instanceof PlanError) throw new RunRefused('plan', `not running DAG "${plan.dagId}": ${error.message}`);
     throw error;
@@ -214,6 +234,11 @@ export function summaryLine(result: DagRunResult): string {
 /** The `run --json` shape of docs/cli.md. */
 export interface RunJson {
   dag_id: string;
+  /** Airflow's run id, `manual__<logical date>`. */
+  run_id: string;
+  logical_date: string;
+  data_interval_start: string | null;
+  data_interval_end: string | null;
   state: DagRunResult['state'];
   duration_ms: number;
   tasks: RunJsonTask[];
@@ -239,11 +264,21 @@ export interface RunJsonTask {
   duration_ms: number | null;
   stdout: string;
   stderr: string;
+  /** Tries made; 0 for a task that never started. */
+  tries: number;
+  /** Key → value the task pushed to XCom (masked). */
+  xcom: Record<string, unknown>;
+  /** Templated fields as the task ran them (masked). */
+  rendered: Record<string, string>;
 }
 
 export function runJson(result: DagRunResult, interrupted: readonly InterruptedRun[] = []): RunJson {
   const json: RunJson = {
     dag_id: result.dagId,
+    run_id: result.context.airflowRunId,
+    logical_date: result.context.logicalDate,
+    data_interval_start: result.context.dataIntervalStart,
+    data_interval_end: result.context.dataIntervalEnd,
     state: result.state,
     duration_ms: Math.round(result.durationMs),
     tasks: result.tasks.map((t) => ({
@@ -255,6 +290,9 @@ export function runJson(result: DagRunResult, interrupted: readonly InterruptedR
       duration_ms: t.result ? Math.round(t.result.durationMs) : null,
       stdout: t.result?.stdout ?? '',
       stderr: t.result?.stderr ?? '',
+      tries: t.result?.tryNumber ?? 0,
+      xcom: t.result?.xcom ?? {},
+      rendered: t.result?.rendered ?? {},
     })),
   };
   if (interrupted.length > 0) {

@@ -9,6 +9,7 @@ import { appendFileSync, constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { processStartTime } from '../process/processGroup';
+import type { RunContext } from './runContext';
 import type { StartedGroup, TaskResult } from './taskExecutor';
 import { fileNameFor } from './taskSpec';
 
@@ -58,6 +59,10 @@ export interface RunSummary {
   duration_ms: number | null;
   /** The process running the run; absent in runs recorded before owners were. */
   owner?: ProcessIdentity;
+  /** Airflow's run id (`manual__2024-03-05T00:00:00+00:00`), logical date and conf; absent in runs recorded before them. */
+  airflow_run_id?: string;
+  logical_date?: string;
+  conf?: Record<string, unknown>;
   tasks: TaskSummary[];
 }
 
@@ -72,7 +77,14 @@ export interface TaskSummary {
   /** The log's file name inside the run folder. */
   log: string;
   message: string | null;
+  /** Tries made (1 without retries); absent in runs recorded before retries. */
+  tries?: number;
+  /** The templated fields as the task ran them (masked), e.g. `bash_command`. */
+  rendered?: Record<string, string>;
 }
+
+/** `xcom.json` in a run's folder: task id → key → the (masked) value the task pushed. */
+export const XCOM_FILE = 'xcom.json';
 
 export interface StoredRun {
   dir: string;
@@ -85,7 +97,7 @@ export class RunFolder {
 
   constructor(readonly dir: string, taskIds: readonly string[]) {
     // Two ids may map to one file name once unusual characters are replaced; number the later ones.
-    const used = new Set<string>(['run.json']);
+    const used = new Set<string>(['run.json', XCOM_FILE]);
     for (const id of taskIds) {
       let name = `${fileNameFor(id)}.log`;
       for (let i = 2; used.has(name); i++) name = `${fileNameFor(id)}-${i}.log`;
@@ -149,12 +161,14 @@ export interface RunDescription {
   dagId: string;
   dagFilePath: string;
   startedAt: number;
+  context?: RunContext;
   tasks: { taskId: string; operator: string }[];
 }
 
 export interface RunOutcome {
   state: Exclude<RunState, 'running'>;
   durationMs: number;
+  xcoms?: Record<string, Record<string, unknown>>;
   tasks: { taskId: string; state: TaskRunState; result: TaskResult | null }[];
 }
 
@@ -195,6 +209,7 @@ export class RunStore {
       started_at: new Date(run.startedAt).toISOString(),
       duration_ms: null,
       owner: { pid: process.pid, start_time: processStartTime(process.pid) },
+      ...(run.context ? { airflow_run_id: run.context.airflowRunId, logical_date: run.context.logicalDate, conf: run.context.conf } : {}),
       tasks: run.tasks.map((t) => ({
         task_id: t.taskId,
         operator: t.operator,
@@ -229,8 +244,11 @@ export class RunStore {
         task.duration_ms = Math.round(r.durationMs);
         task.started_at = new Date(r.startedAt).toISOString();
         task.message = r.message;
+        task.tries = r.tryNumber;
+        if (Object.keys(r.rendered).length > 0) task.rendered = r.rendered;
       }
     }
+    if (outcome.xcoms && Object.keys(outcome.xcoms).length > 0) await writeJsonAtomically(path.join(folder.dir, XCOM_FILE), outcome.xcoms);
     await writeJsonAtomically(file, summary);
     await rm(path.join(folder.dir, GROUPS_FILE), { force: true });
     await this.prune(summary.dag_id);
@@ -290,5 +308,15 @@ async function subdirs(dir: string): Promise<string[]> {
     return entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
   } catch {
     return [];
+  }
+}
+
+/** The XComs a stored run's tasks pushed; empty when it kept none or the file cannot be read. */
+export async function readXComs(runDir: string): Promise<Record<string, Record<string, unknown>>> {
+  try {
+    const data = JSON.parse(await readFile(path.join(runDir, XCOM_FILE), 'utf8')) as unknown;
+    return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, Record<string, unknown>>) : {};
+  } catch {
+    return {};
   }
 }

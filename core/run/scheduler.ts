@@ -1,115 +1,34 @@
 /**
- * The local scheduler: runs a DAG's tasks (or a chosen part of them) in
- * dependency order, a bounded number at a time, as Airflow's all_success rule
- * would: a task starts only when every upstream task succeeded; downstream of
- * a failure is `upstream_failed` and never starts, while independent branches
- * go on.
+ * The local scheduler: runs a plan's tasks in dependency order, a bounded
+ * number at a time, as Airflow's scheduler would: each task's trigger rule
+ * decides, from how its upstream tasks ended, whether it runs, waits or ends
+ * `skipped` / `upstream_failed` without running; a branch task's choice skips
+ * the direct downstream tasks it did not follow, a short-circuit skips
+ * downstream on a falsy result; a failed task with retries left runs again
+ * after its retry delay. What each task pushes to XCom is handed to the tasks
+ * after it.
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
-import path from 'node:path';
-import { findCycles } from '../analysis/graph';
-import type { DagModel, FileAnalysis } from '../analysis/model';
+import { CycleError, findCycle, PlanError, type RunPlan } from './plan';
+import type { XComValues } from './pythonRunner';
 import { type RunFolder, type RunState, type RunStore, type TaskRunState } from './runStore';
 import type { SecretVault } from './secrets';
 import { executeTask, type OutputStream, type TaskResult } from './taskExecutor';
-import { specFromModel, type SpecContext, type TaskRunSpec } from './taskSpec';
+import type { TaskRunSpec } from './taskSpec';
+import { decide, type UpstreamCounts } from './triggerRules';
 
+export { CycleError, findCycle, planFromModel, PlanError } from './plan';
+export type { PlannedTask, RunPlan, TaskSelection } from './plan';
 export type { RunState, TaskRunState } from './runStore';
 export type FinalTaskState = Exclude<TaskRunState, 'queued' | 'running'>;
-
-export interface PlannedTask {
-  spec: TaskRunSpec;
-  /** Upstream task ids within the plan. */
-  upstream: string[];
-}
-
-export interface RunPlan {
-  runId: string;
-  dagId: string;
-  dagFilePath: string;
-  /** In source order, which is also the order among tasks ready at the same time. */
-  tasks: PlannedTask[];
-}
-
-/** The whole DAG; one task alone (as `airflow tasks test` does); or one task and everything upstream of it. */
-export type TaskSelection = { kind: 'dag' } | { kind: 'task'; taskId: string } | { kind: 'withUpstream'; taskId: string };
-
-/** A plan that cannot run: unknown or duplicate task ids, or a cycle. */
-export class PlanError extends Error {
-  override name = 'PlanError';
-}
-
-export class CycleError extends PlanError {
-  override name = 'CycleError';
-
-  /** The cycle's task ids, the first repeated at the end: `['a', 'b', 'a']`. */
-  constructor(readonly cycle: string[]) {
-    super(`DAG has a cycle: ${cycle.join(' → ')}`);
-  }
-}
-
-/** Narrows a plan's tasks to a selection, dropping dependencies on tasks left out. */
-function selectTasks(tasks: readonly PlannedTask[], selection: TaskSelection): PlannedTask[] {
-  if (selection.kind === 'dag') return [...tasks];
-  const byId = new Map(tasks.map((t) => [t.spec.taskId, t]));
-  const target = byId.get(selection.taskId);
-  if (!target) throw new PlanError(`no task '${selection.taskId}'`);
-  const keep = new Set<string>([selection.taskId]);
-  if (selection.kind === 'withUpstream') {
-    const stack = [...target.upstream];
-    while (stack.length > 0) {
-      const id = stack.pop() as string;
-      if (keep.has(id)) continue;
-      keep.add(id);
-      stack.push(...(byId.get(id)?.upstream ?? []));
-    }
-  }
-  return tasks
-    .filter((t) => keep.has(t.spec.taskId))
-    .map((t) => ({ spec: t.spec, upstream: t.upstream.filter((u) => keep.has(u)) }));
-}
-
-/** The plan for a DAG of an analysed file. */
-export function planFromModel(
-  analysis: FileAnalysis,
-  dag: DagModel,
-  context: SpecContext,
-  selection: TaskSelection = { kind: 'dag' },
-): RunPlan {
-  const models = dag.taskIndices.map((i) => analysis.tasks[i]);
-  const ids = new Set(models.map((t) => t.taskId));
-  const tasks = models.map((task) => ({
-    spec: specFromModel(task, dag, context),
-    upstream: task.upstream.filter((u) => ids.has(u)),
-  }));
-  return {
-    runId: context.runId,
-    dagId: dag.dagId ?? '',
-    dagFilePath: path.resolve(context.dagFilePath),
-    tasks: selectTasks(tasks, selection),
-  };
-}
-
-/**
- * A cycle among the tasks, or null: the analyser's own cycle search, reported
- * in the order the tasks would run, from the task written first.
- */
-export function findCycle(tasks: readonly PlannedTask[]): string[] | null {
-  const index = new Map(tasks.map((t, i) => [t.spec.taskId, i]));
-  const edges = tasks.flatMap((t, down) => t.upstream.filter((u) => index.has(u)).map((u) => ({ up: index.get(u)!, down })));
-  const [cycle] = findCycles(edges);
-  if (!cycle) return null;
-  const around = cycle.path.slice(0, -1);
-  const first = around.indexOf(Math.min(...around));
-  const rotated = [...around.slice(first), ...around.slice(0, first)];
-  return [...rotated, rotated[0]].map((i) => tasks[i].spec.taskId);
-}
 
 export type RunEvent =
   | { type: 'run-started'; runId: string; dagId: string; taskIds: string[]; runDir: string | null; at: number }
   | { type: 'task-state'; runId: string; taskId: string; state: TaskRunState; at: number; result?: TaskResult }
   | { type: 'task-output'; runId: string; taskId: string; stream: OutputStream; text: string }
+  /** A failed try with retries left: the task runs again (try `tryNumber`) after `delayMs`; meanwhile it is `queued`. */
+  | { type: 'task-retry'; runId: string; taskId: string; tryNumber: number; delayMs: number; at: number }
   | { type: 'run-finished'; result: DagRunResult };
 
 export interface RunOptions {
@@ -123,6 +42,8 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   maxCapturedChars?: number;
   killGraceMs?: number;
+  /** Seconds between tries instead of each task's `retry_delay` (a local run may not want to wait five minutes). */
+  retryDelaySeconds?: number;
 }
 
 export interface TaskRunRecord {
@@ -144,6 +65,9 @@ export interface DagRunResult {
   /** In plan order. */
   tasks: TaskRunRecord[];
   runDir: string | null;
+  context: RunPlan['context'];
+  /** What the tasks pushed to XCom (masked): task id → key → value. */
+  xcoms: XComValues;
 }
 
 function failedWithoutResult(spec: TaskRunSpec, err: unknown, startedAt: number): TaskResult {
@@ -165,6 +89,12 @@ function failedWithoutResult(spec: TaskRunSpec, err: unknown, startedAt: number)
     startedAt,
     durationMs: now - startedAt,
     logPath: null,
+    tryNumber: 1,
+    xcom: {},
+    rendered: {},
+    follow: null,
+    skipDownstream: null,
+    noRetry: false,
   };
 }
 
@@ -194,13 +124,14 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 
   const index = new Map(ids.map((id, i) => [id, i]));
   const downstream = new Map<string, string[]>(ids.map((id) => [id, []]));
-  const waitingOn = new Map<string, number>();
+  const upstreamOf = new Map<string, string[]>();
   for (const t of plan.tasks) {
-    waitingOn.set(t.spec.taskId, t.upstream.length);
+    upstreamOf.set(t.spec.taskId, t.upstream);
     for (const up of t.upstream) downstream.get(up)?.push(t.spec.taskId);
   }
   const states = new Map<string, TaskRunState>(ids.map((id) => [id, 'queued']));
   const results = new Map<string, TaskResult>();
+  const xcoms: XComValues = {};
 
   const folder: RunFolder | null = options.store
     ? await options.store.createRun({
@@ -208,6 +139,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         dagId: plan.dagId,
         dagFilePath: plan.dagFilePath,
         startedAt,
+        context: plan.context,
         tasks: plan.tasks.map((t) => ({ taskId: t.spec.taskId, operator: t.spec.operator })),
       })
     : null;
@@ -225,25 +157,91 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   emit({ type: 'run-started', runId: plan.runId, dagId: plan.dagId, taskIds: ids, runDir: folder?.dir ?? null, at: startedAt });
   for (const id of ids) setState(id, 'queued');
 
-  const ready: string[] = ids.filter((id) => waitingOn.get(id) === 0);
   const specOf = new Map(plan.tasks.map((t) => [t.spec.taskId, t.spec]));
+  /** Tasks whose trigger rule said run, not started yet. */
+  const ready: string[] = [];
+  const decided = new Set<string>();
+  const retryTimers = new Map<string, NodeJS.Timeout>();
   let running = 0;
 
-  /** Marks everything downstream of a task that did not succeed, transitively. */
-  const blockDownstream = (taskId: string, state: 'upstream_failed' | 'skipped') => {
-    const stack = [...(downstream.get(taskId) ?? [])];
-    while (stack.length > 0) {
-      const id = stack.pop() as string;
-      const current = states.get(id);
-      if (current !== 'queued') continue;
-      setState(id, state);
-      stack.push(...(downstream.get(id) ?? []));
+  const countsOf = (taskId: string): UpstreamCounts => {
+    const ups = upstreamOf.get(taskId) ?? [];
+    const c: UpstreamCounts = { upstream: ups.length, success: 0, failed: 0, upstreamFailed: 0, skipped: 0 };
+    for (const up of ups) {
+      const state = states.get(up);
+      if (state === 'success') c.success++;
+      else if (state === 'failed') c.failed++;
+      else if (state === 'upstream_failed') c.upstreamFailed++;
+      else if (state === 'skipped') c.skipped++;
+    }
+    return c;
+  };
+
+  /** Ends a task without running it, then lets its downstream tasks decide in turn. */
+  const settle = (taskId: string, state: 'skipped' | 'upstream_failed') => {
+    decided.add(taskId);
+    setState(taskId, state);
+    evaluateDownstream(taskId);
+  };
+
+  const evaluate = (taskId: string) => {
+    if (decided.has(taskId) || states.get(taskId) !== 'queued') return;
+    const decision = decide((specOf.get(taskId) as TaskRunSpec).triggerRule, countsOf(taskId));
+    if (decision === 'wait') return;
+    if (decision === 'run') {
+      decided.add(taskId);
+      ready.push(taskId);
+    } else {
+      settle(taskId, decision);
     }
   };
 
+  function evaluateDownstream(taskId: string): void {
+    for (const down of downstream.get(taskId) ?? []) evaluate(down);
+  }
+
+  /** Skips tasks as a branch or short-circuit says, before anything downstream is decided. */
+  const applyChoice = (taskId: string, result: TaskResult) => {
+    const direct = downstream.get(taskId) ?? [];
+    let skip: string[] = [];
+    if (result.follow !== null) {
+      const follow = result.follow;
+      // A group id follows the group's tasks, as Airflow follows the group's roots.
+      skip = direct.filter((d) => !follow.some((f) => d === f || d.startsWith(`${f}.`)));
+    } else if (result.skipDownstream === 'direct') {
+      skip = direct;
+    } else if (result.skipDownstream === 'all') {
+      const seen = new Set<string>();
+      const stack = [...direct];
+      while (stack.length > 0) {
+        const id = stack.pop() as string;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        stack.push(...(downstream.get(id) ?? []));
+      }
+      skip = [...seen];
+    }
+    for (const id of skip) {
+      if (states.get(id) === 'queued' && !decided.has(id)) {
+        decided.add(id);
+        setState(id, 'skipped');
+      }
+    }
+    for (const id of skip) evaluateDownstream(id);
+  };
+
   await new Promise<void>((resolve) => {
+    const tries = new Map<string, number>();
     const skipQueued = () => {
-      for (const id of ids) if (states.get(id) === 'queued') setState(id, 'skipped');
+      for (const timer of retryTimers.values()) clearTimeout(timer);
+      retryTimers.clear();
+      for (const id of ids) {
+        if (states.get(id) !== 'queued') continue;
+        // A task waiting to retry ends as its last try did.
+        const last = results.get(id);
+        if (last) setState(id, last.state, last);
+        else setState(id, 'skipped');
+      }
       ready.length = 0;
     };
     const onAbort = () => {
@@ -255,16 +253,28 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     const finishTask = (taskId: string, result: TaskResult) => {
       running--;
       results.set(taskId, result);
-      setState(taskId, result.state, result);
-      if (result.state === 'success') {
-        for (const down of downstream.get(taskId) ?? []) {
-          const left = (waitingOn.get(down) ?? 1) - 1;
-          waitingOn.set(down, left);
-          if (left === 0 && states.get(down) === 'queued') ready.push(down);
-        }
-      } else {
-        blockDownstream(taskId, 'upstream_failed');
+      const spec = specOf.get(taskId) as TaskRunSpec;
+      const tryNumber = tries.get(taskId) ?? 1;
+      if (result.state === 'failed' && !result.cancelled && !result.noRetry && !options.signal?.aborted && tryNumber <= spec.retries) {
+        const delayMs = Math.max(0, (options.retryDelaySeconds ?? spec.retryDelaySeconds) * 1000);
+        tries.set(taskId, tryNumber + 1);
+        setState(taskId, 'queued');
+        emit({ type: 'task-retry', runId: plan.runId, taskId, tryNumber: tryNumber + 1, delayMs, at: Date.now() });
+        retryTimers.set(
+          taskId,
+          setTimeout(() => {
+            retryTimers.delete(taskId);
+            ready.push(taskId);
+            pump();
+          }, delayMs),
+        );
+        pump();
+        return;
       }
+      if (Object.keys(result.xcom).length > 0) xcoms[taskId] = result.xcom;
+      setState(taskId, result.state, result);
+      if (result.state === 'success') applyChoice(taskId, result);
+      evaluateDownstream(taskId);
       pump();
     };
 
@@ -278,8 +288,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         maskValues,
         signal: options.signal,
         logPath: folder?.logPath(taskId),
+        appendLog: (tries.get(taskId) ?? 1) > 1,
         maxCapturedChars: options.maxCapturedChars,
         killGraceMs: options.killGraceMs,
+        run: { context: plan.context, tryNumber: tries.get(taskId) ?? 1, xcoms },
         onStarted: folder ? (group) => folder.recordGroup(group) : undefined,
         onOutput: (stream, text) => emit({ type: 'task-output', runId: plan.runId, taskId, stream, text }),
       })
@@ -298,11 +310,12 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         const [next] = ready.splice(best, 1);
         start(next);
       }
-      if (running === 0) {
+      if (running === 0 && retryTimers.size === 0) {
         options.signal?.removeEventListener('abort', onAbort);
         resolve();
       }
     };
+    for (const id of ids) evaluate(id);
     pump();
   });
 
@@ -312,8 +325,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     state: states.get(t.spec.taskId) as FinalTaskState,
     result: results.get(t.spec.taskId) ?? null,
   }));
-  const cancelled = tasks.some((t) => t.result?.cancelled || t.state === 'skipped');
-  const failed = tasks.some((t) => t.state === 'failed' || t.state === 'upstream_failed');
+  const cancelled = options.signal?.aborted === true || tasks.some((t) => t.result?.cancelled);
+  const failed = runFailed(plan, tasks);
   const result: DagRunResult = {
     runId: plan.runId,
     dagId: plan.dagId,
@@ -323,10 +336,23 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     durationMs: performance.now() - t0,
     tasks,
     runDir: folder?.dir ?? null,
+    context: plan.context,
+    xcoms,
   };
   if (options.store && folder) await options.store.finishRun(folder, result);
   emit({ type: 'run-finished', result });
   return result;
+}
+
+/**
+ * Airflow's verdict on a finished run: failed when one of its leaves (tasks
+ * nothing in the plan depends on) failed or is upstream_failed, so that a
+ * failure cleaned up after by an `all_done` task ends in success, as it does
+ * in Airflow.
+ */
+function runFailed(plan: RunPlan, tasks: readonly TaskRunRecord[]): boolean {
+  const hasDownstream = new Set(plan.tasks.flatMap((t) => t.upstream));
+  return tasks.some((t) => !hasDownstream.has(t.taskId) && (t.state === 'failed' || t.state === 'upstream_failed'));
 }
 
 /** The values the vault has for these names (missing ones fail their task later, by name). */

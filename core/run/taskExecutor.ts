@@ -11,13 +11,14 @@
  * written here either way.
  */
 import { createWriteStream, statSync, type WriteStream } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { CappedText, DEFAULT_MAX_CAPTURED_CHARS } from './capture';
 import { type GroupOutcome, type OutputStream, spawnGroup, type SpawnedGroup } from '../process/processGroup';
-import { prepareRunner, type RunnerPayload } from './pythonRunner';
+import { parseRunnerResult, prepareRunner, type RunnerPayload, type RunnerResult, type XComValues } from './pythonRunner';
+import type { RunContext } from './runContext';
 import { type MaskingStream, resolveSecrets, SecretMasker, type SecretVault } from './secrets';
 import type { TaskRunSpec } from './taskSpec';
 
@@ -40,6 +41,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The task's log file: the full (masked) output of both streams, in arrival order. */
   logPath?: string;
+  /** Adds to the log rather than replacing it (a retry's try after the first). */
+  appendLog?: boolean;
   /** Live output, already masked. */
   onOutput?: (stream: OutputStream, text: string) => void;
   /** Per stream, kept in memory for the result; default 1 Mi characters. */
@@ -48,6 +51,15 @@ export interface ExecuteOptions {
   killGraceMs?: number;
   /** Called once the task's process group runs (synchronously, so it can be recorded before anything else happens). */
   onStarted?: (group: StartedGroup) => void;
+  /** The run this try belongs to: its logical date and conf, and the XComs pushed before it; a default run of now without them. */
+  run?: TaskRunContext;
+}
+
+export interface TaskRunContext {
+  context: RunContext;
+  /** 1 for the first try. */
+  tryNumber: number;
+  xcoms: XComValues;
 }
 
 /**
@@ -74,7 +86,8 @@ export interface TaskResult {
   dagId: string;
   taskId: string;
   runId: string;
-  state: 'success' | 'failed';
+  /** `skipped`: the task said so (AirflowSkipException, a Bash exit code of `skip_on_exit_code`). */
+  state: 'success' | 'failed' | 'skipped';
   /** Null when no process ran or it ended by a signal. */
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -91,6 +104,18 @@ export interface TaskResult {
   startedAt: number;
   durationMs: number;
   logPath: string | null;
+  /** Which try this was, from 1. */
+  tryNumber: number;
+  /** Key → JSON value the task pushed to XCom (masked like its output). */
+  xcom: Record<string, unknown>;
+  /** The templated fields as the task ran them (a Bash task's command), masked. */
+  rendered: Record<string, string>;
+  /** A branch task's choice, null for a task that is no branch. */
+  follow: string[] | null;
+  /** A short-circuit's skip of its downstream tasks. */
+  skipDownstream: 'all' | 'direct' | null;
+  /** The task failed in a way retrying cannot mend (AirflowFailException). */
+  noRetry: boolean;
 }
 
 const DEFAULT_KILL_GRACE_MS = 2000;
@@ -125,19 +150,23 @@ class LogFile {
   private broken = false;
   private lastChar = '\n';
 
-  constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { flags: 'w', mode: 0o600 });
+  constructor(readonly path: string, append = false) {
+    this.stream = createWriteStream(path, { flags: append ? 'a' : 'w', mode: 0o600 });
     // A log that cannot be written must not fail the task; the result still holds the output.
     this.stream.on('error', () => {
       this.broken = true;
     });
   }
 
-  /** False when the caller should wait for `onDrain` before writing more. */
+  /** False when the caller should wait for `onDrain` before writing more. Each line starts with the time it arrived. */
   write(text: string): boolean {
     if (this.broken || text.length === 0) return true;
+    const stamp = `[${logTime()}] `;
+    let stamped = this.lastChar === '\n' ? stamp + text : text;
+    const inner = stamped.lastIndexOf('\n', stamped.length - 2);
+    if (inner !== -1) stamped = stamped.slice(0, stamped.length - 1).replaceAll('\n', `\n${stamp}`) + stamped[stamped.length - 1];
     this.lastChar = text[text.length - 1];
-    return this.stream.write(text);
+    return this.stream.write(stamped);
   }
 
   onDrain(callback: () => void): void {
@@ -154,6 +183,11 @@ class LogFile {
     this.stream.end();
     await finished(this.stream).catch(() => undefined);
   }
+}
+
+/** The time of day in UTC to the millisecond, as log lines carry it. */
+function logTime(): string {
+  return new Date().toISOString().slice(11, 23);
 }
 
 /** One output stream: decoded, masked, captured, logged, streamed. */
@@ -220,7 +254,7 @@ function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
   });
 }
 
-function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode']): RunnerPayload {
+function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode'], run: TaskRunContext): RunnerPayload {
   return {
     mode,
     dag_file: spec.dagFilePath,
@@ -229,7 +263,53 @@ function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode']): RunnerPa
     python_callable: spec.pythonCallable,
     op_args: spec.opArgs,
     op_kwargs: spec.opKwargs,
+    branch: spec.branch,
+    run: {
+      run_id: run.context.airflowRunId,
+      logical_date: run.context.logicalDate,
+      data_interval_start: run.context.dataIntervalStart,
+      data_interval_end: run.context.dataIntervalEnd,
+      conf: run.context.conf,
+      try_number: run.tryNumber,
+      max_tries: spec.retries,
+    },
+    xcoms: run.xcoms,
   };
+}
+
+/** A run of now with nothing pushed yet, for a task run on its own. */
+function defaultRun(): TaskRunContext {
+  const now = new Date().toISOString().replace('Z', '+00:00');
+  return { context: { airflowRunId: `manual__${now}`, logicalDate: now, dataIntervalStart: null, dataIntervalEnd: null, conf: {} }, tryNumber: 1, xcoms: {} };
+}
+
+/** Airflow's variables for a Bash task's environment. */
+function airflowContextEnv(spec: TaskRunSpec, run: TaskRunContext): Record<string, string> {
+  return {
+    AIRFLOW_CTX_DAG_ID: spec.dagId,
+    AIRFLOW_CTX_TASK_ID: spec.taskId,
+    AIRFLOW_CTX_LOGICAL_DATE: run.context.logicalDate,
+    AIRFLOW_CTX_EXECUTION_DATE: run.context.logicalDate,
+    AIRFLOW_CTX_TRY_NUMBER: String(run.tryNumber),
+    AIRFLOW_CTX_DAG_RUN_ID: run.context.airflowRunId,
+  };
+}
+
+/** A BashOperator's XCom: the last line of its output, as Airflow's subprocess hook reads it. */
+function lastLine(stdout: string): string {
+  const lines = stdout.replace(/\n$/, '').split('\n');
+  return lines[lines.length - 1].trimEnd();
+}
+
+/** The JSON values of an XCom map with every secret masked in its strings. */
+function maskValues(value: unknown, masker: SecretMasker): unknown {
+  if (masker.isEmpty) return value;
+  if (typeof value === 'string') return masker.mask(value);
+  if (Array.isArray(value)) return value.map((v) => maskValues(v, masker));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [masker.mask(k), maskValues(v, masker)]));
+  }
+  return value;
 }
 
 function pythonEnv(spec: TaskRunSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -271,6 +351,12 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
     stderr: '',
     startedAt,
     logPath,
+    tryNumber: options.run?.tryNumber ?? 1,
+    xcom: {},
+    rendered: {},
+    follow: null,
+    skipDownstream: null,
+    noRetry: false,
   };
 
   /** The task ends without a process: its message is its stderr and its whole log. */
@@ -312,8 +398,10 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   }
 
   const masker = new SecretMasker([...Object.values(secrets.env), ...(options.maskValues ?? [])]);
+  const run = options.run ?? defaultRun();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...(spec.kind === 'bash' ? airflowContextEnv(spec, run) : {}),
     ...secrets.env,
     VORTEX_DAG_ID: spec.dagId,
     VORTEX_TASK_ID: spec.taskId,
@@ -324,17 +412,21 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   if (options.signal?.aborted) return endWithout({ failure: { kind: 'cancelled' }, message: 'cancelled before it started' });
 
   let tempDir: string | null = null;
-  const log = logPath ? new LogFile(logPath) : null;
+  let resultFile: string | null = null;
+  const log = logPath ? new LogFile(logPath, options.appendLog) : null;
+  if (run.tryNumber > 1) log?.note(`try ${run.tryNumber} of ${spec.retries + 1}`);
   try {
     let file: string;
     let args: string[];
     let processEnv = env;
-    if (spec.kind === 'bash' && spec.bashCommand !== null) {
+    if (spec.kind === 'bash' && spec.plainBash && spec.bashCommand !== null) {
       file = 'sh';
       args = ['-c', spec.bashCommand];
+      log?.note(`running: ${masker.mask(spec.bashCommand)}`);
     } else {
-      const runner = await prepareRunner(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call'));
+      const runner = await prepareRunner(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call', run));
       tempDir = runner.folder;
+      resultFile = runner.resultFile;
       file = spec.pythonPath;
       args = runner.args;
       processEnv = pythonEnv(spec, env);
@@ -355,6 +447,8 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       onStarted: options.onStarted && ((pid) => options.onStarted?.({ pid, tempDir })),
     });
 
+    const reported: RunnerResult | null = resultFile ? parseRunnerResult(await readFile(resultFile, 'utf8').catch(() => '')) : null;
+    const skippedByExitCode = spec.kind === 'bash' && outcome.exitCode !== null && outcome.exitCode !== 0 && spec.skipOnExitCodes.includes(outcome.exitCode);
     let message: string | null = null;
     let failure: TaskFailure | null = null;
     if (outcome.spawnError) {
@@ -369,7 +463,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
     } else if (outcome.signal) {
       message = `killed by ${outcome.signal}`;
       failure = { kind: 'killed', signal: outcome.signal };
-    } else if (outcome.exitCode !== 0) {
+    } else if (outcome.exitCode !== 0 && !skippedByExitCode) {
       message = `exited with code ${outcome.exitCode}`;
       failure = { kind: 'exited', exitCode: outcome.exitCode };
     }
@@ -380,11 +474,21 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       }
       if (outcome.outputAbandoned) log.note("the task's output was still held open by a process VORTEX could not find; it is no longer read");
       if (message) log.note(message);
+      else if (skippedByExitCode) log.note(`exited with code ${outcome.exitCode}: skipped (skip_on_exit_code)`);
     }
 
+    const succeeded = message === null && !skippedByExitCode && reported?.state !== 'skipped';
+    let xcom: Record<string, unknown> = reported ? reported.xcom : {};
+    if (succeeded && spec.kind === 'bash' && spec.doXcomPush) xcom = { ...xcom, return_value: lastLine(outcome.stdout) };
+    const rendered = reported ? reported.rendered : spec.bashCommand !== null && spec.kind === 'bash' ? { bash_command: spec.bashCommand } : {};
     return {
       ...base,
-      state: message ? 'failed' : 'success',
+      state: message ? 'failed' : succeeded ? 'success' : 'skipped',
+      xcom: maskValues(xcom, masker) as Record<string, unknown>,
+      rendered: maskValues(rendered, masker) as Record<string, string>,
+      follow: succeeded ? (reported?.follow ?? null) : null,
+      skipDownstream: succeeded ? (reported?.skip ?? null) : null,
+      noRetry: reported?.no_retry ?? false,
       exitCode: outcome.exitCode,
       signal: outcome.signal,
       timedOut: outcome.timedOut,

@@ -6,7 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { DagModel, LiteralValue, TaskModel } from '../analysis/model';
+import type { Argument, DagModel, LiteralValue, TaskModel } from '../analysis/model';
+import { taskStructure } from '../graphFields';
+import { DEFAULT_TRIGGER_RULE, isTriggerRule, type TriggerRule } from './triggerRules';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -38,6 +40,23 @@ export interface TaskRunSpec {
   pythonPath: string;
   /** The folder holding the bundled `vortex` package, put on PYTHONPATH. */
   sdkPath: string;
+  /** Airflow's trigger rule: when the task runs, given how its upstream tasks ended. */
+  triggerRule: TriggerRule;
+  /** A branch or short-circuit task: its result decides which downstream tasks run. */
+  branch: boolean;
+  /** Whether the task's result (a Bash command's last line of output, a callable's return value) is pushed as its XCom. */
+  doXcomPush: boolean;
+  /** Retries after a failure, and the delay before each, as the model gives them (a Python task's runner may report the task's own). */
+  retries: number;
+  retryDelaySeconds: number;
+  /** Exit codes of a Bash command that mean "skipped" (Airflow's `skip_on_exit_code`, 99 by default). */
+  skipOnExitCodes: number[];
+  /**
+   * A Bash task whose command can run as it is, with `sh -c` and no Python:
+   * a literal command without Jinja markup, naming no template file, without
+   * its own `env` or `cwd`.
+   */
+  plainBash: boolean;
 }
 
 /** Settings that are not in the DAG file. */
@@ -92,6 +111,82 @@ export function fileNameFor(id: string): string {
   return `${name.slice(0, MAX_FILE_NAME_CHARS - hash.length - 1)}-${hash}`;
 }
 
+/** Airflow's default `retry_delay`: five minutes. */
+export const DEFAULT_RETRY_DELAY_SECONDS = 300;
+
+const TEMPLATE_MARKUP = /\{\{|\{%|\{#/;
+/** BashOperator's `template_ext`: a command ending so names a template file. */
+const BASH_TEMPLATE_EXT = /\.(sh|bash)$/;
+
+function literalArg(task: TaskModel, name: string): LiteralValue | undefined {
+  const arg: Argument | undefined = task.args[name];
+  return arg?.value;
+}
+
+/** `trigger_rule="all_done"` or `trigger_rule=TriggerRule.ALL_DONE`, when the model has not read it itself. */
+function writtenTriggerRule(task: TaskModel): string | null {
+  const arg = task.args.trigger_rule;
+  if (!arg) return null;
+  if (typeof arg.value === 'string') return arg.value;
+  const member = /(?:^|\.)TriggerRule\.([A-Z_]+)$/.exec(arg.text.trim());
+  return member ? member[1].toLowerCase() : null;
+}
+
+/** The task's trigger rule; an unknown one is refused before the run starts, as Airflow refuses the DAG. */
+export function triggerRuleOf(task: TaskModel): TriggerRule {
+  const rule = taskStructure(task).triggerRule ?? writtenTriggerRule(task) ?? DEFAULT_TRIGGER_RULE;
+  if (!isTriggerRule(rule)) throw new UnknownTriggerRule(task.taskId, rule);
+  return rule;
+}
+
+export class UnknownTriggerRule extends Error {
+  override name = 'UnknownTriggerRule';
+
+  constructor(readonly taskId: string, readonly rule: string) {
+    super(`task '${taskId}' has trigger_rule '${rule}', which is not one of Airflow's trigger rules`);
+  }
+}
+
+function secondsOf(value: LiteralValue | undefined): number | null {
+  return typeof value === 'number' && value >= 0 ? value : null;
+}
+
+const TIMEDELTA_UNITS: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001, microseconds: 0.000001 };
+
+/** Seconds of `retry_delay`: a number, or a `timedelta(...)` of literal numbers as written; null otherwise. */
+function delaySeconds(arg: Argument | undefined): number | null {
+  if (!arg) return null;
+  const plain = secondsOf(arg.value);
+  if (plain !== null) return plain;
+  const call = /^(?:[\w.]*\.)?timedelta\(([^()]*)\)$/.exec(arg.text.trim());
+  if (!call) return null;
+  const positional = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
+  let total = 0;
+  const parts = call[1].split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const [i, part] of parts.entries()) {
+    const named = /^(\w+)\s*=\s*([\d.]+)$/.exec(part);
+    const unit = named ? named[1] : positional[i];
+    const amount = Number(named ? named[2] : part);
+    if (!unit || !(unit in TIMEDELTA_UNITS) || !Number.isFinite(amount)) return null;
+    total += amount * TIMEDELTA_UNITS[unit];
+  }
+  return total;
+}
+
+function skipCodes(task: TaskModel): number[] {
+  const value = literalArg(task, 'skip_on_exit_code');
+  if (value === undefined) return task.args.skip_on_exit_code ? [] : [99];
+  if (value === null) return [];
+  if (typeof value === 'number') return [value];
+  return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
+}
+
+function isPlainBash(task: TaskModel): boolean {
+  const command = task.bashCommand;
+  if (command === null || TEMPLATE_MARKUP.test(command) || BASH_TEMPLATE_EXT.test(command)) return false;
+  return task.args.env === undefined && task.args.cwd === undefined;
+}
+
 function kindOf(task: TaskModel): TaskKind {
   return task.kind === 'other' ? 'unsupported' : task.kind;
 }
@@ -118,5 +213,12 @@ export function specFromModel(task: TaskModel, dag: DagModel, context: SpecConte
     secretNames: [...new Set([...dag.secrets, ...task.secrets])],
     pythonPath: context.pythonPath ?? 'python3',
     sdkPath: context.sdkPath ?? bundledSdkPath(),
+    triggerRule: triggerRuleOf(task),
+    branch: taskStructure(task).branch,
+    doXcomPush: literalArg(task, 'do_xcom_push') !== false,
+    retries: Math.max(0, Math.floor(secondsOf(literalArg(task, 'retries')) ?? 0)),
+    retryDelaySeconds: delaySeconds(task.args.retry_delay) ?? DEFAULT_RETRY_DELAY_SECONDS,
+    skipOnExitCodes: task.kind === 'bash' ? skipCodes(task) : [],
+    plainBash: task.kind === 'bash' && isPlainBash(task),
   };
 }

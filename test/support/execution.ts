@@ -28,6 +28,13 @@ export function bashSpec(taskId: string, bashCommand: string, overrides: Partial
     secretNames: [],
     pythonPath: 'python3',
     sdkPath: SDK,
+    triggerRule: 'all_success',
+    branch: false,
+    doXcomPush: true,
+    retries: 0,
+    retryDelaySeconds: 0,
+    skipOnExitCodes: [99],
+    plainBash: !/\{\{|\{%|\{#/.test(bashCommand),
     ...overrides,
   };
 }
@@ -138,4 +145,9 @@ export function maxOverlap(intervals: { start: number; end: number }[]): number 
   let most = 0;
   for (const p of points) most = Math.max(most, (open += p.delta));
   return most;
+}
+
+/** A task log without the time each line starts with (`[12:00:00.123] `). */
+export function withoutTimes(log: string): string {
+  return log.replace(/^\[\d\d:\d\d:\d\d\.\d{3}\] /gm, '');
 }

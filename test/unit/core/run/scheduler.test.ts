@@ -13,7 +13,7 @@ import {
   type TaskSelection,
 } from '../../../../core/run/scheduler';
 import { MapVault } from '../../../../core/run/secrets';
-import { maxOverlap, modelAnalysis, modelTask, printedPids, processRuns, scratchDir, SDK } from '../../../support/execution';
+import { maxOverlap, modelAnalysis, modelTask, printedPids, processRuns, scratchDir, SDK, withoutTimes } from '../../../support/execution';
 
 let scratch: { dir: string; remove: () => void };
 beforeEach(() => {
@@ -164,11 +164,13 @@ describe('scheduler', () => {
     const r = await runPlan(plan(tasks), { store, vault });
     assert.ok(r.runDir);
     assert.equal(path.dirname(r.runDir), path.join(base, 'sched'));
-    assert.deepEqual(readdirSync(r.runDir).sort(), ['bad.log', 'run.json', 'show.log']);
+    assert.deepEqual(readdirSync(r.runDir).sort(), ['bad.log', 'run.json', 'show.log', 'xcom.json']);
     // Two pipes: their lines may reach the log in either order.
-    const showLog = readFileSync(path.join(r.runDir, 'show.log'), 'utf8');
-    assert.deepEqual(showLog.split('\n').sort(), ['', 'err ***', 'token is ***']);
-    assert.equal(readFileSync(path.join(r.runDir, 'bad.log'), 'utf8'), '[vortex] exited with code 5\n');
+    const showLog = withoutTimes(readFileSync(path.join(r.runDir, 'show.log'), 'utf8'));
+    assert.deepEqual(showLog.split('\n').sort(), ['', '[vortex] running: echo show >> order.txt; echo "token is $TOKEN"; echo "err $TOKEN" >&2', 'err ***', 'token is ***']);
+    assert.equal(withoutTimes(readFileSync(path.join(r.runDir, 'bad.log'), 'utf8')), '[vortex] running: echo bad >> order.txt; exit 5\n[vortex] exited with code 5\n');
+    // The Bash task's last line of output is its XCom, masked like its log.
+    assert.deepEqual(JSON.parse(readFileSync(path.join(r.runDir, 'xcom.json'), 'utf8')), { show: { return_value: 'token is ***' } });
     const raw = readFileSync(path.join(r.runDir, 'run.json'), 'utf8');
     assert.ok(!raw.includes('tok-SECRET-123'));
     const summary = JSON.parse(raw) as RunSummary;

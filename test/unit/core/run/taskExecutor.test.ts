@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { executeTask, type OutputStream } from '../../../../core/run/taskExecutor';
 import { MapVault } from '../../../../core/run/secrets';
-import { bashSpec, FIXTURES, printedPids, processRuns, pythonSpec, scratchDir } from '../../../support/execution';
+import { bashSpec, FIXTURES, printedPids, processRuns, pythonSpec, scratchDir, withoutTimes } from '../../../support/execution';
 
 const SECRET = 's3cr3t-Value!';
 const vault = new MapVault({ API_TOKEN: SECRET });
@@ -215,7 +215,7 @@ describe('executeTask: output', () => {
       assert.ok(r.stdout.startsWith('line 0\n'));
       assert.ok(r.stdout.endsWith('line 499\n'));
       assert.ok(r.stdout.length < 1200, `kept ${r.stdout.length} characters`);
-      const log = readFileSync(logPath, 'utf8');
+      const log = withoutTimes(readFileSync(logPath, 'utf8'));
       assert.equal(log.split('\n').filter((l) => l.startsWith('line ')).length, 500);
     } finally {
       scratch.remove();
@@ -227,7 +227,10 @@ describe('executeTask: output', () => {
     try {
       const logPath = path.join(scratch.dir, 'x.log');
       await executeTask(bashSpec('x', 'printf partial; exit 4'), { logPath });
-      assert.equal(readFileSync(logPath, 'utf8'), 'partial\n[vortex] exited with code 4\n');
+      const log = readFileSync(logPath, 'utf8');
+      // Each line starts with the time it arrived; the log starts with the command.
+      assert.match(log, /^\[\d\d:\d\d:\d\d\.\d{3}\] \[vortex\] running: printf partial; exit 4\n/);
+      assert.equal(withoutTimes(log), '[vortex] running: printf partial; exit 4\npartial\n[vortex] exited with code 4\n');
     } finally {
       scratch.remove();
     }
@@ -254,12 +257,18 @@ describe('executeTask: PythonOperator', () => {
     const tricky = `"); import os; os._exit(9) #\n'''`;
     const r = await executeTask(pythonSpec('show_args', 'show_args', { opArgs: [1, tricky, null], opKwargs: { k: { nested: [true] } } }));
     assert.equal(r.state, 'success', r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { args: [1, tricky, null], kwargs: { k: { nested: [true] } } });
+    const shown = JSON.parse(r.stdout) as { args: unknown[]; kwargs: unknown };
+    assert.deepEqual(shown.args, [1, tricky, null]);
+    assert.deepEqual(shown.kwargs, { k: { nested: [true] } });
   });
 
   it('takes op_args the analyser could not read from the imported DAG', async () => {
     const r = await executeTask(pythonSpec('runtime_args', 'show_args'));
-    assert.deepEqual(JSON.parse(r.stdout), { args: ['computed', 2], kwargs: {} });
+    const shown = JSON.parse(r.stdout) as { args: unknown[]; kwargs: unknown; context: string[] };
+    assert.deepEqual(shown.args, ['computed', 2]);
+    assert.deepEqual(shown.kwargs, {});
+    // A callable taking **kwargs gets Airflow's whole context, as in Airflow.
+    assert.ok(['ti', 'ds', 'params', 'run_id', 'logical_date', 'macros'].every((k) => shown.context.includes(k)), shown.context.join(', '));
   });
 
   it('imports sibling modules of the DAG file', async () => {
