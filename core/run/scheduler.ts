@@ -13,7 +13,7 @@ import os from 'node:os';
 import { CycleError, findCycle, PlanError, type RunPlan } from './plan';
 import type { XComValues } from './pythonRunner';
 import { type RunFolder, type RunState, type RunStore, type TaskRunState } from './runStore';
-import type { SecretVault } from './secrets';
+import { airflowSecrets, type SecretVault } from './secrets';
 import { executeTask, type OutputStream, type TaskResult } from './taskExecutor';
 import type { TaskRunSpec } from './taskSpec';
 import { decide, type UpstreamCounts } from './triggerRules';
@@ -147,7 +147,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   // Every secret value the run may hand out is masked in every task's output,
   // so one task cannot reveal another's secret (say, through a shared file).
   const secretNames = [...new Set(plan.tasks.flatMap((t) => t.spec.secretNames))];
-  const maskValues = await presentValues(secretNames, options.vault);
+  const airflowEnv = await airflowSecrets(options.vault);
+  const maskValues = [...(await presentValues(secretNames, options.vault)), ...Object.values(airflowEnv)];
 
   const setState = (taskId: string, state: TaskRunState, result?: TaskResult) => {
     states.set(taskId, state);
@@ -292,6 +293,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         maxCapturedChars: options.maxCapturedChars,
         killGraceMs: options.killGraceMs,
         run: { context: plan.context, tryNumber: tries.get(taskId) ?? 1, xcoms },
+        extraEnv: airflowEnv,
         onStarted: folder ? (group) => folder.recordGroup(group) : undefined,
         onOutput: (stream, text) => emit({ type: 'task-output', runId: plan.runId, taskId, stream, text }),
       })

@@ -35,6 +35,28 @@ export function unmaskedSecretWarning(name: string): string {
 /** Where secret values come from: a dotenv file in the CLI, SecretStorage in VS Code (hence async). */
 export interface SecretVault {
   get(name: string): Promise<string | undefined>;
+  /** The names it holds (never values); a vault that cannot list them holds no Airflow Variables or Connections for a run. */
+  names?(): Promise<string[]>;
+}
+
+/** Airflow's environment-variable conventions for Variables and Connections. */
+const AIRFLOW_SECRET_NAME = /^AIRFLOW_(VAR|CONN)_[A-Za-z0-9_]+$/;
+
+/**
+ * The vault's Airflow Variables and Connections (`AIRFLOW_VAR_<NAME>`,
+ * `AIRFLOW_CONN_<ID>`): every task of a run gets them in its environment, as
+ * Airflow's environment-variable secrets backend reads them, and their values
+ * are masked like every secret.
+ */
+export async function airflowSecrets(vault: SecretVault | undefined): Promise<Record<string, string>> {
+  if (!vault?.names) return {};
+  const env: Record<string, string> = {};
+  for (const name of await vault.names()) {
+    if (!AIRFLOW_SECRET_NAME.test(name)) continue;
+    const value = await vault.get(name);
+    if (value !== undefined && !value.includes('\0')) env[name] = value;
+  }
+  return env;
 }
 
 /** A vault over values already in memory (a parsed `--secrets-file`, tests). */
@@ -47,6 +69,10 @@ export class MapVault implements SecretVault {
 
   get(name: string): Promise<string | undefined> {
     return Promise.resolve(this.values.get(name));
+  }
+
+  names(): Promise<string[]> {
+    return Promise.resolve([...this.values.keys()].sort());
   }
 }
 

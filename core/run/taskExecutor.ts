@@ -51,6 +51,8 @@ export interface ExecuteOptions {
   killGraceMs?: number;
   /** Called once the task's process group runs (synchronously, so it can be recorded before anything else happens). */
   onStarted?: (group: StartedGroup) => void;
+  /** More environment variables for the task (the vault's Airflow Variables and Connections); mask their values with `maskValues`. */
+  extraEnv?: Record<string, string>;
   /** The run this try belongs to: its logical date and conf, and the XComs pushed before it; a default run of now without them. */
   run?: TaskRunContext;
 }
@@ -402,6 +404,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...(spec.kind === 'bash' ? airflowContextEnv(spec, run) : {}),
+    ...options.extraEnv,
     ...secrets.env,
     VORTEX_DAG_ID: spec.dagId,
     VORTEX_TASK_ID: spec.taskId,

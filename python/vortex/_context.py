@@ -92,6 +92,9 @@ class _VariableValues:
         self._as_json = as_json
 
     def get(self, name: str, default_var: Any = None) -> Any:
+        sdk_variable = _sdk_class("vortex.models.variable", "Variable")
+        if sdk_variable is not None:
+            return sdk_variable.get(name, default_var, deserialize_json=self._as_json)
         raw = os.environ.get("AIRFLOW_VAR_" + name.upper())
         if raw is None:
             return default_var
@@ -146,7 +149,18 @@ class Connection:
         return self.conn_id
 
 
-def get_connection(conn_id: str) -> Connection:
+def _sdk_class(module: str, name: str) -> Any:
+    """The SDK's own class for Airflow's Variable or Connection, where it has one: AIRFLOW_VAR_/AIRFLOW_CONN_ read one way."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def get_connection(conn_id: str) -> Any:
+    sdk_connection = _sdk_class("vortex.models.connection", "Connection")
+    if sdk_connection is not None:
+        return sdk_connection.get_connection_from_secrets(conn_id)
     raw = os.environ.get("AIRFLOW_CONN_" + conn_id.upper())
     if raw is None:
         raise KeyError("The conn_id `%s` isn't defined: set AIRFLOW_CONN_%s" % (conn_id, conn_id.upper()))
@@ -159,10 +173,10 @@ class _Connections:
     def get(self, conn_id: str, default_conn: Any = None) -> Any:
         try:
             return get_connection(conn_id)
-        except KeyError:
+        except Exception:  # noqa: BLE001 - KeyError here, the SDK's own "not defined" error there
             return default_conn
 
-    def __getattr__(self, conn_id: str) -> Connection:
+    def __getattr__(self, conn_id: str) -> Any:
         if conn_id.startswith("__"):
             raise AttributeError(conn_id)
         return get_connection(conn_id)

@@ -82,7 +82,8 @@ def _decision_kind(task: Any, model_says_branch: bool) -> Optional[str]:
     names = _class_names(task)
     if any("ShortCircuit" in n for n in names):
         return "short_circuit"
-    if model_says_branch or any(n in ("BranchPythonOperator", "BaseBranchOperator", "BranchMixIn") for n in names):
+    branch_class = any(n in ("BranchPythonOperator", "BaseBranchOperator", "BranchMixIn") for n in names)
+    if model_says_branch or branch_class or getattr(task, "branch", False) is True:
         return "branch"
     return None
 
@@ -220,9 +221,8 @@ def _execute(payload: Dict[str, Any], module: ModuleType, task: Any, outcome: Ou
 
 
 def _run_bash(task: Any, context: Dict[str, Any], renderer: Renderer, outcome: Outcome) -> NoReturn:
-    command = getattr(task, "bash_command", None)
     func = getattr(task, "python_callable", None)
-    if not isinstance(command, str) and callable(func):
+    if callable(func):
         # A @task.bash function returns the command, which is then rendered like a bash_command.
         args = list(getattr(task, "op_args", None) or [])
         returned = func(*args, **call_kwargs(func, args, dict(getattr(task, "op_kwargs", None) or {}), context))
@@ -230,6 +230,8 @@ def _run_bash(task: Any, context: Dict[str, Any], renderer: Renderer, outcome: O
             raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")
         command = render_value(renderer, task, "bash_command", returned)
         outcome.data["rendered"]["bash_command"] = describe(command)
+    else:
+        command = getattr(task, "bash_command", None)
     if not isinstance(command, str):
         _fail("cannot find the bash_command of task '%s'" % task.task_id)
     env = _bash_env(task, _context_env(context))
@@ -307,7 +309,21 @@ def run(payload: Dict[str, Any]) -> None:
         outcome.data["state"] = "failed"
         outcome.write()
         _fail(str(error))
+    except Exception:  # noqa: BLE001 - whatever the task raised fails it, with its traceback
+        outcome.data["state"] = "failed"
+        outcome.write()
+        _print_task_traceback()
+        sys.exit(1)
     outcome.write()
+
+
+def _print_task_traceback() -> None:
+    """The exception being handled, as Python prints it, from the task's own code on (the runner's frames say nothing)."""
+    kind, error, tb = sys.exc_info()
+    here = os.path.abspath(__file__)
+    while tb is not None and tb.tb_next is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == here:
+        tb = tb.tb_next
+    traceback.print_exception(kind, error, tb)
 
 
 def main(argv: Sequence[str]) -> None:

@@ -36,15 +36,21 @@ class TemplateError(Exception):
 
 
 def template_fields(task: Any) -> Tuple[str, ...]:
+    """The operator's declared fields, with those Airflow's Bash and Python operators always have.
+
+    A TaskFlow function's ``bash_command`` is what the function returns: it is
+    rendered after the call (see the runner), never read here.
+    """
     declared = getattr(type(task), "template_fields", None)
-    if isinstance(declared, (list, tuple)):
-        return tuple(str(f) for f in declared)
+    fields = [str(f) for f in declared] if isinstance(declared, (list, tuple)) else []
     names = {c.__name__ for c in type(task).__mro__}
     if "BashOperator" in names:
-        return _BASH_FIELDS
+        fields.extend(_BASH_FIELDS)
     if "PythonOperator" in names:
-        return _PYTHON_FIELDS
-    return ()
+        fields.extend(_PYTHON_FIELDS)
+    if callable(getattr(task, "python_callable", None)):
+        fields = [f for f in fields if f != "bash_command"]
+    return tuple(dict.fromkeys(fields))
 
 
 def template_ext(task: Any) -> Tuple[str, ...]:
