@@ -13,7 +13,7 @@ import {
   type TaskSelection,
 } from '../../../../core/run/scheduler';
 import { MapVault } from '../../../../core/run/secrets';
-import { maxOverlap, modelAnalysis, modelTask, printedPids, processRuns, scratchDir, SDK, withoutTimes } from '../../../support/execution';
+import { maxOverlap, modelAnalysis, modelTask, printedPids, processRuns, REPO, scratchDir, SDK, withoutTimes } from '../../../support/execution';
 
 let scratch: { dir: string; remove: () => void };
 beforeEach(() => {
@@ -256,5 +256,92 @@ describe('run store', () => {
     } finally {
       s.remove();
     }
+  });
+});
+
+describe('scheduler: what a task decides for its downstream tasks', () => {
+  const STEERING = path.join(REPO, 'test', 'fixtures', 'run', 'steering.py');
+
+  /** A Python task of test/fixtures/run/steering.py. */
+  function pythonTask(taskId: string, upstream: string[] = [], fields: Partial<TaskModel> = {}): TaskModel {
+    return modelTask(taskId, { kind: 'python', operator: 'PythonOperator', bashCommand: null, pythonCallable: taskId, upstream, ...fields });
+  }
+
+  function steeringPlan(tasks: TaskModel[]) {
+    const { analysis, dag } = modelAnalysis('steering', tasks);
+    return planFromModel(analysis, dag, { dagFilePath: STEERING, runId: 'r1', sdkPath: SDK, timeoutSeconds: 20, cwd: scratch.dir });
+  }
+
+  it('skips what follows a short-circuit’s falsy result: everything, or with ignore_downstream_trigger_rules=False the direct tasks only', async () => {
+    const r = await runPlan(
+      steeringPlan([
+        pythonTask('gate'),
+        task('after_gate', ['gate']),
+        task('cleanup_gate', ['after_gate'], 'true', { triggerRule: 'all_done' }),
+        pythonTask('gate_direct'),
+        task('after_direct', ['gate_direct']),
+        task('cleanup_direct', ['after_direct'], 'true', { triggerRule: 'all_done' }),
+      ]),
+      { parallelism: 2 },
+    );
+    assert.deepEqual(states(r), {
+      gate: 'success',
+      after_gate: 'skipped',
+      cleanup_gate: 'skipped',
+      gate_direct: 'success',
+      after_direct: 'skipped',
+      cleanup_direct: 'success',
+    });
+    assert.deepEqual(ran(), ['cleanup_direct']);
+    assert.equal(r.state, 'success');
+  });
+
+  it('ends a task that raises AirflowSkipException skipped, and its all_success downstream with it', async () => {
+    const r = await runPlan(steeringPlan([pythonTask('skip_me'), task('load', ['skip_me']), task('report', ['load'], 'true', { triggerRule: 'none_skipped' })]));
+    assert.deepEqual(states(r), { skip_me: 'skipped', load: 'skipped', report: 'skipped' });
+    assert.match(r.tasks[0].result?.stderr ?? '', /skipped: no new files today/);
+  });
+
+  it('does not retry a task that raises AirflowFailException', async () => {
+    const plan = steeringPlan([pythonTask('give_up')]);
+    plan.tasks[0].spec.retries = 3;
+    const r = await runPlan(plan, { retryDelaySeconds: 0 });
+    assert.equal(r.tasks[0].state, 'failed');
+    assert.equal(r.tasks[0].result?.tryNumber, 1);
+    assert.equal(r.tasks[0].result?.stdout, 'trying\n');
+    assert.equal(r.tasks[0].result?.noRetry, true);
+  });
+
+  it('retries a failing Bash task, and a Bash task exiting 99 is skipped', async () => {
+    const flaky = task('flaky', [], '[ -f tried ] && exit 0; touch tried; exit 3');
+    const quiet = task('quiet', [], 'exit 99');
+    const plan = steeringPlan([flaky, quiet, task('after_quiet', ['quiet'])]);
+    plan.tasks[0].spec.retries = 2;
+    const events: string[] = [];
+    const r = await runPlan(plan, { retryDelaySeconds: 0, onEvent: (e) => e.type === 'task-retry' && events.push(`${e.taskId} try ${e.tryNumber}`) });
+    assert.deepEqual(states(r), { flaky: 'success', quiet: 'skipped', after_quiet: 'skipped' });
+    assert.equal(r.tasks[0].result?.tryNumber, 2);
+    assert.deepEqual(events, ['flaky try 2']);
+  });
+
+  it('follows every task a branch returns and skips the rest; a join with one_success runs', async () => {
+    const r = await runPlan(
+      steeringPlan([
+        pythonTask('pick', [], { branch: true }),
+        task('left', ['pick']),
+        task('right', ['pick']),
+        task('middle', ['pick']),
+        task('after_middle', ['middle']),
+        task('join', ['left', 'right', 'middle'], 'true', { triggerRule: 'one_success' }),
+      ]),
+      { parallelism: 2 },
+    );
+    assert.deepEqual(states(r), { pick: 'success', left: 'success', right: 'success', middle: 'skipped', after_middle: 'skipped', join: 'success' });
+  });
+
+  it('fails a branch that returns a task id the DAG does not have, as Airflow does', async () => {
+    const r = await runPlan(steeringPlan([pythonTask('pick_unknown', [], { branch: true }), task('left', ['pick_unknown'])]));
+    assert.deepEqual(states(r), { pick_unknown: 'failed', left: 'upstream_failed' });
+    assert.match(r.tasks[0].result?.stderr ?? '', /'branch_task_ids' must contain only valid task_ids\. Invalid tasks found: \['nowhere'\]/);
   });
 });
