@@ -23,12 +23,13 @@ const USAGE = `Usage:
   vortex graph FILE [--dag DAG_ID] [--format dot|mermaid|json] [--max-file-size BYTES]
   vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
                   [--timeout SECONDS] [--secrets-file PATH] [--json]
-                  [--mode auto|static|runtime]
+                  [--mode auto|static|runtime] [--logical-date DATE]
+                  [--conf JSON] [--retry-delay SECONDS]
   vortex --help | --version
 
 A FILE of inspect may be a directory: the DAG files under it.
 
-Exit status: 0 success; 1 error diagnostics, or a failed task (run);
+Exit status: 0 success; 1 error diagnostics, or a failed run (run);
 2 bad usage or an unreadable file; 130, 143, 129 a run (or inspect executing
 files) stopped by SIGINT, SIGTERM, SIGHUP; 70 an internal error.`;
 

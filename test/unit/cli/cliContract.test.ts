@@ -63,6 +63,8 @@ function tableRows(text: string): string[][] {
 type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'array' | 'object';
 
 interface Shape {
+  /** Paths of objects keyed by data, and the kind of their values (`json`: any). */
+  maps?: Map<string, Kind | 'json'>;
   /** Each documented path (`files[].dags[].tag`; `x[]` for the elements of array `x`) and the kinds it may hold. */
   kinds: Map<string, Set<Kind>>;
   /** Paths whose key an object may leave out. */
@@ -71,11 +73,14 @@ interface Shape {
 
 const SCALARS: Record<string, Kind> = { string: 'string', integer: 'integer', number: 'number', boolean: 'boolean', null: 'null', object: 'object' };
 const ARRAYS: Record<string, Kind> = { 'array of strings': 'string', 'array of integers': 'integer', 'array of objects': 'object' };
+/** Objects whose keys are data (an XCom key, a field name), not documented fields: their values are held to the kind named. */
+const MAPS: Record<string, Kind | 'json'> = { 'object of strings': 'string', 'object of JSON values': 'json' };
 
 /** A section's field table as a shape: `| \`path\` | type | meaning |`. */
 function documentedShape(heading: string): Shape {
   const kinds = new Map<string, Set<Kind>>();
   const optional = new Set<string>();
+  const maps = new Map<string, Kind | 'json'>();
   for (const [field, type] of tableRows(section(heading))) {
     const name = /^`([^`]+)`$/.exec(field)?.[1];
     assert.ok(name, `${heading}: a field cell is \`path\`, not ${field}`);
@@ -86,7 +91,10 @@ function documentedShape(heading: string): Shape {
     }
     const allowed = new Set<Kind>();
     for (const alternative of spelled.split(' or ')) {
-      if (ARRAYS[alternative]) {
+      if (MAPS[alternative]) {
+        allowed.add('object');
+        maps.set(name, MAPS[alternative]);
+      } else if (ARRAYS[alternative]) {
         allowed.add('array');
         kinds.set(`${name}[]`, new Set([ARRAYS[alternative]]));
       } else {
@@ -96,7 +104,7 @@ function documentedShape(heading: string): Shape {
     }
     kinds.set(name, allowed);
   }
-  return { kinds, optional };
+  return { kinds, optional, maps };
 }
 
 /** The one ```json example of a section. */
@@ -142,6 +150,13 @@ function holdToShape(value: unknown, shape: Shape, what: string): Set<string> {
       seen.add(at);
     }
     if (kind === 'array') for (const element of v as unknown[]) visit(element, `${at}[]`);
+    const mapOf = shape.maps?.get(at);
+    if (mapOf !== undefined && kind === 'object') {
+      for (const [key, item] of Object.entries(v as Record<string, unknown>)) {
+        assert.ok(mapOf === 'json' || kindOf(item) === mapOf, `${what}: ${at}.${key} is ${kindOf(item)}; docs/cli.md says ${mapOf}`);
+      }
+      return;
+    }
     if (kind === 'object') {
       const object = v as Record<string, unknown>;
       const prefix = at === '' ? '' : `${at}.`;
@@ -260,9 +275,9 @@ with DAG(dag_id="sleeping") as dag:
     const cases: Array<[string, string[]]> = [
       ['`inspect` found no error-severity diagnostic', ['inspect', SEED]],
       ['`graph` printed the graph', ['graph', SEED]],
-      ['every task of `run` succeeded', ['run', SEED]],
+      ['the `run` succeeded', ['run', SEED]],
       ['a file has error-severity diagnostics', ['inspect', path.join(REPO, 'test/fixtures/vx103_invalid_schedule.py')]],
-      ['`run`: a task failed', ['run', failing]],
+      ['`run`: the run failed', ['run', failing]],
       ['the file has errors, so nothing ran', ['run', path.join(REPO, 'test/fixtures/vx103_invalid_schedule.py')]],
       ['an unknown command or option', ['frobnicate']],
       ['an unknown command or option', ['inspect', '--frobnicate', SEED]],

@@ -1,0 +1,81 @@
+/**
+ * `vortex run FILE --logical-date … --conf … --secrets-file …` on the
+ * realistic fixture, as a user runs it: the built CLI as a process. The
+ * branch of that file is a PythonOperator standing for a
+ * BranchPythonOperator, which only the model can mark (see
+ * test/unit/core/run/airflowSemantics.test.ts), so its two paths both run
+ * here; everything else is as `airflow dags test` gives it.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunJson } from '../../../cli/src/runCommand';
+import { buildOnce } from '../../support/lspClient';
+import { REPO, scratchDir } from '../../support/execution';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const SALES_ETL = path.join(REPO, 'test', 'fixtures', 'run', 'sales_etl.py');
+
+describe('vortex run with a logical date, conf, Variables and retries', function () {
+  this.timeout(60_000);
+  let scratch: { dir: string; remove: () => void };
+
+  before(() => {
+    buildOnce();
+    scratch = scratchDir();
+  });
+  after(() => scratch.remove());
+
+  const run = (...args: string[]) => {
+    const secrets = path.join(scratch.dir, 'secrets.env');
+    writeFileSync(secrets, 'AIRFLOW_VAR_WAREHOUSE=warehouse-main\n');
+    const r = spawnSync(process.execPath, [CLI, 'run', SALES_ETL, '--secrets-file', secrets, ...args], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+      env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'runs') },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('runs the DAG for the logical date: templates, XCom, trigger rules, retries, and the run’s verdict', () => {
+    const r = run('--logical-date', '2024-03-05', '--conf', '{"region": "apac"}', '--retry-delay', '0', '--json');
+    assert.equal(r.status, 1, r.stderr);
+    const json = JSON.parse(r.stdout) as RunJson;
+    assert.equal(json.run_id, 'manual__2024-03-05T00:00:00+00:00');
+    assert.equal(json.logical_date, '2024-03-05T00:00:00+00:00');
+    assert.deepEqual([json.data_interval_start, json.data_interval_end], ['2024-03-04T00:00:00+00:00', '2024-03-05T00:00:00+00:00']);
+    const byId = new Map(json.tasks.map((t) => [t.task_id, t]));
+    const stateOf = (id: string) => byId.get(id)?.state;
+    assert.deepEqual(
+      ['start', 'announce', 'extract', 'transform', 'load_full', 'join', 'export', 'cleanup', 'notify'].map(stateOf),
+      ['success', 'success', 'success', 'success', 'success', 'success', 'failed', 'success', 'upstream_failed'],
+    );
+    assert.equal(byId.get('announce')?.stdout, 'sales of 2024-03-05 (20240305) for apac, next 2024-03-06, into ***\n');
+    assert.equal(byId.get('announce')?.rendered.bash_command, "echo 'sales of 2024-03-05 (20240305) for apac, next 2024-03-06, into ***'");
+    assert.equal(byId.get('load_full')?.stdout, 'loading 3 rows, total 12\n');
+    assert.deepEqual(byId.get('transform')?.xcom, { return_value: { total: 12, regions: ['apac'] } });
+    assert.equal(byId.get('export')?.tries, 2);
+    assert.equal(byId.get('cleanup')?.stdout, 'cleaning up manual__2024-03-05T00:00:00+00:00\n');
+    assert.ok(!r.stdout.includes('warehouse-main'));
+  });
+
+  it('says which run it is and that retries wait less, in the table', () => {
+    const r = run('--logical-date', '2024-03-05T06:30', '--retry-delay', '0');
+    assert.match(r.stdout, /\(run manual__2024-03-05T06:30:00\+00:00, logical date 2024-03-05T06:30:00\+00:00\)/);
+    assert.match(r.stdout, /Retries wait 0 s \(--retry-delay\), not each task's retry_delay/);
+    const logs = /logs: (.*)/.exec(r.stdout)?.[1];
+    assert.ok(logs);
+    const xcoms = JSON.parse(readFileSync(path.join(logs, 'xcom.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(xcoms.extract, { row_count: 3, return_value: [3, 4, 5].map((amount) => ({ region: 'emea', day: '2024-03-05', amount })) });
+  });
+
+  it('refuses a date or a conf it cannot read, as bad usage', () => {
+    const badDate = run('--logical-date', 'tuesday');
+    assert.equal(badDate.status, 2);
+    assert.match(badDate.stderr, /^vortex: --logical-date: the logical date "tuesday" is not a date such as 2024-03-05/m);
+    const badConf = run('--conf', '[1, 2]');
+    assert.equal(badConf.status, 2);
+    assert.match(badConf.stderr, /^vortex: --conf: the conf must be a JSON object/m);
+  });
+});
