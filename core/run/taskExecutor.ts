@@ -10,16 +10,15 @@
  * task must be stopped with its whole process group, so that part would be
  * written here either way.
  */
-import { createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
-import { CappedText, DEFAULT_MAX_CAPTURED_CHARS } from './capture';
-import { type GroupOutcome, type OutputStream, spawnGroup, type SpawnedGroup } from '../process/processGroup';
+import { DEFAULT_MAX_CAPTURED_CHARS } from './capture';
+import type { OutputStream } from '../process/processGroup';
 import { parseRunnerResult, prepareRunner, type RunnerPayload, type RunnerResult, type XComValues } from './pythonRunner';
 import type { RunContext } from './runContext';
-import { type MaskingStream, resolveSecrets, SecretMasker, type SecretVault } from './secrets';
+import { resolveSecrets, SecretMasker, type SecretVault } from './secrets';
+import { LogFile, runProcess } from './taskProcess';
 import type { TaskRunSpec } from './taskSpec';
 
 export type { OutputStream } from '../process/processGroup';
@@ -124,136 +123,6 @@ const DEFAULT_KILL_GRACE_MS = 2000;
 
 function describeSeconds(seconds: number): string {
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}
-
-interface ProcessOutcome extends GroupOutcome {
-  stdout: string;
-  stderr: string;
-}
-
-interface ProcessRequest {
-  file: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  timeoutMs: number;
-  graceMs: number;
-  signal: AbortSignal | undefined;
-  masker: SecretMasker;
-  log: LogFile | null;
-  cap: number;
-  onOutput: ((stream: OutputStream, text: string) => void) | undefined;
-  onStarted: ((pid: number) => void) | undefined;
-}
-
-/** The log file, written with back-pressure so a task printing faster than the disk cannot fill memory. */
-class LogFile {
-  private readonly stream: WriteStream;
-  private broken = false;
-  private lastChar = '\n';
-
-  constructor(readonly path: string, append = false) {
-    this.stream = createWriteStream(path, { flags: append ? 'a' : 'w', mode: 0o600 });
-    // A log that cannot be written must not fail the task; the result still holds the output.
-    this.stream.on('error', () => {
-      this.broken = true;
-    });
-  }
-
-  /** False when the caller should wait for `onDrain` before writing more. Each line starts with the time it arrived. */
-  write(text: string): boolean {
-    if (this.broken || text.length === 0) return true;
-    const stamp = `[${logTime()}] `;
-    let stamped = this.lastChar === '\n' ? stamp + text : text;
-    const inner = stamped.lastIndexOf('\n', stamped.length - 2);
-    if (inner !== -1) stamped = stamped.slice(0, stamped.length - 1).replaceAll('\n', `\n${stamp}`) + stamped[stamped.length - 1];
-    this.lastChar = text[text.length - 1];
-    return this.stream.write(stamped);
-  }
-
-  onDrain(callback: () => void): void {
-    if (this.broken) callback();
-    else this.stream.once('drain', callback);
-  }
-
-  /** A line from VORTEX itself (why the task ended), on a line of its own. */
-  note(message: string): void {
-    this.write(`${this.lastChar === '\n' ? '' : '\n'}[vortex] ${message}\n`);
-  }
-
-  async close(): Promise<void> {
-    this.stream.end();
-    await finished(this.stream).catch(() => undefined);
-  }
-}
-
-/** The time of day in UTC to the millisecond, as log lines carry it. */
-function logTime(): string {
-  return new Date().toISOString().slice(11, 23);
-}
-
-/** One output stream: decoded, masked, captured, logged, streamed. */
-class OutputPipe {
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly masking: MaskingStream;
-  readonly captured: CappedText;
-
-  constructor(
-    private readonly name: OutputStream,
-    masker: SecretMasker,
-    cap: number,
-    private readonly log: LogFile | null,
-    private readonly onOutput: ((stream: OutputStream, text: string) => void) | undefined,
-  ) {
-    this.masking = masker.stream();
-    this.captured = new CappedText(cap);
-  }
-
-  /** False when the log wants the producer paused. */
-  push(chunk: Buffer): boolean {
-    return this.emit(this.masking.write(this.decoder.write(chunk)));
-  }
-
-  end(): void {
-    this.emit(this.masking.write(this.decoder.end()) + this.masking.end());
-  }
-
-  private emit(text: string): boolean {
-    if (text.length === 0) return true;
-    this.captured.append(text);
-    this.onOutput?.(this.name, text);
-    return this.log ? this.log.write(text) : true;
-  }
-}
-
-function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
-  const out = new OutputPipe('stdout', req.masker, req.cap, req.log, req.onOutput);
-  const err = new OutputPipe('stderr', req.masker, req.cap, req.log, req.onOutput);
-  const group: SpawnedGroup = spawnGroup({
-    file: req.file,
-    args: req.args,
-    cwd: req.cwd,
-    env: req.env,
-    timeoutMs: req.timeoutMs,
-    killGraceMs: req.graceMs,
-    leftoverGraceMs: req.graceMs,
-    signal: req.signal,
-    onData: (stream, chunk) => {
-      if ((stream === 'stdout' ? out : err).push(chunk) || !req.log) return;
-      group.pause();
-      req.log.onDrain(() => group.resume());
-    },
-  });
-  if (group.pid !== undefined) req.onStarted?.(group.pid);
-  return group.outcome.then((outcome) => {
-    out.end();
-    err.end();
-    return {
-      ...outcome,
-      stdout: out.captured.text(req.log?.path ?? null),
-      stderr: err.captured.text(req.log?.path ?? null),
-    };
-  });
 }
 
 function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode'], run: TaskRunContext): RunnerPayload {

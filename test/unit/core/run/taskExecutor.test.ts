@@ -222,6 +222,23 @@ describe('executeTask: output', () => {
     }
   });
 
+  it('writes a running task’s log as it goes, and a short task’s log whole when it ends', async () => {
+    const scratch = scratchDir();
+    try {
+      const slow = path.join(scratch.dir, 'slow.log');
+      const running = executeTask(bashSpec('slow', 'echo started; sleep 1; echo done'), { logPath: slow });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.match(withoutTimes(readFileSync(slow, 'utf8')), /^\[vortex\] running: .*\nstarted\n$/);
+      await running;
+      assert.match(withoutTimes(readFileSync(slow, 'utf8')), /started\ndone\n$/);
+      const quick = path.join(scratch.dir, 'quick.log');
+      await executeTask(bashSpec('quick', 'echo hi'), { logPath: quick });
+      assert.equal(withoutTimes(readFileSync(quick, 'utf8')), '[vortex] running: echo hi\nhi\n');
+    } finally {
+      scratch.remove();
+    }
+  });
+
   it('notes in the log why a task failed', async () => {
     const scratch = scratchDir();
     try {
