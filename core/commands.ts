@@ -12,6 +12,8 @@ export const Commands = {
   showOutput: 'vortex.showOutput',
   /** Runs a whole DAG (args from a lens: document URI, dag_id; else the active editor's DAG). */
   runDag: 'vortex.runDag',
+  /** Runs a whole DAG for a logical date and conf the user gives, as `airflow dags test DAG_ID DATE -c CONF` (args: URI, dag_id, date, conf JSON). */
+  runDagForDate: 'vortex.runDagForDate',
   /** Runs one task alone, as `airflow tasks test` does (args from a lens: URI, dag_id, task_id). */
   runTask: 'vortex.runTask',
   /** Runs one task and everything upstream of it. */

@@ -92,6 +92,13 @@ export const SETTINGS_SCHEMA = {
     scope: 'resource',
     description: 'The Python interpreter that runs PythonOperator tasks. Empty: the interpreter selected in the Python extension when it is installed, else python3.',
   } satisfies StringSetting,
+  'vortex.execution.revealOutput': {
+    type: 'string',
+    enum: ['never', 'onFailure', 'always'] as const,
+    default: 'never',
+    scope: 'resource',
+    description: 'When the "VORTEX Runs" output shows itself: never (the notification at the end of a run offers it), when a run fails, or as each run starts.',
+  } satisfies EnumSetting<'never' | 'onFailure' | 'always'>,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS_SCHEMA;

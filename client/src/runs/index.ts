@@ -12,6 +12,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { cleanUpInterruptedRuns } from '../../../core/run/interruptedRuns';
 import { interruptedRunLine, openRunStore } from '../../../core/run/runService';
 import type { RunStore } from '../../../core/run/runStore';
+import { parseConf, parseLogicalDate, RunContextError } from '../../../core/run/runContext';
 import { isMasked, UNMASKED_REASON } from '../../../core/run/secrets';
 import { Commands, Views } from '../../../core/commands';
 import { WorkspaceTrustNotification } from '../../../core/protocol';
@@ -102,6 +103,53 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
       return runs.run({ uri, dagId: optionalString(dagArg), mode, taskId: optionalString(taskArg) });
     };
 
+  /** Run DAG for Date…: the logical date and conf from arguments (tests, keybindings) or from two prompts. */
+  const runForDate = async (uriArg?: unknown, dagArg?: unknown, dateArg?: unknown, confArg?: unknown): Promise<RunCommandResult> => {
+    const uri = documentUri(uriArg);
+    if (!uri) {
+      const reason = 'open a DAG file first: VORTEX runs the DAG of the active editor';
+      void vscode.window.showErrorMessage(`VORTEX: ${reason}`);
+      return { outcome: 'refused', reason };
+    }
+    const problem = (parse: () => unknown) => {
+      try {
+        parse();
+        return null;
+      } catch (error) {
+        return error instanceof RunContextError ? error.message : String(error);
+      }
+    };
+    const dateText =
+      optionalString(dateArg) ??
+      (await vscode.window.showInputBox({
+        title: 'VORTEX: Run DAG for Date',
+        prompt: 'The logical date of the run (as airflow dags test DAG_ID DATE): a date, or a date and time; UTC unless an offset is given',
+        value: new Date().toISOString().slice(0, 10),
+        validateInput: (value) => problem(() => parseLogicalDate(value)),
+      }));
+    if (dateText === undefined) return { outcome: 'refused', reason: 'no logical date given' };
+    const confText =
+      optionalString(confArg) ??
+      (await vscode.window.showInputBox({
+        title: 'VORTEX: Run DAG for Date',
+        prompt: 'The run\'s conf, overriding the DAG\'s params (as dags test -c): a JSON object, or nothing',
+        placeHolder: '{"region": "emea"}',
+        validateInput: (value) => (value.trim() === '' ? null : problem(() => parseConf(value))),
+      }));
+    if (confText === undefined) return { outcome: 'refused', reason: 'no conf given' };
+    let logicalDate: Date;
+    let conf: Record<string, unknown> | undefined;
+    try {
+      logicalDate = parseLogicalDate(dateText);
+      conf = confText.trim() === '' ? undefined : parseConf(confText);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(`VORTEX: ${reason}`);
+      return { outcome: 'refused', reason };
+    }
+    return runs.run({ uri, dagId: optionalString(dagArg), mode: 'dag', taskId: null, logicalDate, conf });
+  };
+
   context.subscriptions.push(
     channel,
     runs,
@@ -118,6 +166,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
       await c?.sendNotification(WorkspaceTrustNotification.type, { trusted: true });
     }),
     vscode.commands.registerCommand(Commands.runDag, run('dag')),
+    vscode.commands.registerCommand(Commands.runDagForDate, runForDate),
     vscode.commands.registerCommand(Commands.runTask, run('task')),
     vscode.commands.registerCommand(Commands.runTaskWithUpstream, run('withUpstream')),
     vscode.commands.registerCommand(Commands.stopRun, async (runIdArg?: unknown) => stopRun(runs, optionalString(runIdArg))),

@@ -25,6 +25,7 @@ import {
 import type { RunStore } from '../../../core/run/runStore';
 import { unmaskedSecretWarning } from '../../../core/run/secrets';
 import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../core/run/scheduler';
+import type { TaskResult } from '../../../core/run/taskExecutor';
 import { Commands } from '../../../core/commands';
 import { RunModelRequest } from '../../../core/protocol';
 import { pythonInterpreter } from './interpreter';
@@ -45,6 +46,8 @@ export interface LiveRun {
   dagId: string;
   startedAt: number;
   states: Map<string, TaskRunState>;
+  /** The tasks that ended so far: their XCom and rendered fields show in the view while the run goes on. */
+  results: Map<string, TaskResult>;
   controller: AbortController;
 }
 
@@ -55,6 +58,10 @@ export interface RunTarget {
   mode: TaskSelection['kind'];
   /** For a task run; null: the task under the cursor, or the one the user picks. */
   taskId: string | null;
+  /** The run's logical date; default now. */
+  logicalDate?: Date;
+  /** Overrides of the DAG's params. */
+  conf?: Record<string, unknown>;
 }
 
 export class RunController implements vscode.Disposable {
@@ -132,6 +139,8 @@ export class RunController implements vscode.Disposable {
       timeoutSeconds: settings.timeoutSeconds,
       pythonPath: await pythonInterpreter(document.uri, settings.interpreter),
       sdkPath: this.sdkPath,
+      logicalDate: target.logicalDate,
+      conf: target.conf,
     });
     const label = runLabel(plan, selection);
 
@@ -140,15 +149,15 @@ export class RunController implements vscode.Disposable {
       transcript += text;
       this.channel.append(text);
     };
-    const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)}`);
+    const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)} (run ${plan.context.airflowRunId})`);
     const note = dynamicTasksNote(model);
     if (note) write(`Note: ${note}\n`);
     const unmasked = await unmaskedSecrets(plan, this.secrets);
     for (const name of unmasked) write(`Warning: ${unmaskedSecretWarning(name)}\n`);
     if (unmasked.length > 0) void vscode.window.showWarningMessage(`VORTEX: ${unmaskedSecretWarning(unmasked[0])}`);
-    this.channel.show(true);
+    if (settings.revealOutput === 'always') this.channel.show(true);
 
-    const liveRun: LiveRun = { runId: plan.runId, dagId: plan.dagId, startedAt: Date.now(), states: new Map(), controller: new AbortController() };
+    const liveRun: LiveRun = { runId: plan.runId, dagId: plan.dagId, startedAt: Date.now(), states: new Map(), results: new Map(), controller: new AbortController() };
     this.live.set(plan.runId, liveRun);
     this.changed.fire();
     void vscode.commands.executeCommand('setContext', 'vortex.runActive', true);
@@ -171,6 +180,7 @@ export class RunController implements vscode.Disposable {
               this.events.fire(event);
               if (event.type !== 'task-state') return;
               liveRun.states.set(event.taskId, event.state);
+              if (event.result) liveRun.results.set(event.taskId, event.result);
               this.changed.fire();
               if (event.state === 'queued') return;
               const running = [...liveRun.states].filter(([, s]) => s === 'running').map(([id]) => id);
@@ -189,6 +199,7 @@ export class RunController implements vscode.Disposable {
       void vscode.commands.executeCommand('setContext', 'vortex.runActive', this.live.size > 0);
       this.changed.fire();
     }
+    if (settings.revealOutput === 'onFailure' && result.state === 'failed') this.channel.show(true);
     this.announce(result, label);
     return { outcome: 'finished', result, transcript };
   }

@@ -11,6 +11,8 @@ export interface ExecutionSettings {
   parallelism: number;
   /** The configured interpreter; null when the setting is empty (then the Python extension's, else python3). */
   interpreter: string | null;
+  /** When the runs' output channel shows itself. */
+  revealOutput: 'never' | 'onFailure' | 'always';
 }
 
 /** `read(key)` returns the setting's value, e.g. `(key) => vscode.workspace.getConfiguration(undefined, uri).get(key)`. */
@@ -18,6 +20,8 @@ export function executionSettings(read: (key: string) => unknown, cpus: number =
   const timeout = read('vortex.execution.timeoutSeconds');
   const parallelism = read('vortex.execution.parallelism');
   const interpreter = read('vortex.python.interpreter');
+  const reveal = read('vortex.execution.revealOutput');
+  const revealSchema = SETTINGS_SCHEMA['vortex.execution.revealOutput'];
   const timeoutSchema = SETTINGS_SCHEMA['vortex.execution.timeoutSeconds'];
   const validParallelism = typeof parallelism === 'number' && Number.isInteger(parallelism) && parallelism >= 1;
   return {
@@ -25,5 +29,6 @@ export function executionSettings(read: (key: string) => unknown, cpus: number =
     // 0 (the default) and anything invalid mean one task per CPU.
     parallelism: validParallelism ? parallelism : Math.max(1, cpus),
     interpreter: typeof interpreter === 'string' && interpreter.trim() !== '' ? interpreter.trim() : null,
+    revealOutput: revealSchema.enum.find((v) => v === reveal) ?? revealSchema.default,
   };
 }

@@ -59,6 +59,10 @@ export class RunTranscript {
       case 'task-state':
         this.state(event);
         break;
+      case 'task-retry':
+        this.flush(event.taskId);
+        this.write(`↻ ${event.taskId}: failed; try ${event.tryNumber} in ${formatDuration(event.delayMs)}\n`);
+        break;
       case 'run-finished':
         this.finished(event.result);
         break;
@@ -98,9 +102,11 @@ export class RunTranscript {
       const why = result?.message ? `: ${result.message}` : '';
       this.write(`✖ ${taskId}: failed${why} (${formatDuration(result?.durationMs ?? null)})\n`);
     } else if (state === 'upstream_failed') {
-      this.write(`⊘ ${taskId}: upstream_failed (an upstream task did not succeed; not started)\n`);
+      this.write(`⊘ ${taskId}: upstream_failed (by its trigger rule, after upstream failures; not started)\n`);
+    } else if (result) {
+      this.write(`⊘ ${taskId}: skipped (${formatDuration(result.durationMs)})\n`);
     } else {
-      this.write(`⊘ ${taskId}: skipped (the run was stopped before it started)\n`);
+      this.write(`⊘ ${taskId}: skipped (not started: by a branch, a short-circuit, its trigger rule, or because the run was stopped)\n`);
     }
   }
 

@@ -1,12 +1,13 @@
 /**
  * The "VORTEX Runs" view: per DAG, its runs (those in progress first, then the
  * stored ones, newest first), and per run each task's state and duration; a
- * task's log is one click away.
+ * task's log is one click away, its rendered command and XCom in its hover,
+ * and what it pushed to XCom one row per key beneath it.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDuration } from '../../../core/run/runService';
-import type { RunStore, StoredRun, StoredTaskState } from '../../../core/run/runStore';
+import { readXComs, type RunStore, type StoredRun, type StoredTaskState } from '../../../core/run/runStore';
 import { Commands } from '../../../core/commands';
 import type { LiveRun, RunController } from './runController';
 
@@ -18,8 +19,47 @@ function startedLabel(epochMs: number, now = new Date()): string {
 
 type Node =
   | { kind: 'dag'; dagId: string }
-  | { kind: 'run'; dagId: string; live: LiveRun | null; stored: StoredRun | null }
-  | { kind: 'task'; taskId: string; state: StoredTaskState; durationMs: number | null; logPath: string | null };
+  | { kind: 'run'; dagId: string; live: LiveRun | null; stored: StoredRun | null; newest?: boolean }
+  | { kind: 'task'; runKey: string; taskId: string; state: StoredTaskState; durationMs: number | null; logPath: string | null; details: TaskDetails }
+  | { kind: 'xcom'; runKey: string; taskId: string; key: string; value: unknown };
+
+/** What a task did beyond its state: its XCom and its templated fields as it ran them (both masked). */
+interface TaskDetails {
+  xcom: Record<string, unknown>;
+  rendered: Record<string, string>;
+  tries: number | null;
+}
+
+const NO_DETAILS: TaskDetails = { xcom: {}, rendered: {}, tries: null };
+
+/** An XCom value on one line, as the view's description; the hover has it whole. */
+function oneLine(value: unknown, max = 80): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The hover of a task: its rendered fields (a Bash task's command first), its XCom and its log. */
+function taskTooltip(node: Extract<Node, { kind: 'task' }>): vscode.MarkdownString | undefined {
+  const { rendered, xcom, tries } = node.details;
+  if (Object.keys(rendered).length === 0 && Object.keys(xcom).length === 0 && !node.logPath) return undefined;
+  const md = new vscode.MarkdownString();
+  md.appendText(`${node.taskId}: ${node.state}${tries && tries > 1 ? ` after ${tries} tries` : ''}\n`);
+  for (const [field, value] of Object.entries(rendered)) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`${field} (rendered):`);
+    md.appendCodeblock(value, field === 'bash_command' ? 'shellscript' : 'python');
+  }
+  for (const [key, value] of Object.entries(xcom)) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`XCom ${key}:`);
+    md.appendCodeblock(JSON.stringify(value, null, 2) ?? 'null', 'json');
+  }
+  if (node.logPath) {
+    md.appendMarkdown('\n\n');
+    md.appendText(`Log: ${node.logPath}`);
+  }
+  return md;
+}
 
 const ICONS: Record<StoredTaskState, vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('circle-outline'),
@@ -50,7 +90,8 @@ function rowKey(node?: Node): string {
   if (!node) return '';
   if (node.kind === 'dag') return node.dagId;
   if (node.kind === 'run') return `run:${node.live?.runId ?? node.stored?.summary.run_id ?? '?'}`;
-  return `task:${node.taskId}`;
+  if (node.kind === 'task') return `task:${node.runKey}/${node.taskId}`;
+  return `xcom:${node.runKey}/${node.taskId}/${node.key}`;
 }
 
 export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -81,7 +122,8 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.served[rowKey(node)] = children.map((child) => {
       const item = this.getTreeItem(child);
       const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-      return { label, description: typeof item.description === 'string' ? item.description : '', tooltip: typeof item.tooltip === 'string' ? item.tooltip : null };
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : typeof item.tooltip === 'string' ? item.tooltip : null;
+      return { label, description: typeof item.description === 'string' ? item.description : '', tooltip };
     });
     return children;
   }
@@ -105,20 +147,35 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       const stored = (await this.storedRuns(node.dagId)).filter((r) => !liveIds.has(r.summary.run_id));
       return [
         ...live.map((r): Node => ({ kind: 'run', dagId: node.dagId, live: r, stored: null })),
-        ...stored.map((r): Node => ({ kind: 'run', dagId: node.dagId, live: null, stored: r })),
+        // The latest run opens with its tasks in sight: it is the one just made, or the one to look at.
+        ...stored.map((r, i): Node => ({ kind: 'run', dagId: node.dagId, live: null, stored: r, newest: i === 0 && live.length === 0 })),
       ];
     }
     if (node.kind === 'run') {
-      if (node.live) return [...node.live.states].map(([taskId, state]) => ({ kind: 'task', taskId, state, durationMs: null, logPath: null }));
+      const live = node.live;
+      if (live) {
+        const runKey = live.runId;
+        return [...live.states].map(([taskId, state]): Node => {
+          const result = live.results.get(taskId);
+          const details = result ? { xcom: result.xcom, rendered: result.rendered, tries: result.tryNumber } : NO_DETAILS;
+          return { kind: 'task', runKey, taskId, state, durationMs: result?.durationMs ?? null, logPath: result?.logPath ?? null, details };
+        });
+      }
       const stored = node.stored;
       if (!stored) return [];
+      const xcoms = await readXComs(stored.dir);
       return stored.summary.tasks.map((t) => ({
         kind: 'task',
+        runKey: stored.summary.run_id,
         taskId: t.task_id,
         state: t.state,
         durationMs: t.duration_ms,
         logPath: path.join(stored.dir, t.log),
+        details: { xcom: xcoms[t.task_id] ?? {}, rendered: t.rendered ?? {}, tries: t.tries ?? null },
       }));
+    }
+    if (node.kind === 'task') {
+      return Object.entries(node.details.xcom).map(([key, value]) => ({ kind: 'xcom', runKey: node.runKey, taskId: node.taskId, key, value }));
     }
     return [];
   }
@@ -139,7 +196,8 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
         return item;
       }
       const summary = node.stored?.summary;
-      const item = new vscode.TreeItem(summary ? startedLabel(Date.parse(summary.started_at)) : '?', vscode.TreeItemCollapsibleState.Collapsed);
+      const collapsed = node.newest ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+      const item = new vscode.TreeItem(summary ? startedLabel(Date.parse(summary.started_at)) : '?', collapsed);
       item.description = summary ? `${summary.state} · ${formatDuration(summary.duration_ms)}` : '';
       item.tooltip = summary ? `run ${summary.run_id}` : undefined;
       const state = summary?.state;
@@ -148,13 +206,21 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       item.contextValue = 'storedRun';
       return item;
     }
-    const item = new vscode.TreeItem(node.taskId, vscode.TreeItemCollapsibleState.None);
-    item.description = node.durationMs !== null ? `${node.state} · ${formatDuration(node.durationMs)}` : node.state;
-    item.iconPath = ICONS[node.state];
-    if (node.logPath) {
-      item.command = { title: 'Open Log', command: Commands.openRunLog, arguments: [node.logPath] };
-      item.tooltip = node.logPath;
+    if (node.kind === 'xcom') {
+      const item = new vscode.TreeItem(`XCom ${node.key}`, vscode.TreeItemCollapsibleState.None);
+      item.description = oneLine(node.value);
+      item.tooltip = JSON.stringify(node.value, null, 2) ?? 'null';
+      item.iconPath = new vscode.ThemeIcon('symbol-variable');
+      item.contextValue = 'xcom';
+      return item;
     }
+    const hasXCom = Object.keys(node.details.xcom).length > 0;
+    const item = new vscode.TreeItem(node.taskId, hasXCom ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.description = node.durationMs !== null ? `${node.state} · ${formatDuration(node.durationMs)}` : node.state;
+    if (node.details.tries !== null && node.details.tries > 1) item.description += ` · ${node.details.tries} tries`;
+    item.iconPath = ICONS[node.state];
+    item.tooltip = taskTooltip(node);
+    if (node.logPath) item.command = { title: 'Open Log', command: Commands.openRunLog, arguments: [node.logPath] };
     return item;
   }
 

@@ -226,6 +226,40 @@ describe('running DAGs and tasks', () => {
     );
     if (!saved) this.skip();
   });
+  it('runs a DAG for a date: templates rendered with the run\'s context, XCom shown per task in the runs view', async () => {
+    const api = await vortexApi();
+    const document = await openDag('runs/templated_pipeline.py');
+    const run = finished(
+      await vscode.commands.executeCommand<RunCommandResult>(Commands.runDagForDate, document.uri.toString(), 'templated_pipeline', '2024-03-05', '{"source": "refunds"}'),
+    );
+    assert.deepEqual(states(run), { count: 'success', report: 'success' });
+    const report = run.result.tasks.find((t) => t.taskId === 'report')?.result;
+    assert.equal(report?.stdout, '2024-03-05: 42 rows of refunds\n');
+    assert.equal(report?.rendered.bash_command, 'echo 2024-03-05: 42 rows of refunds');
+    assert.match(run.transcript, /\(run manual__2024-03-05T00:00:00\+00:00\)/);
+
+    await vscode.commands.executeCommand('vortex.runs.focus');
+    // The latest run opens with its tasks: their hovers hold the rendered command and the XCom.
+    const rows = await waitFor(
+      'the run\'s tasks in the runs view',
+      () => {
+        const shown = api.runs.view();
+        const key = Object.keys(shown.rows).find((k) => k === `run:${run.result.runId}`);
+        const tasks = key ? shown.rows[key] : undefined;
+        return tasks && tasks.length === 2 ? tasks : undefined;
+      },
+      { lastSeen: () => JSON.stringify(api.runs.view()) },
+    );
+    const [countRow, reportRow] = rows;
+    // The hovers are Markdown: read them as the hover shows them.
+    const shown = (markdown: string | null) => (markdown ?? '').replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    assert.equal(countRow.label, 'count');
+    assert.match(shown(countRow.tooltip), /XCom return_value:\n```json\n42\n```/);
+    assert.match(shown(countRow.tooltip), /XCom source:\n```json\n"refunds"\n```/);
+    assert.equal(reportRow.label, 'report');
+    assert.match(shown(reportRow.tooltip), /bash_command \(rendered\):\n```shellscript\necho 2024-03-05: 42 rows of refunds\n```/);
+  });
+
 });
 
 describe('running in Restricted Mode (an untrusted workspace)', () => {
@@ -249,4 +283,5 @@ describe('running in Restricted Mode (an untrusted workspace)', () => {
     });
     assert.deepEqual(all.filter((l) => l.command && RUN_TITLES.includes(l.command.title)), []);
   });
+
 });
