@@ -25,6 +25,11 @@ function finished(result: RunCommandResult | undefined): Finished {
   return result as Finished;
 }
 
+/** A task log without the time each line starts with. */
+function withoutTimes(log: string): string {
+  return log.replace(/^\[\d\d:\d\d:\d\d\.\d{3}\] /gm, '');
+}
+
 function states(result: Finished): Record<string, string> {
   return Object.fromEntries(result.result.tasks.map((t) => [t.taskId, t.state]));
 }
@@ -83,7 +88,7 @@ describe('running DAGs and tasks', () => {
     assert.match(run.transcript, /^DAG "example_vortex_dag" success in .*: 4 tasks, 4 success$/m);
     // The history keeps the run: its folder, a summary and one log per task.
     assert.ok(run.result.runDir && fs.existsSync(path.join(run.result.runDir, 'run.json')));
-    assert.equal(fs.readFileSync(path.join(run.result.runDir, 'run_script.log'), 'utf8'), 'Hello from VORTEX!\n');
+    assert.equal(withoutTimes(fs.readFileSync(path.join(run.result.runDir, 'run_script.log'), 'utf8')), "[vortex] running: echo 'Hello from VORTEX!'\nHello from VORTEX!\n");
   });
 
   it('runs one task alone from its lens', async () => {
@@ -142,11 +147,17 @@ describe('running DAGs and tasks', () => {
     const api = await vortexApi();
     const document = await openDag('runs/slow_pipeline.py');
     const started = Date.now();
-    const pending = vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'slow_pipeline');
-    const [runId] = await waitFor('the run to start', () => {
-      const ids = api.runs.liveRunIds();
-      return ids.length > 0 ? ids : undefined;
+    let slowRuns = false;
+    const listening = api.runs.onRunEvent((e) => {
+      if (e.type === 'task-state' && e.taskId === 'slow' && e.state === 'running') slowRuns = true;
     });
+    const pending = vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'slow_pipeline');
+    // Stopped once its task runs: stopping before would leave nothing running to stop.
+    const [runId] = await waitFor('the run to start its task', () => {
+      const ids = api.runs.liveRunIds();
+      return ids.length > 0 && slowRuns ? ids : undefined;
+    });
+    listening.dispose();
     assert.equal(await vscode.commands.executeCommand(Commands.stopRun, runId), 1);
     const run = finished(await pending);
     assert.equal(run.result.state, 'cancelled');
@@ -165,7 +176,8 @@ describe('running DAGs and tasks', () => {
     await waitFor('the log in the active editor', () =>
       vscode.window.activeTextEditor?.document.uri.fsPath === logPath ? true : undefined,
     );
-    assert.equal(vscode.window.activeTextEditor?.document.getText(), 'Hello from VORTEX!\n');
+    // Each line with the time it arrived, after the command that ran.
+    assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', /^\[\d\d:\d\d:\d\d\.\d{3}\] \[vortex\] running: echo 'Hello from VORTEX!'\n\[\d\d:\d\d:\d\d\.\d{3}\] Hello from VORTEX!\n$/);
   });
 
   it('offers to add the bundled SDK to python.analysis.extraPaths when Pylance cannot resolve vortex', async () => {
@@ -246,7 +258,8 @@ describe('running DAGs and tasks', () => {
         const shown = api.runs.view();
         const key = Object.keys(shown.rows).find((k) => k === `run:${run.result.runId}`);
         const tasks = key ? shown.rows[key] : undefined;
-        return tasks && tasks.length === 2 ? tasks : undefined;
+        // Rows served while the run went on have no hovers yet: wait for those of the finished run.
+        return tasks?.length === 2 && tasks.every((t) => t.tooltip) ? tasks : undefined;
       },
       { lastSeen: () => JSON.stringify(api.runs.view()) },
     );

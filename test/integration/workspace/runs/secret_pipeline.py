@@ -9,4 +9,8 @@ with DAG(
     owner="it",
     secrets=["VORTEX_IT_TOKEN"],
 ) as dag:
-    show = BashOperator(task_id="show", bash_command='echo "token is $VORTEX_IT_TOKEN, length ${#VORTEX_IT_TOKEN}"')
+    # Not ${#VORTEX_IT_TOKEN}: "{#" opens a Jinja comment, which Airflow (and VORTEX) would render.
+    show = BashOperator(
+        task_id="show",
+        bash_command='echo "token is $VORTEX_IT_TOKEN, length $(printf %s "$VORTEX_IT_TOKEN" | wc -c | tr -d " ")"',
+    )
