@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunJson } from '../../../cli/src/runCommand';
 import { buildOnce } from '../../support/lspClient';
@@ -16,6 +16,7 @@ import { REPO, scratchDir } from '../../support/execution';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const SALES_ETL = path.join(REPO, 'test', 'fixtures', 'run', 'sales_etl.py');
+const TASKFLOW_ETL = path.join(REPO, 'test', 'fixtures', 'run', 'taskflow_etl.py');
 
 describe('vortex run with a logical date, conf, Variables and retries', function () {
   this.timeout(60_000);
@@ -77,5 +78,35 @@ describe('vortex run with a logical date, conf, Variables and retries', function
     const badConf = run('--conf', '[1, 2]');
     assert.equal(badConf.status, 2);
     assert.match(badConf.stderr, /^vortex: --conf: the conf must be a JSON object/m);
+  });
+
+  it('runs TaskFlow: values passed between @task functions, @task.branch, @task.bash, a short-circuit, Variable.get', function () {
+    // The SDK's TaskFlow decorators and branch operators arrive with its TaskGroups and decorators.
+    if (!existsSync(path.join(REPO, 'python', 'vortex', 'decorators'))) this.skip();
+    const secrets = path.join(scratch.dir, 'taskflow.env');
+    writeFileSync(secrets, 'AIRFLOW_VAR_WAREHOUSE=warehouse-main\n');
+    const r = spawnSync(process.execPath, [CLI, 'run', TASKFLOW_ETL, '--mode', 'runtime', '--logical-date', '2024-03-05', '--secrets-file', secrets, '--json'], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+      env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'runs') },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as RunJson;
+    const byId = new Map(json.tasks.map((t) => [t.task_id, t]));
+    assert.deepEqual(Object.fromEntries(json.tasks.map((t) => [t.task_id, t.state])), {
+      extract: 'success',
+      transform: 'success',
+      choose: 'success',
+      big: 'success',
+      small: 'skipped',
+      join: 'success',
+      announce: 'success',
+      gate: 'success',
+      never: 'skipped',
+    });
+    assert.deepEqual(byId.get('extract')?.xcom, { return_value: { rows: [1, 2, 3], region: 'emea', warehouse: '***' } });
+    assert.deepEqual(byId.get('transform')?.xcom, { return_value: { total: 6, region: 'emea' }, total: 6, region: 'emea' });
+    assert.equal(byId.get('big')?.stdout, 'big 6\n');
+    assert.equal(byId.get('announce')?.stdout, 'announcing 2024-03-05 for emea\n');
   });
 });
