@@ -24,7 +24,8 @@ const USAGE = `Usage:
   vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
                   [--timeout SECONDS] [--secrets-file PATH] [--json]
                   [--mode auto|static|runtime] [--logical-date DATE]
-                  [--conf JSON] [--retry-delay SECONDS]
+                  [--conf JSON] [--retry-delay SECONDS] [--downstream]
+                  [--from RUN_ID [--only-failed]]
   vortex --help | --version
 
 A FILE of inspect may be a directory: the DAG files under it.

@@ -2,7 +2,8 @@
  * `vortex run FILE [--dag DAG_ID] [--task TASK_ID] [--parallelism N]
  *                  [--timeout SECONDS] [--secrets-file PATH] [--json]
  *                  [--mode auto|static|runtime] [--logical-date DATE]
- *                  [--conf JSON] [--retry-delay SECONDS]`
+ *                  [--conf JSON] [--retry-delay SECONDS] [--downstream]
+ *                  [--from RUN_ID [--only-failed]]`
  * as docs/cli.md describes it: arguments into the run service, its events out
  * to the terminal.
  *
@@ -27,10 +28,13 @@ import {
   chooseDag,
   dynamicTasksNote,
   executeRun,
+  findStoredRun,
   interruptedRunLine,
   modelForRun,
   openRunStore,
+  planRerun,
   planRun,
+  type Rerun,
   runJson,
   runLabel,
   RunRefused,
@@ -62,6 +66,9 @@ interface RunArgs {
   logicalDate: Date | undefined;
   conf: Record<string, unknown> | undefined;
   retryDelaySeconds: number | undefined;
+  downstream: boolean;
+  from: string | undefined;
+  onlyFailed: boolean;
 }
 
 function parseRunArgs(args: string[]): RunArgs {
@@ -82,6 +89,9 @@ function parseRunArgs(args: string[]): RunArgs {
         'logical-date': { type: 'string' },
         conf: { type: 'string' },
         'retry-delay': { type: 'string' },
+        downstream: { type: 'boolean' },
+        from: { type: 'string' },
+        'only-failed': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -112,6 +122,17 @@ function parseRunArgs(args: string[]): RunArgs {
   }
   const logicalDate = values['logical-date'] !== undefined ? contextValue('--logical-date', () => parseLogicalDate(values['logical-date'] as string)) : undefined;
   const conf = values.conf !== undefined ? contextValue('--conf', () => parseConf(values.conf as string)) : undefined;
+  const downstream = values.downstream ?? false;
+  const onlyFailed = values['only-failed'] ?? false;
+  if (downstream && values.task === undefined) throw new UsageError('--downstream goes with --task: the task whose downstream tasks run with it');
+  if (onlyFailed && values.from === undefined) throw new UsageError('--only-failed goes with --from RUN_ID: the run whose failed tasks run again');
+  if (values.from !== undefined && !onlyFailed && values.task === undefined) {
+    throw new UsageError('--from RUN_ID needs --only-failed (its failed and not-run tasks) or --task TASK_ID [--downstream] (that task cleared)');
+  }
+  if (onlyFailed && values.task !== undefined) throw new UsageError('give --only-failed or --task with --from, not both');
+  if (values.from !== undefined && (values['logical-date'] !== undefined || values.conf !== undefined)) {
+    throw new UsageError('--from RUN_ID runs again with that run\'s logical date and conf: leave out --logical-date and --conf');
+  }
   return {
     file: positionals[0],
     dag: values.dag,
@@ -124,6 +145,9 @@ function parseRunArgs(args: string[]): RunArgs {
     logicalDate,
     conf,
     retryDelaySeconds,
+    downstream,
+    from: values.from,
+    onlyFailed,
   };
 }
 
@@ -184,8 +208,9 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
   const note = dynamicTasksNote(model);
   if (note) warn(`vortex: note: ${note}`);
 
-  const selection: TaskSelection = args.task !== undefined ? { kind: 'task', taskId: args.task } : { kind: 'dag' };
-  const plan = planRun(model, {
+  const selection: TaskSelection =
+    args.task === undefined || args.from !== undefined ? { kind: 'dag' } : { kind: args.downstream ? 'withDownstream' : 'task', taskId: args.task };
+  const request = {
     filePath: path.resolve(file),
     dag,
     selection,
@@ -193,9 +218,18 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
     pythonPath,
     logicalDate: args.logicalDate,
     conf: args.conf,
-  });
-  for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
+  };
   const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
+  let plan;
+  if (args.from !== undefined) {
+    if (!store) throw new RunRefused('unknownRun', `no run history to find run "${args.from}" in`);
+    const stored = await findStoredRun(store, dag.dagId ?? '', args.from);
+    const rerun: Rerun = args.task !== undefined ? { kind: 'cleared', taskId: args.task, downstream: args.downstream } : { kind: 'failed' };
+    plan = await planRerun(model, request, stored, rerun);
+  } else {
+    plan = planRun(model, request);
+  }
+  for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
   const interrupted = store ? await cleanUpInterruptedRuns(store) : [];
   if (!args.json) for (const earlier of interrupted) warn(`vortex: ${interruptedRunLine(earlier)}`);
 
@@ -255,7 +289,7 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     if (error instanceof RunRefused) {
       // A file that cannot run is the file's fault (1); naming what is not there is bad usage (2).
-      const usage = error.kind === 'unknownDag' || error.kind === 'unknownTask' || error.kind === 'noDag' || error.kind === 'severalDags';
+      const usage = ['unknownDag', 'unknownTask', 'noDag', 'severalDags', 'unknownRun', 'nothingToRerun'].includes(error.kind);
       warn(`vortex: ${error.message}${error.kind === 'severalDags' ? ' with --dag' : ''}`);
       return usage ? 2 : 1;
     }

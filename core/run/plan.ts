@@ -23,10 +23,45 @@ export interface RunPlan {
   tasks: PlannedTask[];
   /** The Airflow run: logical date, data interval, conf. */
   context: RunContext;
+  /**
+   * Tasks of the plan an earlier try of this run already settled (a rerun of
+   * its failed tasks, a task cleared with its downstream): they keep the
+   * state and the XComs they had and do not run again; the others decide by
+   * their trigger rules as they would have.
+   */
+  settled?: SettledTasks;
 }
 
-/** The whole DAG; one task alone (as `airflow tasks test` does); or one task and everything upstream of it. */
-export type TaskSelection = { kind: 'dag' } | { kind: 'task'; taskId: string } | { kind: 'withUpstream'; taskId: string };
+export interface SettledTasks {
+  states: Record<string, 'success' | 'failed' | 'upstream_failed' | 'skipped'>;
+  /** Task id → key → the JSON value it pushed. */
+  xcoms: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The whole DAG; one task alone (as `airflow tasks test` does); one task and
+ * everything upstream of it; one task and everything downstream of it.
+ */
+export type TaskSelection =
+  | { kind: 'dag' }
+  | { kind: 'task'; taskId: string }
+  | { kind: 'withUpstream'; taskId: string }
+  | { kind: 'withDownstream'; taskId: string };
+
+/** A task and every task downstream of it, by the plan's dependencies. */
+export function withDownstream(tasks: readonly PlannedTask[], taskIds: Iterable<string>): Set<string> {
+  const downstream = new Map<string, string[]>();
+  for (const t of tasks) for (const up of t.upstream) downstream.set(up, [...(downstream.get(up) ?? []), t.spec.taskId]);
+  const found = new Set<string>();
+  const stack = [...taskIds];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (found.has(id)) continue;
+    found.add(id);
+    stack.push(...(downstream.get(id) ?? []));
+  }
+  return found;
+}
 
 /** A plan that cannot run: unknown or duplicate task ids, or a cycle. */
 export class PlanError extends Error {
@@ -48,7 +83,7 @@ function selectTasks(tasks: readonly PlannedTask[], selection: TaskSelection): P
   const byId = new Map(tasks.map((t) => [t.spec.taskId, t]));
   const target = byId.get(selection.taskId);
   if (!target) throw new PlanError(`no task '${selection.taskId}'`);
-  const keep = new Set<string>([selection.taskId]);
+  const keep = selection.kind === 'withDownstream' ? withDownstream(tasks, [selection.taskId]) : new Set<string>([selection.taskId]);
   if (selection.kind === 'withUpstream') {
     const stack = [...target.upstream];
     while (stack.length > 0) {

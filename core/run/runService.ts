@@ -13,14 +13,15 @@ import type { RuntimeOptions, RuntimeOutcome } from '../runtime/report';
 import { type AnalysisMode, wantsRuntime } from '../runtime/mode';
 import { resolveAtRuntime } from '../runtime/resolver';
 import type { InterruptedRun } from './interruptedRuns';
-import { RunStore } from './runStore';
-import { makeRunContext } from './runContext';
+import { readXComs, RunStore, type StoredRun } from './runStore';
+import { withDownstream } from './plan';
+import { makeRunContext, parseLogicalDate } from './runContext';
 import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type RunPlan, type TaskSelection } from './scheduler';
 import { isMasked, type SecretVault } from './secrets';
 import { newRunId, UnknownTriggerRule } from './taskSpec';
 
 /** Why a file is not run; `message` is a sentence for people, without a "vortex:" or "VORTEX:" prefix. */
-export type RefusalKind = 'errors' | 'noDag' | 'severalDags' | 'unknownDag' | 'unknownTask' | 'plan';
+export type RefusalKind = 'errors' | 'noDag' | 'severalDags' | 'unknownDag' | 'unknownTask' | 'plan' | 'unknownRun' | 'nothingToRerun';
 
 export class RunRefused extends Error {
   override name = 'RunRefused';
@@ -147,10 +148,63 @@ export function planRun(model: RunModel, request: RunRequest): RunPlan {
   }
 }
 
+/** What to run again of a stored run: its failed and not-run tasks, or one task cleared with its downstream (or alone). */
+export type Rerun = { kind: 'failed' } | { kind: 'cleared'; taskId: string; downstream: boolean };
+
+/** A stored run of the DAG by its id (the folder's, as the history lists it), or its latest with `latest`. */
+export async function findStoredRun(store: RunStore, dagId: string, runId: string): Promise<StoredRun> {
+  const runs = (await store.listRuns(dagId)).filter((r) => r.summary.state !== 'running');
+  const found = runId === 'latest' ? runs[0] : runs.find((r) => r.summary.run_id === runId || r.summary.airflow_run_id === runId);
+  if (!found) throw new RunRefused('unknownRun', `no finished run "${runId}" of DAG "${dagId}" in the run history`);
+  return found;
+}
+
+const NOT_DONE = new Set(['failed', 'upstream_failed', 'interrupted', 'queued', 'running']);
+
+/**
+ * Another try of a stored run, as Airflow's "clear" makes one: the same
+ * logical date, conf and run id; the tasks to run again (the failed and
+ * not-run ones, or a task with its downstream) run, and the others keep the
+ * state and XComs they had, for the trigger rules and `xcom_pull` of those
+ * that run.
+ */
+export async function planRerun(model: RunModel, request: RunRequest, stored: StoredRun, rerun: Rerun): Promise<RunPlan> {
+  const summary = stored.summary;
+  const plan = planRun(model, {
+    ...request,
+    selection: { kind: 'dag' },
+    logicalDate: summary.logical_date ? parseLogicalDate(summary.logical_date) : request.logicalDate,
+    conf: summary.conf ?? request.conf,
+  });
+  if (summary.airflow_run_id) plan.context = { ...plan.context, airflowRunId: summary.airflow_run_id };
+  const before = new Map(summary.tasks.map((t) => [t.task_id, t.state]));
+  let again: Set<string>;
+  if (rerun.kind === 'failed') {
+    const notDone = plan.tasks.map((t) => t.spec.taskId).filter((id) => !before.has(id) || NOT_DONE.has(before.get(id) as string));
+    again = withDownstream(plan.tasks, notDone);
+  } else {
+    if (!plan.tasks.some((t) => t.spec.taskId === rerun.taskId)) throw new RunRefused('unknownTask', `no task "${rerun.taskId}" in DAG "${plan.dagId}"`);
+    again = rerun.downstream ? withDownstream(plan.tasks, [rerun.taskId]) : new Set([rerun.taskId]);
+  }
+  if (again.size === 0) throw new RunRefused('nothingToRerun', `run ${summary.run_id} of DAG "${plan.dagId}" has no failed or unfinished task to run again`);
+  const xcoms = await readXComs(stored.dir);
+  const settled: NonNullable<RunPlan['settled']> = { states: {}, xcoms: {} };
+  for (const t of plan.tasks) {
+    const state = before.get(t.spec.taskId);
+    if (again.has(t.spec.taskId) || (state !== 'success' && state !== 'skipped' && state !== 'failed' && state !== 'upstream_failed')) continue;
+    settled.states[t.spec.taskId] = state;
+    if (xcoms[t.spec.taskId]) settled.xcoms[t.spec.taskId] = xcoms[t.spec.taskId];
+  }
+  plan.settled = settled;
+  return plan;
+}
+
 /** What a run is called in headers and notifications: `DAG "etl"`, `task "load" with upstream of DAG "etl"`. */
 export function runLabel(plan: RunPlan, selection: TaskSelection): string {
+  if (plan.settled) return `DAG "${plan.dagId}" again (${plan.tasks.length - Object.keys(plan.settled.states).length} of ${plan.tasks.length} tasks)`;
   if (selection.kind === 'dag') return `DAG "${plan.dagId}"`;
-  return `task "${selection.taskId}"${selection.kind === 'withUpstream' ? ' with upstream' : ''} of DAG "${plan.dagId}"`;
+  const extent = selection.kind === 'withUpstream' ? ' with upstream' : selection.kind === 'withDownstream' ? ' with downstream' : '';
+  return `task "${selection.taskId}"${extent} of DAG "${plan.dagId}"`;
 }
 
 /**

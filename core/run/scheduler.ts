@@ -19,7 +19,7 @@ import type { TaskRunSpec } from './taskSpec';
 import { decide, type UpstreamCounts } from './triggerRules';
 
 export { CycleError, findCycle, planFromModel, PlanError } from './plan';
-export type { PlannedTask, RunPlan, TaskSelection } from './plan';
+export type { PlannedTask, RunPlan, SettledTasks, TaskSelection } from './plan';
 export type { RunState, TaskRunState } from './runStore';
 export type FinalTaskState = Exclude<TaskRunState, 'queued' | 'running'>;
 
@@ -157,11 +157,18 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
 
   emit({ type: 'run-started', runId: plan.runId, dagId: plan.dagId, taskIds: ids, runDir: folder?.dir ?? null, at: startedAt });
   for (const id of ids) setState(id, 'queued');
+  // What an earlier try of this run settled stays as it was, its XComs included.
+  const settled = plan.settled;
+  for (const [id, state] of Object.entries(settled?.states ?? {})) {
+    if (!states.has(id)) continue;
+    if (settled?.xcoms[id]) xcoms[id] = settled.xcoms[id];
+    setState(id, state);
+  }
 
   const specOf = new Map(plan.tasks.map((t) => [t.spec.taskId, t.spec]));
   /** Tasks whose trigger rule said run, not started yet. */
   const ready: string[] = [];
-  const decided = new Set<string>();
+  const decided = new Set<string>(Object.keys(plan.settled?.states ?? {}));
   const retryTimers = new Map<string, NodeJS.Timeout>();
   let running = 0;
 
@@ -318,6 +325,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
       }
     };
     for (const id of ids) evaluate(id);
+    // A settled task's downstream may already be decided (an upstream that stays failed, say).
+    for (const id of decided) if (states.get(id) !== 'queued') evaluateDownstream(id);
     pump();
   });
 

@@ -17,6 +17,7 @@ import { REPO, scratchDir } from '../../support/execution';
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const SALES_ETL = path.join(REPO, 'test', 'fixtures', 'run', 'sales_etl.py');
 const TASKFLOW_ETL = path.join(REPO, 'test', 'fixtures', 'run', 'taskflow_etl.py');
+const FLAKY_LOAD = path.join(REPO, 'test', 'fixtures', 'run', 'flaky_load.py');
 
 describe('vortex run with a logical date, conf, Variables and retries', function () {
   this.timeout(60_000);
@@ -108,5 +109,52 @@ describe('vortex run with a logical date, conf, Variables and retries', function
     assert.deepEqual(byId.get('transform')?.xcom, { return_value: { total: 6, region: 'emea' }, total: 6, region: 'emea' });
     assert.equal(byId.get('big')?.stdout, 'big 6\n');
     assert.equal(byId.get('announce')?.stdout, 'announcing 2024-03-05 for emea\n');
+  });
+
+  it('runs a failed run’s failed and not-run tasks again, with the run’s date and the XComs of the tasks that stay, then a task cleared with its downstream', () => {
+    const flag = path.join(scratch.dir, 'input-arrived');
+    const flaky = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [CLI, 'run', FLAKY_LOAD, ...args], {
+        cwd: scratch.dir,
+        encoding: 'utf8',
+        env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'flaky-runs'), FLAG: flag },
+      });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const first = flaky('--logical-date', '2024-03-05', '--json');
+    assert.equal(first.status, 1, first.stderr);
+    assert.deepEqual((JSON.parse(first.stdout) as RunJson).tasks.map((t) => [t.task_id, t.state]), [['prepare', 'success'], ['load', 'failed'], ['report', 'upstream_failed']]);
+
+    writeFileSync(flag, '');
+    const again = flaky('--from', 'latest', '--only-failed', '--json');
+    assert.equal(again.status, 0, again.stderr);
+    const json = JSON.parse(again.stdout) as RunJson;
+    assert.equal(json.run_id, 'manual__2024-03-05T00:00:00+00:00');
+    // prepare is not run again (no try), and its XCom from the first try is what load pulls.
+    assert.deepEqual(json.tasks.map((t) => [t.task_id, t.state, t.tries]), [['prepare', 'success', 0], ['load', 'success', 1], ['report', 'success', 1]]);
+    const loaded = json.tasks[1].stdout;
+    assert.match(loaded, /^loaded prepared 2024-03-05 at \d+\n$/);
+
+    const cleared = flaky('--from', 'latest', '--task', 'load', '--downstream', '--json');
+    assert.equal(cleared.status, 0, cleared.stderr);
+    const clearedJson = JSON.parse(cleared.stdout) as RunJson;
+    assert.deepEqual(clearedJson.tasks.map((t) => [t.task_id, t.tries]), [['prepare', 0], ['load', 1], ['report', 1]]);
+    assert.notEqual(clearedJson.tasks[1].stdout, loaded);
+
+    const nothing = flaky('--from', 'latest', '--only-failed');
+    assert.equal(nothing.status, 2);
+    assert.match(nothing.stderr, /has no failed or unfinished task to run again/);
+    const unknown = flaky('--from', 'no-such-run', '--only-failed');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /no finished run "no-such-run" of DAG "flaky_load"/);
+  });
+
+  it('runs a task with everything downstream of it', () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', FLAKY_LOAD, '--task', 'load', '--downstream', '--json'], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+      env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'runs'), FLAG: path.join(scratch.dir, 'input-arrived') },
+    });
+    assert.deepEqual((JSON.parse(r.stdout) as RunJson).tasks.map((t) => t.task_id), ['load', 'report']);
   });
 });
