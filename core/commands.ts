@@ -18,6 +18,12 @@ export const Commands = {
   runTask: 'vortex.runTask',
   /** Runs one task and everything upstream of it. */
   runTaskWithUpstream: 'vortex.runTaskWithUpstream',
+  /** Runs one task and everything downstream of it. */
+  runTaskWithDownstream: 'vortex.runTaskWithDownstream',
+  /** Runs a stored run's failed and unfinished tasks again, with their downstream (the runs view's run items; arg: the run's folder). */
+  runFailedAgain: 'vortex.runFailedAgain',
+  /** Clears a task of a stored run and runs it again with its downstream (the runs view's task items; args: the run's folder, task id). */
+  clearTask: 'vortex.clearTask',
   /** Stops a running run: every running task's process group. */
   stopRun: 'vortex.stopRun',
   /** Stores a secret for this workspace in VS Code's SecretStorage. */

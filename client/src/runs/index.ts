@@ -18,7 +18,7 @@ import { Commands, Views } from '../../../core/commands';
 import { WorkspaceTrustNotification } from '../../../core/protocol';
 import { looksLikeDagDocument } from '../dagFile';
 import { type RunCommandResult, RunController } from './runController';
-import { RunsView, type RunsViewRows } from './runsView';
+import { RunsView, runsViewTarget, type RunsViewRows } from './runsView';
 import { extraPathsWithSdk, hasUnresolvedVortexImport } from './sdkPath';
 import { secretNameProblem, WorkspaceSecrets, workspaceKey } from './workspaceSecrets';
 
@@ -92,7 +92,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     if (isDag) void vscode.commands.executeCommand('setContext', 'vortex.showRunsView', true);
   };
 
-  const run = (mode: 'dag' | 'task' | 'withUpstream') =>
+  const run = (mode: 'dag' | 'task' | 'withUpstream' | 'withDownstream') =>
     async (uriArg?: unknown, dagArg?: unknown, taskArg?: unknown): Promise<RunCommandResult> => {
       const uri = documentUri(uriArg);
       if (!uri) {
@@ -150,6 +150,23 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     return runs.run({ uri, dagId: optionalString(dagArg), mode: 'dag', taskId: null, logicalDate, conf });
   };
 
+  /** Run Failed Tasks Again / Clear Task and Downstream: another try of a stored run, from the runs view (or a run folder and task id). */
+  const runAgain = (kind: 'failed' | 'cleared') =>
+    async (targetArg?: unknown, taskArg?: unknown): Promise<RunCommandResult> => {
+      const target = runsViewTarget(targetArg);
+      const store = await runStore();
+      const stored = target && store ? (await store.listRuns()).find((r) => r.dir === target.runDir) : undefined;
+      const taskId = optionalString(taskArg) ?? target?.taskId ?? null;
+      if (!stored || (kind === 'cleared' && taskId === null)) {
+        const reason = 'choose a run (or one of its tasks) in the VORTEX Runs view';
+        void vscode.window.showErrorMessage(`VORTEX: ${reason}`);
+        return { outcome: 'refused', reason };
+      }
+      const rerun = kind === 'failed' || taskId === null ? ({ kind: 'failed' } as const) : ({ kind: 'cleared', taskId, downstream: true } as const);
+      const uri = vscode.Uri.file(stored.summary.dag_file);
+      return runs.run({ uri, dagId: stored.summary.dag_id, mode: 'dag', taskId: null, again: { stored, rerun } });
+    };
+
   context.subscriptions.push(
     channel,
     runs,
@@ -169,6 +186,9 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
     vscode.commands.registerCommand(Commands.runDagForDate, runForDate),
     vscode.commands.registerCommand(Commands.runTask, run('task')),
     vscode.commands.registerCommand(Commands.runTaskWithUpstream, run('withUpstream')),
+    vscode.commands.registerCommand(Commands.runTaskWithDownstream, run('withDownstream')),
+    vscode.commands.registerCommand(Commands.runFailedAgain, runAgain('failed')),
+    vscode.commands.registerCommand(Commands.clearTask, runAgain('cleared')),
     vscode.commands.registerCommand(Commands.stopRun, async (runIdArg?: unknown) => stopRun(runs, optionalString(runIdArg))),
     vscode.commands.registerCommand(Commands.setSecret, (nameArg?: unknown, valueArg?: unknown) => setSecret(secrets, optionalString(nameArg), typeof valueArg === 'string' ? valueArg : null)),
     vscode.commands.registerCommand(Commands.deleteSecret, (nameArg?: unknown) => deleteSecret(secrets, optionalString(nameArg))),

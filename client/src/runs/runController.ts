@@ -14,7 +14,9 @@ import {
   chooseDag,
   dynamicTasksNote,
   executeRun,
+  planRerun,
   planRun,
+  type Rerun,
   runLabel,
   type RunModel,
   runnableDags,
@@ -22,7 +24,7 @@ import {
   summaryLine,
   unmaskedSecrets,
 } from '../../../core/run/runService';
-import type { RunStore } from '../../../core/run/runStore';
+import type { RunStore, StoredRun } from '../../../core/run/runStore';
 import { unmaskedSecretWarning } from '../../../core/run/secrets';
 import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../core/run/scheduler';
 import type { TaskResult } from '../../../core/run/taskExecutor';
@@ -62,6 +64,8 @@ export interface RunTarget {
   logicalDate?: Date;
   /** Overrides of the DAG's params. */
   conf?: Record<string, unknown>;
+  /** Another try of a stored run (its DAG, date and conf), running what `rerun` says again. */
+  again?: { stored: StoredRun; rerun: Rerun };
 }
 
 export class RunController implements vscode.Disposable {
@@ -122,17 +126,17 @@ export class RunController implements vscode.Disposable {
       if (error instanceof RunRefused) throw new Error(`${error.message} (see the Problems panel)`, { cause: error });
       throw error;
     }
-    const dag = await this.chooseDag(model, fileName, target.dagId);
+    const dag = await this.chooseDag(model, fileName, target.again?.stored.summary.dag_id ?? target.dagId);
     if (!dag) return { outcome: 'refused', reason: 'no DAG chosen' };
     let selection: TaskSelection = { kind: 'dag' };
-    if (target.mode !== 'dag') {
+    if (target.mode !== 'dag' && !target.again) {
       const taskId = target.taskId ?? (await this.chooseTask(analysis, dag, document));
       if (taskId === undefined) return { outcome: 'refused', reason: 'no task chosen' };
       selection = { kind: target.mode, taskId };
     }
 
     const settings = executionSettings((key) => vscode.workspace.getConfiguration(undefined, document.uri).get(key));
-    const plan = planRun(model, {
+    const request = {
       filePath: document.uri.fsPath,
       dag,
       selection,
@@ -141,7 +145,8 @@ export class RunController implements vscode.Disposable {
       sdkPath: this.sdkPath,
       logicalDate: target.logicalDate,
       conf: target.conf,
-    });
+    };
+    const plan = target.again ? await planRerun(model, request, target.again.stored, target.again.rerun) : planRun(model, request);
     const label = runLabel(plan, selection);
 
     let transcript = '';

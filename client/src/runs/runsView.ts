@@ -20,7 +20,17 @@ function startedLabel(epochMs: number, now = new Date()): string {
 type Node =
   | { kind: 'dag'; dagId: string }
   | { kind: 'run'; dagId: string; live: LiveRun | null; stored: StoredRun | null; newest?: boolean }
-  | { kind: 'task'; runKey: string; taskId: string; state: StoredTaskState; durationMs: number | null; logPath: string | null; details: TaskDetails }
+  | {
+      kind: 'task';
+      runKey: string;
+      taskId: string;
+      state: StoredTaskState;
+      durationMs: number | null;
+      logPath: string | null;
+      details: TaskDetails;
+      /** The stored run's folder; null while the run goes on. */
+      runDir: string | null;
+    }
   | { kind: 'xcom'; runKey: string; taskId: string; key: string; value: unknown };
 
 /** What a task did beyond its state: its XCom and its templated fields as it ran them (both masked). */
@@ -94,6 +104,16 @@ function rowKey(node?: Node): string {
   return `xcom:${node.runKey}/${node.taskId}/${node.key}`;
 }
 
+/** What the runs view's context menu hands its commands: a stored run's folder, and the task for a task's item. */
+export function runsViewTarget(arg: unknown): { runDir: string; taskId: string | null } | null {
+  if (typeof arg === 'string') return { runDir: arg, taskId: null };
+  if (arg === null || typeof arg !== 'object') return null;
+  const node = arg as Partial<Node>;
+  if (node.kind === 'run' && node.stored) return { runDir: node.stored.dir, taskId: null };
+  if (node.kind === 'task' && typeof node.runDir === 'string') return { runDir: node.runDir, taskId: node.taskId ?? null };
+  return null;
+}
+
 export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -158,7 +178,7 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
         return [...live.states].map(([taskId, state]): Node => {
           const result = live.results.get(taskId);
           const details = result ? { xcom: result.xcom, rendered: result.rendered, tries: result.tryNumber } : NO_DETAILS;
-          return { kind: 'task', runKey, taskId, state, durationMs: result?.durationMs ?? null, logPath: result?.logPath ?? null, details };
+          return { kind: 'task', runKey, taskId, state, durationMs: result?.durationMs ?? null, logPath: result?.logPath ?? null, details, runDir: null };
         });
       }
       const stored = node.stored;
@@ -172,6 +192,7 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
         durationMs: t.duration_ms,
         logPath: path.join(stored.dir, t.log),
         details: { xcom: xcoms[t.task_id] ?? {}, rendered: t.rendered ?? {}, tries: t.tries ?? null },
+        runDir: stored.dir,
       }));
     }
     if (node.kind === 'task') {
@@ -220,6 +241,7 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     if (node.details.tries !== null && node.details.tries > 1) item.description += ` · ${node.details.tries} tries`;
     item.iconPath = ICONS[node.state];
     item.tooltip = taskTooltip(node);
+    if (node.runDir) item.contextValue = 'storedTask';
     if (node.logPath) item.command = { title: 'Open Log', command: Commands.openRunLog, arguments: [node.logPath] };
     return item;
   }

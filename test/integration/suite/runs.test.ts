@@ -273,6 +273,27 @@ describe('running DAGs and tasks', () => {
     assert.match(shown(reportRow.tooltip), /bash_command \(rendered\):\n```shellscript\necho 2024-03-05: 42 rows of refunds\n```/);
   });
 
+
+  it('runs a failed run\'s failed tasks again from the runs view, keeping the others and their XCom', async () => {
+    const document = await openDag('runs/flaky_pipeline.py');
+    const flag = path.join(path.dirname(document.uri.fsPath), 'input.flag');
+    fs.rmSync(flag, { force: true });
+    try {
+      const first = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDagForDate, document.uri.toString(), 'flaky_pipeline', '2024-03-05', '{}'));
+      assert.deepEqual(states(first), { prepare: 'success', load: 'failed' });
+      assert.ok(first.result.runDir);
+      fs.writeFileSync(flag, '');
+      // The view's context menu hands the command the run's item; its folder names the run.
+      const again = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runFailedAgain, first.result.runDir));
+      assert.equal(again.result.state, 'success');
+      assert.deepEqual(states(again), { prepare: 'success', load: 'success' });
+      assert.equal(again.result.tasks[0].result, null, 'prepare ran again');
+      assert.equal(again.result.tasks[1].result?.stdout, 'loaded prepared 2024-03-05\n');
+      assert.match(again.transcript, /DAG "flaky_pipeline" again \(1 of 2 tasks\)/);
+    } finally {
+      fs.rmSync(flag, { force: true });
+    }
+  });
 });
 
 describe('running in Restricted Mode (an untrusted workspace)', () => {
