@@ -154,7 +154,7 @@ function defaultRun(): TaskRunContext {
   return { context: { airflowRunId: `manual__${now}`, logicalDate: now, dataIntervalStart: null, dataIntervalEnd: null, conf: {} }, tryNumber: 1, xcoms: {} };
 }
 
-/** Airflow's variables for a Bash task's environment. */
+/** Airflow's variables in every task's environment (`AIRFLOW_CTX_DAG_ID`, …), as Airflow sets them before a task runs. */
 function airflowContextEnv(spec: TaskRunSpec, run: TaskRunContext): Record<string, string> {
   return {
     AIRFLOW_CTX_DAG_ID: spec.dagId,
@@ -272,7 +272,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   const run = options.run ?? defaultRun();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...(spec.kind === 'bash' ? airflowContextEnv(spec, run) : {}),
+    ...airflowContextEnv(spec, run),
     ...options.extraEnv,
     ...secrets.env,
     VORTEX_DAG_ID: spec.dagId,

@@ -72,12 +72,19 @@ with DAG(dag_id="semantics", schedule="@daily", params={"region": "emea"},
          user_defined_macros={"shout": lambda text: text.upper()}) as dag:
     upstream = PythonOperator(task_id="upstream", python_callable=lambda: 41)
     PythonOperator(task_id="with_context", python_callable=with_context, params={"limit": 5})
-    PythonOperator(task_id="only_named", python_callable=only_named, op_kwargs={"extra": "{{ ds_nodash }}-{{ params.region }}"})
+    PythonOperator(
+        task_id="only_named", python_callable=only_named, op_kwargs={"extra": "{{ ds_nodash }}-{{ params.region }}"}
+    )
     PythonOperator(task_id="from_xcom", python_callable=add_one, op_args=[XComArg(upstream)])
-    BashOperator(task_id="templated", bash_command="echo {{ ds }} {{ macros.ds_add(ds, -1) }} {{ shout(params.region) }} {{ var.value.color }} {{ conn.db.host }}")
+    BashOperator(
+        task_id="templated",
+        bash_command="echo {{ ds }} {{ macros.ds_add(ds, -1) }} {{ shout(params.region) }}"
+        " {{ var.value.color }} {{ conn.db.host }}",
+    )
     BashOperator(task_id="from_file", bash_command="report.sh")
     BashOperator(task_id="undefined", bash_command="echo {{ no_such_name }}")
-    BranchPythonOperator(task_id="branch", python_callable=choose) >> [BashOperator(task_id=t, bash_command="true") for t in ("left", "right")]
+    sides = [BashOperator(task_id=t, bash_command="true") for t in ("left", "right")]
+    BranchPythonOperator(task_id="branch", python_callable=choose) >> sides
     ShortCircuitOperator(task_id="gate", python_callable=falsy, ignore_downstream_trigger_rules=False)
     PythonOperator(task_id="skip", python_callable=skip)
 '''
@@ -217,7 +224,8 @@ def test_airflow_skip_exception_ends_the_task_skipped(tmp_path: Path, dag_file: 
 
 
 def test_xcom_values_keep_their_types_through_json() -> None:
-    value = {"when": datetime.datetime(2024, 3, 5, 6, tzinfo=datetime.timezone.utc), "day": datetime.date(2024, 3, 5), "n": (1, 2)}
+    when = datetime.datetime(2024, 3, 5, 6, tzinfo=datetime.timezone.utc)
+    value = {"when": when, "day": datetime.date(2024, 3, 5), "n": (1, 2)}
     assert _xcom.decode(json.loads(json.dumps(_xcom.encode(value)))) == {
         "when": datetime.datetime(2024, 3, 5, 6, tzinfo=datetime.timezone.utc),
         "day": datetime.date(2024, 3, 5),

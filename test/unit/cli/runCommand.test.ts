@@ -80,7 +80,7 @@ with DAG(dag_id="example_vortex_dag", schedule_interval="0 12 * * *") as dag:
 `);
     const { status, json, stderr } = cliJson('run', file);
     assert.equal(status, 0, stderr);
-    assert.deepEqual(Object.keys(json), ['dag_id', 'state', 'duration_ms', 'tasks']);
+    assert.deepEqual(Object.keys(json), ['dag_id', 'run_id', 'logical_date', 'data_interval_start', 'data_interval_end', 'state', 'duration_ms', 'tasks']);
     assert.equal(json.dag_id, 'example_vortex_dag');
     assert.equal(json.state, 'success');
     assert.ok(Number.isInteger(json.duration_ms));
@@ -95,6 +95,9 @@ with DAG(dag_id="example_vortex_dag", schedule_interval="0 12 * * *") as dag:
       duration_ms: t.run_script.duration_ms,
       stdout: 'Hello from VORTEX!\n',
       stderr: '',
+      tries: 1,
+      xcom: { return_value: 'Hello from VORTEX!' },
+      rendered: { bash_command: "echo 'Hello from VORTEX!'" },
     });
     // The Python task imports the SDK the build put beside the bundle.
     assert.equal(t.process_data.stdout, `hi, you from ${path.join('dist', 'sdk', 'vortex', '__init__.py')}\n`);
@@ -153,12 +156,13 @@ with DAG(dag_id="secretive", secrets=["API_TOKEN"]) as dag:
     const t = byId(json);
     assert.equal(t.b.stdout, 'bash sees ***\n');
     assert.equal(t.p.stdout, 'python sees ***\n');
-    assert.equal(t.p.stderr, 'and ***\n');
+    // The runner's line saying what it calls comes first.
+    assert.equal(t.p.stderr, '[vortex] calling show()\nand ***\n');
 
     const dagRuns = path.join(scratch.dir, 'runs', 'secretive');
     const [runDir] = readdirSync(dagRuns).map((d) => path.join(dagRuns, d));
     for (const name of readdirSync(runDir)) assert.ok(!readFileSync(path.join(runDir, name), 'utf8').includes(SECRET), name);
-    assert.equal(readFileSync(path.join(runDir, 'b.log'), 'utf8'), 'bash sees ***\n');
+    assert.equal(readFileSync(path.join(runDir, 'b.log'), 'utf8').replace(/^\[[\d:.]+\] /gm, ''), '[vortex] running: echo bash sees $API_TOKEN\nbash sees ***\n');
   });
 
   it('does not mask a secret shorter than 5 characters, and warns that it is not masked; longer ones stay masked', () => {
@@ -288,7 +292,7 @@ with DAG(dag_id="people") as dag:
 `);
     const r = cli('run', file);
     assert.equal(r.status, 1);
-    assert.match(r.stdout, /^Running DAG "people" from people\.py \(run \S+\)$/m);
+    assert.match(r.stdout, /^Running DAG "people" from people\.py \(run manual__\S+, logical date \S+\)$/m);
     assert.match(r.stdout, /^ {2}TASK\s+OPERATOR\s+STATE\s+DURATION$/m);
     assert.match(r.stdout, /^ {2}hello\s+BashOperator\s+success\s+\d+\.\d\d s$/m);
     assert.match(r.stdout, /^ {2}oops\s+BashOperator\s+failed\s+\d+\.\d\d s$/m);

@@ -239,6 +239,16 @@ describe('executeTask: output', () => {
     }
   });
 
+  it('gives a task Airflow’s AIRFLOW_CTX_ variables for its run and try, and its last line of output as its XCom', async () => {
+    const context = { airflowRunId: 'manual__2024-03-05T00:00:00+00:00', logicalDate: '2024-03-05T00:00:00+00:00', dataIntervalStart: null, dataIntervalEnd: null, conf: {} };
+    const command = 'echo "$AIRFLOW_CTX_DAG_ID $AIRFLOW_CTX_TASK_ID $AIRFLOW_CTX_DAG_RUN_ID $AIRFLOW_CTX_TRY_NUMBER"; echo last line';
+    const r = await executeTask(bashSpec('ctx', command), { run: { context, tryNumber: 2, xcoms: {} } });
+    assert.equal(r.stdout, 'test_dag ctx manual__2024-03-05T00:00:00+00:00 2\nlast line\n');
+    assert.deepEqual(r.xcom, { return_value: 'last line' });
+    const quiet = await executeTask(bashSpec('quiet', 'echo not pushed', { doXcomPush: false }));
+    assert.deepEqual(quiet.xcom, {});
+  });
+
   it('notes in the log why a task failed', async () => {
     const scratch = scratchDir();
     try {
