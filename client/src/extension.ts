@@ -26,7 +26,8 @@ import { registerGraph } from './graph/register';
 import type { GraphPanels } from './graph/panel';
 import type { RunEvent } from '../../core/run/scheduler';
 import type { GraphSnapshot } from './graph/panel';
-import type { TaskRunState } from './graph/messages';
+import { MAX_OUTPUT_CHARS, type TaskRunState } from './graph/messages';
+import type { TaskResult } from '../../core/run/taskExecutor';
 
 /** The client id: VS Code reads the `vortex.trace.server` setting from it. */
 const CLIENT_ID = 'vortex';
@@ -284,13 +285,22 @@ function runStatesOnGraph(graph: GraphPanels): (event: RunEvent) => void {
           event.result.tasks.map((t) => ({
             taskId: t.taskId,
             state: t.state,
-            ...(t.result ? { durationMs: t.result.durationMs, stdout: t.result.stdout, stderr: t.result.stderr } : {}),
+            ...(t.result ? { durationMs: t.result.durationMs, stdout: t.result.stdout, stderr: t.result.stderr, ...runDetails(t.result) } : {}),
           })),
         );
         return;
       default:
         return;
     }
+  };
+}
+
+/** A task's rendered fields and XCom as the graph's output pane shows them; absent when it has none. */
+function runDetails(result: TaskResult): { rendered?: string; xcom?: string } {
+  const rendered = Object.entries(result.rendered).map(([field, value]) => `${field}: ${value}`);
+  return {
+    ...(rendered.length > 0 ? { rendered: rendered.join('\n').slice(0, MAX_OUTPUT_CHARS) } : {}),
+    ...(Object.keys(result.xcom).length > 0 ? { xcom: JSON.stringify(result.xcom, null, 2).slice(0, MAX_OUTPUT_CHARS) } : {}),
   };
 }
 

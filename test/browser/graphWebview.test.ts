@@ -288,6 +288,30 @@ describe('graph webview in headless Chromium', function () {
     await graph.page.locator('#output').waitFor({ state: 'hidden' });
   });
 
+  it('a click on a finished task also shows its rendered command and its XCom, as text, and hides them for a task without', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    await graph.send({
+      type: 'runStates',
+      dagId: 'example_vortex_dag',
+      reset: true,
+      tasks: [
+        { taskId: 'run_script', state: 'success', durationMs: 20, stdout: 'hi\n', stderr: '', rendered: `bash_command: echo 2024-03-05 ${HOSTILE}`, xcom: '{\n  "return_value": "hi"\n}' },
+        { taskId: 'end', state: 'success', durationMs: 1, stdout: '', stderr: '' },
+      ],
+    });
+    const node = (id: string) => graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: new RegExp(`^${id}$`) }) });
+    await node('run_script').locator('.run-state').waitFor();
+    await node('run_script').click();
+    await graph.page.locator('#output').waitFor({ state: 'visible' });
+    assert.equal(await graph.page.locator('#rendered').textContent(), `bash_command: echo 2024-03-05 ${HOSTILE}`);
+    assert.equal(await graph.page.locator('#xcom').textContent(), '{\n  "return_value": "hi"\n}');
+    assert.ok(await graph.page.locator('#xcom-heading').isVisible());
+    assert.equal(await graph.page.locator('img').count(), 0);
+    await node('end').click();
+    await graph.page.locator('#xcom').waitFor({ state: 'hidden' });
+    assert.ok(await graph.page.locator('#rendered-heading').isHidden());
+  });
+
   it('the selected task\'s run buttons post runTask, alone or with its upstream', async () => {
     await graph.draw(await graphMessage(seedModel()));
     assert.ok(await graph.page.locator('#run-task').isDisabled(), 'no task selected yet');

@@ -75,8 +75,10 @@ export function graphHtml(o: GraphHtmlOptions): string {
 </svg>
 <section id="output" aria-label="Task output" hidden>
   <header><span id="output-title"></span><button id="output-close" type="button" title="Close" aria-label="Close the output">×</button></header>
+  <h2 id="rendered-heading" hidden>rendered</h2><pre id="rendered" hidden></pre>
   <h2>stdout</h2><pre id="stdout"></pre>
   <h2>stderr</h2><pre id="stderr"></pre>
+  <h2 id="xcom-heading" hidden>XCom</h2><pre id="xcom" hidden></pre>
 </section>
 <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
 </body>

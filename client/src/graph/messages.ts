@@ -19,6 +19,10 @@ export interface TaskRunState {
   /** A finished task's output (the run engine caps it); a click on the node shows it in the panel. */
   stdout?: string;
   stderr?: string;
+  /** Its templated fields as it ran them (`bash_command: echo 2024-03-05`), one per line; absent for none. */
+  rendered?: string;
+  /** What it pushed to XCom, as JSON text; absent for nothing. */
+  xcom?: string;
 }
 
 /**
@@ -192,7 +196,9 @@ export function isTaskRunState(v: unknown): v is TaskRunState {
     isObject(v) && isString(v.taskId) && RUN_STATES.includes(v.state as RunState) &&
     (v.durationMs === undefined || (isFiniteNumber(v.durationMs) && v.durationMs >= 0)) &&
     (v.stdout === undefined || (isString(v.stdout) && v.stdout.length <= MAX_OUTPUT_CHARS)) &&
-    (v.stderr === undefined || (isString(v.stderr) && v.stderr.length <= MAX_OUTPUT_CHARS))
+    (v.stderr === undefined || (isString(v.stderr) && v.stderr.length <= MAX_OUTPUT_CHARS)) &&
+    (v.rendered === undefined || (isString(v.rendered) && v.rendered.length <= MAX_OUTPUT_CHARS)) &&
+    (v.xcom === undefined || (isString(v.xcom) && v.xcom.length <= MAX_OUTPUT_CHARS))
   );
 }
 

@@ -52,6 +52,8 @@ const outputPane = byId('output', HTMLElement);
 const outputTitle = byId('output-title', HTMLSpanElement);
 const stdoutView = byId('stdout', HTMLPreElement);
 const stderrView = byId('stderr', HTMLPreElement);
+const renderedView = byId('rendered', HTMLPreElement);
+const xcomView = byId('xcom', HTMLPreElement);
 const status = byId('status', HTMLDivElement);
 
 /** Above this many tasks the minimap shows: smaller graphs fit the panel. */
@@ -323,6 +325,12 @@ function showOutput(id: string): void {
   outputTitle.textContent = `${id}: ${state.state.replace('_', ' ')}${state.durationMs === undefined ? '' : ` in ${formatDuration(state.durationMs)}`}`;
   stdoutView.textContent = state.stdout || '(nothing)';
   stderrView.textContent = state.stderr || '(nothing)';
+  // What a run did beyond its output: the command as rendered, and its XCom; each shows only when there is one.
+  for (const [pre, text] of [[renderedView, state.rendered], [xcomView, state.xcom]] as const) {
+    pre.textContent = text ?? '';
+    pre.hidden = text === undefined;
+    if (pre.previousElementSibling instanceof HTMLElement) pre.previousElementSibling.hidden = text === undefined;
+  }
   outputPane.hidden = false;
 }
 
