@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { DagModel, DiagnosticCode, FixData, Range, TaskModel } from './model';
 import { CONTEXT_PARAMETER_NAMES } from './operators';
-import { makeRange, type EdgeRecord } from './records';
+import { makeRange, type EdgeRecord, type TaskRecord } from './records';
 import { findCycles } from './graph';
 import type { Binding, PendingCallable } from './builder';
 
@@ -37,12 +37,12 @@ function checkCallables(model: FinishedModel): void {
   const parametersOf = new Map<Node, Array<{ type: string; name: string; text: string; range: Range }>>();
   for (const pending of model.pendingCallables) {
     const callable = pending.argument.text;
-    if (!model.bindings.has(callable)) {
+    const binding = pending.binding ?? model.bindings.get(callable);
+    if (!binding) {
       model.report('VX204', pending.argument.valueRange, `python_callable "${callable}" is neither defined nor imported in this file: define the function (def ${callable}(): ...) or import it.`);
       continue;
     }
-    const binding = model.bindings.get(callable);
-    if (binding?.kind !== 'function') continue;
+    if (binding.kind !== 'function') continue;
     let parameters = parametersOf.get(binding.node);
     if (!parameters) {
       parameters = readParameters(model, binding.node);
@@ -92,10 +92,13 @@ function checkDuplicates(model: FinishedModel): void {
         continue;
       }
       all ??= new Set(dag.taskIndices.map((index) => model.tasks[index].taskId));
+      // The fix renames the id as written; inside a TaskGroup the full id has the group's prefix.
+      const own = (task as TaskRecord).ownId ?? task.taskId;
+      const prefix = task.taskId.slice(0, task.taskId.length - own.length);
       let n = 2;
-      while (all.has(`${task.taskId}_${n}`)) n++;
-      const suggestion = `${task.taskId}_${n}`;
-      all.add(suggestion);
+      while (all.has(`${prefix}${own}_${n}`)) n++;
+      const suggestion = `${own}_${n}`;
+      all.add(`${prefix}${suggestion}`);
       model.report('VX201', task.taskIdRange, `The task_id "${task.taskId}" is already used on line ${first.line + 1} of this DAG: task ids must be unique within a DAG (for example "${suggestion}").`, {
         kind: 'renameTaskId',
         suggestion,

@@ -6,14 +6,37 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { durationSeconds, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
-import type { Argument, DagModel, OperatorKind, Range } from './model';
+import type { Argument, DagModel, LiteralValue, OperatorKind, Range } from './model';
 import { KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
 import { makeRange, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
+import { scheduleExpression, type ScheduleExpression } from './scheduleExpressions';
 import { closest } from './suggest';
 import type { OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
-import { ModelBuilder, type Value } from './builder';
+import type { Value } from './builder';
+import { StructureBuilder } from './structure';
+import { ArgumentRecord } from './records';
+
+/** Operators that choose which of their downstream tasks run. */
+export function isBranchOperator(name: string): boolean {
+  return (name.startsWith('Branch') && name.endsWith('Operator')) || name === 'ShortCircuitOperator';
+}
+
+/** A `trigger_rule=` argument's value: a string, or `TriggerRule.ALL_DONE` read as Airflow's value `all_done`. */
+export function triggerRule(arg: Argument | undefined): string | null {
+  if (!arg) return null;
+  if (typeof arg.value === 'string') return arg.value;
+  const member = /(?:^|\.)TriggerRule\.([A-Z_]+)$/.exec(arg.text.replace(/\s+/g, ''));
+  return member ? member[1].toLowerCase() : null;
+}
+
+/** The trigger rule a DAG's `default_args` give its tasks. */
+function triggerRuleOfDefaults(defaults: Argument | undefined): string | null {
+  const value = defaults?.value;
+  const rule = value && typeof value === 'object' && !Array.isArray(value) ? value.trigger_rule : undefined;
+  return typeof rule === 'string' ? rule : null;
+}
 
 /**
  * Airflow's rule for a `dag_id` and a `task_id` (`validate_key`): 1 to 250
@@ -58,7 +81,7 @@ export interface ReadArguments {
   nodes: Record<string, Node>;
 }
 
-export class ConstructBuilder extends ModelBuilder {
+export class ConstructBuilder extends StructureBuilder {
   /**
    * Reads an argument list with one reused cursor: no Node objects for names
    * and simple literals, which is most of the cost of analysis on large files.
@@ -77,7 +100,16 @@ export class ConstructBuilder extends ModelBuilder {
     do {
       const type = cursor.nodeType;
       if (type === 'list_splat' || type === 'dictionary_splat') {
-        hasSplat = true;
+        // `**params` with a literal dict (or a name bound to one) passes its entries as keyword arguments.
+        const spread = type === 'dictionary_splat' ? this.literalSplat(cursor.currentNode) : undefined;
+        if (!spread) {
+          hasSplat = true;
+          continue;
+        }
+        for (const argument of spread) {
+          byName[argument.name] ??= argument;
+          list.push(argument);
+        }
         continue;
       }
       if (type === '(' || type === ')' || type === ',' || type === 'comment' || !cursor.nodeIsNamed) continue;
@@ -103,7 +135,7 @@ export class ConstructBuilder extends ModelBuilder {
         cursor.gotoParent();
         if (!valueKind) continue;
         const name = this.source.slice(nameStart, nameEnd);
-        const value = valueNode ? literalValue(valueNode, this.source) : simpleLiteral(valueKind, this.source.slice(valueStart, valueEnd));
+        const value = valueNode ? literalValue(valueNode, this.source, this.constants) : simpleLiteral(valueKind, this.source.slice(valueStart, valueEnd));
         argument = end === valueEnd
           ? this.argument(name, value, valueKind, nameStart, valueStart, valueEnd)
           : {
@@ -119,7 +151,7 @@ export class ConstructBuilder extends ModelBuilder {
         if (valueNode && !(name in nodes)) nodes[name] = valueNode;
       } else {
         const valueNode = SIMPLE_LITERALS.has(type) ? undefined : cursor.currentNode;
-        const value = valueNode ? literalValue(valueNode, this.source) : simpleLiteral(type, this.source.slice(start, end));
+        const value = valueNode ? literalValue(valueNode, this.source, this.constants) : simpleLiteral(type, this.source.slice(start, end));
         argument = this.argument(`#${position++}`, value, type, -1, start, end);
         if (valueNode) nodes[argument.name] = valueNode;
       }
@@ -127,6 +159,44 @@ export class ConstructBuilder extends ModelBuilder {
       list.push(argument);
     } while (cursor.gotoNextSibling());
     return { byName, hasSplat, list, nodes };
+  }
+
+  /** Module-level constants, for literal evaluation: names bound to literals. */
+  protected readonly constants = (name: string) => this.literalOf(name);
+
+  /** The entries of `**value` as keyword arguments, each spanning the splat, when `value` is a literal dict. */
+  protected literalSplat(splat: Node): Argument[] | undefined {
+    const inner = splat.namedChild(0);
+    const value = inner ? literalValue(inner, this.source, this.constants) : undefined;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const out: Argument[] = [];
+    for (const [name, entry] of Object.entries(value)) {
+      const argument = this.argument(name, entry, typeof entry === 'string' ? 'string' : 'dictionary_splat', splat.startIndex, splat.startIndex, splat.endIndex);
+      out.push(argument);
+    }
+    return out;
+  }
+
+  /**
+   * The arguments of a call read from text with names bound to module-level
+   * constants given their values, as the tree's reading gives them; the same
+   * objects when no argument names a constant.
+   */
+  protected withConstants(list: Argument[], byName: Record<string, Argument>): { list: Argument[]; byName: Record<string, Argument> } {
+    let resolved: Argument[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const arg = list[i];
+      if (arg.kind !== 'identifier') continue;
+      const value = this.literalOf(arg.text);
+      if (value === undefined) continue;
+      resolved ??= list.slice();
+      const start = arg.nameRange ? arg.nameRange.start : arg.valueRange.start;
+      resolved[i] = new ArgumentRecord(arg.name, value, arg.text, arg.kind, start.line, start.character, arg.valueRange.start.line, arg.valueRange.start.character, arg.valueRange.end.line, arg.valueRange.end.character);
+    }
+    if (!resolved) return { list, byName };
+    const named: Record<string, Argument> = {};
+    for (const arg of resolved) named[arg.name] ??= arg;
+    return { list: resolved, byName: named };
   }
 
   protected checkKeywords(list: Argument[], known: ReadonlySet<string>, what: string): void {
@@ -146,19 +216,22 @@ export class ConstructBuilder extends ModelBuilder {
     }
   }
 
-  /** The DAG a `DAG(...)` call makes; returns its index. */
-  protected createDag(site: CallSite): number {
+  /**
+   * The DAG a `DAG(...)` call (or a `@dag` function) makes; returns its index.
+   * `defaultId` is the id a `@dag` function's name gives, with its range.
+   */
+  protected createDag(site: CallSite, defaultId?: { id: string; range: Range }, checkArguments = true): number {
     const { byName, nodes } = site;
-    const idArg = byName.dag_id ?? byName['#0'];
+    const idArg = byName.dag_id ?? (defaultId ? undefined : byName['#0']);
     const scheduleArg = byName.schedule_interval ?? byName.schedule;
     // Only literals count as values (cli.md), but `default_args` is so often a
     // module-level dict that its owner is looked up through the name.
-    const defaultArgsNode = nodes.default_args;
-    const defaultArgs = defaultArgsNode ? literalValue(defaultArgsNode, this.source, (name) => this.literalOf(name)) : undefined;
-    const ownerFromDefaults =
-      defaultArgs && typeof defaultArgs === 'object' && !Array.isArray(defaultArgs) && typeof defaultArgs.owner === 'string' ? defaultArgs.owner : null;
+    const defaultArgs = this.defaultArgs(site);
+    const ownerFromDefaults = typeof defaultArgs?.owner === 'string' ? defaultArgs.owner : null;
+    const scheduleNode = scheduleArg ? nodes[scheduleArg.name] : undefined;
+    const described = scheduleArg && scheduleArg.value === undefined && scheduleNode ? scheduleExpression(scheduleNode, this.source, this.constants) : undefined;
     const dag: DagModel = {
-      dagId: typeof idArg?.value === 'string' ? idArg.value : null,
+      dagId: idArg ? (typeof idArg.value === 'string' ? idArg.value : null) : (defaultId?.id ?? null),
       schedule: typeof scheduleArg?.value === 'string' && checkSchedule(scheduleArg.value).ok ? scheduleArg.value : null,
       owner: typeof byName.owner?.value === 'string' ? byName.owner.value : ownerFromDefaults,
       description: typeof byName.description?.value === 'string' ? byName.description.value : null,
@@ -167,53 +240,63 @@ export class ConstructBuilder extends ModelBuilder {
       variable: null,
       range: makeRange(site.line, site.character, site.endLine, site.endCharacter),
       nameRange: operatorRange(site),
-      idRange: idArg ? idArg.valueRange : null,
+      idRange: idArg ? idArg.valueRange : (defaultId?.range ?? null),
       scheduleRange: scheduleArg ? scheduleArg.valueRange : null,
       line: site.line,
       args: byName,
       taskIndices: [],
       edges: [],
     };
+    if (described) dag.scheduleDescription = described.description;
     const index = this.dags.length;
     this.dags.push(dag);
-    this.checkDagCall(dag, site);
+    if (checkArguments) this.checkDagCall(dag, site, idArg, described);
     return index;
   }
 
+  /** A call's `default_args` as a literal dict (through a module-level name too), or undefined. */
+  protected defaultArgs(site: CallSite): { [key: string]: LiteralValue } | undefined {
+    const node = site.nodes.default_args;
+    const value = node ? literalValue(node, this.source, this.constants) : site.byName.default_args?.value;
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  }
+
   /** The checks of a `DAG(...)` call's own arguments: VX101, VX106, VX103, VX104, VX105. */
-  protected checkDagCall(dag: DagModel, site: CallSite): void {
+  protected checkDagCall(dag: DagModel, site: CallSite, idArg: Argument | undefined, described: ScheduleExpression | undefined): void {
     const { byName, list } = site;
-    const idArg = byName.dag_id ?? byName['#0'];
     const scheduleArg = byName.schedule_interval ?? byName.schedule;
-    if (!idArg) {
-      this.report('VX101', operatorRange(site), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
+    if (!idArg && dag.dagId === null) {
+      if (site.hasSplat) this.reportDynamic(operatorRange(site), 'The dag_id of this DAG comes from * or ** arguments: static analysis cannot see it. Runtime resolution (vortex inspect --runtime) can.');
+      else this.report('VX101', operatorRange(site), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
+    } else if (idArg && dag.dagId === null) {
+      this.reportDynamic(idArg.valueRange, `This dag_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot know it. Runtime resolution (vortex inspect --runtime) can.`);
     } else if (dag.dagId !== null) {
       const idWrong = idProblem(dag.dagId);
-      if (idWrong) this.report('VX106', idArg.valueRange, `The dag_id "${shownId(dag.dagId)}" ${idWrong}.`);
+      if (idWrong) this.report('VX106', dag.idRange ?? operatorRange(site), `The dag_id "${shownId(dag.dagId)}" ${idWrong}.`);
     }
-    if (scheduleArg) this.checkScheduleArgument(scheduleArg);
+    if (scheduleArg) this.checkScheduleArgument(scheduleArg, described);
     this.checkKeywords(list, KNOWN_DAG_ARGS, 'DAG');
   }
 
-  protected checkScheduleArgument(arg: Argument): void {
+  /**
+   * VX103 for an invalid cron string or preset (a timetable's too), VX104 for
+   * a literal that is no schedule at all; any other expression is described,
+   * not judged (see scheduleExpressions.ts).
+   */
+  protected checkScheduleArgument(arg: Argument, described: ScheduleExpression | undefined): void {
     const value = arg.value;
     if (value === null) return;
-    if (typeof value === 'string') {
-      const check = checkSchedule(value);
+    if (typeof value === 'string' || described?.cron) {
+      const cron = typeof value === 'string' ? value : described!.cron!.value;
+      const check = checkSchedule(cron);
       if (check.ok) return;
-      if (check.unsupported) {
-        this.report('VX104', arg.valueRange, check.message);
-      } else {
-        this.report('VX103', arg.valueRange, check.message, check.suggestion ? { kind: 'replace', replacement: JSON.stringify(check.suggestion) } : undefined);
-      }
+      const range = typeof value === 'string' ? arg.valueRange : this.range(described!.cron!.node);
+      this.report('VX103', range, check.message, check.suggestion && typeof value === 'string' ? { kind: 'replace', replacement: JSON.stringify(check.suggestion) } : undefined);
       return;
     }
-    let what: string;
-    if (arg.kind === 'list' || arg.kind === 'tuple') what = 'A list of Datasets/Assets';
-    else if (arg.kind === 'call') what = /timedelta/.test(arg.text) ? 'A timedelta' : `"${arg.text.split('(')[0]}(...)"`;
-    else if (arg.kind === 'identifier' || arg.kind === 'attribute') what = `"${arg.text}", which is not a literal,`;
-    else what = 'This value';
-    this.report('VX104', arg.valueRange, `${what} is not a schedule VORTEX supports: use a cron expression such as "0 12 * * *", a preset such as "@daily", or None.`);
+    if (value === undefined) return;
+    const what = Array.isArray(value) ? 'A list of plain values' : typeof value === 'object' ? 'A dict' : `${arg.text.slice(0, 40)}`;
+    this.report('VX104', arg.valueRange, `${what} is not a schedule: use a cron expression such as "0 12 * * *", a preset such as "@daily", a timedelta, Datasets/Assets, a timetable, or None.`);
   }
 
   /** The task an operator call makes, or why it makes none. */
@@ -233,7 +316,7 @@ export class ConstructBuilder extends ModelBuilder {
       this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`);
       return { kind: 'dynamic' };
     }
-    const taskId = idArg.value;
+    const ownId = idArg.value;
     const kind = callee.known ? operatorKind(callee.name) : 'other';
     let dagIndex = scope.dag;
     const dagArg = byName.dag;
@@ -241,10 +324,16 @@ export class ConstructBuilder extends ModelBuilder {
       const binding = dagArg.kind === 'identifier' ? this.bindings.get(dagArg.text) : undefined;
       if (binding?.kind === 'dag') dagIndex = binding.dag;
     }
-    this.checkTaskCall(callee, kind, site, taskId, dagIndex);
+    const group = this.taskGroupOf(site, dagIndex);
+    if (group === undefined) {
+      this.reportDynamic(byName.task_group.valueRange, `This task's TaskGroup is computed (${byName.task_group.text.slice(0, 60)}): static analysis cannot know its full task_id.`);
+      return { kind: 'dynamic' };
+    }
+    if (group >= 0 && dagIndex < 0) dagIndex = this.groups[group].dag;
+    this.checkTaskCall(callee, kind, site, ownId, dagIndex);
     const timeoutNode = nodes.execution_timeout;
     const task = new TaskRecord(
-      taskId,
+      this.childId(group, ownId),
       callee.name,
       callee.qualified,
       kind,
@@ -253,14 +342,46 @@ export class ConstructBuilder extends ModelBuilder {
       byName,
       timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
     );
-    const index = this.tasks.length;
-    this.tasks.push(task);
-    if (dagIndex >= 0) this.dags[dagIndex].taskIndices.push(index);
+    if (isBranchOperator(callee.name)) task.branch = true;
+    const index = this.addTask(task, ownId, group, site);
     const callable = byName.python_callable;
     if (callable?.kind === 'identifier') {
-      this.pendingCallables.push({ task: index, argument: callable, provideContext: byName.provide_context?.value === true });
+      this.pendingCallables.push({ task: index, argument: callable, provideContext: byName.provide_context?.value === true, binding: this.bindings.get(callable.text) });
     }
     return { kind: 'tasks', tasks: [index] };
+  }
+
+  /**
+   * The group a task made at `site` joins: its `task_group=` argument, else
+   * the group it is made in (when that group is of the task's DAG); -1 for
+   * none; undefined when `task_group=` names something not known statically.
+   */
+  protected taskGroupOf(site: CallSite, dag: number): number | undefined {
+    const groupArg = site.byName.task_group;
+    if (groupArg && groupArg.value !== null) {
+      const binding = groupArg.kind === 'identifier' ? this.bindings.get(groupArg.text) : undefined;
+      return binding?.kind === 'group' ? binding.group : undefined;
+    }
+    const group = site.scope.group;
+    return group >= 0 && (dag < 0 || this.groups[group].dag === dag) ? group : -1;
+  }
+
+  /**
+   * Adds a task made at `site` to the model, in its DAG and group, with its
+   * trigger rule (given, else the DAG's `default_args`'); returns its index.
+   */
+  protected addTask(task: TaskRecord, ownId: string, group: number, site: CallSite): number {
+    const index = this.tasks.length;
+    this.tasks.push(task);
+    if (task.dagIndex >= 0) this.dags[task.dagIndex].taskIndices.push(index);
+    if (group >= 0) {
+      task.groupId = this.groups[group].id;
+      if (ownId !== task.taskId) task.ownId = ownId;
+    }
+    const rule = triggerRule(site.byName.trigger_rule) ?? (task.dagIndex >= 0 ? triggerRuleOfDefaults(this.dags[task.dagIndex].args.default_args) : null);
+    if (rule !== null) task.triggerRule = rule;
+    this.placeTask(index, task.taskId, task.dagIndex, group);
+    return index;
   }
 
   /**

@@ -119,7 +119,7 @@ export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: Run
       const check = checkSchedule(schedule);
       if (check.ok) continue;
       const ids = made.filter((d) => d.schedule === schedule).map((d) => `"${d.dag_id}"`).join(', ');
-      added.push(diagnostic(check.unsupported ? 'VX104' : 'VX103', range, `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`));
+      added.push(diagnostic('VX103', range, `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`));
     }
   }
   return [

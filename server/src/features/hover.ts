@@ -7,7 +7,7 @@ import { MarkupKind } from 'vscode-languageserver/node';
 import type { Connection, Hover, HoverParams } from 'vscode-languageserver/node';
 import type { DagModel, FileAnalysis, Position, TaskModel } from '../../../core/analysis/model';
 import { BASE_OPERATOR_PARAMETERS, OPERATORS } from '../../../core/analysis/operators';
-import { SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../../../core/analysis/schedule';
+import { PRESETS_WITHOUT_CRON, SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../../../core/analysis/schedule';
 import type { Analyses } from '../analyses';
 import { code, plain } from './markdown';
 import { compare, contains, guarded } from './util';
@@ -99,9 +99,9 @@ function formatUtc(d: Date): string {
 /** A schedule string read aloud with its next runs, or why it is invalid. */
 export function scheduleMarkdown(value: string, now: Date): string {
   const check = checkSchedule(value);
-  if (!check.ok) return `**${check.unsupported ? 'Unsupported' : 'Invalid'} schedule** ${code(value)}\n\n${plain(check.message)}`;
+  if (!check.ok) return `**Invalid schedule** ${code(value)}\n\n${plain(check.message)}`;
   const trimmed = value.trim();
-  if (check.cron === null) return `**Schedule** ${code(trimmed)}: runs once, when triggered.`;
+  if (check.cron === null) return `**Schedule** ${code(trimmed)}: ${PRESETS_WITHOUT_CRON[trimmed] ?? 'runs once, when triggered'}.`;
   // Read from a valid cron expression: words, digits and times, no markdown.
   const reading = describeCron(check.cron) ?? check.cron;
   const preset = check.kind === 'preset' ? ` (the preset for ${code(SCHEDULE_PRESETS[trimmed])})` : '';
@@ -113,11 +113,11 @@ export function scheduleMarkdown(value: string, now: Date): string {
 }
 
 /** The schedule in words, for a DAG's hover. */
-function scheduleInWords(schedule: string | null): string {
-  if (schedule === null) return 'none (triggered manually)';
+function scheduleInWords(schedule: string | null, description: string | null): string {
+  if (schedule === null) return description === null ? 'none (triggered manually)' : plain(description);
   const check = checkSchedule(schedule);
   if (!check.ok) return `${code(schedule)} (invalid)`;
-  if (check.cron === null) return `${code(schedule)}: once`;
+  if (check.cron === null) return `${code(schedule)}: ${PRESETS_WITHOUT_CRON[schedule.trim()] ?? 'once'}`;
   return `${code(schedule)}: ${describeCron(check.cron) ?? check.cron}`;
 }
 
@@ -132,7 +132,7 @@ export function dagMarkdown(dag: DagModel, analysis: FileAnalysis): string {
   return [
     `**DAG** ${code(dag.dagId ?? '?')}`,
     '',
-    `- Schedule: ${scheduleInWords(dag.schedule)}`,
+    `- Schedule: ${scheduleInWords(dag.schedule, dag.scheduleDescription ?? null)}`,
     `- Owner: ${dag.owner === null ? '—' : plain(dag.owner)}`,
     `- Tags: ${list(dag.tags)}`,
     `- Tasks: ${tasks.length}`,

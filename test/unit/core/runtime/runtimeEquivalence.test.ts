@@ -25,7 +25,7 @@ interface Exception {
 
 /** Fixtures whose runtime outcome is not "equal models", each with its reason and the outcome asserted instead. */
 const EXCEPTIONS: Record<string, Exception> = {
-  'vx104_unsupported_schedule.py': {
+  'vx104_not_a_schedule.py': {
     why: 'imports airflow.datasets (Dataset) and airflow.timetables, which the SDK does not stand in for',
     status: 'fallback',
     codes: ['VX504'],
@@ -50,10 +50,10 @@ const EXCEPTIONS: Record<string, Exception> = {
     message: /imports airflow\.operators\.python\.get_current_context/,
   },
   'vx402_task_mapping.py': {
-    why: 'uses dynamic task mapping (.partial(...).expand(...)), which the SDK cannot run',
+    why: 'imports airflow.decorators (TaskFlow), which the SDK does not stand in for',
     status: 'fallback',
     codes: ['VX504'],
-    message: /BashOperator\.partial\(\.\.\.\) is dynamic task mapping/,
+    message: /imports airflow\.decorators/,
   },
 };
 
