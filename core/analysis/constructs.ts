@@ -129,7 +129,7 @@ export class ConstructBuilder extends StructureBuilder {
           valueKind = cursor.nodeType;
           valueStart = cursor.startIndex;
           valueEnd = cursor.endIndex;
-          if (!SIMPLE_LITERALS.has(valueKind)) valueNode = cursor.currentNode;
+          if (!SIMPLE_LITERALS.has(valueKind) || this.isFString(valueKind, valueStart)) valueNode = cursor.currentNode;
           break;
         }
         cursor.gotoParent();
@@ -150,7 +150,7 @@ export class ConstructBuilder extends StructureBuilder {
             };
         if (valueNode && !(name in nodes)) nodes[name] = valueNode;
       } else {
-        const valueNode = SIMPLE_LITERALS.has(type) ? undefined : cursor.currentNode;
+        const valueNode = SIMPLE_LITERALS.has(type) && !this.isFString(type, start) ? undefined : cursor.currentNode;
         const value = valueNode ? literalValue(valueNode, this.source, this.constants) : simpleLiteral(type, this.source.slice(start, end));
         argument = this.argument(`#${position++}`, value, type, -1, start, end);
         if (valueNode) nodes[argument.name] = valueNode;
@@ -159,6 +159,14 @@ export class ConstructBuilder extends StructureBuilder {
       list.push(argument);
     } while (cursor.gotoNextSibling());
     return { byName, hasSplat, list, nodes };
+  }
+
+  /** Whether a `string` value at `start` is an f-string (which may interpolate constants: read from its node). */
+  protected isFString(kind: string, start: number): boolean {
+    if (kind !== 'string') return false;
+    const c = this.source.charCodeAt(start) | 0x20;
+    const d = this.source.charCodeAt(start + 1) | 0x20;
+    return c === 0x66 || (c === 0x72 && d === 0x66);
   }
 
   /** Module-level constants, for literal evaluation: names bound to literals. */

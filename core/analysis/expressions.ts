@@ -182,6 +182,16 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
       case 'string':
       case 'concatenated_string':
         return { kind: 'notTask', reason: `${this.text(node).slice(0, 40)} is a string` };
+      case 'dictionary': {
+        // Tasks made as a dict's values exist, though no name holds them.
+        const text = this.text(node);
+        if (!/(Operator|Sensor|DAG|TaskGroup)\s*\(/.test(text) && !this.mentionsDecorated(text)) return { kind: 'notTask', reason: 'a dict' };
+        for (const pair of node.namedChildren) {
+          const value = pair?.type === 'pair' ? pair.childForFieldName('value') : null;
+          if (value) this.expression(value, scope, depth + 1);
+        }
+        return { kind: 'dynamic' };
+      }
       case 'integer':
       case 'float':
       case 'true':

@@ -94,14 +94,13 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
 /**
  * The diagnostics of a file once it has been executed: the static ones, less
  * those the execution answered, plus the runtime's own. A resolved execution
- * answers VX404 (it saw the dynamic tasks) and VX104 on a schedule that is not
- * a literal when every DAG that call made got a schedule string, which is then
- * checked as a literal would be (VX103 / VX104 at the same place, naming the
- * value it took). The editor and `vortex inspect --runtime` both use this.
+ * answers VX404 (it saw the dynamic tasks), and a schedule that is not a
+ * literal is checked as a literal would be once every DAG that call made got
+ * a schedule string (VX103 at the schedule, naming the value it took). The
+ * editor and `vortex inspect --runtime` both use this.
  */
 export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome): Diagnostic[] {
   if (outcome.status !== 'resolved') return [...staticAnalysis.diagnostics, ...outcome.diagnostics];
-  const answered = new Set<Diagnostic>();
   const added: Diagnostic[] = [];
   const inThisFile = sameFile(outcome.path);
   for (const dag of staticAnalysis.dags) {
@@ -110,11 +109,8 @@ export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: Run
     if (!range || !argument || argument.value !== undefined) continue;
     // A DAG call in a loop makes several DAGs, each created on a line of that call.
     const made = outcome.dags.filter((d) => d.line >= 1 && (!d.file || inThisFile(d.file)) && d.line - 1 >= dag.range.start.line && d.line - 1 <= dag.range.end.line);
-    // null: no schedule, or one that is not a string (a timedelta, Datasets): the static warning stands.
+    // null: no schedule, or one that is not a string (a timedelta, Datasets): nothing to check.
     if (made.length === 0 || made.some((d) => d.schedule === null)) continue;
-    for (const d of staticAnalysis.diagnostics) {
-      if (d.code === 'VX104' && sameRange(d.range, range)) answered.add(d);
-    }
     for (const schedule of new Set(made.map((d) => d.schedule as string))) {
       const check = checkSchedule(schedule);
       if (check.ok) continue;
@@ -123,14 +119,10 @@ export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: Run
     }
   }
   return [
-    ...staticAnalysis.diagnostics.filter((d) => d.code !== 'VX404' && !answered.has(d)),
+    ...staticAnalysis.diagnostics.filter((d) => d.code !== 'VX404'),
     ...added,
     ...outcome.diagnostics,
   ];
-}
-
-function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 /** Task ids hold no NUL: a cheap key for a pair (thousands of edges ask). */
