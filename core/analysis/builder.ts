@@ -26,6 +26,12 @@ export type Binding =
   | { kind: 'import'; qualified: string }
   | { kind: 'function'; node: Node }
   | { kind: 'literal'; value: LiteralValue }
+  /**
+   * A dict with literal keys whose values are not all literals
+   * (`default_args = {"owner": "ops", "retry_delay": timedelta(minutes=5)}`):
+   * what is known of it, an undefined entry for each value that is not.
+   */
+  | { kind: 'dict'; entries: Record<string, LiteralValue | undefined> }
   /** Made by code we cannot follow statically (loops, unknown calls, other modules). */
   | { kind: 'dynamic'; reason?: string }
   | { kind: 'other' };
@@ -284,6 +290,8 @@ export class ModelBuilder {
         return { kind: 'notTask', reason: `"${name}" is a function` };
       case 'literal':
         return { kind: 'notTask', reason: `"${name}" is ${describeLiteral(binding.value)}` };
+      case 'dict':
+        return { kind: 'notTask', reason: `"${name}" is a dictionary` };
       default:
         return { kind: 'notTask', reason: `"${name}" is not a task` };
     }

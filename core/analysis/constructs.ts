@@ -5,7 +5,7 @@
  * VX202–VX207, VX401, VX405), which need what the model does not keep.
  */
 import type { Node } from 'web-tree-sitter';
-import { durationSeconds, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
+import { dictEntries, durationSeconds, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
 import type { Argument, DagModel, LiteralValue, OperatorKind, Range } from './model';
 import { KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
 import { makeRange, stringList, TaskRecord, type CallPositions } from './records';
@@ -29,13 +29,6 @@ export function triggerRule(arg: Argument | undefined): string | null {
   if (typeof arg.value === 'string') return arg.value;
   const member = /(?:^|\.)TriggerRule\.([A-Z_]+)$/.exec(arg.text.replace(/\s+/g, ''));
   return member ? member[1].toLowerCase() : null;
-}
-
-/** The trigger rule a DAG's `default_args` give its tasks. */
-function triggerRuleOfDefaults(defaults: Argument | undefined): string | null {
-  const value = defaults?.value;
-  const rule = value && typeof value === 'object' && !Array.isArray(value) ? value.trigger_rule : undefined;
-  return typeof rule === 'string' ? rule : null;
 }
 
 /**
@@ -172,17 +165,30 @@ export class ConstructBuilder extends StructureBuilder {
   /** Module-level constants, for literal evaluation: names bound to literals. */
   protected readonly constants = (name: string) => this.literalOf(name);
 
-  /** The entries of `**value` as keyword arguments, each spanning the splat, when `value` is a literal dict. */
+  /**
+   * The entries of `**value` as keyword arguments, each spanning the splat,
+   * when `value` is a dict whose keys are known (its values may not be).
+   */
   protected literalSplat(splat: Node): Argument[] | undefined {
     const inner = splat.namedChild(0);
-    const value = inner ? literalValue(inner, this.source, this.constants) : undefined;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const entries = inner ? this.dictOf(inner) : undefined;
+    if (!entries) return undefined;
     const out: Argument[] = [];
-    for (const [name, entry] of Object.entries(value)) {
-      const argument = this.argument(name, entry, typeof entry === 'string' ? 'string' : 'dictionary_splat', splat.startIndex, splat.startIndex, splat.endIndex);
-      out.push(argument);
+    for (const [name, entry] of Object.entries(entries)) {
+      out.push(this.argument(name, entry, typeof entry === 'string' ? 'string' : 'dictionary_splat', splat.startIndex, splat.startIndex, splat.endIndex));
     }
     return out;
+  }
+
+  /** What is known of a dict: a dict display, or a module-level name bound to one. */
+  protected dictOf(node: Node): Record<string, LiteralValue | undefined> | undefined {
+    if (node.type === 'identifier') {
+      const binding = this.bindings.get(this.text(node));
+      if (binding?.kind === 'dict') return binding.entries;
+      const value = binding?.kind === 'literal' ? binding.value : undefined;
+      return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+    }
+    return dictEntries(node, this.source, this.constants);
   }
 
   /**
@@ -258,16 +264,21 @@ export class ConstructBuilder extends StructureBuilder {
     if (described) dag.scheduleDescription = described.description;
     const index = this.dags.length;
     this.dags.push(dag);
+    if (defaultArgs) this.dagDefaults.set(index, defaultArgs);
     if (checkArguments) this.checkDagCall(dag, site, idArg, described);
     return index;
   }
 
-  /** A call's `default_args` as a literal dict (through a module-level name too), or undefined. */
-  protected defaultArgs(site: CallSite): { [key: string]: LiteralValue } | undefined {
+  /** What is known of a call's `default_args` dict (through a module-level name too), or undefined. */
+  protected defaultArgs(site: CallSite): Record<string, LiteralValue | undefined> | undefined {
     const node = site.nodes.default_args;
-    const value = node ? literalValue(node, this.source, this.constants) : site.byName.default_args?.value;
+    if (node) return this.dictOf(node);
+    const value = site.byName.default_args?.value;
     return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
   }
+
+  /** Each DAG's `default_args`, as far as known, by DAG index: tasks take their trigger rule from them. */
+  protected readonly dagDefaults = new Map<number, Record<string, LiteralValue | undefined>>();
 
   /** The checks of a `DAG(...)` call's own arguments: VX101, VX106, VX103, VX104, VX105. */
   protected checkDagCall(dag: DagModel, site: CallSite, idArg: Argument | undefined, described: ScheduleExpression | undefined): void {
@@ -386,7 +397,8 @@ export class ConstructBuilder extends StructureBuilder {
       task.groupId = this.groups[group].id;
       if (ownId !== task.taskId) task.ownId = ownId;
     }
-    const rule = triggerRule(site.byName.trigger_rule) ?? (task.dagIndex >= 0 ? triggerRuleOfDefaults(this.dags[task.dagIndex].args.default_args) : null);
+    const defaults = task.dagIndex >= 0 ? this.dagDefaults.get(task.dagIndex)?.trigger_rule : undefined;
+    const rule = triggerRule(site.byName.trigger_rule) ?? (typeof defaults === 'string' ? defaults : null);
     if (rule !== null) task.triggerRule = rule;
     this.placeTask(index, task.taskId, task.dagIndex, group);
     return index;

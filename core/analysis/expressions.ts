@@ -7,7 +7,7 @@
  * exhaust the stack.
  */
 import type { Node } from 'web-tree-sitter';
-import { literalValue } from './literals';
+import { dictEntries, literalValue } from './literals';
 import { classifyCallee, type Callee, type CalleeKind, type OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
 import type { Scope } from './scope';
@@ -273,7 +273,9 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
       let binding = this.bindingOf(value);
       if (binding.kind === 'other') {
         const literal = scope.conditional ? undefined : literalValue(right, this.source, this.constants);
+        const entries = literal === undefined && !scope.conditional ? dictEntries(right, this.source, this.constants) : undefined;
         if (literal !== undefined) binding = { kind: 'literal', value: literal };
+        else if (entries) binding = { kind: 'dict', entries };
       }
       this.bindTargets(left, binding, scope);
     }
@@ -286,10 +288,10 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
   }
 
   /** The decorated function a callee names (`extract`), with `.override(...)`'s arguments (`extract.override(task_id="x")`). */
-  protected decoratedCallee(fn: Node, scope: Scope): { fn: DecoratedFunction; overrides: CallSite | null } | undefined {
+  protected decoratedCallee(fn: Node, scope: Scope): { fn: DecoratedFunction; overrides: CallSite | null; name: Node } | undefined {
     if (fn.type === 'identifier') {
       const binding = this.bindings.get(this.text(fn));
-      return binding?.kind === 'decorated' ? { fn: binding.fn, overrides: null } : undefined;
+      return binding?.kind === 'decorated' ? { fn: binding.fn, overrides: null, name: fn } : undefined;
     }
     if (fn.type !== 'call') return undefined;
     const inner = fn.childForFieldName('function');
@@ -297,7 +299,13 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     const object = inner.childForFieldName('object');
     const binding = object?.type === 'identifier' ? this.bindings.get(this.text(object)) : undefined;
     if (binding?.kind !== 'decorated') return undefined;
-    return { fn: binding.fn, overrides: this.treeSite(fn, inner, fn.childForFieldName('arguments'), scope) };
+    return { fn: binding.fn, overrides: this.treeSite(fn, inner, fn.childForFieldName('arguments'), scope), name: object! };
+  }
+
+  /** A TaskFlow call's site, its callee the function's name alone (not `.override(...)` or `.partial(...)` after it). */
+  protected namedSite(site: CallSite, name: Node): CallSite {
+    const end = this.position(name.endIndex);
+    return { ...site, operatorEndLine: end.line, operatorEndCharacter: end.character };
   }
 
   protected call(node: Node, scope: Scope, depth: number): Value {
@@ -305,7 +313,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     const args = node.childForFieldName('arguments');
     if (!fn) return { kind: 'dynamic' };
     const decorated = this.decoratedCallee(fn, scope);
-    if (decorated) return this.decoratedCall(decorated.fn, this.treeSite(node, fn, args, scope), node, scope, depth, decorated.overrides, false);
+    if (decorated) return this.decoratedCall(decorated.fn, this.namedSite(this.treeSite(node, fn, args, scope), decorated.name), node, scope, depth, decorated.overrides, false);
     if (fn.type === 'attribute') {
       const method = fn.childForFieldName('attribute');
       const methodName = method ? this.text(method) : '';
@@ -329,7 +337,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     const upstream: number[] = [];
     if (decorated) {
       if (args) this.xcomReferences(args, scope, depth, upstream);
-      return { kind: 'partial', partial: { site, callee: null, fn: decorated.fn, overrides: decorated.overrides, upstream } };
+      return { kind: 'partial', partial: { site: this.namedSite(site, decorated.name), callee: null, fn: decorated.fn, overrides: decorated.overrides, upstream } };
     }
     const callee = this.resolveCallee(base, args);
     if (callee.kind !== 'operator') {
@@ -350,7 +358,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     if (!base) return { kind: 'dynamic' };
     const expandSite = this.treeSite(node, fn, args, scope);
     const decorated = this.decoratedCallee(base, scope);
-    if (decorated) return this.decoratedCall(decorated.fn, expandSite, node, scope, depth, decorated.overrides, true);
+    if (decorated) return this.decoratedCall(decorated.fn, this.namedSite(expandSite, decorated.name), node, scope, depth, decorated.overrides, true);
     const value = base.type === 'call' || base.type === 'identifier' ? this.expression(base, scope, depth + 1) : undefined;
     if (value?.kind !== 'partial') return { kind: 'dynamic' };
     const { partial } = value;

@@ -235,3 +235,23 @@ export function stringFromText(text: string): string | undefined {
   }
   return prefix.includes('r') ? body : unescapePython(body);
 }
+
+/**
+ * The entries of a dict display whose keys are literal strings, each value's
+ * literal or undefined when it is not one; undefined when a key is not a
+ * literal string or the dict unpacks another (`**base`).
+ */
+export function dictEntries(node: Node, source: string, scope?: LiteralScope): Record<string, LiteralValue | undefined> | undefined {
+  if (node.type !== 'dictionary') return undefined;
+  const out: Record<string, LiteralValue | undefined> = {};
+  for (const pair of node.namedChildren) {
+    if (!pair || pair.type === 'comment') continue;
+    if (pair.type !== 'pair') return undefined;
+    const keyNode = pair.childForFieldName('key');
+    const valueNode = pair.childForFieldName('value');
+    const key = keyNode ? literalValue(keyNode, source, scope) : undefined;
+    if (typeof key !== 'string' || !valueNode) return undefined;
+    out[key] = literalValue(valueNode, source, scope);
+  }
+  return out;
+}
