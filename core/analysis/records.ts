@@ -141,7 +141,7 @@ export class TaskRecord implements TaskModel {
   }
 
   get taskIdRange(): Range {
-    return this.args.task_id?.valueRange ?? this.taskflow!.idRange;
+    return this.taskflow ? this.taskflow.idRange : this.args.task_id.valueRange;
   }
 
   /** Literal `bash_command`. */
@@ -209,7 +209,7 @@ export class TaskRecord implements TaskModel {
 export interface TaskFlowCall {
   /** The decorated function's name. */
   callable: string;
-  /** Where the task's id comes from: the `task_id` given to the decorator or `.override()`, else the function's name at the call. */
+  /** Where the task is named at its call: an `.override(task_id=...)`'s value, else the function's name (a decorator's `task_id` is outside the call). */
   idRange: Range;
   /** The call's positional arguments, when all are literals. */
   opArgs: LiteralValue[] | null;

@@ -250,7 +250,8 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
     if (mapped) task.mapped = true;
     task.taskflow = {
       callable: fn.name,
-      idRange: idArg ? idArg.valueRange : makeRange(site.line, site.character, site.operatorEndLine, site.operatorEndCharacter),
+      // Within the call, where the Outline and the editor look for the task: an `.override(task_id=...)`, else the function's name.
+      idRange: overrides?.byName.task_id ? overrides.byName.task_id.valueRange : makeRange(site.line, site.character, site.operatorEndLine, site.operatorEndCharacter),
       ...literalArguments(site.list),
     };
     const optionsSite: CallSite = { ...site, byName: options };
