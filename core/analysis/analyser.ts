@@ -67,6 +67,11 @@ export class Analyser extends TextStatements {
       tasks: this.tasks,
       bindings: this.bindings,
       pendingCallables: this.pendingCallables,
+      dagCalls: this.dagCalls,
+      taskCalls: this.taskCalls,
+      groupCalls: this.groupCalls,
+      position: (offset) => this.position(offset),
+      offset: (position) => this.offset(position),
       range: (node) => this.range(node),
       report: (code, range, message, fix) => this.report(code, range, message, fix),
     };

@@ -1,29 +1,27 @@
 /**
- * The checks that need the finished model (every name bound, every task and
- * dependency made), each a pass of its own over it, run in the order of
- * `FILE_CHECKS`: VX204 and VX403 (python_callable), VX102 and VX201
- * (duplicate ids), VX301 (cycles), VX401 (XCom).
+ * The checks, each a pass of its own over the finished model (every name
+ * bound, every task and dependency made), run in the order of `FILE_CHECKS`:
+ * those of each construct's own call (callChecks.ts), then VX204 and VX403
+ * (python_callable), VX102 and VX201 (duplicate ids), VX301 (cycles), VX401
+ * (XCom).
  */
 import type { Node } from 'web-tree-sitter';
-import type { DagModel, DiagnosticCode, FixData, Range, TaskModel } from './model';
+import type { DagModel, Range, TaskModel } from './model';
+import { CALL_CHECKS, type CallFacts } from './callChecks';
 import { CONTEXT_PARAMETER_NAMES } from './operators';
 import { makeRange, type EdgeRecord, type TaskRecord } from './records';
 import { findCycles } from './graph';
 import type { Binding, PendingCallable } from './builder';
 
-/** What the checks read of a finished analysis, and how they report. */
-export interface FinishedModel {
-  readonly source: string;
+/** What the checks read of a finished analysis (and of the calls that made it), and how they report. */
+export interface FinishedModel extends CallFacts {
   readonly root: Node;
-  readonly dags: readonly DagModel[];
-  readonly tasks: readonly TaskModel[];
   /** Every name bound at module level, to what it was bound last. */
   readonly bindings: ReadonlyMap<string, Binding>;
   /** Every `python_callable` that names a function. */
   readonly pendingCallables: readonly PendingCallable[];
   /** The range of a node of this source. */
   range(node: Node): Range;
-  report(code: DiagnosticCode, range: Range, message: string, fix?: FixData): void;
 }
 
 export type FileCheck = (model: FinishedModel) => void;
@@ -126,5 +124,5 @@ function reportXcom(model: FinishedModel): void {
   }
 }
 
-/** The checks of a finished model, in the order they run (which orders diagnostics at one position). */
-export const FILE_CHECKS: readonly FileCheck[] = [checkCallables, checkDuplicates, checkCycles, reportXcom];
+/** The checks of a finished model, in the order they run (which orders diagnostics at one position): each call's, then the file's. */
+export const FILE_CHECKS: readonly FileCheck[] = [...CALL_CHECKS, checkCallables, checkDuplicates, checkCycles, reportXcom];

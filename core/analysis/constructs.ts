@@ -6,12 +6,12 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { dictEntries, durationSeconds, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
-import type { Argument, DagModel, LiteralValue, OperatorKind, Range } from './model';
-import { KNOWN_DAG_ARGS, REQUIRED_ARGUMENT, knownOperatorArgs, operatorKind } from './operators';
+import type { Argument, DagModel, LiteralValue, Range } from './model';
+import { operatorKind } from './operators';
 import { makeRange, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
-import { scheduleExpression, type ScheduleExpression } from './scheduleExpressions';
-import { closest } from './suggest';
+import type { DagCall, TaskCall } from './callChecks';
+import { scheduleExpression } from './scheduleExpressions';
 import type { OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
 import type { Value } from './builder';
@@ -29,32 +29,6 @@ export function triggerRule(arg: Argument | undefined): string | null {
   if (typeof arg.value === 'string') return arg.value;
   const member = /(?:^|\.)TriggerRule\.([A-Z_]+)$/.exec(arg.text.replace(/\s+/g, ''));
   return member ? member[1].toLowerCase() : null;
-}
-
-/**
- * Airflow's rule for a `dag_id` and a `task_id` (`validate_key`): 1 to 250
- * characters matching Python's `[\w.-]`, where `\w` is a letter or a digit of
- * any script (`str.isalnum()`) or `_`. Most ids are ASCII, so that is tried first.
- */
-const ASCII_ID = /^[A-Za-z0-9_.-]{1,250}$/;
-const ID_CHARACTERS = /^[\p{L}\p{N}_.-]+$/u;
-const MAX_ID_LENGTH = 250;
-
-/** Why Airflow refuses `id` as a `dag_id` or `task_id` (after "The task_id "…" "), or undefined when it accepts it. */
-function idProblem(id: string): string | undefined {
-  if (ASCII_ID.test(id)) return undefined;
-  // Python counts code points, not UTF-16 units.
-  const length = [...id].length;
-  if (length === 0) return 'is empty';
-  if (length > MAX_ID_LENGTH) return `is ${length} characters long (the limit is ${MAX_ID_LENGTH})`;
-  if (ID_CHARACTERS.test(id)) return undefined;
-  return 'may use only letters and digits (of any script), "_", "-" and "."';
-}
-
-/** An id as a message shows it: at most 60 characters, and one line. */
-function shownId(id: string): string {
-  const line = id.replace(/[\r\n]+/g, ' ');
-  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
 }
 
 /**
@@ -213,23 +187,6 @@ export class ConstructBuilder extends StructureBuilder {
     return { list: resolved, byName: named };
   }
 
-  protected checkKeywords(list: Argument[], known: ReadonlySet<string>, what: string): void {
-    for (let i = 0; i < list.length; i++) {
-      const arg = list[i];
-      // Positional arguments (`#0`, …) have no keyword to check.
-      if (arg.name.charCodeAt(0) === 35 || known.has(arg.name)) continue;
-      const suggestion = closest(arg.name, known);
-      this.report(
-        'VX105',
-        arg.nameRange!,
-        suggestion
-          ? `Unknown argument "${arg.name}" for ${what}: did you mean "${suggestion}"?`
-          : `Unknown argument "${arg.name}" for ${what}: neither VORTEX nor Airflow knows it. Check its spelling.`,
-        suggestion ? { kind: 'replace', replacement: suggestion } : undefined,
-      );
-    }
-  }
-
   /**
    * The DAG a `DAG(...)` call (or a `@dag` function) makes; returns its index.
    * `defaultId` is the id a `@dag` function's name gives, with its range.
@@ -265,7 +222,15 @@ export class ConstructBuilder extends StructureBuilder {
     const index = this.dags.length;
     this.dags.push(dag);
     if (defaultArgs) this.dagDefaults.set(index, defaultArgs);
-    if (checkArguments) this.checkDagCall(dag, site, idArg, described);
+    if (checkArguments) {
+      const cron = described?.cron;
+      this.dagCalls.push({ dag: index, list: site.list.slice(), hasSplat: site.hasSplat, idArg, timetableCron: cron ? { value: cron.value, range: this.range(cron.node) } : undefined });
+    }
+    if (idArg && dag.dagId === null) {
+      this.reportDynamic(idArg.valueRange, `This dag_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot know it. Runtime resolution (vortex inspect --runtime) can.`);
+    } else if (!idArg && dag.dagId === null && site.hasSplat) {
+      this.reportDynamic(operatorRange(site), 'The dag_id of this DAG comes from * or ** arguments: static analysis cannot see it. Runtime resolution (vortex inspect --runtime) can.');
+    }
     return index;
   }
 
@@ -279,44 +244,6 @@ export class ConstructBuilder extends StructureBuilder {
 
   /** Each DAG's `default_args`, as far as known, by DAG index: tasks take their trigger rule from them. */
   protected readonly dagDefaults = new Map<number, Record<string, LiteralValue | undefined>>();
-
-  /** The checks of a `DAG(...)` call's own arguments: VX101, VX106, VX103, VX104, VX105. */
-  protected checkDagCall(dag: DagModel, site: CallSite, idArg: Argument | undefined, described: ScheduleExpression | undefined): void {
-    const { byName, list } = site;
-    const scheduleArg = byName.schedule_interval ?? byName.schedule;
-    if (!idArg && dag.dagId === null) {
-      if (site.hasSplat) this.reportDynamic(operatorRange(site), 'The dag_id of this DAG comes from * or ** arguments: static analysis cannot see it. Runtime resolution (vortex inspect --runtime) can.');
-      else this.report('VX101', operatorRange(site), 'This DAG has no dag_id: pass one as the first argument or as dag_id="...".');
-    } else if (idArg && dag.dagId === null) {
-      this.reportDynamic(idArg.valueRange, `This dag_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot know it. Runtime resolution (vortex inspect --runtime) can.`);
-    } else if (dag.dagId !== null) {
-      const idWrong = idProblem(dag.dagId);
-      if (idWrong) this.report('VX106', dag.idRange ?? operatorRange(site), `The dag_id "${shownId(dag.dagId)}" ${idWrong}.`);
-    }
-    if (scheduleArg) this.checkScheduleArgument(scheduleArg, described);
-    this.checkKeywords(list, KNOWN_DAG_ARGS, 'DAG');
-  }
-
-  /**
-   * VX103 for an invalid cron string or preset (a timetable's too), VX104 for
-   * a literal that is no schedule at all; any other expression is described,
-   * not judged (see scheduleExpressions.ts).
-   */
-  protected checkScheduleArgument(arg: Argument, described: ScheduleExpression | undefined): void {
-    const value = arg.value;
-    if (value === null) return;
-    if (typeof value === 'string' || described?.cron) {
-      const cron = typeof value === 'string' ? value : described!.cron!.value;
-      const check = checkSchedule(cron);
-      if (check.ok) return;
-      const range = typeof value === 'string' ? arg.valueRange : this.range(described!.cron!.node);
-      this.report('VX103', range, check.message, check.suggestion && typeof value === 'string' ? { kind: 'replace', replacement: JSON.stringify(check.suggestion) } : undefined);
-      return;
-    }
-    if (value === undefined) return;
-    const what = Array.isArray(value) ? 'A list of plain values' : typeof value === 'object' ? 'A dict' : `${arg.text.slice(0, 40)}`;
-    this.report('VX104', arg.valueRange, `${what} is not a schedule: use a cron expression such as "0 12 * * *", a preset such as "@daily", a timedelta, Datasets/Assets, a timetable, or None.`);
-  }
 
   /** The task an operator call makes, or why it makes none. */
   protected createTask(callee: OperatorCallee, site: CallSite): Value {
@@ -349,7 +276,6 @@ export class ConstructBuilder extends StructureBuilder {
       return { kind: 'dynamic' };
     }
     if (group >= 0 && dagIndex < 0) dagIndex = this.groups[group].dag;
-    this.checkTaskCall(callee, kind, site, ownId, dagIndex);
     const timeoutNode = nodes.execution_timeout;
     const task = new TaskRecord(
       this.childId(group, ownId),
@@ -363,6 +289,7 @@ export class ConstructBuilder extends StructureBuilder {
     );
     if (isBranchOperator(callee.name)) task.branch = true;
     const index = this.addTask(task, ownId, group, site);
+    this.recordTaskCall(index, ownId, callee.name, site);
     const callable = byName.python_callable;
     if (callable?.kind === 'identifier') {
       this.pendingCallables.push({ task: index, argument: callable, provideContext: byName.provide_context?.value === true, binding: this.bindings.get(callable.text) });
@@ -404,47 +331,22 @@ export class ConstructBuilder extends StructureBuilder {
     return index;
   }
 
-  /**
-   * The checks of an operator call's own arguments: VX207, VX206, VX205,
-   * VX105, VX203, VX405, VX401. They run at the call rather than over the
-   * finished model since they read what the model does not keep (every
-   * argument in the order written, `**kwargs`, where the list ends).
-   */
-  protected checkTaskCall(callee: OperatorCallee, kind: OperatorKind, site: CallSite, taskId: string, dagIndex: number): void {
-    const { byName, list, hasSplat } = site;
-    const idWrong = idProblem(taskId);
-    if (idWrong) this.report('VX207', byName.task_id.valueRange, `The task_id "${shownId(taskId)}" ${idWrong}.`);
-    if (dagIndex < 0 && !byName.dag) {
-      this.report('VX206', operatorRange(site), `The task "${taskId}" belongs to no DAG: create it inside a "with DAG(...)" block or pass dag=....`);
-    }
-    if (kind === 'other') {
-      this.report('VX205', operatorRange(site), `VORTEX cannot run ${callee.name} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
-    } else {
-      this.checkKeywords(list, knownOperatorArgs(callee.name)!, callee.name);
-    }
-    const required = REQUIRED_ARGUMENT[kind];
-    if (required && !byName[required.name] && !hasSplat) {
-      const end = site.argsEndLine >= 0 ? { line: site.argsEndLine, character: site.argsEndCharacter } : { line: site.operatorEndLine, character: site.operatorEndCharacter };
-      // After a trailing comma the argument goes right behind it (another comma would be a syntax error); else before `)`.
-      const last = list.at(-1);
-      let comma = last ? this.offset(last.range.end) : -1;
-      while (comma >= 0 && (this.source[comma] === ' ' || this.source[comma] === '\t')) comma++;
-      const trailingComma = comma >= 0 && this.source[comma] === ',';
-      const insertAt = trailingComma ? this.position(comma + 1) : { line: end.line, character: Math.max(0, end.character - 1) };
-      const separator = trailingComma ? ' ' : list.length > 0 ? ', ' : '';
-      this.report('VX203', operatorRange(site), `${callee.name} "${taskId}" needs ${required.name}=...: it is what the task runs.`, {
-        kind: 'insertArgument',
-        argument: required.name,
-        insertAt,
-        text: `${separator}${required.name}=${required.placeholder}`,
-      });
-    }
-    const bashCommand = typeof byName.bash_command?.value === 'string' ? byName.bash_command.value : null;
-    if (bashCommand !== null && bashCommand.includes('{{') && /\{\{.*?\}\}/s.test(bashCommand)) {
-      this.report('VX405', byName.bash_command.valueRange, 'This bash_command holds a Jinja template ({{ ... }}): VORTEX runs it as written, without rendering templates.');
-    }
-    if (byName.do_xcom_push?.value === true) {
-      this.report('VX401', byName.do_xcom_push.nameRange ?? byName.do_xcom_push.range, 'XCom (do_xcom_push) is not supported by VORTEX: pass data through files or environment variables.');
-    }
+  /** What a task's call said beyond the model, for the call checks (callChecks.ts). */
+  protected recordTaskCall(task: number, ownId: string, callee: string, site: CallSite): void {
+    this.taskCalls.push({
+      task,
+      ownId,
+      callee,
+      // The text reader's list is reused from one statement to the next.
+      list: site.list.slice(),
+      hasSplat: site.hasSplat,
+      argsEnd: site.argsEndLine >= 0 ? { line: site.argsEndLine, character: site.argsEndCharacter } : null,
+      dagGiven: site.byName.dag !== undefined,
+    });
   }
+
+  /** What each DAG's call said beyond the model, in the order made. */
+  protected readonly dagCalls: DagCall[] = [];
+  /** What each task's call said beyond the model, in the order made. */
+  protected readonly taskCalls: TaskCall[] = [];
 }

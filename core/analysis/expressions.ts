@@ -71,10 +71,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     const value = this.createTask(callee, site);
     if (value.kind === 'tasks') {
       const task = this.tasks[value.tasks[0]];
-      if (mapped) {
-        task.mapped = true;
-        this.reportMapped(task);
-      }
+      if (mapped) task.mapped = true;
       this.connectAt(upstream, value.tasks, task.range);
     }
     return value;

@@ -12,6 +12,7 @@
  */
 import type { FileAnalysis, GroupModel, Range } from './model';
 import { ModelBuilder, type LabelValue, type Value } from './builder';
+import type { GroupCall } from './callChecks';
 
 /** A TaskGroup as it is built. */
 export interface GroupRecord {
@@ -30,11 +31,10 @@ export interface GroupRecord {
   range: Range;
 }
 
-/** A group id as Airflow's `validate_group_key` takes it: letters and digits of any script, `_` and `-` (no `.`). */
-const GROUP_ID = /^[\p{L}\p{N}_-]{1,200}$/u;
-
 export class StructureBuilder extends ModelBuilder {
   protected readonly groups: GroupRecord[] = [];
+  /** Each group's id as made, for the call checks (VX201, VX207). */
+  protected readonly groupCalls: GroupCall[] = [];
   /** The group of each task made in one, by task index. */
   private readonly taskGroups = new Map<number, number>();
   /** The ids taken in each DAG (tasks' and groups' full ids), by DAG index. */
@@ -95,13 +95,11 @@ export class StructureBuilder extends ModelBuilder {
    * A TaskGroup made with own id `ownId` in DAG `dag` inside group `parent`.
    * `addSuffix` (a `@task_group` function's group) gives a taken id the next
    * `__N` suffix; a TaskGroup made by hand with a taken id is an error, as in
-   * Airflow. Returns the group's index.
+   * Airflow (VX201, reported by the call checks). Returns the group's index.
    */
   protected createGroup(ownId: string, idRange: Range, dag: number, parent: number, prefix: boolean, addSuffix: boolean, line: number, range: Range): number {
-    if (!GROUP_ID.test(ownId)) {
-      this.report('VX207', idRange, `The group_id "${ownId.slice(0, 60)}" may use only letters and digits (of any script), "_" and "-".`);
-    }
     let own = ownId;
+    let duplicate = false;
     let id = this.childId(parent, own);
     const ids = dag >= 0 ? this.idsOf(dag) : new Set<string>();
     if (ids.has(id)) {
@@ -116,10 +114,11 @@ export class StructureBuilder extends ModelBuilder {
         own = highest === 0 ? `${own}__1` : `${base}__${highest + 1}`;
         id = this.childId(parent, own);
       } else {
-        this.report('VX201', idRange, `The group_id "${id}" is already used in this DAG: a TaskGroup's id must differ from every other group's and task's id.`);
+        duplicate = true;
       }
     }
     ids.add(id);
+    this.groupCalls.push({ ownId, id, idRange, duplicate });
     const index = this.groups.length;
     this.groups.push({ id, ownId: own, parent, dag, prefix, members: [], line, range });
     return index;

@@ -256,20 +256,9 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
     };
     const optionsSite: CallSite = { ...site, byName: options };
     const index = this.addTask(task, ownId, group, optionsSite);
-    if (dagIndex < 0) {
-      this.report('VX206', task.operatorRange, `The task "${task.taskId}" belongs to no DAG: call ${fn.name}() inside a "with DAG(...)" block or a @dag function.`);
-    }
-    if (kind === 'other') {
-      this.report('VX205', task.operatorRange, `VORTEX cannot run @${fn.decorator} tasks locally (it runs @task, @task.branch, @task.short_circuit and @task.bash); the task still appears in the graph.`);
-    }
-    if (mapped) this.reportMapped(task);
+    this.recordTaskCall(index, ownId, fn.decorator, site);
     this.connectAt(upstream, [index], task.range);
     return { kind: 'tasks', tasks: [index], xcom: true };
-  }
-
-  /** VX402: a mapped task is one node here, and many task instances when Airflow runs it. */
-  protected reportMapped(task: TaskRecord): void {
-    this.report('VX402', task.operatorRange, `"${task.taskId}" is a mapped task: Airflow makes one task instance per input when it runs. VORTEX draws it as one task and does not run it locally.`);
   }
 
   private dagFunctionCall(fn: DecoratedFunction, scope: Scope): Value {
