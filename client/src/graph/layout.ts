@@ -26,18 +26,14 @@ export interface LayoutChoice {
  * scripts/bench/graphLayout.ts: on Airflow-shaped DAGs of 11 to 37 tasks it
  * gives the shortest edges and the most names in view at "Fit" (on
  * catalog_complex, 34 of 37 against dagre's 11), but it grows much faster
- * than linearly (≈ 45 ms at 100 tasks, ≈ 400 ms at 300, seconds at 1,000)
- * and its recursion overflows the stack at 5,000.
+ * than linearly (about twice Brandes-Köpf's time at 100 tasks, five times at
+ * 300, ten at 1,000) and its recursion overflows the stack at 5,000 tasks.
  */
-export const NETWORK_SIMPLEX_MAX_TASKS = 150;
+export const NETWORK_SIMPLEX_MAX_TASKS = 100;
 
-/**
- * For DAGs people read, network-simplex placement, with the spacing that
- * shortened edges most: compacted along edges, edges 6 px apart.
- */
+/** For DAGs people read: network-simplex placement, edges 6 px apart (shorter edges, narrower layers). */
 export const READABLE_TUNING: Readonly<Record<string, string>> = {
   'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
-  'elk.layered.compaction.postCompaction.strategy': 'EDGE_LENGTH',
   'elk.spacing.edgeNode': '8',
   'elk.layered.spacing.edgeNodeBetweenLayers': '8',
   'elk.spacing.edgeEdge': '6',
