@@ -33,6 +33,17 @@ class UnsupportedAirflowImport(UnsupportedAirflowFeature, ImportError):
     """
 
 
+class StandInUsed(UnsupportedAirflowFeature):
+    """The DAG file needs the value of an Airflow name VORTEX can only stand in for (``conf.get(...)`` as text).
+
+    ``name`` says which: the graph cannot be built without what Airflow would give.
+    """
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
 class AirflowException(VortexException):
     """Airflow's base error: a task that raises it fails (and is retried if it has retries left)."""
 
@@ -43,3 +54,23 @@ class AirflowSkipException(AirflowException):
 
 class AirflowFailException(AirflowException):
     """Raised by a task to fail at once, without its remaining retries."""
+
+
+class AirflowNotFoundException(AirflowException):
+    """A connection, variable or other object Airflow looked up does not exist."""
+
+
+class AirflowSensorTimeout(AirflowException):
+    """A sensor waited longer than its timeout."""
+
+
+class AirflowTaskTimeout(AirflowException):
+    """A task ran longer than its execution_timeout."""
+
+
+class AirflowDagCycleException(DagCycleException, AirflowException):
+    """Airflow's name for a cycle among a DAG's dependencies."""
+
+
+class TaskAlreadyInTaskGroup(AirflowException):
+    """A task was added to a second TaskGroup."""
