@@ -100,7 +100,8 @@ def inert_value(name: str) -> InertObject:
 
 
 def inert_class(module: str, name: str) -> type:
-    return _InertClass(name, (InertObject,), {"__module__": module, "__qualname__": name, "_vortex_name": "%s.%s" % (module, name)})
+    namespace = {"__module__": module, "__qualname__": name, "_vortex_name": "%s.%s" % (module, name)}
+    return _InertClass(name, (InertObject,), namespace)
 
 
 class InertModule(ModuleType):

@@ -137,7 +137,7 @@ def _kind(task: BaseOperator) -> str:
 
 def _decorator(task: BaseOperator) -> Optional[str]:
     """The TaskFlow decorator that made the task (``task.branch``), or None for an operator class."""
-    if isinstance(task, DecoratedOperator) or isinstance(task, MappedOperator):
+    if isinstance(task, (DecoratedOperator, MappedOperator)):
         name = getattr(task, "decorator_name", None)
         return name if isinstance(name, str) else None
     return None
@@ -156,7 +156,14 @@ def _callable_name(task: BaseOperator, module: ModuleType) -> Optional[str]:
     return None
 
 
-def _task_report(task: BaseOperator, recorder: FileRecorder, module: ModuleType, upstream: List[str], downstream: List[str]) -> Json:
+def _function_name(task: BaseOperator) -> Optional[str]:
+    name = getattr(getattr(task, "python_callable", None), "__name__", None)
+    return name if isinstance(name, str) else None
+
+
+def _task_report(
+    task: BaseOperator, recorder: FileRecorder, module: ModuleType, upstream: List[str], downstream: List[str]
+) -> Json:
     decorator = _decorator(task)
     cls = _operator_class(task)
     group = task.task_group
@@ -173,7 +180,7 @@ def _task_report(task: BaseOperator, recorder: FileRecorder, module: ModuleType,
         "downstream": downstream,
         # A @task.bash command is what its function returns when the task runs: not called here.
         "bash_command": None if decorator else _text(getattr(task, "bash_command", None)),
-        "python_callable": getattr(task.python_callable, "__name__", None) if decorator and not mapped else _callable_name(task, module),
+        "python_callable": _function_name(task) if decorator and not mapped else _callable_name(task, module),
         "secrets": _texts(task.secrets),
         "execution_timeout": _seconds(task.execution_timeout),
         "group_id": group.group_id if group is not None else None,

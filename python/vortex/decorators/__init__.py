@@ -35,7 +35,7 @@ class TaskDecoratorCollection:
     def __getattr__(self, kind: str) -> Callable[..., Any]:
         if kind.startswith("__"):
             raise AttributeError(kind)
-        decorators = self.__dict__["_decorators"]
+        decorators: Dict[str, Callable[..., Any]] = self.__dict__["_decorators"]
         if kind not in decorators:
             decorators[kind] = task_decorator_factory("task." + kind, other_decorated_operator(kind))
         return decorators[kind]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Type
 
 from vortex.models.baseoperator import BaseOperator
 from vortex.models.dag import DagContext
@@ -26,7 +26,8 @@ _SUFFIX = re.compile(r"__\d+$")
 
 
 def get_unique_task_id(task_id: str, dag: "Optional[DAG]" = None, task_group: "Optional[TaskGroup]" = None) -> str:
-    """``task_id``, else ``task_id__1``, ``task_id__2``… (one more than the largest suffix in use), as Airflow numbers repeated calls."""
+    """``task_id``, else ``task_id__1``, ``task_id__2``… (one more than the largest suffix in use), as Airflow
+    numbers repeated calls."""
     dag = dag if dag is not None else DagContext.get_current_dag()
     if dag is None:
         return task_id
@@ -42,7 +43,7 @@ def get_unique_task_id(task_id: str, dag: "Optional[DAG]" = None, task_group: "O
 class DecoratedOperator(BaseOperator):
     """Holds the decorated function and the arguments of the call that made the task."""
 
-    template_fields = ("op_args", "op_kwargs")
+    template_fields: Sequence[str] = ("op_args", "op_kwargs")
     # The decorator as written, without "@": what the graph shows as the task's operator.
     decorator_name = "task"
 
@@ -101,7 +102,7 @@ class TaskDecorator:
         self.multiple_outputs = _infers_multiple_outputs(function) if multiple_outputs is None else multiple_outputs
         self.kwargs = dict(kwargs)
         self.kwargs.setdefault("task_id", function.__name__)
-        functools.update_wrapper(self, function)  # type: ignore[arg-type]
+        functools.update_wrapper(self, function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
         operator = self.operator_class(
@@ -160,7 +161,9 @@ def task_decorator_factory(
 ) -> Callable[..., Any]:
     """``@name``, ``@name()`` and ``@name(task_id=..., ...)`` for one kind of decorated task."""
 
-    def decorate(python_callable: Optional[Callable[..., Any]] = None, multiple_outputs: Optional[bool] = None, **kwargs: Any) -> Any:
+    def decorate(
+        python_callable: Optional[Callable[..., Any]] = None, multiple_outputs: Optional[bool] = None, **kwargs: Any
+    ) -> Any:
         def wrap(function: Callable[..., Any]) -> TaskDecorator:
             return TaskDecorator(function, operator_class, decorator_name, multiple_outputs, kwargs)
 

@@ -12,7 +12,7 @@ class DagFactory:
         self.function = function
         self.dag_id = dag_id
         self.kwargs = kwargs
-        functools.update_wrapper(self, function)  # type: ignore[arg-type]
+        functools.update_wrapper(self, function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> DAG:
         options = dict(self.kwargs)

@@ -12,7 +12,7 @@ class TaskGroupFactory:
     def __init__(self, function: Callable[..., Any], kwargs: Dict[str, Any]) -> None:
         self.function = function
         self.kwargs = kwargs
-        functools.update_wrapper(self, function)  # type: ignore[arg-type]
+        functools.update_wrapper(self, function)
 
     def _group(self) -> TaskGroup:
         options = dict(self.kwargs)
@@ -62,7 +62,7 @@ class _GroupPartial:
 
     def expand_kwargs(self, kwargs: Any) -> TaskGroup:
         params = [n for n in _parameters(self.factory.function) if n not in self.kwargs]
-        return self._mapped({n: kwargs for n in params}, kwargs)
+        return self._mapped(dict.fromkeys(params, kwargs), kwargs)
 
 
 def _parameters(function: Callable[..., Any]) -> Any:

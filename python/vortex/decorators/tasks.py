@@ -33,7 +33,7 @@ class BashDecoratedOperator(DecoratedOperator, BashOperator):
     def _operator_arguments(self) -> Dict[str, Any]:
         return {"bash_command": ""}
 
-    @property  # type: ignore[override]
+    @property
     def bash_command(self) -> str:
         command = self.python_callable(*self.op_args, **self.op_kwargs)
         if not isinstance(command, str) or not command.strip():

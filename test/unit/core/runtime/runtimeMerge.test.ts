@@ -42,6 +42,11 @@ function task(file: string, line: number, taskId: string, fields: Partial<Runtim
     python_callable: null,
     secrets: [],
     execution_timeout: null,
+    group_id: null,
+    decorated: false,
+    mapped: false,
+    branch: false,
+    trigger_rule: null,
     ...fields,
   };
 }
@@ -54,7 +59,8 @@ function dag(file: string, line: number, dagId: string, tasks: RuntimeTask[], ed
   }
   return {
     dag_id: dagId, schedule: '@daily', owner: null, description: null, tags: [], secrets: [], file, line, tasks,
-    edges: edges.map(([upstream, downstream]) => ({ upstream, downstream })),
+    edges: edges.map(([upstream, downstream]) => ({ upstream, downstream, label: null })),
+    groups: [],
     ...fields,
   };
 }
