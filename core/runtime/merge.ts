@@ -100,7 +100,9 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
 /**
  * The diagnostics of a file once it has been executed: the static ones, less
  * those the execution answered, plus the runtime's own. A resolved execution
- * answers VX404 (it saw the dynamic tasks) and VX104 on a schedule that is not
+ * answers VX404 (it saw the dynamic tasks), VX201 (the SDK refuses a task id
+ * used twice in a DAG as Airflow does, so a file that resolved has none: the
+ * source check misread ids, e.g. under a TaskGroup's prefix) and VX104 on a schedule that is not
  * a literal when every DAG that call made got a schedule string, which is then
  * checked as a literal would be (VX103 / VX104 at the same place, naming the
  * value it took). A task only the runtime saw, of an operator VORTEX does not
@@ -132,7 +134,7 @@ export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: Run
     }
   }
   return [
-    ...staticAnalysis.diagnostics.filter((d) => d.code !== 'VX404' && !answered.has(d)),
+    ...staticAnalysis.diagnostics.filter((d) => !ANSWERED_BY_RESOLVING.has(d.code) && !answered.has(d)),
     ...added,
     ...notRunnable(staticAnalysis, outcome, inThisFile, source),
     ...outcome.diagnostics,
@@ -160,6 +162,9 @@ function notRunnable(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome, inTh
     diagnostic('VX205', lines.rangeOf(line), `VORTEX cannot run ${operators.join(', ')} locally (it runs BashOperator, PythonOperator, DummyOperator, EmptyOperator and @task functions); executing the file made tasks of it here, and they appear in the graph.`),
   );
 }
+
+/** Static diagnostics a file that executed to its DAGs has proven wrong. */
+const ANSWERED_BY_RESOLVING: ReadonlySet<string> = new Set(['VX404', 'VX201']);
 
 function sameRange(a: Range, b: Range): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;

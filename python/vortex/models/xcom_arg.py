@@ -28,6 +28,16 @@ class XComArg(DependencyMixin):
     def __repr__(self) -> str:
         return "XComArg(%r, key=%r)" % (self.operator, self.key)
 
+    def __str__(self) -> str:
+        """Written into a templated string (``f"... {task.output}"``): the Jinja expression Airflow renders
+        into the value when the task runs. A string makes no edge, in Airflow as here."""
+        dag = self.operator.dag
+        return "{{ task_instance.xcom_pull(task_ids='%s', dag_id='%s', key='%s') }}" % (
+            self.operator.task_id,
+            dag.dag_id if dag is not None else None,
+            self.key,
+        )
+
     def __getitem__(self, key: str) -> "XComArg":
         """``extract()["total"]``: one key of a ``multiple_outputs`` task."""
         return XComArg(self.operator, key)
