@@ -12,7 +12,6 @@ import sys
 from types import CodeType, FrameType, ModuleType
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from vortex.decorators.base import DecoratedOperator
 from vortex.models import recording
 from vortex.models.baseoperator import BaseOperator
 from vortex.models.dag import DAG
@@ -137,10 +136,9 @@ def _kind(task: BaseOperator) -> str:
 
 def _decorator(task: BaseOperator) -> Optional[str]:
     """The TaskFlow decorator that made the task (``task.branch``), or None for an operator class."""
-    if isinstance(task, (DecoratedOperator, MappedOperator)):
-        name = getattr(task, "decorator_name", None)
-        return name if isinstance(name, str) else None
-    return None
+    # Read off the class and the instance's own attributes: the decorators are imported only by files that use them.
+    name = task.__dict__.get("decorator_name") or getattr(type(task), "decorator_name", None)
+    return name if isinstance(name, str) else None
 
 
 def _operator_class(task: BaseOperator) -> type:

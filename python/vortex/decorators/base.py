@@ -8,7 +8,6 @@ a ``@task.bash`` a BashOperator), holding the call's arguments as given in
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Type
 
@@ -74,6 +73,8 @@ class DecoratedOperator(BaseOperator):
 
 def _infers_multiple_outputs(function: Callable[..., Any]) -> bool:
     """Airflow unrolls a dict result into XComs when the function is annotated to return a dict."""
+    import inspect
+
     try:
         annotation = inspect.signature(function).return_annotation
     except (TypeError, ValueError):

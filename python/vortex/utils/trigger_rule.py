@@ -25,20 +25,24 @@ class TriggerRule(str, Enum):
 
     @classmethod
     def is_valid(cls, trigger_rule: str) -> bool:
-        return trigger_rule in cls.all_triggers()
+        return trigger_rule in _VALUES
 
     @classmethod
     def all_triggers(cls) -> Set[str]:
-        return {rule.value for rule in cls}
+        return set(_VALUES)
 
     def __str__(self) -> str:
         return self.value
 
 
+# Every task checks its rule: a set built once, not the enum walked each time.
+_VALUES = frozenset(rule.value for rule in TriggerRule)
+
+
 def trigger_rule_value(value: Any) -> str:
     """The rule's string; raises ValueError for a rule Airflow does not know (Airflow refuses the task)."""
-    text = value.value if isinstance(value, TriggerRule) else value
-    if not isinstance(text, str) or not TriggerRule.is_valid(text):
+    text = str.__str__(value) if isinstance(value, TriggerRule) else value
+    if text.__class__ is not str or text not in _VALUES:
         raise ValueError(
             "the trigger_rule must be one of %s, not %r" % (", ".join(sorted(TriggerRule.all_triggers())), value)
         )
