@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime
 import json
+from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
 
+from tests.support import run_python
 from vortex import _airflow
 from vortex.decorators import dag as dag_decorator
 from vortex.decorators import task, task_group
@@ -335,3 +337,45 @@ def test_a_task_without_a_dag_joins_its_groups_and_the_root_group_once_added() -
     dag.add_task(orphan)
     assert orphan.task_group is dag.task_group
     assert dag.task_group.children["orphan"] is orphan
+
+
+def test_branch_operators_by_name_setup_teardown_version_and_dataset_conditions() -> None:
+    import airflow
+    from airflow.datasets import Dataset  # type: ignore[import-not-found]
+    from airflow.decorators import setup, teardown
+    from airflow.operators.datetime import BranchDateTimeOperator  # type: ignore[import-not-found]
+
+    @setup
+    def create() -> None:
+        return None
+
+    @teardown
+    def delete() -> None:
+        return None
+
+    with DAG("lifecycle", schedule=Dataset("s3://a") | Dataset("s3://b")) as dag:
+        when = BranchDateTimeOperator(task_id="when", follow_task_ids_if_true=["x"], follow_task_ids_if_false=["y"])
+        create() >> when >> delete()
+    assert type(when).branch is True
+    assert edges(dag) == [("create", "when"), ("when", "delete")]
+    assert airflow.__version__.startswith("2.")
+
+
+def test_an_operator_of_a_package_that_is_not_installed_still_makes_its_task(dag_folder: Path) -> None:
+    dag_file = dag_folder / "uses_missing_provider.py"
+    dag_file.write_text(
+        "from airflow import DAG\n"
+        "from vortex_missing_provider.operators import WarehouseLoadOperator\n"
+        "from airflow.operators.empty import EmptyOperator\n"
+        "with DAG('missing_provider') as dag:\n"
+        "    EmptyOperator(task_id='start') >> WarehouseLoadOperator(task_id='load', table='t')\n"
+    )
+    result = run_python(["-m", "vortex._inspector", str(dag_file)], cwd=dag_folder)
+    report = json.loads(result.stdout)["files"][0]
+    assert [d["code"] for d in report["diagnostics"]] == ["VX508"]
+    tasks = report["dags"][0]["tasks"]
+    assert [(t["task_id"], t["operator"], t["kind"]) for t in tasks] == [
+        ("start", "EmptyOperator", "dummy"),
+        ("load", "WarehouseLoadOperator", "other"),
+    ]
+    assert tasks[1]["upstream"] == ["start"]

@@ -80,7 +80,14 @@ NAMES: Dict[str, str] = {
     "TaskAlreadyInTaskGroup": "vortex.exceptions:TaskAlreadyInTaskGroup",
     # Airflow 2's no-op decorator of operator constructors.
     "apply_defaults": "vortex._inert:unchanged",
+    # TaskFlow's setup and teardown tasks: tasks like ``@task`` ones.
+    "setup": "vortex.decorators:setup",
+    "teardown": "vortex.decorators:teardown",
 }
+
+# What ``airflow.__version__`` says: files that branch on the version find one
+# whose paths the SDK serves (it serves Airflow 3's as well).
+VERSION = "2.10.5"
 
 # Submodules served as modules where a name of the same spelling is also a construct
 # (``from airflow.utils import task_group`` is the module, ``from airflow.decorators import task_group`` the decorator).
@@ -93,7 +100,7 @@ MODULES = frozenset(
     )
 )
 
-_OPERATOR_SUFFIXES = ("Operator", "Sensor", "SensorAsync", "OperatorAsync")
+OPERATOR_SUFFIXES = ("Operator", "Sensor", "SensorAsync", "OperatorAsync")
 _EXCEPTION_SUFFIXES = ("Exception", "Error")
 
 _generated: Dict[Tuple[str, str], Any] = {}
@@ -125,7 +132,7 @@ def resolve(module: str, name: str) -> Any:
         return _construct(target)
     if name[:1].isupper():
         key = (module, name)
-        if name.endswith(_OPERATOR_SUFFIXES):
+        if name.endswith(OPERATOR_SUFFIXES):
             return generated_operator(module, name)
         found = _generated.get(key)
         if found is None:
@@ -165,6 +172,8 @@ class _AirflowModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         module.__path__ = []
+        if module.__name__ in ("airflow", "airflow.version"):
+            module.__dict__["__version__"] = module.__dict__["version"] = VERSION
         # PEP 562: a module's __getattr__ is found in its namespace.
         module.__dict__["__getattr__"] = _module_getattr(module.__name__)
 

@@ -92,6 +92,27 @@ class InertObject(metaclass=_InertClass):
     def __fspath__(self) -> str:
         _needed(self._vortex_name, "a path")
 
+    # Airflow combines Datasets and Assets with | and & into conditions: those stay stand-ins.
+    def __or__(self, other: Any) -> Any:
+        return inert_value(self._vortex_name + " | ...")
+
+    __ror__ = __or__
+
+    def __and__(self, other: Any) -> Any:
+        return inert_value(self._vortex_name + " & ...")
+
+    __rand__ = __and__
+
+    def _compared(self, other: Any) -> bool:
+        _needed(self._vortex_name, "a comparable value")
+
+    __lt__ = __le__ = __gt__ = __ge__ = _compared
+
+    def _computed(self, other: Any) -> Any:
+        _needed(self._vortex_name, "a number")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _computed
+
 
 def inert_value(name: str) -> InertObject:
     value = InertObject()

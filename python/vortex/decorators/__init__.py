@@ -12,7 +12,7 @@ from vortex.decorators.dag import dag
 from vortex.decorators.task_group import task_group
 from vortex.decorators.tasks import DECORATED_OPERATORS, other_decorated_operator
 
-__all__ = ["DecoratedOperator", "TaskDecorator", "dag", "get_unique_task_id", "task", "task_group"]
+__all__ = ["DecoratedOperator", "TaskDecorator", "dag", "get_unique_task_id", "setup", "task", "task_group", "teardown"]
 
 
 class TaskDecoratorCollection:
@@ -42,3 +42,7 @@ class TaskDecoratorCollection:
 
 
 task = TaskDecoratorCollection()
+
+# ``@setup`` / ``@teardown``: tasks that prepare and clean up for others; drawn and run as ``@task`` ones.
+setup = task_decorator_factory("setup", DECORATED_OPERATORS["python"])
+teardown = task_decorator_factory("teardown", DECORATED_OPERATORS["python"])
