@@ -145,15 +145,15 @@ def resolve(module: str, name: str) -> Any:
     return importlib.import_module(submodule)
 
 
-def _module_getattr(module_name: str) -> Callable[[str], Any]:
-    """A served module's ``__getattr__`` (PEP 562)."""
+def _module_getattr(module: ModuleType) -> Callable[[str], Any]:
+    """A served module's ``__getattr__`` (PEP 562); what it gives once, the module keeps."""
 
     def __getattr__(attribute: str) -> Any:
         if attribute.startswith("__"):
-            # Probes such as ``__version__`` or ``__all__`` mean "absent".
-            raise AttributeError("module %r has no attribute %r" % (module_name, attribute))
-        value = resolve(module_name, attribute)
-        setattr(sys.modules[module_name], attribute, value)
+            # Probes such as ``__all__`` or ``__file__`` mean "absent".
+            raise AttributeError("module %r has no attribute %r" % (module.__name__, attribute))
+        value = resolve(module.__name__, attribute)
+        setattr(module, attribute, value)
         return value
 
     return __getattr__
@@ -175,7 +175,7 @@ class _AirflowModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if module.__name__ in ("airflow", "airflow.version"):
             module.__dict__["__version__"] = module.__dict__["version"] = VERSION
         # PEP 562: a module's __getattr__ is found in its namespace.
-        module.__dict__["__getattr__"] = _module_getattr(module.__name__)
+        module.__dict__["__getattr__"] = _module_getattr(module)
 
 
 _finder = _AirflowModules()

@@ -121,10 +121,6 @@ def _origin(error: BaseException, path: str) -> str:
     return " (raised in %s, line %d)" % (os.path.basename(last.filename), last.lineno or 0)
 
 
-def _statement(path: str, frame: traceback.FrameSummary) -> str:
-    return _one_line(_line(path, frame.lineno or 1), 120)
-
-
 def _syntax_error(error: SyntaxError, path: str) -> Json:
     lineno = error.lineno or 1
     text = _line(path, lineno)
@@ -171,11 +167,7 @@ def _error_diagnostic(error: BaseException, path: str, timeout: float) -> Json:
             span,
         )
     if isinstance(error, UnsupportedAirflowFeature):
-        name = getattr(error, "name", None)
-        if name and frame is not None:
-            what = "`%s` imports %s, which the SDK has no stand-in for" % (_statement(path, frame), name)
-        else:
-            what = _one_line(str(error)).rstrip(".")
+        what = _one_line(str(error)).rstrip(".")
         return _diagnostic(
             "VX504",
             "info",

@@ -25,14 +25,6 @@ class UnsupportedAirflowFeature(VortexException):
     """
 
 
-class UnsupportedAirflowImport(UnsupportedAirflowFeature, ImportError):
-    """The DAG file imports an Airflow module or name the SDK does not alias.
-
-    An ImportError, so that a file guarding an optional import with
-    ``except ImportError`` behaves as it would without Airflow installed.
-    """
-
-
 class StandInUsed(UnsupportedAirflowFeature):
     """The DAG file needs the value of an Airflow name VORTEX can only stand in for (``conf.get(...)`` as text).
 
