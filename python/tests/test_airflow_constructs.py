@@ -159,7 +159,8 @@ def test_output_and_templated_fields_make_edges_after_init_and_other_fields_do_n
         other = PythonOperator(task_id="other", python_callable=lambda: "y")
         Greet(task_id="greet", name=source.output, config=other.output)
         BashOperator(task_id="bash", bash_command="echo %s" % source.output)
-    assert edges(dag) == [("source", "greet")]
+        BashOperator(task_id="bash_env", bash_command="echo $X", env={"X": other.output})
+    assert edges(dag) == [("other", "bash_env"), ("source", "greet")]
     bash = dag.get_task("bash")
     assert isinstance(bash, BashOperator)
     assert bash.bash_command == (

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from vortex.models.baseoperator import BaseOperator
 
@@ -11,12 +11,14 @@ from vortex.models.baseoperator import BaseOperator
 class BashOperator(BaseOperator):
     """Runs ``bash_command`` with ``sh -c``, as VORTEX's executor does."""
 
+    template_fields: Sequence[str] = ("bash_command", "env", "cwd")
+
     def __init__(
         self,
         task_id: str,
         bash_command: str,
         *,
-        env: Optional[Dict[str, str]] = None,
+        env: Optional[Dict[str, Any]] = None,
         append_env: bool = False,
         cwd: Optional[str] = None,
         **kwargs: Any,
