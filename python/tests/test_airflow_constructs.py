@@ -380,3 +380,36 @@ def test_an_operator_of_a_package_that_is_not_installed_still_makes_its_task(dag
         ("load", "WarehouseLoadOperator", "other"),
     ]
     assert tasks[1]["upstream"] == ["start"]
+
+
+def test_the_report_names_decorators_functions_groups_marks_and_labels(dag_folder: Path) -> None:
+    dag_file = dag_folder / "reported.py"
+    dag_file.write_text(
+        "from airflow.decorators import dag, task\n"
+        "from airflow.operators.empty import EmptyOperator\n"
+        "from airflow.utils.edgemodifier import Label\n"
+        "from airflow.utils.task_group import TaskGroup\n"
+        "@task.branch\n"
+        "def pick():\n"
+        "    return 'a'\n"
+        "@task\n"
+        "def double(x):\n"
+        "    return 2 * x\n"
+        "@dag(schedule=None)\n"
+        "def reported():\n"
+        "    with TaskGroup('g'):\n"
+        "        chosen = pick()\n"
+        "        chosen >> Label('yes') >> EmptyOperator(task_id='a', trigger_rule='none_failed')\n"
+        "    double.expand(x=[1, 2])\n"
+        "reported()\n"
+    )
+    result = run_python(["-m", "vortex._inspector", str(dag_file)], cwd=dag_folder)
+    dag = json.loads(result.stdout)["files"][0]["dags"][0]
+    fields = ("task_id", "operator", "kind", "python_callable", "group_id", "decorated", "mapped", "branch", "trigger_rule")
+    assert [tuple(t[f] for f in fields) for t in dag["tasks"]] == [
+        ("g.pick", "task.branch", "python", "pick", "g", True, False, True, None),
+        ("g.a", "EmptyOperator", "dummy", None, "g", False, False, False, "none_failed"),
+        ("double", "task", "other", "double", None, True, True, False, None),
+    ]
+    assert dag["edges"] == [{"upstream": "g.pick", "downstream": "g.a", "label": "yes"}]
+    assert dag["groups"] == [{"id": "g", "parent_id": None, "label": "g", "line": 13}]

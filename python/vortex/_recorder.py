@@ -155,7 +155,12 @@ def _callable_name(task: BaseOperator, module: ModuleType) -> Optional[str]:
 
 
 def _function_name(task: BaseOperator) -> Optional[str]:
-    name = getattr(getattr(task, "python_callable", None), "__name__", None)
+    """The decorated function's name (a mapped task keeps its function among its partial arguments)."""
+    if isinstance(task, MappedOperator):
+        function = task.partial_kwargs.get("python_callable")
+    else:
+        function = getattr(task, "python_callable", None)
+    name = getattr(function, "__name__", None)
     return name if isinstance(name, str) else None
 
 
@@ -178,7 +183,7 @@ def _task_report(
         "downstream": downstream,
         # A @task.bash command is what its function returns when the task runs: not called here.
         "bash_command": None if decorator else _text(getattr(task, "bash_command", None)),
-        "python_callable": _function_name(task) if decorator and not mapped else _callable_name(task, module),
+        "python_callable": _function_name(task) if decorator else _callable_name(task, module),
         "secrets": _texts(task.secrets),
         "execution_timeout": _seconds(task.execution_timeout),
         "group_id": group.group_id if group is not None else None,
