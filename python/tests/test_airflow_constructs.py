@@ -75,6 +75,9 @@ def test_unprefixed_groups_parent_group_dag_argument_and_a_repeated_group_id() -
     plain = TaskGroup("plain", prefix_group_id=False, parent_group=outer)
     task_in_plain = EmptyOperator(task_id="t", task_group=plain)
     assert (plain.group_id, task_in_plain.task_id, task_in_plain.dag) == ("outer.plain", "t", dag)
+    with outer:
+        in_context = EmptyOperator(task_id="in_context")
+    assert (in_context.task_id, in_context.dag) == ("outer.in_context", dag)
     with pytest.raises(DuplicateTaskIdFound):
         TaskGroup("outer", dag=dag)
     with pytest.raises(RuntimeError):

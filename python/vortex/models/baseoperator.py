@@ -94,6 +94,9 @@ class BaseOperator(DependencyMixin):
             dag = task_group.dag if task_group is not None else DagContext.get_current_dag()
         if task_group is None:
             task_group = TaskGroupContext.get_current(dag)
+            if dag is None and task_group is not None:
+                # ``with TaskGroup("g", dag=dag):`` outside ``with DAG``: its tasks join its DAG.
+                dag = task_group.dag
         self.task_id: str = validate_key("task_id", task_group.child_id(task_id)) if task_group is not None else task_id
         self._dag: "Optional[DAG]" = None
         self.task_group: "Optional[TaskGroup]" = None
