@@ -14,7 +14,7 @@ from tests.support import run_python
 from vortex import _airflow
 from vortex.decorators import dag as dag_decorator
 from vortex.decorators import task, task_group
-from vortex.exceptions import AirflowNotFoundException, DuplicateTaskIdFound, StandInUsed
+from vortex.exceptions import AirflowNotFoundException, DuplicateTaskIdFound, StandInUsed, UnsupportedAirflowFeature
 from vortex.models.baseoperator import BaseOperator, chain, chain_linear
 from vortex.models.connection import BaseHook, Connection
 from vortex.models.dag import DAG
@@ -416,3 +416,30 @@ def test_the_report_names_decorators_functions_groups_marks_and_labels(dag_folde
     ]
     assert dag["edges"] == [{"upstream": "g.pick", "downstream": "g.a", "label": "yes"}]
     assert dag["groups"] == [{"id": "g", "parent_id": None, "label": "g", "line": 13}]
+
+
+def test_setup_and_teardown_tasks_link_and_take_airflows_trigger_rule() -> None:
+    from airflow.decorators import setup, teardown
+
+    @task
+    def work() -> None:
+        return None
+
+    @setup
+    def create() -> str:
+        return "cluster"
+
+    @teardown
+    def delete(cluster: str) -> None:
+        return None
+
+    with DAG("lifecycle_rules") as dag:
+        first, second, third = work(), work(), work()
+        first >> second >> third.as_teardown(setups=first)
+        cluster = create()
+        deleted = delete(cluster)
+    assert ("work", "work__2") in edges(dag)
+    assert (third.operator.trigger_rule, deleted.operator.trigger_rule) == ("all_done_setup_success",) * 2
+    assert (first.operator.is_setup, cluster.operator.is_setup, deleted.operator.is_teardown) == (True, True, True)
+    with pytest.raises(UnsupportedAirflowFeature, match="context manager"), deleted:
+        work()

@@ -44,5 +44,5 @@ class TaskDecoratorCollection:
 task = TaskDecoratorCollection()
 
 # ``@setup`` / ``@teardown``: tasks that prepare and clean up for others; drawn and run as ``@task`` ones.
-setup = task_decorator_factory("setup", DECORATED_OPERATORS["python"])
-teardown = task_decorator_factory("teardown", DECORATED_OPERATORS["python"])
+setup = task_decorator_factory("setup", DECORATED_OPERATORS["python"], role="setup")
+teardown = task_decorator_factory("teardown", DECORATED_OPERATORS["python"], role="teardown")

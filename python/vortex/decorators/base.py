@@ -103,6 +103,8 @@ class TaskDecorator:
         self.multiple_outputs = _infers_multiple_outputs(function) if multiple_outputs is None else multiple_outputs
         self.kwargs = dict(kwargs)
         self.kwargs.setdefault("task_id", function.__name__)
+        # "setup" or "teardown" for ``@setup`` / ``@teardown`` functions.
+        self.role: Optional[str] = None
         functools.update_wrapper(self, function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
@@ -116,11 +118,18 @@ class TaskDecorator:
         )
         if self.function.__doc__ and operator.doc_md is None:
             operator.doc_md = self.function.__doc__
+        if self.role == "setup":
+            operator.as_setup()
+        elif self.role == "teardown":
+            operator.as_teardown()
         return XComArg(operator)
 
     def override(self, **kwargs: Any) -> "TaskDecorator":
         multiple_outputs = kwargs.pop("multiple_outputs", self.multiple_outputs)
-        return TaskDecorator(self.function, self.operator_class, self.decorator_name, multiple_outputs, {**self.kwargs, **kwargs})
+        options = {**self.kwargs, **kwargs}
+        overridden = TaskDecorator(self.function, self.operator_class, self.decorator_name, multiple_outputs, options)
+        overridden.role = self.role
+        return overridden
 
     def partial(self, **kwargs: Any) -> "DecoratedPartial":
         return DecoratedPartial(self, kwargs)
@@ -158,7 +167,7 @@ class DecoratedPartial:
 
 
 def task_decorator_factory(
-    decorator_name: str, operator_class: Type[DecoratedOperator]
+    decorator_name: str, operator_class: Type[DecoratedOperator], role: Optional[str] = None
 ) -> Callable[..., Any]:
     """``@name``, ``@name()`` and ``@name(task_id=..., ...)`` for one kind of decorated task."""
 
@@ -166,7 +175,9 @@ def task_decorator_factory(
         python_callable: Optional[Callable[..., Any]] = None, multiple_outputs: Optional[bool] = None, **kwargs: Any
     ) -> Any:
         def wrap(function: Callable[..., Any]) -> TaskDecorator:
-            return TaskDecorator(function, operator_class, decorator_name, multiple_outputs, kwargs)
+            decorated = TaskDecorator(function, operator_class, decorator_name, multiple_outputs, kwargs)
+            decorated.role = role
+            return decorated
 
         if python_callable is not None:
             return wrap(python_callable)

@@ -5,6 +5,7 @@ import datetime
 import functools
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set
 
+from vortex.exceptions import UnsupportedAirflowFeature
 from vortex.models import recording
 from vortex.models.chaining import chain, chain_linear, cross_downstream
 from vortex.models.dag import DagContext, validate_key
@@ -66,6 +67,8 @@ class BaseOperator(DependencyMixin):
 
     template_fields: Sequence[str] = ()
     ui_color = "#fff"
+    is_setup = False
+    is_teardown = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -244,8 +247,27 @@ class BaseOperator(DependencyMixin):
     def get_direct_relatives(self, upstream: bool = False) -> "List[BaseOperator]":
         return self.upstream_list if upstream else self.downstream_list
 
+    # --- setup and teardown tasks ------------------------------------------
+
     def as_setup(self) -> "BaseOperator":
+        self.is_setup = True
         return self
 
-    def as_teardown(self, *args: Any, **kwargs: Any) -> "BaseOperator":
+    def as_teardown(self, *, setups: Any = None, on_failure_fail_dagrun: Any = None) -> "BaseOperator":
+        """Marks a teardown task, run once its setups are done whatever happened (Airflow's rule);
+        ``setups`` go upstream of it."""
+        self.is_teardown = True
+        self.trigger_rule = TriggerRule.ALL_DONE_SETUP_SUCCESS.value
+        for setup in as_list(setups) if setups is not None else []:
+            for task in setup.leaves:
+                task.is_setup = True
+            setup.set_downstream(self)
         return self
+
+    def __enter__(self) -> "BaseOperator":
+        # ``with teardown_task:`` puts the tasks made inside between the task's setups and itself,
+        # by rules this SDK does not imitate: the file's graph is left to static analysis.
+        raise UnsupportedAirflowFeature("a setup or teardown task used as a context manager (`with %s:`)" % self.task_id)
+
+    def __exit__(self, *exc: object) -> None:
+        return None

@@ -80,10 +80,19 @@ class XComArg(DependencyMixin):
         return XComArg(self.operator, self.key)
 
     def as_setup(self) -> "XComArg":
+        self.operator.as_setup()
         return self
 
-    def as_teardown(self, *args: Any, **kwargs: Any) -> "XComArg":
+    def as_teardown(self, *, setups: Any = None, on_failure_fail_dagrun: Any = None) -> "XComArg":
+        self.operator.as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
         return self
+
+    def __enter__(self) -> "XComArg":
+        self.operator.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def iter_xcom_args(value: Any, _depth: int = 0) -> Iterator[XComArg]:
