@@ -210,13 +210,18 @@ function group(runtime: RuntimeGroup, fromSource: GroupModel | undefined, lines:
   return { id: runtime.id, parentId: runtime.parent_id, label: runtime.label, line: range.start.line, range };
 }
 
-/** A static task as the runtime connects it: ranges, arguments and run fields from the source. */
+/**
+ * A static task as the runtime connects it: ranges and arguments from the
+ * source; how it runs from the class Airflow built (`kind`: the source may
+ * not know a `BranchPythonOperator` or a custom subclass), the command and
+ * callable from the source where it names them, else from the runtime.
+ */
 function withRuntimeDependencies(task: TaskModel, runtime: RuntimeTask, dagIndex: number): TaskModel {
   return {
     taskId: task.taskId,
     operator: task.operator,
     qualifiedOperator: task.qualifiedOperator,
-    kind: task.kind,
+    kind: runtime.kind,
     variable: task.variable,
     dagIndex,
     range: task.range,
@@ -224,8 +229,8 @@ function withRuntimeDependencies(task: TaskModel, runtime: RuntimeTask, dagIndex
     taskIdRange: task.taskIdRange,
     line: task.line,
     args: task.args,
-    bashCommand: task.bashCommand,
-    pythonCallable: task.pythonCallable,
+    bashCommand: task.bashCommand ?? runtime.bash_command,
+    pythonCallable: task.pythonCallable ?? runtime.python_callable,
     opArgs: task.opArgs,
     opKwargs: task.opKwargs,
     secrets: task.secrets,

@@ -241,6 +241,19 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     assert.ok(vx205[0].range.end.character > vx205[0].range.start.character, 'on the text of its line');
   });
 
+  it('resolved: a task the source shows runs as the class Airflow built says; its command and callable come from the source, else the runtime', () => {
+    const text = `from airflow import DAG\nfrom airflow.operators.python import BranchPythonOperator\nfrom airflow.operators.bash import BashOperator\nCOMMAND = "echo hi"\ndef choose():\n    return "b"\nwith DAG(dag_id="k") as dag:\n    a = BranchPythonOperator(task_id="a", python_callable=choose)\n    b = BashOperator(task_id="b", bash_command=f"{COMMAND} there")\n`;
+    const analysis = analyse(text);
+    const built = dag(FIXTURE, 7, 'k', [
+      task(FIXTURE, 8, 'a', { operator: 'BranchPythonOperator', kind: 'python', branch: true, python_callable: 'choose' }),
+      task(FIXTURE, 9, 'b', { operator: 'BashOperator', kind: 'bash', bash_command: 'echo hi there' }),
+    ], []);
+    const merged = mergeRuntime(analysis, outcome(FIXTURE, 'resolved', [built]), text);
+    const [a, b] = [taskNamed(merged, 'a'), taskNamed(merged, 'b')];
+    assert.deepEqual([a.kind, a.branch, a.pythonCallable, a.range], ['python', true, 'choose', taskNamed(analysis, 'a').range]);
+    assert.deepEqual([b.kind, b.bashCommand], ['bash', 'echo hi there']);
+  });
+
   it('resolved: a static VX201 is answered (the SDK refuses a repeated task id as Airflow does), on failure it stays', () => {
     const text = `from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nfrom airflow.utils.task_group import TaskGroup\nwith DAG(dag_id="g") as dag:\n    EmptyOperator(task_id="a")\n    with TaskGroup("inner"):\n        EmptyOperator(task_id="a")\n`;
     const read = analyse(text);
