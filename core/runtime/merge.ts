@@ -100,19 +100,18 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
 /**
  * The diagnostics of a file once it has been executed: the static ones, less
  * those the execution answered, plus the runtime's own. A resolved execution
- * answers VX404 (it saw the dynamic tasks), VX201 (the SDK refuses a task id
- * used twice in a DAG as Airflow does, so a file that resolved has none: the
- * source check misread ids, e.g. under a TaskGroup's prefix) and VX104 on a schedule that is not
- * a literal when every DAG that call made got a schedule string, which is then
- * checked as a literal would be (VX103 / VX104 at the same place, naming the
- * value it took). A task only the runtime saw, of an operator VORTEX does not
- * run, gets VX205 on the line that made it, as the static check gives it on a
- * call it can read. The editor and `vortex inspect --runtime` both use this;
- * `source`, the document's text, places VX205 on the text of its line.
+ * answers VX404 (it saw the dynamic tasks) and VX201 (the SDK refuses a task
+ * id used twice in a DAG as Airflow does, so in a file that resolved the
+ * source check misread the ids), and a schedule that is not a literal is
+ * checked as a literal would be once every DAG that call made got a schedule
+ * string (VX103 at the schedule, naming the value it took). A task only the
+ * runtime saw, of an operator VORTEX does not run, gets VX205 on the line
+ * that made it, as the static check gives it on a call it can read. The
+ * editor and `vortex inspect --runtime` both use this; `source`, the
+ * document's text, places VX205 on the text of its line.
  */
 export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome, source?: string): Diagnostic[] {
   if (outcome.status !== 'resolved') return [...staticAnalysis.diagnostics, ...outcome.diagnostics];
-  const answered = new Set<Diagnostic>();
   const added: Diagnostic[] = [];
   const inThisFile = sameFile(outcome.path);
   for (const dag of staticAnalysis.dags) {
@@ -121,20 +120,17 @@ export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: Run
     if (!range || !argument || argument.value !== undefined) continue;
     // A DAG call in a loop makes several DAGs, each created on a line of that call.
     const made = outcome.dags.filter((d) => d.line >= 1 && (!d.file || inThisFile(d.file)) && d.line - 1 >= dag.range.start.line && d.line - 1 <= dag.range.end.line);
-    // null: no schedule, or one that is not a string (a timedelta, Datasets): the static warning stands.
+    // null: no schedule, or one that is not a string (a timedelta, Datasets): nothing to check.
     if (made.length === 0 || made.some((d) => d.schedule === null)) continue;
-    for (const d of staticAnalysis.diagnostics) {
-      if (d.code === 'VX104' && sameRange(d.range, range)) answered.add(d);
-    }
     for (const schedule of new Set(made.map((d) => d.schedule as string))) {
       const check = checkSchedule(schedule);
       if (check.ok) continue;
       const ids = made.filter((d) => d.schedule === schedule).map((d) => `"${d.dag_id}"`).join(', ');
-      added.push(diagnostic(check.unsupported ? 'VX104' : 'VX103', range, `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`));
+      added.push(diagnostic('VX103', range, `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`));
     }
   }
   return [
-    ...staticAnalysis.diagnostics.filter((d) => !ANSWERED_BY_RESOLVING.has(d.code) && !answered.has(d)),
+    ...staticAnalysis.diagnostics.filter((d) => !ANSWERED_BY_RESOLVING.has(d.code)),
     ...added,
     ...notRunnable(staticAnalysis, outcome, inThisFile, source),
     ...outcome.diagnostics,
@@ -165,10 +161,6 @@ function notRunnable(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome, inTh
 
 /** Static diagnostics a file that executed to its DAGs has proven wrong. */
 const ANSWERED_BY_RESOLVING: ReadonlySet<string> = new Set(['VX404', 'VX201']);
-
-function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
-}
 
 /** Task ids hold no NUL: a cheap key for a pair (thousands of edges ask). */
 function edgeKey(upstream: string, downstream: string): string {

@@ -78,6 +78,7 @@ class FileRecorder(recording.Recorder):
         self.order: Dict[int, int] = {}
         self.places: Dict[int, Tuple[CodeType, int]] = {}
         self.edges: List[Tuple[BaseOperator, BaseOperator]] = []
+        self.defined_at: Dict[int, int] = {}
         self._lines = _LineTable()
 
     def _remember(self, obj: object) -> None:
@@ -92,6 +93,9 @@ class FileRecorder(recording.Recorder):
             frame = frame.f_back
 
     def line_of(self, obj: object) -> int:
+        defined = self.defined_at.get(id(obj))
+        if defined is not None:
+            return defined
         place = self.places.get(id(obj))
         line = self._lines.line(*place) if place is not None else None
         return line if line is not None else 1
@@ -101,6 +105,12 @@ class FileRecorder(recording.Recorder):
 
     def task_created(self, task: BaseOperator) -> None:
         self._remember(task)
+
+    def dag_defined(self, dag: DAG, function: object) -> None:
+        # A @dag DAG is where its function is defined (its first decorator's line), as the source reads.
+        code = getattr(function, "__code__", None)
+        if isinstance(code, CodeType) and code.co_filename == self.path:
+            self.defined_at[id(dag)] = code.co_firstlineno
 
     def group_created(self, group: TaskGroup) -> None:
         self._remember(group)

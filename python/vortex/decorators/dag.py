@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Optional
 
+from vortex.models import recording
 from vortex.models.dag import DAG
 
 
@@ -19,6 +20,8 @@ class DagFactory:
         if self.function.__doc__ and options.get("doc_md") is None:
             options["doc_md"] = self.function.__doc__
         with DAG(self.dag_id or self.function.__name__, **options) as built:
+            if recording.active is not None:
+                recording.active.dag_defined(built, self.function)
             self.function(*args, **kwargs)
         return built
 

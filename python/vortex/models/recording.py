@@ -22,6 +22,9 @@ class Recorder:
     def task_created(self, task: "BaseOperator") -> None:
         """A task's base constructor has run, before the task joins its DAG."""
 
+    def dag_defined(self, dag: "DAG", function: object) -> None:
+        """``dag`` was built by calling the ``@dag`` function ``function``: defined where the function is."""
+
     def group_created(self, group: "TaskGroup") -> None:
         """A TaskGroup (not a DAG's root group) has joined its parent."""
 

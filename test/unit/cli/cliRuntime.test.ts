@@ -57,7 +57,7 @@ describe('cli: vortex inspect --runtime', function () {
     assert.equal(file.path, 'test/fixtures/vx404_dynamic_tasks.py');
     assert.deepEqual(file.diagnostics, []);
     const tasks = file.dags[0].tasks;
-    assert.deepEqual(tasks.map((t) => t.task_id), ['start', 'list_tables', 'load_users', 'load_orders', 'load_payments', 'export_users', 'export_orders', 'export_payments', 'nightly_report']);
+    assert.deepEqual(tasks.map((t) => t.task_id), ['start', 'list_tables', 'load_users', 'load_orders', 'load_payments', 'export_users', 'export_orders', 'export_payments', 'nightly_report_3']);
     assert.deepEqual(tasks[2], { task_id: 'load_users', operator: 'BashOperator', line: 28, upstream: [], downstream: [], group_id: null, decorated: false, mapped: false, branch: false, trigger_rule: null });
     // Exactly the static shape's keys: nothing of the runtime report leaks in.
     const staticJson = json(vortex(['inspect', '--json', 'test/fixtures/vx404_dynamic_tasks.py']).stdout)[0];

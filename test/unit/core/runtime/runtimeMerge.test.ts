@@ -107,8 +107,8 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
       task(FIXTURE, lineOf(fixtureText, 'listing = PythonOperator'), 'list_tables', { operator: 'PythonOperator', python_callable: 'list_tables' }),
       ...['users', 'orders', 'payments'].map((t) => task(FIXTURE, loop, `load_${t}`, { bash_command: `echo loading ${t}` })),
       ...['users', 'orders', 'payments'].map((t) => task(FIXTURE, comprehension, `export_${t}`, { bash_command: 'echo export' })),
-      task(FIXTURE, report, 'nightly_report', { bash_command: 'echo report', secrets: ['REPORT_TOKEN'], execution_timeout: 60 }),
-    ], [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report']]);
+      task(FIXTURE, report, 'nightly_report_3', { bash_command: 'echo report', secrets: ['REPORT_TOKEN'], execution_timeout: 60 }),
+    ], [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report_3']]);
   });
 
   it('the fixture is what the merge starts from: VX404 and only the literal tasks', () => {
@@ -121,7 +121,7 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [fixtureRuntime]), fixtureText);
     assert.equal(merged.dags.length, 1);
     assert.deepEqual(idsOf(merged), [
-      'start', 'list_tables', 'load_users', 'load_orders', 'load_payments', 'export_users', 'export_orders', 'export_payments', 'nightly_report',
+      'start', 'list_tables', 'load_users', 'load_orders', 'load_payments', 'export_users', 'export_orders', 'export_payments', 'nightly_report_3',
     ]);
     assert.equal(merged.tasks.length, 9);
     for (const id of ['start', 'list_tables']) {
@@ -160,7 +160,7 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
 
   it('resolved: the executor gets what it needs of a dynamic task (kind, command, callable, secrets, timeout)', () => {
     const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [fixtureRuntime]), fixtureText);
-    const report = taskNamed(merged, 'nightly_report');
+    const report = taskNamed(merged, 'nightly_report_3');
     assert.equal(report.kind, 'bash');
     assert.equal(report.operator, 'BashOperator');
     assert.equal(report.qualifiedOperator, 'vortex.operators.bash.BashOperator');
@@ -172,7 +172,7 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     assert.equal(report.opKwargs, null);
 
     const plan = planFromModel(merged, merged.dags[0], { dagFilePath: FIXTURE, runId: 'r1', timeoutSeconds: 300, pythonPath: 'python3', sdkPath: '/sdk' });
-    const spec = plan.tasks.find((t) => t.spec.taskId === 'nightly_report');
+    const spec = plan.tasks.find((t) => t.spec.taskId === 'nightly_report_3');
     assert.ok(spec);
     assert.equal(spec.spec.kind, 'bash');
     assert.equal(spec.spec.bashCommand, 'echo report');
@@ -185,10 +185,10 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
   it('resolved: edges are the runtime\'s; one written in the source keeps its range, one made in a loop points at its task', () => {
     const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [fixtureRuntime]), fixtureText);
     const edges = merged.dags[0].edges;
-    assert.deepEqual(edges.map((e) => [e.upstream, e.downstream]), [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report']]);
+    assert.deepEqual(edges.map((e) => [e.upstream, e.downstream]), [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report_3']]);
     assert.deepEqual(edges[0].range, fixture.dags[0].edges[0].range);
     assert.deepEqual(edges[1].range, taskNamed(merged, 'load_users').range);
-    assert.deepEqual(taskNamed(merged, 'list_tables').downstream, ['load_users', 'nightly_report']);
+    assert.deepEqual(taskNamed(merged, 'list_tables').downstream, ['load_users', 'nightly_report_3']);
     assert.deepEqual(taskNamed(merged, 'start').downstream, ['list_tables']);
   });
 
@@ -386,10 +386,11 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('VX104 ("not a literal") goes when every DAG the call made got a valid cron string', async () => {
+    it('a computed schedule is described statically, without a warning, and known once the file has run', async () => {
       const text = readFileSync(LOOP, 'utf8');
       const analysis = analyse(text);
-      assert.deepEqual(analysis.diagnostics.filter((d) => d.code === 'VX104').map((d) => d.range.start.line), [lineOf(text, 'with DAG(') - 1]);
+      assert.deepEqual(analysis.diagnostics.filter((d) => d.code === 'VX104'), []);
+      assert.match(analysis.dags[0].scheduleDescription ?? '', /^computed \(.*\): known only when the file runs$/);
       const resolved = await resolveAtRuntime(LOOP);
       assert.equal(resolved.status, 'resolved');
       assert.deepEqual(reconciledDiagnostics(analysis, resolved), []);
