@@ -16,7 +16,7 @@ Every ``airflow.*`` module imports. A name is looked up in this order:
    a lower-case one (a macro, ``conf``): an inert callable module. Inert things
    take any argument and attribute; where a DAG file would need their value
    (iterating one, reading it as text or a number) they raise
-   UnsupportedAirflowFeature naming them, which the inspector reports as VX504.
+   StandInUsed naming them, which the inspector reports as VX504.
 """
 from __future__ import annotations
 

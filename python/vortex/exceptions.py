@@ -18,7 +18,8 @@ class DagCycleException(VortexException, ValueError):
 
 
 class UnsupportedAirflowFeature(VortexException):
-    """The DAG file uses something of Airflow that VORTEX has no stand-in for.
+    """The DAG file uses something of Airflow that VORTEX cannot imitate (a teardown as a context manager,
+    a task it draws but does not run, being run).
 
     Not an error of the file: Airflow would load it. VORTEX cannot execute it,
     so runtime resolution leaves the file to static analysis.
