@@ -47,7 +47,7 @@ export const DIAGNOSTICS = {
   VX501: { severity: 'error', title: 'Executing the file raised an error' },
   VX502: { severity: 'error', title: 'Executing the file took too long' },
   VX503: { severity: 'error', title: 'An installed library imports a module that is not installed' },
-  VX504: { severity: 'info', title: 'An Airflow import VORTEX cannot execute' },
+  VX504: { severity: 'info', title: 'An Airflow value VORTEX can only stand in for' },
   VX505: { severity: 'warning', title: 'The Python interpreter could not be started' },
   VX506: { severity: 'warning', title: 'Python ran but cannot run the SDK, or gave no usable report' },
   VX507: { severity: 'error', title: 'Executing the file ended the Python process' },

@@ -42,6 +42,11 @@ function task(file: string, line: number, taskId: string, fields: Partial<Runtim
     python_callable: null,
     secrets: [],
     execution_timeout: null,
+    group_id: null,
+    decorated: false,
+    mapped: false,
+    branch: false,
+    trigger_rule: null,
     ...fields,
   };
 }
@@ -54,7 +59,8 @@ function dag(file: string, line: number, dagId: string, tasks: RuntimeTask[], ed
   }
   return {
     dag_id: dagId, schedule: '@daily', owner: null, description: null, tags: [], secrets: [], file, line, tasks,
-    edges: edges.map(([upstream, downstream]) => ({ upstream, downstream })),
+    edges: edges.map(([upstream, downstream]) => ({ upstream, downstream, label: null })),
+    groups: [],
     ...fields,
   };
 }
@@ -196,6 +202,69 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     assert.equal(merged.diagnostics.at(-1), warning);
     assert.ok(merged.isDagFile);
     assert.ok(merged.hasDynamicConstructs, 'still a file with dynamic constructs: a later save resolves it again');
+  });
+
+  it('resolved: TaskGroups, edge labels and each task\'s group, marks and trigger rule are the runtime\'s', () => {
+    const loop = lineOf(fixtureText, 'BashOperator(  # expect: VX404');
+    const grouped = dag(FIXTURE, lineOf(fixtureText, 'with DAG('), 'fixture_vx404', [
+      task(FIXTURE, lineOf(fixtureText, 'start = DummyOperator'), 'start', { operator: 'DummyOperator', trigger_rule: 'all_done' }),
+      task(FIXTURE, loop, 'loads.load_users', { group_id: 'loads', mapped: true, kind: 'other' }),
+      task(FIXTURE, loop, 'loads.pick', { operator: 'task.branch', kind: 'python', group_id: 'loads', decorated: true, branch: true }),
+    ], [['start', 'loads.load_users'], ['loads.pick', 'loads.load_users']], {
+      groups: [{ id: 'loads', parent_id: null, label: 'loads', line: loop }],
+    });
+    grouped.edges[0].label = 'go';
+    const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [grouped]), fixtureText);
+    assert.deepEqual(merged.dags[0].groups, [{ id: 'loads', parentId: null, label: 'loads', line: loop - 1, range: merged.tasks[1].range }]);
+    assert.deepEqual(merged.dags[0].edges.map((e) => [e.upstream, e.downstream, e.label]), [['start', 'loads.load_users', 'go'], ['loads.pick', 'loads.load_users', null]]);
+    const start = taskNamed(merged, 'start');
+    assert.deepEqual(start.range, taskNamed(fixture, 'start').range, 'a static task keeps its place');
+    assert.deepEqual([start.groupId, start.triggerRule, start.decorated], [null, 'all_done', false]);
+    const pick = taskNamed(merged, 'loads.pick');
+    assert.deepEqual([pick.groupId, pick.decorated, pick.branch, pick.mapped, pick.operator], ['loads', true, true, false, 'task.branch']);
+    assert.equal(taskNamed(merged, 'loads.load_users').mapped, true);
+  });
+
+  it('resolved: tasks only the runtime saw, of operators VORTEX does not run, get one VX205 per line that made them', () => {
+    const loop = lineOf(fixtureText, 'BashOperator(  # expect: VX404');
+    const providers = dag(FIXTURE, lineOf(fixtureText, 'with DAG('), 'fixture_vx404', [
+      task(FIXTURE, lineOf(fixtureText, 'start = DummyOperator'), 'start', { operator: 'DummyOperator', kind: 'other' }),
+      ...['users', 'orders'].map((t) => task(FIXTURE, loop, `copy_${t}`, { operator: 'S3CopyObjectOperator', kind: 'other' })),
+      task(FIXTURE, loop, 'load_users', {}),
+    ], []);
+    const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [providers]), fixtureText);
+    const vx205 = merged.diagnostics.filter((d) => d.code === 'VX205');
+    assert.equal(vx205.length, 1, 'one per line, and none for a task the source shows');
+    assert.equal(vx205[0].range.start.line, loop - 1);
+    assert.equal(vx205[0].severity, 'warning');
+    assert.match(vx205[0].message, /^VORTEX cannot run S3CopyObjectOperator locally/);
+    assert.ok(vx205[0].range.end.character > vx205[0].range.start.character, 'on the text of its line');
+  });
+
+  it('resolved: a task the source shows runs as the class Airflow built says; its command and callable come from the source, else the runtime', () => {
+    const text = `from airflow import DAG\nfrom airflow.operators.python import BranchPythonOperator\nfrom airflow.operators.bash import BashOperator\nCOMMAND = "echo hi"\ndef choose():\n    return "b"\nwith DAG(dag_id="k") as dag:\n    a = BranchPythonOperator(task_id="a", python_callable=choose)\n    b = BashOperator(task_id="b", bash_command=f"{COMMAND} there")\n`;
+    const analysis = analyse(text);
+    const built = dag(FIXTURE, 7, 'k', [
+      task(FIXTURE, 8, 'a', { operator: 'BranchPythonOperator', kind: 'python', branch: true, python_callable: 'choose' }),
+      task(FIXTURE, 9, 'b', { operator: 'BashOperator', kind: 'bash', bash_command: 'echo hi there' }),
+    ], []);
+    const merged = mergeRuntime(analysis, outcome(FIXTURE, 'resolved', [built]), text);
+    const [a, b] = [taskNamed(merged, 'a'), taskNamed(merged, 'b')];
+    assert.deepEqual([a.kind, a.branch, a.pythonCallable, a.range], ['python', true, 'choose', taskNamed(analysis, 'a').range]);
+    assert.deepEqual([b.kind, b.bashCommand], ['bash', 'echo hi there']);
+  });
+
+  it('resolved: a static VX201 is answered (the SDK refuses a repeated task id as Airflow does), on failure it stays', () => {
+    const text = `from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nfrom airflow.utils.task_group import TaskGroup\nwith DAG(dag_id="g") as dag:\n    EmptyOperator(task_id="a")\n    with TaskGroup("inner"):\n        EmptyOperator(task_id="a")\n`;
+    const read = analyse(text);
+    // What a source check that misses the group's prefix says, whatever the analyser of the day reads.
+    const misread: Diagnostic = { code: 'VX201', severity: 'error', message: 'The task_id "a" is already used', range: { start: { line: 6, character: 31 }, end: { line: 6, character: 34 } } };
+    const analysis: FileAnalysis = { isDagFile: read.isDagFile, dags: read.dags, tasks: read.tasks, hasDynamicConstructs: read.hasDynamicConstructs, diagnostics: [...read.diagnostics.filter((d) => d.code !== 'VX201'), misread] };
+    const built = dag(FIXTURE, 4, 'g', [task(FIXTURE, 5, 'a', { operator: 'EmptyOperator' }), task(FIXTURE, 7, 'inner.a', { operator: 'EmptyOperator', group_id: 'inner' })], []);
+    const resolved = reconciledDiagnostics(analysis, outcome(FIXTURE, 'resolved', [built]), text);
+    assert.ok(!resolved.some((d) => d.code === 'VX201'));
+    const failed = reconciledDiagnostics(analysis, outcome(FIXTURE, 'failed', []), text);
+    assert.ok(failed.includes(misread));
   });
 
   for (const status of ['failed', 'timedOut', 'fallback', 'unavailable'] as const) {
