@@ -32,7 +32,7 @@ export async function runtimeInspection(file: AnalysedFile, options: RuntimeOpti
   return {
     path: file.path,
     dags: outcome.status === 'resolved' ? inspectRuntimeDags(outcome.dags) : inspectDags(file.analysis),
-    diagnostics: reconciledDiagnostics(file.analysis, outcome),
+    diagnostics: reconciledDiagnostics(file.analysis, outcome, file.text),
     runtime: outcome.status,
   };
 }

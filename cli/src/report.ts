@@ -112,20 +112,19 @@ export function inspectRuntimeDags(dags: RuntimeDag[]): InspectDag[] {
     description: dag.description,
     tags: dag.tags,
     line: dag.line,
-    // The SDK's report does not carry TaskGroups, labels or marks: the same keys, with their defaults.
     tasks: dag.tasks.map((t) => ({
       task_id: t.task_id,
       operator: t.operator,
       line: t.line,
       upstream: t.upstream,
       downstream: t.downstream,
-      group_id: null,
-      decorated: false,
-      mapped: false,
-      branch: false,
-      trigger_rule: null,
+      group_id: t.group_id,
+      decorated: t.decorated,
+      mapped: t.mapped,
+      branch: t.branch,
+      trigger_rule: t.trigger_rule,
     })),
-    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream, label: null })),
-    groups: [],
+    edges: dag.edges.map((e) => ({ upstream: e.upstream, downstream: e.downstream, label: e.label })),
+    groups: dag.groups.map((g) => ({ id: g.id, parent_id: g.parent_id, label: g.label, line: g.line })),
   }));
 }

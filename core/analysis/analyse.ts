@@ -2,16 +2,22 @@
  * The DAG analyser's entry points: a Python file (or its syntax tree) in, the
  * plain DAG model out.
  *
- * How it is made:
- * - analyser.ts walks the statements, each block in its scope (scope.ts);
+ * How it is made, each layer of the analyser on the one before:
+ * - builder.ts holds the model as it is built, records.ts its compact
+ *   records; structure.ts adds Airflow's structure: TaskGroups (their ids,
+ *   roots and leaves), Labels, dependencies between them;
+ * - constructs.ts makes DAGs and tasks from a CallSite (callSite.ts),
+ *   whichever reader found the call; taskflow.ts makes TaskFlow's: `@task`
+ *   calls, `@dag` and `@task_group` functions walked where they are called;
+ * - expressions.ts evaluates expressions and calls, looking each callee up in
+ *   the registry (callees.ts); dependencies.ts reads `>>`, `set_downstream`,
+ *   `chain`, `chain_linear`, `cross_downstream`;
  * - textStatements.ts reads most statements of a large file from their text
  *   (simpleStatements.ts) rather than node by node, statementCache.ts keeps
  *   what each line made for the next analysis of a document;
- * - expressions.ts evaluates expressions and calls, looking each callee up in
- *   the registry (callees.ts); constructs.ts makes DAGs and tasks from a
- *   CallSite (callSite.ts), whichever reader found the call;
- * - builder.ts holds the model as it is built, records.ts its compact
- *   records; checks.ts runs the checks that need the finished model;
+ * - analyser.ts walks the statements, each block in its scope (scope.ts);
+ * - checks.ts and callChecks.ts run the checks, as passes over the finished
+ *   model;
  * - repair.ts reads past syntax errors.
  * All of it because analysing a file must cost little next to parsing it.
  */

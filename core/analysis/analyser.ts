@@ -13,9 +13,12 @@ import type { StatementReader } from './simpleStatements';
 import { FRAMEWORKS } from './callees';
 import { FILE_CHECKS, type FinishedModel } from './checks';
 import { emptyAnalysis } from './builder';
-import { functionScope, loopScope, moduleScope, withScope, type Scope } from './scope';
+import { conditionalScope, functionScope, loopScope, moduleScope, unknownWithScope, withScope, type Scope } from './scope';
 import type { StatementCache } from './statementCache';
 import { TextStatements, TreeMismatch } from './textStatements';
+
+/** `if __name__ == "__main__":`, in either order and quoting. */
+const MAIN_GUARD = /^\s*(__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__)\s*$/;
 
 /** What tree-sitter-python skips as whitespace beyond ASCII (its extras: `\\s` and three zero-width characters). */
 const EXTRA_WHITESPACE = /[\s\uFEFF\u2060\u200B]/;
@@ -55,6 +58,7 @@ export class Analyser extends TextStatements {
   protected analyse(): FileAnalysis {
     this.walkStatements(this.root, moduleScope());
     if (!this.importsFramework) return emptyAnalysis();
+    this.reportUncalledDagFunctions();
     this.linkTasks();
     const finished: FinishedModel = {
       source: this.source,
@@ -63,11 +67,20 @@ export class Analyser extends TextStatements {
       tasks: this.tasks,
       bindings: this.bindings,
       pendingCallables: this.pendingCallables,
+      dagCalls: this.dagCalls,
+      taskCalls: this.taskCalls,
+      groupCalls: this.groupCalls,
+      position: (offset) => this.position(offset),
+      offset: (position) => this.offset(position),
       range: (node) => this.range(node),
       report: (code, range, message, fix) => this.report(code, range, message, fix),
     };
     for (const check of FILE_CHECKS) check(finished);
     return this.model();
+  }
+
+  protected walkBody(body: Node, scope: Scope): void {
+    this.walkStatements(body, scope);
   }
 
   /** Walks the statements of a block in source order; iterative, since blocks nest without bound. */
@@ -192,26 +205,36 @@ export class Analyser extends TextStatements {
       case 'with_statement':
         return this.withStatement(node, scope);
       case 'if_statement': {
+        const condition = node.childForFieldName('condition');
+        // What runs only as a script (`dag.test()`) is not what Airflow loads.
+        if (condition && MAIN_GUARD.test(this.text(condition))) return undefined;
         const blocks: Block[] = [];
+        const inBranch = conditionalScope(scope);
         const consequence = node.childForFieldName('consequence');
-        if (consequence) blocks.push({ node: consequence, scope });
+        if (consequence) blocks.push({ node: consequence, scope: inBranch });
         for (const alt of node.childrenForFieldName('alternative')) {
           const body = alt?.childForFieldName('consequence') ?? alt?.childForFieldName('body');
-          if (body) blocks.push({ node: body, scope });
+          if (body) blocks.push({ node: body, scope: inBranch });
         }
         return blocks;
       }
       case 'try_statement': {
         const blocks: Block[] = [];
+        const inBranch = conditionalScope(scope);
         for (const child of node.namedChildren) {
           if (!child) continue;
-          if (child.type === 'block') blocks.push({ node: child, scope });
+          if (child.type === 'block') blocks.push({ node: child, scope: inBranch });
           else {
             const body = child.namedChildren.find((n) => n?.type === 'block');
-            if (body) blocks.push({ node: body, scope });
+            if (body) blocks.push({ node: body, scope: inBranch });
           }
         }
         return blocks;
+      }
+      case 'return_statement': {
+        const value = node.namedChildren.find((c) => c && c.type !== 'comment');
+        if (value && this.returns.length > 0 && scope.kind !== 'function') this.returns[this.returns.length - 1] = this.expression(value, scope, 0);
+        return undefined;
       }
       case 'for_statement':
       case 'while_statement': {
@@ -237,7 +260,10 @@ export class Analyser extends TextStatements {
       }
       case 'decorated_definition': {
         const definition = node.childForFieldName('definition');
-        return definition ? this.statement(definition, scope) : undefined;
+        if (!definition) return undefined;
+        const decorators = node.namedChildren.filter((c): c is Node => c?.type === 'decorator');
+        if (definition.type === 'function_definition' && this.decoratedDefinition(definition, decorators, scope)) return undefined;
+        return this.statement(definition, scope);
       }
       case 'block':
       case 'ERROR':
@@ -295,6 +321,8 @@ export class Analyser extends TextStatements {
 
   protected withStatement(node: Node, scope: Scope): Block[] {
     let dag = scope.dag;
+    let group = scope.group;
+    let unknown: string | undefined;
     const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
     for (const item of clause?.namedChildren ?? []) {
       if (!item || item.type !== 'with_item') continue;
@@ -306,14 +334,24 @@ export class Analyser extends TextStatements {
       }
       if (!value) continue;
       const result = this.expression(value, scope, 0);
-      if (result.kind === 'dag') dag = result.dag;
+      if (result.kind === 'dag') {
+        dag = result.dag;
+        // A `with DAG` inside a group's block starts outside any group.
+        group = -1;
+      } else if (result.kind === 'group') {
+        group = result.group;
+        dag = this.groups[group].dag;
+      } else if (result.kind === 'dynamic' && result.reason) {
+        unknown = result.reason;
+      }
       if (alias) {
         const target = alias.namedChild(0) ?? alias;
         this.bindTargets(target, this.bindingOf(result), scope);
       }
     }
     const body = node.childForFieldName('body');
-    return body ? [{ node: body, scope: withScope(scope, dag, scope.group) }] : [];
+    if (!body) return [];
+    return [{ node: body, scope: unknown ? unknownWithScope(scope, `inside ${unknown}`) : withScope(scope, dag, group) }];
   }
 
   protected functionDefinition(node: Node, scope: Scope): void {

@@ -12,24 +12,95 @@ import { ArgumentRecord, EdgeRecord, makeRange, NONE, TaskRecord, type CallPosit
 import { FRAMEWORKS } from './callees';
 import type { IndexedEdge } from './graph';
 import type { Scope } from './scope';
+import type { CallSite } from './callSite';
+import type { OperatorCallee } from './callees';
 
 export type Binding =
-  | { kind: 'tasks'; tasks: number[] }
+  /** Tasks; `xcom` when the name holds what a task returns (a TaskFlow call, `op.output`), which passed to another task makes a dependency. */
+  | { kind: 'tasks'; tasks: number[]; xcom?: boolean }
   | { kind: 'dag'; dag: number }
+  | { kind: 'group'; group: number }
+  /** A function decorated with `@task…`, `@dag` or `@task_group`: calling it makes a task, a DAG or a group. */
+  | { kind: 'decorated'; fn: DecoratedFunction }
+  | { kind: 'partial'; partial: PartialCall }
   | { kind: 'import'; qualified: string }
   | { kind: 'function'; node: Node }
   | { kind: 'literal'; value: LiteralValue }
+  /**
+   * A dict with literal keys whose values are not all literals
+   * (`default_args = {"owner": "ops", "retry_delay": timedelta(minutes=5)}`):
+   * what is known of it, an undefined entry for each value that is not.
+   */
+  | { kind: 'dict'; entries: Record<string, LiteralValue | undefined> }
   /** Made by code we cannot follow statically (loops, unknown calls, other modules). */
-  | { kind: 'dynamic' }
+  | { kind: 'dynamic'; reason?: string }
   | { kind: 'other' };
 
 /** What an expression evaluates to, as far as dependencies are concerned. */
 export type Value =
-  | { kind: 'tasks'; tasks: number[] }
+  | { kind: 'tasks'; tasks: number[]; xcom?: boolean }
   | { kind: 'dag'; dag: number }
-  | { kind: 'dynamic' }
+  | { kind: 'group'; group: number }
+  /** Only known when the code runs; `reason` says why a `with` block of it makes only dynamic tasks. */
+  | { kind: 'dynamic'; reason?: string }
+  | { kind: 'label'; label: LabelValue }
+  | { kind: 'decorated'; fn: DecoratedFunction }
+  /** A list holding TaskGroups (a list of tasks only is `tasks`). */
+  | { kind: 'list'; items: Value[] }
+  /** `Operator.partial(...)` or `f.partial(...)`: a mapped task once `.expand(...)` is called on it. */
+  | { kind: 'partial'; partial: PartialCall }
   | { kind: 'notTask'; reason: string }
   | { kind: 'none' };
+
+/**
+ * A `Label("...")` in a dependency: `a >> Label("x") >> b` is the edge a → b
+ * carrying "x". It collects the tasks on each side, whichever is written first.
+ */
+export interface LabelValue {
+  text: string | null;
+  ups: number[];
+  downs: number[];
+}
+
+/** A `.partial(...)` call, waiting for its `.expand(...)`. */
+export interface PartialCall {
+  site: CallSite;
+  /** The operator class it maps, or null for a TaskFlow function. */
+  callee: OperatorCallee | null;
+  fn: DecoratedFunction | null;
+  /** `.override(...)`'s arguments, for a TaskFlow function. */
+  overrides: CallSite | null;
+  /** The tasks whose XComArgs its arguments hold, made when `.partial(...)` was called. */
+  upstream: number[];
+}
+
+/** What a decorator makes of the function under it. */
+export type DecoratedRole = 'task' | 'dag' | 'taskGroup';
+
+/** A function under `@task…`, `@dag` or `@task_group`. */
+export interface DecoratedFunction {
+  role: DecoratedRole;
+  /** The decorator without `@` and its arguments: `task`, `task.branch`, `dag`, `task_group`. */
+  decorator: string;
+  /** Its dotted name resolved through the imports (`airflow.decorators.task.branch`). */
+  qualified: string;
+  /** The function's name. */
+  name: string;
+  /** The `function_definition`. */
+  node: Node;
+  /** The decorator's own arguments (`@task(task_id="x", retries=2)`), empty for a bare `@task`. */
+  args: Record<string, Argument>;
+  /** Whether the decorator's arguments include `*args`/`**kwargs`. */
+  argsSplat: boolean;
+  /** The decorator, without `@`. */
+  range: Range;
+  /** The function's name in its definition. */
+  nameRange: Range;
+  /** Times it was called where it makes something (a `@dag` never called makes no DAG). */
+  calls: number;
+  /** The decorator as a call (a bare `@task` has no arguments): a `@dag`'s DAG is made from it. */
+  site: CallSite;
+}
 
 export function emptyAnalysis(): FileAnalysis {
   return { isDagFile: false, dags: [], tasks: [], diagnostics: [], hasDynamicConstructs: false };
@@ -45,6 +116,8 @@ export interface PendingCallable {
   /** The `python_callable` argument: an identifier. */
   argument: Argument;
   provideContext: boolean;
+  /** What the name was bound to where the task was made (functions defined inside a `@dag` function are gone from the module's names by the end). */
+  binding: Binding | undefined;
 }
 
 export class ModelBuilder {
@@ -181,6 +254,9 @@ export class ModelBuilder {
     switch (value.kind) {
       case 'tasks':
       case 'dag':
+      case 'group':
+      case 'decorated':
+      case 'partial':
       case 'dynamic':
         // These values have the shape of the binding they make: no copy needed.
         return value;
@@ -202,6 +278,9 @@ export class ModelBuilder {
     switch (binding.kind) {
       case 'tasks':
       case 'dag':
+      case 'group':
+      case 'decorated':
+      case 'partial':
       case 'dynamic':
         // These bindings have the shape of the value they stand for: no copy needed.
         return binding;
@@ -211,6 +290,8 @@ export class ModelBuilder {
         return { kind: 'notTask', reason: `"${name}" is a function` };
       case 'literal':
         return { kind: 'notTask', reason: `"${name}" is ${describeLiteral(binding.value)}` };
+      case 'dict':
+        return { kind: 'notTask', reason: `"${name}" is a dictionary` };
       default:
         return { kind: 'notTask', reason: `"${name}" is not a task` };
     }
@@ -225,7 +306,7 @@ export class ModelBuilder {
   // -- dependencies -----------------------------------------------------------
 
   /** A dependency from task `up` to task `down`, written at the range given as its four numbers. */
-  protected addEdge(up: number, down: number, startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
+  protected addEdge(up: number, down: number, startLine: number, startCharacter: number, endLine: number, endCharacter: number, label: string | null = null): void {
     const a = this.tasks[up];
     const b = this.tasks[down];
     if (up === down) {
@@ -241,10 +322,17 @@ export class ModelBuilder {
     const dag = a.dagIndex >= 0 ? a.dagIndex : b.dagIndex;
     const keys = up < 0x8000 && down < 0x8000 ? this.edgeKeys : this.wideEdgeKeys;
     const key = keys === this.edgeKeys ? up * 0x8000 + down : up * 0x100000000 + down;
-    if (keys.has(key)) return;
+    if (keys.has(key)) {
+      // Written again through a Label: the edge takes its text, as Airflow's edge info does.
+      if (label !== null && dag >= 0) {
+        const edge = (this.dags[dag].edges as EdgeRecord[]).find((e) => e.up === up && e.down === down);
+        if (edge) edge.label = label;
+      }
+      return;
+    }
     keys.add(key);
     if (dag >= 0) {
-      const edge = new EdgeRecord(a.taskId, b.taskId, up, down, startLine, startCharacter, endLine, endCharacter);
+      const edge = new EdgeRecord(a.taskId, b.taskId, up, down, startLine, startCharacter, endLine, endCharacter, label);
       this.dags[dag].edges.push(edge);
       this.links.push(edge);
     } else {
@@ -252,12 +340,12 @@ export class ModelBuilder {
     }
   }
 
-  protected connect(ups: number[], downs: number[], startLine: number, startCharacter: number, endLine: number, endCharacter: number): void {
-    for (let i = 0; i < ups.length; i++) for (let j = 0; j < downs.length; j++) this.addEdge(ups[i], downs[j], startLine, startCharacter, endLine, endCharacter);
+  protected connect(ups: number[], downs: number[], startLine: number, startCharacter: number, endLine: number, endCharacter: number, label: string | null = null): void {
+    for (let i = 0; i < ups.length; i++) for (let j = 0; j < downs.length; j++) this.addEdge(ups[i], downs[j], startLine, startCharacter, endLine, endCharacter, label);
   }
 
-  protected connectAt(ups: number[], downs: number[], range: Range): void {
-    this.connect(ups, downs, range.start.line, range.start.character, range.end.line, range.end.character);
+  protected connectAt(ups: number[], downs: number[], range: Range, label: string | null = null): void {
+    this.connect(ups, downs, range.start.line, range.start.character, range.end.line, range.end.character, label);
   }
 
   /**
@@ -306,6 +394,12 @@ export class ModelBuilder {
         return undefined;
       case 'notTask':
         this.report('VX302', range, `${capitalise(value.reason)}: only tasks can be used in dependencies.`);
+        return undefined;
+      case 'decorated':
+        this.report('VX302', range, `"${text.slice(0, 40)}" is a decorated function, not a task: call it (${value.fn.name}()) to make one.`);
+        return undefined;
+      case 'partial':
+        this.report('VX302', range, `"${text.slice(0, 40)}" is a partial task, not a task: call .expand(...) on it to make the mapped task.`);
         return undefined;
       default:
         return undefined;

@@ -18,36 +18,31 @@ export type CalleeKind =
   | 'label'
   | 'taskDecorator'
   | 'dagDecorator'
+  | 'taskGroupDecorator'
+  | 'constant'
   | 'other';
 
 export type OperatorCallee = { kind: 'operator'; name: string; qualified: string; known: boolean };
 
 export type Callee = OperatorCallee | { readonly kind: Exclude<CalleeKind, 'operator'> };
 
-interface RegistryEntry {
-  callee: Callee;
-  /**
-   * Handled as an unknown call so far (its kind has no model of its own
-   * yet), so a call of it that passes `task_id` is taken for an unknown
-   * operator, as any other capitalised framework name is.
-   */
-  provisional: boolean;
-}
-
-function entry(kind: Exclude<CalleeKind, 'operator'>, provisional = false): RegistryEntry {
-  return { callee: Object.freeze({ kind }), provisional };
+function entry(kind: Exclude<CalleeKind, 'operator'>): Callee {
+  return Object.freeze({ kind });
 }
 
 /** The framework names that are not operator classes (those are looked up in operators.ts). */
-const FRAMEWORK_CALLEES: ReadonlyMap<string, RegistryEntry> = new Map([
+const FRAMEWORK_CALLEES: ReadonlyMap<string, Callee> = new Map([
   ['DAG', entry('dag')],
   ['chain', entry('chain')],
   ['cross_downstream', entry('crossDownstream')],
   ['chain_linear', entry('chainLinear')],
-  ['TaskGroup', entry('taskGroup', true)],
-  ['Label', entry('label', true)],
+  ['TaskGroup', entry('taskGroup')],
+  ['Label', entry('label')],
   ['task', entry('taskDecorator')],
   ['dag', entry('dagDecorator')],
+  ['task_group', entry('taskGroupDecorator')],
+  // Values, not constructs: `TriggerRule.ALL_DONE` is read where a trigger rule is given.
+  ['TriggerRule', entry('constant')],
 ]);
 
 const OTHER: Callee = Object.freeze({ kind: 'other' });
@@ -70,7 +65,7 @@ export function classifyCallee(qualified: string | null, last: string, fnText: s
   const taskId = () => (typeof hasTaskId === 'function' ? hasTaskId() : hasTaskId);
   if (framework) {
     const found = FRAMEWORK_CALLEES.get(last);
-    if (found && !(found.provisional && taskId())) return found.callee;
+    if (found) return found;
   }
   const qualifiedName = qualified ?? fnText;
   if (framework && operatorKind(last) !== 'other') return { kind: 'operator', name: last, qualified: qualifiedName, known: true };

@@ -1,29 +1,27 @@
 /**
- * The checks that need the finished model (every name bound, every task and
- * dependency made), each a pass of its own over it, run in the order of
- * `FILE_CHECKS`: VX204 and VX403 (python_callable), VX102 and VX201
- * (duplicate ids), VX301 (cycles), VX401 (XCom).
+ * The checks, each a pass of its own over the finished model (every name
+ * bound, every task and dependency made), run in the order of `FILE_CHECKS`:
+ * those of each construct's own call (callChecks.ts), then VX204 and VX403
+ * (python_callable), VX102 and VX201 (duplicate ids), VX301 (cycles), VX401
+ * (XCom).
  */
 import type { Node } from 'web-tree-sitter';
-import type { DagModel, DiagnosticCode, FixData, Range, TaskModel } from './model';
+import type { DagModel, Range, TaskModel } from './model';
+import { CALL_CHECKS, type CallFacts } from './callChecks';
 import { CONTEXT_PARAMETER_NAMES } from './operators';
-import { makeRange, type EdgeRecord } from './records';
+import { makeRange, type EdgeRecord, type TaskRecord } from './records';
 import { findCycles } from './graph';
 import type { Binding, PendingCallable } from './builder';
 
-/** What the checks read of a finished analysis, and how they report. */
-export interface FinishedModel {
-  readonly source: string;
+/** What the checks read of a finished analysis (and of the calls that made it), and how they report. */
+export interface FinishedModel extends CallFacts {
   readonly root: Node;
-  readonly dags: readonly DagModel[];
-  readonly tasks: readonly TaskModel[];
   /** Every name bound at module level, to what it was bound last. */
   readonly bindings: ReadonlyMap<string, Binding>;
   /** Every `python_callable` that names a function. */
   readonly pendingCallables: readonly PendingCallable[];
   /** The range of a node of this source. */
   range(node: Node): Range;
-  report(code: DiagnosticCode, range: Range, message: string, fix?: FixData): void;
 }
 
 export type FileCheck = (model: FinishedModel) => void;
@@ -37,12 +35,12 @@ function checkCallables(model: FinishedModel): void {
   const parametersOf = new Map<Node, Array<{ type: string; name: string; text: string; range: Range }>>();
   for (const pending of model.pendingCallables) {
     const callable = pending.argument.text;
-    if (!model.bindings.has(callable)) {
+    const binding = pending.binding ?? model.bindings.get(callable);
+    if (!binding) {
       model.report('VX204', pending.argument.valueRange, `python_callable "${callable}" is neither defined nor imported in this file: define the function (def ${callable}(): ...) or import it.`);
       continue;
     }
-    const binding = model.bindings.get(callable);
-    if (binding?.kind !== 'function') continue;
+    if (binding.kind !== 'function') continue;
     let parameters = parametersOf.get(binding.node);
     if (!parameters) {
       parameters = readParameters(model, binding.node);
@@ -51,7 +49,7 @@ function checkCallables(model: FinishedModel): void {
     for (const { type, name, text, range } of parameters) {
       const contextSplat = type === 'dictionary_splat_pattern' && (name === 'context' || pending.provideContext);
       if (contextSplat || (type !== 'dictionary_splat_pattern' && type !== 'list_splat_pattern' && CONTEXT_PARAMETER_NAMES.has(name))) {
-        model.report('VX403', makeRange(range.start.line, range.start.character, range.end.line, range.end.character), `"${text}" expects Airflow's execution context, which VORTEX does not pass to "${callable}": read what you need from op_kwargs or environment variables instead.`);
+        model.report('VX403', makeRange(range.start.line, range.start.character, range.end.line, range.end.character), `"${text}" takes Airflow's execution context: a local run passes it to "${callable}" at run time, as Airflow does.`);
       }
     }
   }
@@ -92,10 +90,13 @@ function checkDuplicates(model: FinishedModel): void {
         continue;
       }
       all ??= new Set(dag.taskIndices.map((index) => model.tasks[index].taskId));
+      // The fix renames the id as written; inside a TaskGroup the full id has the group's prefix.
+      const own = (task as TaskRecord).ownId ?? task.taskId;
+      const prefix = task.taskId.slice(0, task.taskId.length - own.length);
       let n = 2;
-      while (all.has(`${task.taskId}_${n}`)) n++;
-      const suggestion = `${task.taskId}_${n}`;
-      all.add(suggestion);
+      while (all.has(`${prefix}${own}_${n}`)) n++;
+      const suggestion = `${own}_${n}`;
+      all.add(`${prefix}${suggestion}`);
       model.report('VX201', task.taskIdRange, `The task_id "${task.taskId}" is already used on line ${first.line + 1} of this DAG: task ids must be unique within a DAG (for example "${suggestion}").`, {
         kind: 'renameTaskId',
         suggestion,
@@ -119,9 +120,9 @@ function reportXcom(model: FinishedModel): void {
   for (let match = pattern.exec(model.source); match; match = pattern.exec(model.source)) {
     const node = model.root.descendantForIndex(match.index, match.index + match[0].length);
     if (node?.type !== 'identifier') continue; // in a comment or a string
-    model.report('VX401', model.range(node), `XCom (${match[0]}) is not supported by VORTEX: pass data through files or environment variables.`);
+    model.report('VX401', model.range(node), `XCom (${match[0]}): a local run passes XCom between the tasks of the run, as Airflow does.`);
   }
 }
 
-/** The checks of a finished model, in the order they run (which orders diagnostics at one position). */
-export const FILE_CHECKS: readonly FileCheck[] = [checkCallables, checkDuplicates, checkCycles, reportXcom];
+/** The checks of a finished model, in the order they run (which orders diagnostics at one position): each call's, then the file's. */
+export const FILE_CHECKS: readonly FileCheck[] = [...CALL_CHECKS, checkCallables, checkDuplicates, checkCycles, reportXcom];

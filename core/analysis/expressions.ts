@@ -1,23 +1,23 @@
 /**
- * Expressions, evaluated as far as dependencies need: which tasks or DAG an
- * expression stands for, the dependencies it makes (`>>`, `<<`,
- * `set_upstream`, `chain`, `cross_downstream`), and calls, whose callee is
- * looked up in the callee registry (callees.ts) and handled by the handler
- * of its kind. Evaluation stops at a fixed depth, so no input can exhaust
- * the stack.
+ * Expressions, evaluated as far as the DAG's structure needs: which tasks,
+ * DAG, TaskGroup, Label or XComArg an expression stands for, and calls,
+ * whose callee is looked up in the callee registry (callees.ts) and handled
+ * by the handler of its kind. The dependencies expressions make are
+ * dependencies.ts's. Evaluation stops at a fixed depth, so no input can
+ * exhaust the stack.
  */
 import type { Node } from 'web-tree-sitter';
-import { literalValue } from './literals';
+import { dictEntries, literalValue } from './literals';
 import { classifyCallee, type Callee, type CalleeKind, type OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
 import type { Scope } from './scope';
-import type { Binding, Value } from './builder';
-import { ConstructBuilder } from './constructs';
+import type { Binding, DecoratedFunction, Value } from './builder';
+import { TaskFlowBuilder } from './taskflow';
 
 export const MAX_EXPRESSION_DEPTH = 200;
 
 /** A call the tree walk found: its node, callee and argument list, where it is, how deep in an expression. */
-interface TreeCall {
+export interface TreeCall {
   node: Node;
   fn: Node;
   args: Node | null;
@@ -26,15 +26,11 @@ interface TreeCall {
   depth: number;
 }
 
-export class ExpressionReader extends ConstructBuilder {
-  /**
-   * What a call of each kind of callee does. Kinds whose construct is not
-   * modelled yet (TaskGroup, Label, chain_linear, the TaskFlow decorators)
-   * are handled as any unknown call.
-   */
+export abstract class ExpressionReader extends TaskFlowBuilder {
+  /** What a call of each kind of callee does. */
   protected readonly callHandlers: Record<CalleeKind, (call: TreeCall) => Value> = {
     dag: (call) => ({ kind: 'dag', dag: this.createDag(this.treeCallSite(call)) }),
-    operator: (call) => this.createTask(call.callee as OperatorCallee, this.treeCallSite(call)),
+    operator: (call) => this.operatorCall(call),
     chain: (call) => {
       if (call.args) this.chain(call.node, call.args, call.scope, call.depth);
       return { kind: 'none' };
@@ -43,18 +39,72 @@ export class ExpressionReader extends ConstructBuilder {
       if (call.args) this.crossDownstream(call.node, call.args, call.scope, call.depth);
       return { kind: 'none' };
     },
-    chainLinear: (call) => this.unknownCall(call),
-    taskGroup: (call) => this.unknownCall(call),
-    label: (call) => this.unknownCall(call),
+    chainLinear: (call) => {
+      if (call.args) this.chainLinear(call.node, call.args, call.scope, call.depth);
+      return { kind: 'none' };
+    },
+    taskGroup: (call) => this.taskGroupCall(call),
+    label: (call) => {
+      const site = this.treeCallSite(call);
+      const text = site.byName.label ?? site.byName['#0'];
+      return { kind: 'label', label: this.newLabel(typeof text?.value === 'string' ? text.value : null) };
+    },
+    // The decorators called as functions (`task(python_callable=f)`) are rare: nothing known is made.
     taskDecorator: (call) => this.unknownCall(call),
     dagDecorator: (call) => this.unknownCall(call),
+    taskGroupDecorator: (call) => this.unknownCall(call),
+    constant: (call) => ({ kind: 'notTask', reason: `${this.text(call.fn)}(...) is a value` }),
     other: (call) => this.unknownCall(call),
   };
 
-  /** Reports every operator call under `node` as dynamic (VX404). */
+  protected abstract dependencyChain(node: Node, scope: Scope, depth: number): Value;
+  protected abstract setStream(call: Node, fn: Node, args: Node | null, downstream: boolean, scope: Scope, depth: number): void;
+  protected abstract chain(call: Node, args: Node, scope: Scope, depth: number): void;
+  protected abstract chainLinear(call: Node, args: Node, scope: Scope, depth: number): void;
+  protected abstract crossDownstream(call: Node, args: Node, scope: Scope, depth: number): void;
+
+  /** An operator call: the tasks whose XComArgs its templated arguments take come first, as Python evaluates arguments first. */
+  protected operatorCall(call: TreeCall, mapped: CallSite | null = null, partialUpstream: number[] = []): Value {
+    const site = mapped ?? this.treeCallSite(call);
+    const callee = call.callee as OperatorCallee;
+    const upstream = site.scope.dynamic ? [] : [...partialUpstream, ...this.templatedReferences(callee, site, call.depth)];
+    const value = this.createTask(callee, site);
+    if (value.kind === 'tasks') {
+      const task = this.tasks[value.tasks[0]];
+      if (mapped) task.mapped = true;
+      this.connectAt(upstream, value.tasks, task.range);
+    }
+    return value;
+  }
+
+  /** `TaskGroup("id", ...)`: a group of its DAG, inside the group it is made in unless `parent_group=` says otherwise. */
+  protected taskGroupCall(call: TreeCall): Value {
+    const site = this.treeCallSite(call);
+    const { byName, scope } = site;
+    const idArg = byName.group_id ?? byName['#0'];
+    if (scope.dynamic || !idArg || typeof idArg.value !== 'string') {
+      if (!scope.dynamic && idArg?.value !== null) {
+        this.reportDynamic(idArg ? idArg.valueRange : this.range(call.fn), `This TaskGroup's group_id is ${idArg ? `computed (${idArg.text.slice(0, 60)})` : 'not given'}: static analysis cannot know the ids of its tasks.`);
+      }
+      return { kind: 'dynamic', reason: 'a TaskGroup whose group_id is not known' };
+    }
+    let dag = scope.dag;
+    const dagBinding = byName.dag?.kind === 'identifier' ? this.bindings.get(byName.dag.text) : undefined;
+    if (dagBinding?.kind === 'dag') dag = dagBinding.dag;
+    let parent = scope.group >= 0 && this.groups[scope.group].dag === dag ? scope.group : -1;
+    const parentBinding = byName.parent_group?.kind === 'identifier' ? this.bindings.get(byName.parent_group.text) : undefined;
+    if (parentBinding?.kind === 'group') {
+      parent = parentBinding.group;
+      if (dag < 0) dag = this.groups[parent].dag;
+    }
+    const range = this.range(call.node);
+    return { kind: 'group', group: this.createGroup(idArg.value, idArg.valueRange, dag, parent, byName.prefix_group_id?.value !== false, false, range.start.line, range) };
+  }
+
+  /** Reports every operator call (and call of a decorated function) under `node` as dynamic (VX404). */
   protected findDynamicTasks(node: Node, where: string): void {
     const slice = this.source.slice(node.startIndex, node.endIndex);
-    if (!/Operator|Sensor|task_id/.test(slice)) return;
+    if (!/Operator|Sensor|task_id/.test(slice) && !this.mentionsDecorated(slice)) return;
     const cursor = node.walk();
     try {
       let descend = true;
@@ -63,7 +113,8 @@ export class ExpressionReader extends ConstructBuilder {
           const call = cursor.currentNode;
           const fn = call.childForFieldName('function');
           const callee = fn ? this.resolveCallee(fn, call.childForFieldName('arguments')) : undefined;
-          if (fn && callee?.kind === 'operator') {
+          const decorated = fn?.type === 'identifier' ? this.bindings.get(this.text(fn)) : undefined;
+          if (fn && (callee?.kind === 'operator' || (decorated?.kind === 'decorated' && decorated.fn.role !== 'dag'))) {
             this.reportDynamic(this.range(fn), `${this.text(fn)} is called ${where}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
           }
         }
@@ -78,6 +129,11 @@ export class ExpressionReader extends ConstructBuilder {
     } finally {
       cursor.delete();
     }
+  }
+
+  private mentionsDecorated(text: string): boolean {
+    for (const name of this.decoratedNames) if (text.includes(`${name}(`) || text.includes(`${name}.`)) return true;
+    return false;
   }
 
   // -- expressions ------------------------------------------------------------
@@ -112,21 +168,8 @@ export class ExpressionReader extends ConstructBuilder {
       }
       case 'list':
       case 'tuple':
-      case 'set': {
-        const tasks: number[] = [];
-        let dynamic = false;
-        for (const item of node.namedChildren) {
-          if (!item || item.type === 'comment') continue;
-          const value = this.expression(item, scope, depth + 1);
-          if (value.kind === 'tasks') tasks.push(...value.tasks);
-          else if (value.kind === 'dynamic') dynamic = true;
-          else if (value.kind === 'notTask' || value.kind === 'dag') {
-            return { kind: 'notTask', reason: value.kind === 'dag' ? 'a list holding a DAG' : value.reason };
-          }
-        }
-        if (dynamic) return { kind: 'dynamic' };
-        return { kind: 'tasks', tasks };
-      }
+      case 'set':
+        return this.listValue(node, scope, depth);
       case 'list_comprehension':
       case 'set_comprehension':
       case 'dictionary_comprehension':
@@ -136,6 +179,16 @@ export class ExpressionReader extends ConstructBuilder {
       case 'string':
       case 'concatenated_string':
         return { kind: 'notTask', reason: `${this.text(node).slice(0, 40)} is a string` };
+      case 'dictionary': {
+        // Tasks made as a dict's values exist, though no name holds them.
+        const text = this.text(node);
+        if (!/(Operator|Sensor|DAG|TaskGroup)\s*\(/.test(text) && !this.mentionsDecorated(text)) return { kind: 'notTask', reason: 'a dict' };
+        for (const pair of node.namedChildren) {
+          const value = pair?.type === 'pair' ? pair.childForFieldName('value') : null;
+          if (value) this.expression(value, scope, depth + 1);
+        }
+        return { kind: 'dynamic' };
+      }
       case 'integer':
       case 'float':
       case 'true':
@@ -143,15 +196,58 @@ export class ExpressionReader extends ConstructBuilder {
       case 'none':
         return { kind: 'notTask', reason: `${this.text(node)} is not a task` };
       case 'attribute':
-      case 'subscript':
-      case 'conditional_expression':
-      case 'await':
-        return { kind: 'dynamic' };
+        return this.attributeValue(node, scope, depth);
+      case 'subscript': {
+        // `extract()["total"]`: one key of a task's result, still that task's XComArg.
+        const object = node.childForFieldName('value');
+        const value = object ? this.expression(object, scope, depth + 1) : undefined;
+        return value?.kind === 'tasks' && value.xcom ? value : { kind: 'dynamic' };
+      }
       default:
         return { kind: 'dynamic' };
     }
   }
 
+  /** A list of tasks, TaskGroups (or both): its tasks when it holds only tasks. */
+  protected listValue(node: Node, scope: Scope, depth: number): Value {
+    const tasks: number[] = [];
+    let items: Value[] | undefined;
+    let dynamic = false;
+    for (const item of node.namedChildren) {
+      if (!item || item.type === 'comment') continue;
+      const value = this.expression(item, scope, depth + 1);
+      if (value.kind === 'tasks') tasks.push(...value.tasks);
+      else if (value.kind === 'group') (items ??= []).push(value);
+      else if (value.kind === 'dynamic') dynamic = true;
+      else if (value.kind === 'notTask' || value.kind === 'dag' || value.kind === 'decorated') {
+        return { kind: 'notTask', reason: value.kind === 'dag' ? 'a list holding a DAG' : value.kind === 'decorated' ? `a list holding the function "${value.fn.name}"` : value.reason };
+      }
+    }
+    if (dynamic) return { kind: 'dynamic' };
+    if (!items) return { kind: 'tasks', tasks };
+    if (tasks.length > 0) items.unshift({ kind: 'tasks', tasks });
+    return { kind: 'list', items };
+  }
+
+  /** `op.output` (an XComArg), `t.task_group`, `g.parent_group`; any other attribute is not known. */
+  protected attributeValue(node: Node, scope: Scope, depth: number): Value {
+    const object = node.childForFieldName('object');
+    const attribute = node.childForFieldName('attribute');
+    if (!object || !attribute) return { kind: 'dynamic' };
+    const name = this.text(attribute);
+    if (name !== 'output' && name !== 'task_group' && name !== 'parent_group') return { kind: 'dynamic' };
+    const value = this.expression(object, scope, depth + 1);
+    if (name === 'output' && value.kind === 'tasks' && value.tasks.length === 1) return { kind: 'tasks', tasks: value.tasks, xcom: true };
+    if (name === 'task_group' && value.kind === 'tasks' && value.tasks.length === 1) {
+      const group = this.groupOfTask(value.tasks[0]);
+      return group >= 0 ? { kind: 'group', group } : { kind: 'dynamic' };
+    }
+    if ((name === 'parent_group' || name === 'task_group') && value.kind === 'group') {
+      const parent = this.groups[value.group].parent;
+      return parent >= 0 ? { kind: 'group', group: parent } : { kind: 'dynamic' };
+    }
+    return { kind: 'dynamic' };
+  }
 
   protected assignment(node: Node, scope: Scope, depth: number): Value {
     const left = node.childForFieldName('left');
@@ -173,55 +269,48 @@ export class ExpressionReader extends ConstructBuilder {
     if (left) {
       let binding = this.bindingOf(value);
       if (binding.kind === 'other') {
-        const literal = literalValue(right, this.source, (n) => this.literalOf(n));
+        const literal = scope.conditional ? undefined : literalValue(right, this.source, this.constants);
+        const entries = literal === undefined && !scope.conditional ? dictEntries(right, this.source, this.constants) : undefined;
         if (literal !== undefined) binding = { kind: 'literal', value: literal };
+        else if (entries) binding = { kind: 'dict', entries };
       }
       this.bindTargets(left, binding, scope);
     }
     return value;
   }
 
-  /** The dotted name of a callee, resolved through the imports: `vortex.operators.bash.BashOperator`. */
-  protected qualify(node: Node): { qualified: string | null; last: string } {
-    const parts: string[] = [];
-    let current: Node | null = node;
-    let depth = 0;
-    while (current && current.type === 'attribute' && depth++ < MAX_EXPRESSION_DEPTH) {
-      const attr = current.childForFieldName('attribute');
-      if (!attr) return { qualified: null, last: '' };
-      parts.unshift(this.text(attr));
-      current = current.childForFieldName('object');
-    }
-    if (!current || current.type !== 'identifier') return { qualified: null, last: parts[parts.length - 1] ?? '' };
-    parts.unshift(this.text(current));
-    return this.qualifyParts(parts);
-  }
-
-  /** `qualify` for a callee already split into names: [head, ...attributes]. */
-  protected qualifyParts(parts: string[]): { qualified: string | null; last: string } {
-    const [head, ...rest] = parts;
-    const last = parts[parts.length - 1];
-    const binding = this.bindings.get(head);
-    if (binding?.kind === 'import') {
-      // An alias (`import BashOperator as Bash`) names the class it stands for.
-      const qualified = [binding.qualified, ...rest].join('.');
-      return { qualified, last: qualified.slice(qualified.lastIndexOf('.') + 1) };
-    }
-    if (!binding && this.starImports.length > 0 && rest.length === 0) {
-      return { qualified: `${this.starImports[0]}.${head}`, last };
-    }
-    return { qualified: null, last };
-  }
-
   protected resolveCallee(fn: Node, args: Node | null): Callee {
-    const { qualified, last } = this.qualify(fn);
+    const { qualified, last } = this.qualifyNode(fn);
     return classifyCallee(qualified, last, this.text(fn), () => !!args && hasKeyword(args, 'task_id', this.source));
+  }
+
+  /** The decorated function a callee names (`extract`), with `.override(...)`'s arguments (`extract.override(task_id="x")`). */
+  protected decoratedCallee(fn: Node, scope: Scope): { fn: DecoratedFunction; overrides: CallSite | null; name: Node } | undefined {
+    if (fn.type === 'identifier') {
+      const binding = this.bindings.get(this.text(fn));
+      return binding?.kind === 'decorated' ? { fn: binding.fn, overrides: null, name: fn } : undefined;
+    }
+    if (fn.type !== 'call') return undefined;
+    const inner = fn.childForFieldName('function');
+    if (inner?.type !== 'attribute' || this.text(inner.childForFieldName('attribute')!) !== 'override') return undefined;
+    const object = inner.childForFieldName('object');
+    const binding = object?.type === 'identifier' ? this.bindings.get(this.text(object)) : undefined;
+    if (binding?.kind !== 'decorated') return undefined;
+    return { fn: binding.fn, overrides: this.treeSite(fn, inner, fn.childForFieldName('arguments'), scope), name: object! };
+  }
+
+  /** A TaskFlow call's site, its callee the function's name alone (not `.override(...)` or `.partial(...)` after it). */
+  protected namedSite(site: CallSite, name: Node): CallSite {
+    const end = this.position(name.endIndex);
+    return { ...site, operatorEndLine: end.line, operatorEndCharacter: end.character };
   }
 
   protected call(node: Node, scope: Scope, depth: number): Value {
     const fn = node.childForFieldName('function');
     const args = node.childForFieldName('arguments');
     if (!fn) return { kind: 'dynamic' };
+    const decorated = this.decoratedCallee(fn, scope);
+    if (decorated) return this.decoratedCall(decorated.fn, this.namedSite(this.treeSite(node, fn, args, scope), decorated.name), node, scope, depth, decorated.overrides, false);
     if (fn.type === 'attribute') {
       const method = fn.childForFieldName('attribute');
       const methodName = method ? this.text(method) : '';
@@ -229,44 +318,73 @@ export class ExpressionReader extends ConstructBuilder {
         this.setStream(node, fn, args, methodName === 'set_downstream', scope, depth);
         return { kind: 'none' };
       }
-      if (methodName === 'partial' || methodName === 'expand' || methodName === 'expand_kwargs') {
-        this.report('VX402', this.range(method!), `Dynamic task mapping (.${methodName}(...)) is not supported by VORTEX: create the tasks explicitly, or run this DAG in Airflow.`);
-        const object = fn.childForFieldName('object');
-        if (object?.type === 'call') {
-          const inner = object.childForFieldName('function');
-          const callee = inner ? this.resolveCallee(inner, object.childForFieldName('arguments')) : undefined;
-          if (inner && callee?.kind === 'operator') {
-            this.reportDynamic(this.range(inner), `Mapped tasks are created at run time: static analysis cannot see them.`);
-          }
-          if (callee?.kind !== 'operator') this.expression(object, scope, depth + 1);
-        }
-        return { kind: 'dynamic' };
-      }
+      if (methodName === 'expand' || methodName === 'expand_kwargs') return this.mappedCall(node, fn, args, scope, depth);
+      if (methodName === 'partial') return this.partialCall(node, fn, args, scope, depth);
     }
     const callee = this.resolveCallee(fn, args);
     return this.callHandlers[callee.kind]({ node, fn, args, callee, scope, depth });
   }
 
+  /** `Operator.partial(...)`, `f.partial(...)`: what `.expand(...)` maps; its XComArgs are taken now, as Python evaluates them now. */
+  protected partialCall(node: Node, fn: Node, args: Node | null, scope: Scope, depth: number): Value {
+    const base = fn.childForFieldName('object');
+    if (!base) return { kind: 'dynamic' };
+    const site = this.treeSite(node, fn, args, scope);
+    const decorated = this.decoratedCallee(base, scope);
+    const upstream: number[] = [];
+    if (decorated) {
+      if (args) this.xcomReferences(args, scope, depth, upstream);
+      return { kind: 'partial', partial: { site: this.namedSite(site, decorated.name), callee: null, fn: decorated.fn, overrides: decorated.overrides, upstream } };
+    }
+    const callee = this.resolveCallee(base, args);
+    if (callee.kind !== 'operator') {
+      this.expression(base, scope, depth + 1);
+      return { kind: 'dynamic' };
+    }
+    if (!scope.dynamic) upstream.push(...this.templatedReferences(callee, site, depth));
+    return { kind: 'partial', partial: { site, callee, fn: null, overrides: null, upstream } };
+  }
+
+  /**
+   * `.expand(...)` / `.expand_kwargs(...)` on a partial task (written inline
+   * or bound to a name) or on a TaskFlow function: one mapped task, made from
+   * the arguments of both calls.
+   */
+  protected mappedCall(node: Node, fn: Node, args: Node | null, scope: Scope, depth: number): Value {
+    const base = fn.childForFieldName('object');
+    if (!base) return { kind: 'dynamic' };
+    const expandSite = this.treeSite(node, fn, args, scope);
+    const decorated = this.decoratedCallee(base, scope);
+    if (decorated) return this.decoratedCall(decorated.fn, this.namedSite(expandSite, decorated.name), node, scope, depth, decorated.overrides, true);
+    const value = base.type === 'call' || base.type === 'identifier' ? this.expression(base, scope, depth + 1) : undefined;
+    if (value?.kind !== 'partial') return { kind: 'dynamic' };
+    const { partial } = value;
+    // Written inline, the task's callee is `Operator.partial`; else the name `.expand` is called on.
+    const calleeEnd = base.type === 'call' ? partial.site : expandSite;
+    const site: CallSite = {
+      ...expandSite,
+      operatorEndLine: calleeEnd.operatorEndLine,
+      operatorEndCharacter: calleeEnd.operatorEndCharacter,
+      byName: { ...expandSite.byName, ...partial.site.byName },
+      list: [...partial.site.list, ...expandSite.list],
+      hasSplat: partial.site.hasSplat,
+    };
+    if (partial.fn) {
+      const made = this.decoratedCall(partial.fn, site, node, scope, depth, partial.overrides, true);
+      if (made.kind === 'tasks') this.connectAt(partial.upstream, made.tasks, this.range(node));
+      return made;
+    }
+    return this.operatorCall({ node, fn: base, args, callee: partial.callee!, scope, depth }, site, partial.upstream);
+  }
+
   /** The CallSite of a call the tree walk found (a new one each: calls nest). */
   protected treeCallSite(call: TreeCall): CallSite {
-    const { node, fn, args } = call;
-    const { byName, list, hasSplat, nodes } = this.readArguments(args);
-    const argsEnd = args ? this.position(args.endIndex) : null;
-    const at = this.callPositions(node.startIndex, node.endIndex, fn.endIndex);
-    return {
-      line: at.line, character: at.character, endLine: at.endLine, endCharacter: at.endCharacter,
-      operatorEndLine: at.operatorEndLine, operatorEndCharacter: at.operatorEndCharacter,
-      calleeText: this.text(fn),
-      argsEndLine: argsEnd?.line ?? -1,
-      argsEndCharacter: argsEnd?.character ?? -1,
-      byName, list, hasSplat, nodes,
-      scope: call.scope,
-    };
+    return this.treeSite(call.node, call.fn, call.args, call.scope);
   }
 
   /** A call of no construct the analyser models: it may still hold operator calls in its arguments (`print(BashOperator(...))`). */
   protected unknownCall({ args, scope, depth }: TreeCall): Value {
-    if (args && /Operator|Sensor|DAG/.test(this.text(args))) {
+    if (args && (/Operator|Sensor|DAG/.test(this.text(args)) || this.mentionsDecorated(this.text(args)))) {
       for (const arg of args.namedChildren) {
         if (!arg) continue;
         const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
@@ -274,91 +392,6 @@ export class ExpressionReader extends ConstructBuilder {
       }
     }
     return { kind: 'dynamic' };
-  }
-
-  /** Evaluates an operand of a dependency; reports VX302 when it is not a task. */
-  protected operand(node: Node, scope: Scope, depth: number): number[] | undefined {
-    return this.operandTasks(this.expression(node, scope, depth + 1), this.text(node), this.range(node));
-  }
-
-  /** `a >> b >> [c, d] << e`: flattened without recursion, each operand evaluated once. */
-  protected dependencyChain(node: Node, scope: Scope, depth: number): Value {
-    const operands: Node[] = [];
-    const operators: string[] = [];
-    let current: Node = node;
-    for (;;) {
-      const op = current.type === 'binary_operator' ? current.childForFieldName('operator') : null;
-      if (!op || (op.type !== '>>' && op.type !== '<<')) break;
-      const right = current.childForFieldName('right');
-      const left = current.childForFieldName('left');
-      if (!right || !left) return { kind: 'dynamic' };
-      operands.push(right);
-      operators.push(op.type);
-      current = left;
-    }
-    operands.push(current);
-    operands.reverse();
-    operators.reverse();
-    const values = operands.map((o) => this.operand(o, scope, depth));
-    for (let i = 0; i < operators.length; i++) {
-      const left = values[i];
-      const right = values[i + 1];
-      if (!left || !right) continue;
-      const range = this.span(operands[i].startIndex, operands[i + 1].endIndex);
-      if (operators[i] === '>>') this.connectAt(left, right, range);
-      else this.connectAt(right, left, range);
-    }
-    const last = values[values.length - 1];
-    return last ? { kind: 'tasks', tasks: last } : { kind: 'dynamic' };
-  }
-
-  protected setStream(call: Node, fn: Node, args: Node | null, downstream: boolean, scope: Scope, depth: number): void {
-    const object = fn.childForFieldName('object');
-    const target = args?.namedChildren.find((c) => c && c.type !== 'comment' && c.type !== 'keyword_argument');
-    if (!object || !target) return;
-    const self = this.operand(object, scope, depth);
-    const others = this.operand(target, scope, depth);
-    if (!self || !others) return;
-    const range = this.range(call);
-    if (downstream) this.connectAt(self, others, range);
-    else this.connectAt(others, self, range);
-  }
-
-  protected chain(call: Node, args: Node, scope: Scope, depth: number): void {
-    const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'keyword_argument');
-    if (items.some((i) => i.type === 'list_splat')) {
-      this.reportDynamic(this.range(call), 'chain(*...) takes its tasks from a computed list: static analysis cannot see its dependencies.');
-      return;
-    }
-    const values = items.map((i) => ({ node: i, tasks: this.operand(i, scope, depth), isList: i.type === 'list' || i.type === 'tuple' || this.isTaskList(i) }));
-    for (let i = 0; i + 1 < values.length; i++) {
-      const a = values[i];
-      const b = values[i + 1];
-      if (!a.tasks || !b.tasks) continue;
-      const range = this.span(a.node.startIndex, b.node.endIndex);
-      if (a.isList && b.isList) {
-        if (a.tasks.length !== b.tasks.length) {
-          this.report('VX305', range, `chain() pairs adjacent lists one to one, but these have ${a.tasks.length} and ${b.tasks.length} tasks: make them the same length, or use cross_downstream() for all pairs.`);
-          continue;
-        }
-        for (let k = 0; k < a.tasks.length; k++) this.connectAt([a.tasks[k]], [b.tasks[k]], range);
-      } else {
-        this.connectAt(a.tasks, b.tasks, range);
-      }
-    }
-  }
-
-  protected isTaskList(node: Node): boolean {
-    if (node.type !== 'identifier') return false;
-    const binding = this.bindings.get(this.text(node));
-    return binding?.kind === 'tasks' && binding.tasks.length !== 1;
-  }
-
-  protected crossDownstream(call: Node, args: Node, scope: Scope, depth: number): void {
-    const items = args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-    const from = items[0] ? this.operand(items[0].type === 'keyword_argument' ? items[0].childForFieldName('value')! : items[0], scope, depth) : undefined;
-    const to = items[1] ? this.operand(items[1].type === 'keyword_argument' ? items[1].childForFieldName('value')! : items[1], scope, depth) : undefined;
-    if (from && to) this.connectAt(from, to, this.range(call));
   }
 }
 
@@ -374,3 +407,4 @@ function findKeywordValue(args: Node, name: string, source: string): Node | null
   }
   return null;
 }
+

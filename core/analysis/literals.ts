@@ -36,9 +36,10 @@ function unescapePython(body: string): string {
  * The value of a `string` node, or undefined for f-strings with interpolations
  * and byte strings (not a literal `str`).
  */
-export function stringValue(node: Node, source: string): string | undefined {
+export function stringValue(node: Node, source: string, scope?: LiteralScope): string | undefined {
   let prefix = '';
-  let body = '';
+  // Literal text and interpolated values alternate; only the literal text is unescaped.
+  const pieces: Array<{ text: string; literal: boolean }> = [];
   const count = node.childCount;
   for (let i = 0; i < count; i++) {
     const child = node.child(i)!;
@@ -48,14 +49,34 @@ export function stringValue(node: Node, source: string): string | undefined {
         break;
       case 'string_end':
         break;
-      case 'interpolation':
-        return undefined;
-      default:
-        body += source.slice(child.startIndex, child.endIndex);
+      case 'interpolation': {
+        // `f"{PREFIX}_load"`: a name bound to a module-level constant, with no conversion or format spec.
+        const value = interpolatedConstant(child, source, scope);
+        if (value === undefined) return undefined;
+        pieces.push({ text: value, literal: false });
+        break;
+      }
+      default: {
+        const text = source.slice(child.startIndex, child.endIndex);
+        // In an f-string, `{{` and `}}` stand for one brace.
+        pieces.push({ text: prefix.includes('f') ? text.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : text, literal: true });
+      }
     }
   }
   if (prefix.includes('b')) return undefined;
-  return prefix.includes('r') ? body : unescapePython(body);
+  const raw = prefix.includes('r');
+  return pieces.map((p) => (p.literal && !raw ? unescapePython(p.text) : p.text)).join('');
+}
+
+/** The text an f-string's `{name}` interpolates, when the name is a string or number constant. */
+function interpolatedConstant(interpolation: Node, source: string, scope: LiteralScope | undefined): string | undefined {
+  if (!scope) return undefined;
+  const named = interpolation.namedChildren.filter((c) => c !== null);
+  if (named.length !== 1 || named[0]!.type !== 'identifier') return undefined;
+  const value = scope(source.slice(named[0]!.startIndex, named[0]!.endIndex));
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  return undefined;
 }
 
 /** A name → literal lookup, for `default_args = {...}` used later as `default_args=default_args`. */
@@ -66,7 +87,20 @@ export function literalValue(node: Node, source: string, scope?: LiteralScope, d
   if (depth > MAX_LITERAL_DEPTH) return undefined;
   switch (node.type) {
     case 'string':
-      return stringValue(node, source);
+      return stringValue(node, source, scope);
+    case 'binary_operator': {
+      // `PREFIX + "_load"`, `BASE + [...]`: `+` of two strings, numbers or lists.
+      const op = node.childForFieldName('operator');
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (op?.type !== '+' || !left || !right) return undefined;
+      const a = literalValue(left, source, scope, depth + 1);
+      const b = literalValue(right, source, scope, depth + 1);
+      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      if (typeof a === 'number' && typeof b === 'number') return a + b;
+      if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+      return undefined;
+    }
     case 'integer':
     case 'float':
     case 'true':
@@ -77,7 +111,7 @@ export function literalValue(node: Node, source: string, scope?: LiteralScope, d
       let out = '';
       for (const part of node.namedChildren) {
         if (!part) return undefined;
-        const v = stringValue(part, source);
+        const v = stringValue(part, source, scope);
         if (v === undefined) return undefined;
         out += v;
       }
@@ -200,4 +234,24 @@ export function stringFromText(text: string): string | undefined {
     body = body.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
   }
   return prefix.includes('r') ? body : unescapePython(body);
+}
+
+/**
+ * The entries of a dict display whose keys are literal strings, each value's
+ * literal or undefined when it is not one; undefined when a key is not a
+ * literal string or the dict unpacks another (`**base`).
+ */
+export function dictEntries(node: Node, source: string, scope?: LiteralScope): Record<string, LiteralValue | undefined> | undefined {
+  if (node.type !== 'dictionary') return undefined;
+  const out: Record<string, LiteralValue | undefined> = {};
+  for (const pair of node.namedChildren) {
+    if (!pair || pair.type === 'comment') continue;
+    if (pair.type !== 'pair') return undefined;
+    const keyNode = pair.childForFieldName('key');
+    const valueNode = pair.childForFieldName('value');
+    const key = keyNode ? literalValue(keyNode, source, scope) : undefined;
+    if (typeof key !== 'string' || !valueNode) return undefined;
+    out[key] = literalValue(valueNode, source, scope);
+  }
+  return out;
 }

@@ -114,6 +114,11 @@ export interface DagModel {
   dagId: string | null;
   /** The schedule string, or null for `None`, no schedule, or an unsupported value. */
   schedule: string | null;
+  /**
+   * A schedule that is not a string (a `timedelta`, Datasets or Assets, a
+   * timetable, a computed value) in words; absent for strings and `None`.
+   */
+  scheduleDescription?: string | null;
   owner: string | null;
   description: string | null;
   tags: string[];

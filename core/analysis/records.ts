@@ -88,6 +88,20 @@ export class TaskRecord implements TaskModel {
   variable: string | null;
   upstream: string[];
   downstream: string[];
+  // Modern Airflow's structure; set only where it differs from the default, so
+  // the model of a file that uses none of it is what it always was.
+  groupId?: string | null;
+  decorated?: boolean;
+  mapped?: boolean;
+  branch?: boolean;
+  triggerRule?: string | null;
+  /**
+   * A TaskFlow task: its function, the call's literal arguments, and where its
+   * id comes from when no `task_id` names it (the function's name).
+   */
+  taskflow?: TaskFlowCall;
+  /** The id as written, when a TaskGroup prefixes it (`task_1` of `section_1.task_1`). */
+  ownId?: string;
   readonly line: number;
   readonly character: number;
   readonly endLine: number;
@@ -127,7 +141,7 @@ export class TaskRecord implements TaskModel {
   }
 
   get taskIdRange(): Range {
-    return this.args.task_id.valueRange;
+    return this.taskflow ? this.taskflow.idRange : this.args.task_id.valueRange;
   }
 
   /** Literal `bash_command`. */
@@ -138,15 +152,18 @@ export class TaskRecord implements TaskModel {
 
   /** The name given as `python_callable`. */
   get pythonCallable(): string | null {
+    if (this.taskflow) return this.taskflow.callable;
     return this.args.python_callable ? this.args.python_callable.text : null;
   }
 
   get opArgs(): LiteralValue[] | null {
+    if (this.taskflow) return this.taskflow.opArgs;
     const value = this.args.op_args?.value;
     return Array.isArray(value) ? value : null;
   }
 
   get opKwargs(): { [key: string]: LiteralValue } | null {
+    if (this.taskflow) return this.taskflow.opKwargs;
     const value = this.args.op_kwargs?.value;
     return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
   }
@@ -158,7 +175,7 @@ export class TaskRecord implements TaskModel {
 
   /** The plain TaskModel, keys in the order the model has always been written in. */
   toJSON(): TaskModel {
-    return {
+    const json: TaskModel = {
       taskId: this.taskId,
       operator: this.operator,
       qualifiedOperator: this.qualifiedOperator,
@@ -179,7 +196,25 @@ export class TaskRecord implements TaskModel {
       upstream: this.upstream,
       downstream: this.downstream,
     };
+    if (this.groupId) json.groupId = this.groupId;
+    if (this.decorated) json.decorated = true;
+    if (this.mapped) json.mapped = true;
+    if (this.branch) json.branch = true;
+    if (this.triggerRule) json.triggerRule = this.triggerRule;
+    return json;
   }
+}
+
+/** What a TaskFlow call gives its task, beyond its arguments. */
+export interface TaskFlowCall {
+  /** The decorated function's name. */
+  callable: string;
+  /** Where the task is named at its call: an `.override(task_id=...)`'s value, else the function's name (a decorator's `task_id` is outside the call). */
+  idRange: Range;
+  /** The call's positional arguments, when all are literals. */
+  opArgs: LiteralValue[] | null;
+  /** The call's keyword arguments, when all are literals. */
+  opKwargs: { [key: string]: LiteralValue } | null;
 }
 
 /** The strings of a literal list (`tags`, `secrets`), or none. */
@@ -198,6 +233,8 @@ export class EdgeRecord implements EdgeModel {
     readonly startCharacter: number,
     readonly endLine: number,
     readonly endCharacter: number,
+    /** The text of the `Label(...)` the dependency was written through. */
+    public label: string | null = null,
   ) {}
 
   get range(): Range {
@@ -205,6 +242,8 @@ export class EdgeRecord implements EdgeModel {
   }
 
   toJSON(): EdgeModel {
-    return { upstream: this.upstream, downstream: this.downstream, range: this.range };
+    const json: EdgeModel = { upstream: this.upstream, downstream: this.downstream, range: this.range };
+    if (this.label !== null) json.label = this.label;
+    return json;
   }
 }

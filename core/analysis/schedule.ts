@@ -28,10 +28,14 @@ export const SCHEDULE_PRESETS: Readonly<Record<string, string>> = {
   '@quarterly': '0 0 1 */3 *',
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
+  '@continuous': '',
 };
 
-/** Presets Airflow knows that VORTEX cannot schedule. */
-export const UNSUPPORTED_PRESETS: ReadonlySet<string> = new Set(['@continuous']);
+/** What the presets that stand for no cron expression mean. */
+export const PRESETS_WITHOUT_CRON: Readonly<Record<string, string>> = {
+  '@once': 'runs once, when triggered',
+  '@continuous': 'runs continuously: a new run starts as soon as the previous one ends',
+};
 
 /** Common patterns offered in completion, with what they mean. */
 export const COMMON_CRON_PATTERNS: ReadonlyArray<{ cron: string; label: string }> = [
@@ -48,8 +52,7 @@ const FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as con
 
 export type ScheduleCheck =
   | { ok: true; kind: 'preset' | 'cron'; cron: string | null }
-  | { ok: false; unsupported: true; message: string }
-  | { ok: false; unsupported: false; message: string; suggestion?: string };
+  | { ok: false; message: string; suggestion?: string };
 
 function parserReason(expression: string): string | null {
   try {
@@ -65,13 +68,9 @@ export function checkSchedule(value: string): ScheduleCheck {
   const trimmed = value.trim();
   if (trimmed.startsWith('@')) {
     if (trimmed in SCHEDULE_PRESETS) return { ok: true, kind: 'preset', cron: SCHEDULE_PRESETS[trimmed] || null };
-    if (UNSUPPORTED_PRESETS.has(trimmed)) {
-      return { ok: false, unsupported: true, message: `The schedule "${trimmed}" is not supported by VORTEX: use a cron expression or a preset such as "@daily".` };
-    }
     const suggestion = closest(trimmed, Object.keys(SCHEDULE_PRESETS));
     return {
       ok: false,
-      unsupported: false,
       message: `"${trimmed}" is not a known schedule preset${suggestion ? `: did you mean "${suggestion}"?` : '.'} Presets are ${Object.keys(SCHEDULE_PRESETS).join(', ')}.`,
       ...(suggestion ? { suggestion } : {}),
     };
@@ -80,7 +79,6 @@ export function checkSchedule(value: string): ScheduleCheck {
   if (fields.length !== 5) {
     return {
       ok: false,
-      unsupported: false,
       message: `"${trimmed}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; a cron expression needs 5: minute hour day-of-month month day-of-week (for example "0 12 * * *").`,
     };
   }
@@ -90,11 +88,11 @@ export function checkSchedule(value: string): ScheduleCheck {
     const probe = FIELDS.map((_, j) => (j === i ? fields[i] : '*')).join(' ');
     const reason = parserReason(probe);
     if (reason) {
-      return { ok: false, unsupported: false, message: `Invalid ${FIELDS[i]} field "${fields[i]}" in cron expression "${trimmed}": ${reason}.` };
+      return { ok: false, message: `Invalid ${FIELDS[i]} field "${fields[i]}" in cron expression "${trimmed}": ${reason}.` };
     }
   }
   const reason = parserReason(trimmed);
-  if (reason) return { ok: false, unsupported: false, message: `Invalid cron expression "${trimmed}": ${reason}.` };
+  if (reason) return { ok: false, message: `Invalid cron expression "${trimmed}": ${reason}.` };
   return { ok: true, kind: 'cron', cron: trimmed };
 }
 

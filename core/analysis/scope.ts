@@ -13,7 +13,9 @@ export type ScopeKind =
   /** The body of a loop: every task made here is dynamic. */
   | 'loop'
   /** A function body (decorated or not): searched for operator calls only, which are dynamic. */
-  | 'function';
+  | 'function'
+  /** The body of a `@dag` or `@task_group` function, walked where the function is called. */
+  | 'call';
 
 export interface Scope {
   readonly kind: ScopeKind;
@@ -25,6 +27,11 @@ export interface Scope {
   readonly group: number;
   /** Why every task made here is dynamic (`a loop`, `inside the function "f"`), or null. */
   readonly dynamic: string | null;
+  /**
+   * Whether the code here may not run (a branch of `if` or `try`): a name
+   * bound to a literal here may hold another value, so it is no constant.
+   */
+  readonly conditional?: boolean;
 }
 
 export function moduleScope(): Scope {
@@ -34,6 +41,21 @@ export function moduleScope(): Scope {
 /** The body of a `with` block whose items made `dag` and `group` current (or left the enclosing ones). */
 export function withScope(parent: Scope, dag: number, group: number): Scope {
   return { kind: 'with', parent, dag, group, dynamic: parent.dynamic };
+}
+
+/** A `with` block whose items cannot be known (a TaskGroup with a computed id): every task made in it is dynamic. */
+export function unknownWithScope(parent: Scope, why: string): Scope {
+  return { kind: 'with', parent, dag: parent.dag, group: parent.group, dynamic: parent.dynamic ?? why };
+}
+
+/** The body of a `@dag` or `@task_group` function, walked where it is called, making tasks in `dag` and `group`. */
+export function callScope(parent: Scope, dag: number, group: number): Scope {
+  return { kind: 'call', parent, dag, group, dynamic: parent.dynamic };
+}
+
+/** A branch of `if` or `try`. */
+export function conditionalScope(parent: Scope): Scope {
+  return parent.conditional ? parent : { ...parent, conditional: true };
 }
 
 export function loopScope(parent: Scope): Scope {

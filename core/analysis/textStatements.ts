@@ -13,13 +13,13 @@ import { classifyCallee, type Callee } from './callees';
 import { NO_NODES, type CallSite } from './callSite';
 import { moduleScope, type Scope } from './scope';
 import type { Binding, Value } from './builder';
-import { ExpressionReader } from './expressions';
+import { DependencyReader } from './dependencies';
 import { NO_ARGUMENTS, preparedCall, type PreparedChain, type PreparedStatement, type StatementCache } from './statementCache';
 
 /** The tree does not have a statement where the text walk says one starts. */
 export class TreeMismatch extends Error {}
 
-export class TextStatements extends ExpressionReader {
+export abstract class TextStatements extends DependencyReader {
   constructor(
     source: string,
     root: Node,
@@ -209,8 +209,9 @@ export class TextStatements extends ExpressionReader {
         const right = this.simpleOperand(names[i + 1], p, i + 1);
         // The edge spans from the start of its left operand to the end of its right one.
         if (left && right) {
-          if (operators[i] === '>>') this.connect(left, right, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
-          else this.connect(right, left, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
+          const [up, down] = operators[i] === '>>' ? [left, right] : [right, left];
+          if (up.kind === 'tasks' && down.kind === 'tasks') this.connect(up.tasks, down.tasks, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
+          else this.link(up, down, makeRange(p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]));
         }
         left = right;
       }
@@ -226,39 +227,46 @@ export class TextStatements extends ExpressionReader {
     site.operatorEndLine = statement.operatorEndLine;
     site.operatorEndCharacter = statement.operatorEndCharacter;
     site.calleeText = statement.fnText;
-    site.byName = statement.byName;
-    site.list = statement.list;
+    const { list, byName } = this.withConstants(statement.list, statement.byName);
+    site.byName = byName;
+    site.list = list;
     site.scope = scope;
+    const upstream = scope.dynamic ? undefined : this.templatedReferences(callee, site, 0);
     const value = this.createTask(callee, site);
+    if (upstream && upstream.length > 0 && value.kind === 'tasks') this.connectAt(upstream, value.tasks, this.tasks[value.tasks[0]].range);
     this.bindName(statement.target, this.bindingOf(value), scope);
     return true;
   }
 
-  /** The tasks of operand `index` of a chain (its `names`, at `positions[4 * index…]`); reports VX302 when it is not a task. */
-  protected simpleOperand(names: string | string[], positions: number[], index: number): number[] | undefined {
+  /** The value of operand `index` of a chain (its `names`, at `positions[4 * index…]`); reports VX302 when it cannot be one. */
+  protected simpleOperand(names: string | string[], positions: number[], index: number): Value | undefined {
     let value: Value;
     if (typeof names === 'string') {
       value = this.nameValue(names);
+      if (value.kind === 'tasks') return value;
     } else {
       const tasks: number[] = [];
+      let items: Value[] | undefined;
       let dynamic = false;
       value = { kind: 'tasks', tasks };
       for (let i = 0; i < names.length; i++) {
         const v = this.nameValue(names[i]);
         if (v.kind === 'tasks') tasks.push(...v.tasks);
+        else if (v.kind === 'group') (items ??= []).push(v);
         else if (v.kind === 'dynamic') dynamic = true;
-        else if (v.kind === 'notTask' || v.kind === 'dag') {
-          value = { kind: 'notTask', reason: v.kind === 'dag' ? 'a list holding a DAG' : v.reason };
+        else if (v.kind === 'notTask' || v.kind === 'dag' || v.kind === 'decorated') {
+          value = { kind: 'notTask', reason: v.kind === 'dag' ? 'a list holding a DAG' : v.kind === 'decorated' ? `a list holding the function "${v.fn.name}"` : v.reason };
           break;
         }
       }
       if (dynamic && value.kind === 'tasks') value = { kind: 'dynamic' };
+      else if (items && value.kind === 'tasks') value = { kind: 'list', items: tasks.length > 0 ? [{ kind: 'tasks', tasks }, ...items] : items };
+      if (value.kind === 'tasks') return value;
     }
-    if (value.kind === 'tasks') return value.tasks;
     const { lineStarts } = this;
     const [startLine, startCharacter, endLine, endCharacter] = positions.slice(4 * index, 4 * index + 4);
     const text = this.source.slice(lineStarts[startLine] + startCharacter, lineStarts[endLine] + endCharacter);
-    return this.operandTasks(value, text, makeRange(startLine, startCharacter, endLine, endCharacter));
+    return this.dependencySide(value, text, makeRange(startLine, startCharacter, endLine, endCharacter));
   }
 
   /**

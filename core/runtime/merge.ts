@@ -7,18 +7,20 @@
  * the source also shows (same dag_id and task_id) keeps its static ranges and
  * arguments, so navigation and quick fixes keep pointing at the source; a task
  * made dynamically sits on the line that created it. VX404 ("static analysis
- * cannot see these tasks") is dropped, since now they are seen. Any other
- * outcome leaves the static model alone and only adds its diagnostics.
+ * cannot see these tasks") is dropped, since now they are seen. TaskGroups,
+ * edge labels and each task's group, marks and trigger rule are the
+ * runtime's: Airflow's own answer. Any other outcome leaves the static model
+ * alone and only adds its diagnostics.
  *
  * The static model is read field by field, never spread: its objects may be
  * class instances whose ranges are getters. The result shares arrays with the
  * outcome (both are read-only once made): a loop may build thousands of tasks.
  */
 import path from 'node:path';
-import type { DagModel, Diagnostic, EdgeModel, FileAnalysis, Range, TaskModel } from '../analysis/model';
+import type { DagModel, Diagnostic, EdgeModel, FileAnalysis, GroupModel, Range, TaskModel } from '../analysis/model';
 import { checkSchedule } from '../analysis/schedule';
 import { diagnostic } from '../diagnostics';
-import type { RuntimeDag, RuntimeOutcome, RuntimeTask } from './report';
+import type { RuntimeDag, RuntimeGroup, RuntimeOutcome, RuntimeTask } from './report';
 
 /**
  * `source` is the document's current text: with it, a dynamic task's range
@@ -31,7 +33,7 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
       isDagFile: staticAnalysis.isDagFile,
       dags: staticAnalysis.dags,
       tasks: staticAnalysis.tasks,
-      diagnostics: reconciledDiagnostics(staticAnalysis, outcome),
+      diagnostics: reconciledDiagnostics(staticAnalysis, outcome, source),
       hasDynamicConstructs: staticAnalysis.hasDynamicConstructs,
     };
   }
@@ -63,7 +65,10 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
       downstream: e.downstream,
       // An edge made in a loop has no expression of its own to point at: the task it leads to stands in.
       range: staticEdges.get(edgeKey(e.upstream, e.downstream)) ?? byId.get(e.downstream)?.range ?? dagRange,
+      label: e.label,
     }));
+    const staticGroups = new Map((staticDag?.groups ?? []).map((g) => [g.id, g]));
+    const groups = runtimeDag.groups.map((g) => group(g, staticGroups.get(g.id), lines, creationLine(g, inThisFile, dagRange.start.line)));
     dags.push({
       dagId: runtimeDag.dag_id,
       schedule: runtimeDag.schedule,
@@ -80,13 +85,14 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
       args: staticDag ? staticDag.args : {},
       taskIndices,
       edges,
+      groups,
     });
   }
   return {
     isDagFile: staticAnalysis.isDagFile,
     dags,
     tasks,
-    diagnostics: reconciledDiagnostics(staticAnalysis, outcome),
+    diagnostics: reconciledDiagnostics(staticAnalysis, outcome, source),
     hasDynamicConstructs: staticAnalysis.hasDynamicConstructs,
   };
 }
@@ -94,14 +100,18 @@ export function mergeRuntime(staticAnalysis: FileAnalysis, outcome: RuntimeOutco
 /**
  * The diagnostics of a file once it has been executed: the static ones, less
  * those the execution answered, plus the runtime's own. A resolved execution
- * answers VX404 (it saw the dynamic tasks) and VX104 on a schedule that is not
- * a literal when every DAG that call made got a schedule string, which is then
- * checked as a literal would be (VX103 / VX104 at the same place, naming the
- * value it took). The editor and `vortex inspect --runtime` both use this.
+ * answers VX404 (it saw the dynamic tasks) and VX201 (the SDK refuses a task
+ * id used twice in a DAG as Airflow does, so in a file that resolved the
+ * source check misread the ids), and a schedule that is not a literal is
+ * checked as a literal would be once every DAG that call made got a schedule
+ * string (VX103 at the schedule, naming the value it took). A task only the
+ * runtime saw, of an operator VORTEX does not run, gets VX205 on the line
+ * that made it, as the static check gives it on a call it can read. The
+ * editor and `vortex inspect --runtime` both use this; `source`, the
+ * document's text, places VX205 on the text of its line.
  */
-export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome): Diagnostic[] {
+export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome, source?: string): Diagnostic[] {
   if (outcome.status !== 'resolved') return [...staticAnalysis.diagnostics, ...outcome.diagnostics];
-  const answered = new Set<Diagnostic>();
   const added: Diagnostic[] = [];
   const inThisFile = sameFile(outcome.path);
   for (const dag of staticAnalysis.dags) {
@@ -110,28 +120,47 @@ export function reconciledDiagnostics(staticAnalysis: FileAnalysis, outcome: Run
     if (!range || !argument || argument.value !== undefined) continue;
     // A DAG call in a loop makes several DAGs, each created on a line of that call.
     const made = outcome.dags.filter((d) => d.line >= 1 && (!d.file || inThisFile(d.file)) && d.line - 1 >= dag.range.start.line && d.line - 1 <= dag.range.end.line);
-    // null: no schedule, or one that is not a string (a timedelta, Datasets): the static warning stands.
+    // null: no schedule, or one that is not a string (a timedelta, Datasets): nothing to check.
     if (made.length === 0 || made.some((d) => d.schedule === null)) continue;
-    for (const d of staticAnalysis.diagnostics) {
-      if (d.code === 'VX104' && sameRange(d.range, range)) answered.add(d);
-    }
     for (const schedule of new Set(made.map((d) => d.schedule as string))) {
       const check = checkSchedule(schedule);
       if (check.ok) continue;
       const ids = made.filter((d) => d.schedule === schedule).map((d) => `"${d.dag_id}"`).join(', ');
-      added.push(diagnostic(check.unsupported ? 'VX104' : 'VX103', range, `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`));
+      added.push(diagnostic('VX103', range, `Executing the file gave ${ids} the schedule "${schedule}": ${check.message}`));
     }
   }
   return [
-    ...staticAnalysis.diagnostics.filter((d) => d.code !== 'VX404' && !answered.has(d)),
+    ...staticAnalysis.diagnostics.filter((d) => !ANSWERED_BY_RESOLVING.has(d.code)),
     ...added,
+    ...notRunnable(staticAnalysis, outcome, inThisFile, source),
     ...outcome.diagnostics,
   ];
 }
 
-function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+/** VX205 for each line of this file that made runtime-only tasks VORTEX cannot run, unless the source check gave one there. */
+function notRunnable(staticAnalysis: FileAnalysis, outcome: RuntimeOutcome, inThisFile: (file: string) => boolean, source?: string): Diagnostic[] {
+  const staticIds = new Set(staticAnalysis.tasks.map((t) => t.taskId));
+  const flagged = new Set(staticAnalysis.diagnostics.filter((d) => d.code === 'VX205').map((d) => d.range.start.line));
+  const byLine = new Map<number, string[]>();
+  for (const dag of outcome.dags) {
+    for (const task of dag.tasks) {
+      if (task.kind !== 'other' || staticIds.has(task.task_id) || task.line < 1 || (task.file && !inThisFile(task.file))) continue;
+      const line = task.line - 1;
+      if (flagged.has(line)) continue;
+      const operators = byLine.get(line) ?? [];
+      if (!operators.includes(task.operator)) operators.push(task.operator);
+      byLine.set(line, operators);
+    }
+  }
+  if (byLine.size === 0) return [];
+  const lines = new SourceLines(source);
+  return [...byLine].map(([line, operators]) =>
+    diagnostic('VX205', lines.rangeOf(line), `VORTEX cannot run ${operators.join(', ')} locally (it runs BashOperator, PythonOperator, DummyOperator, EmptyOperator and @task functions); executing the file made tasks of it here, and they appear in the graph.`),
+  );
 }
+
+/** Static diagnostics a file that executed to its DAGs has proven wrong. */
+const ANSWERED_BY_RESOLVING: ReadonlySet<string> = new Set(['VX404', 'VX201']);
 
 /** Task ids hold no NUL: a cheap key for a pair (thousands of edges ask). */
 function edgeKey(upstream: string, downstream: string): string {
@@ -161,19 +190,30 @@ function sameFile(file: string): (other: string) => boolean {
   };
 }
 
-/** The 0-based line that created a DAG or task in this file, or `fallback` when it was made elsewhere. */
-function creationLine(made: RuntimeDag | RuntimeTask, inThisFile: (file: string) => boolean, fallback: number): number {
-  if (made.line < 1 || (made.file && !inThisFile(made.file))) return fallback;
+/** The 0-based line that created a DAG, task or group in this file, or `fallback` when it was made elsewhere. */
+function creationLine(made: RuntimeDag | RuntimeTask | RuntimeGroup, inThisFile: (file: string) => boolean, fallback: number): number {
+  if (made.line < 1 || ('file' in made && made.file && !inThisFile(made.file))) return fallback;
   return made.line - 1;
 }
 
-/** A static task as the runtime connects it: ranges, arguments and run fields from the source. */
+/** A TaskGroup as the runtime made it, at the static group's place when the source shows it, else on its creation line. */
+function group(runtime: RuntimeGroup, fromSource: GroupModel | undefined, lines: SourceLines, line: number): GroupModel {
+  const range = fromSource ? fromSource.range : lines.rangeOf(line);
+  return { id: runtime.id, parentId: runtime.parent_id, label: runtime.label, line: range.start.line, range };
+}
+
+/**
+ * A static task as the runtime connects it: ranges and arguments from the
+ * source; how it runs from the class Airflow built (`kind`: the source may
+ * not know a `BranchPythonOperator` or a custom subclass), the command and
+ * callable from the source where it names them, else from the runtime.
+ */
 function withRuntimeDependencies(task: TaskModel, runtime: RuntimeTask, dagIndex: number): TaskModel {
   return {
     taskId: task.taskId,
     operator: task.operator,
     qualifiedOperator: task.qualifiedOperator,
-    kind: task.kind,
+    kind: runtime.kind,
     variable: task.variable,
     dagIndex,
     range: task.range,
@@ -181,14 +221,26 @@ function withRuntimeDependencies(task: TaskModel, runtime: RuntimeTask, dagIndex
     taskIdRange: task.taskIdRange,
     line: task.line,
     args: task.args,
-    bashCommand: task.bashCommand,
-    pythonCallable: task.pythonCallable,
+    bashCommand: task.bashCommand ?? runtime.bash_command,
+    pythonCallable: task.pythonCallable ?? runtime.python_callable,
     opArgs: task.opArgs,
     opKwargs: task.opKwargs,
     secrets: task.secrets,
     executionTimeoutSeconds: task.executionTimeoutSeconds,
     upstream: runtime.upstream,
     downstream: runtime.downstream,
+    ...runtimeStructure(runtime),
+  };
+}
+
+/** A task's group, marks and trigger rule, as Airflow built them. */
+function runtimeStructure(runtime: RuntimeTask): Pick<TaskModel, 'groupId' | 'decorated' | 'mapped' | 'branch' | 'triggerRule'> {
+  return {
+    groupId: runtime.group_id,
+    decorated: runtime.decorated,
+    mapped: runtime.mapped,
+    branch: runtime.branch,
+    triggerRule: runtime.trigger_rule,
   };
 }
 
@@ -220,6 +272,7 @@ function dynamicTask(runtime: RuntimeTask, dagIndex: number, lines: SourceLines,
     executionTimeoutSeconds: runtime.execution_timeout,
     upstream: runtime.upstream,
     downstream: runtime.downstream,
+    ...runtimeStructure(runtime),
   };
 }
 

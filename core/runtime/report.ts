@@ -29,6 +29,34 @@ export interface RuntimeTask {
   secrets: string[];
   /** `execution_timeout` in seconds. */
   execution_timeout: number | null;
+  /** Full dotted id of the innermost TaskGroup holding the task, or null. */
+  group_id: string | null;
+  /** Made by a TaskFlow decorator; `operator` is then the decorator as written without `@` (`task`, `task.branch`). */
+  decorated: boolean;
+  /** One mapped task (`.partial(...).expand(...)`, or a task of a mapped TaskGroup). */
+  mapped: boolean;
+  /** Decides which downstream tasks run (BranchPythonOperator, ShortCircuitOperator, `@task.branch`, …). */
+  branch: boolean;
+  /** Airflow's `trigger_rule` value (`all_done`), or null for its default, `all_success`. */
+  trigger_rule: string | null;
+}
+
+export interface RuntimeEdge {
+  upstream: string;
+  downstream: string;
+  /** The edge's `Label(...)` text, or null. */
+  label: string | null;
+}
+
+export interface RuntimeGroup {
+  /** Full dotted id (`section_2.inner_section_2`). */
+  id: string;
+  /** The enclosing group's full id, or null for a group directly in the DAG. */
+  parent_id: string | null;
+  /** Its own id without the parent's prefix (with its `__1` suffix, if Airflow gave one), or its display name. */
+  label: string;
+  /** 1-based line of the call that made it (the `with TaskGroup(...)`, or the `@task_group` function's call). */
+  line: number;
 }
 
 export interface RuntimeDag {
@@ -42,7 +70,9 @@ export interface RuntimeDag {
   /** 1-based line of the `DAG(...)` call. */
   line: number;
   tasks: RuntimeTask[];
-  edges: Array<{ upstream: string; downstream: string }>;
+  edges: RuntimeEdge[];
+  /** Its TaskGroups in the order they were made (an enclosing group before those inside it). */
+  groups: RuntimeGroup[];
 }
 
 /** cli.md's diagnostic shape: 1-based lines and columns. */
@@ -73,7 +103,7 @@ export interface RuntimeReport {
  * - `resolved`: the file ran; `dags` is what it built.
  * - `failed`: it raised (or a module was missing); the diagnostics say where and why.
  * - `timedOut`: it ran past the limit and was stopped.
- * - `fallback`: it imports something from Airflow that the SDK does not alias; static analysis stands.
+ * - `fallback`: it needs something of Airflow the SDK cannot imitate (VX504); static analysis stands.
  * - `unavailable`: the interpreter could not be started at all.
  */
 export type RuntimeStatus = 'resolved' | 'failed' | 'timedOut' | 'fallback' | 'unavailable';

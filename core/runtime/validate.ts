@@ -5,7 +5,7 @@
  */
 import { isDiagnosticCode, severityOf, type DiagnosticCode } from '../diagnostics';
 import type { OperatorKind } from '../analysis/model';
-import type { RuntimeDag, RuntimeDiagnostic, RuntimeFileReport, RuntimeReport, RuntimeTask } from './report';
+import type { RuntimeDag, RuntimeDiagnostic, RuntimeEdge, RuntimeFileReport, RuntimeGroup, RuntimeReport, RuntimeTask } from './report';
 
 export type RuntimeCode = Extract<DiagnosticCode, `VX5${string}`>;
 
@@ -22,8 +22,14 @@ const isStringOrNull = (value: unknown): value is string | null => value === nul
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
 const isLine = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
 
-function isEdge(value: unknown): value is { upstream: string; downstream: string } {
-  return isObject(value) && isString(value.upstream) && isString(value.downstream);
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+
+function isEdge(value: unknown): value is RuntimeEdge {
+  return isObject(value) && isString(value.upstream) && isString(value.downstream) && isStringOrNull(value.label);
+}
+
+function isGroup(value: unknown): value is RuntimeGroup {
+  return isObject(value) && isString(value.id) && isStringOrNull(value.parent_id) && isString(value.label) && isLine(value.line);
 }
 
 function isTask(value: unknown): value is RuntimeTask {
@@ -41,7 +47,12 @@ function isTask(value: unknown): value is RuntimeTask {
     isStringOrNull(value.bash_command) &&
     isStringOrNull(value.python_callable) &&
     isStrings(value.secrets) &&
-    (value.execution_timeout === null || (typeof value.execution_timeout === 'number' && Number.isFinite(value.execution_timeout)))
+    (value.execution_timeout === null || (typeof value.execution_timeout === 'number' && Number.isFinite(value.execution_timeout))) &&
+    isStringOrNull(value.group_id) &&
+    isBoolean(value.decorated) &&
+    isBoolean(value.mapped) &&
+    isBoolean(value.branch) &&
+    isStringOrNull(value.trigger_rule)
   );
 }
 
@@ -59,7 +70,9 @@ function isDag(value: unknown): value is RuntimeDag {
     Array.isArray(value.tasks) &&
     value.tasks.every(isTask) &&
     Array.isArray(value.edges) &&
-    value.edges.every(isEdge)
+    value.edges.every(isEdge) &&
+    Array.isArray(value.groups) &&
+    value.groups.every(isGroup)
   );
 }
 

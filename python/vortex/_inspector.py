@@ -14,37 +14,28 @@ Exit status: 0, or 1 when a file got an error diagnostic; 2 for bad usage.
 from __future__ import annotations
 
 import argparse
-import bisect
-import datetime
-import dis
 import json
 import linecache
 import os
 import signal
 import sys
 import traceback
-from types import CodeType, FrameType, ModuleType
+from types import FrameType
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from vortex._dagfile import import_dag_file
+from vortex._recorder import FileRecorder, dag_report, find_cycle
 from vortex._standins import install_command
-from vortex.exceptions import UnsupportedAirflowFeature
+from vortex.exceptions import StandInUsed, UnsupportedAirflowFeature
 from vortex.models import recording
-from vortex.models.baseoperator import BaseOperator
-from vortex.models.dag import DAG, DagContext, created_dags
-from vortex.operators.bash import BashOperator
-from vortex.operators.empty import EmptyOperator
-from vortex.operators.python import PythonOperator
+from vortex.models.dag import DagContext, created_dags
+from vortex.models.taskgroup import TaskGroupContext
+
+__all__ = ["find_cycle", "inspect_file", "main"]
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
 Json = Dict[str, Any]
-
-# The executor runs what a task's bash_command or python_callable says, not its
-# execute(): a subclass keeps its base's kind only while execute is the base's.
-_KINDS = ((BashOperator, "bash"), (PythonOperator, "python"), (EmptyOperator, "dummy"))
-
-_SUPPORTED = "DAG, BaseOperator, BashOperator, PythonOperator, EmptyOperator, DummyOperator, chain, cross_downstream"
 
 
 class TimeLimitReached(BaseException):
@@ -52,195 +43,6 @@ class TimeLimitReached(BaseException):
 
     A BaseException, so that the file's own ``except Exception`` cannot swallow it.
     """
-
-
-class _LineTable:
-    """Lines of instruction offsets, one table per code object.
-
-    ``frame.f_lineno`` scans a code object's whole line table on every call,
-    which for a generated 10,000-line module costs more than executing it;
-    the recorder keeps each frame's instruction offset instead and the lines
-    are looked up here afterwards, with a binary search.
-    """
-
-    def __init__(self) -> None:
-        # Keyed by id(): a code object's own hash digests all of its bytecode, on every lookup.
-        self._tables: Dict[int, Tuple[List[int], List[Tuple[int, Optional[int]]]]] = {}
-        self._codes: List[CodeType] = []
-
-    def _table(self, code: CodeType) -> Tuple[List[int], List[Tuple[int, Optional[int]]]]:
-        table = self._tables.get(id(code))
-        if table is None:
-            self._codes.append(code)
-            starts: List[int] = []
-            spans: List[Tuple[int, Optional[int]]] = []
-            if hasattr(code, "co_lines"):
-                for start, end, line in code.co_lines():
-                    starts.append(start)
-                    spans.append((end, line))
-            else:  # Python 3.8 and 3.9
-                for start, line in dis.findlinestarts(code):
-                    starts.append(start)
-                    spans.append((sys.maxsize, line))
-            table = self._tables[id(code)] = (starts, spans)
-        return table
-
-    def line(self, code: CodeType, offset: int) -> Optional[int]:
-        starts, spans = self._table(code)
-        i = bisect.bisect_right(starts, offset) - 1
-        if i < 0 or offset >= spans[i][0]:
-            return None
-        return spans[i][1]
-
-
-class _FileRecorder(recording.Recorder):
-    """Where one DAG file made each DAG and task, and the dependencies in the order they were set."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        # Keyed by id(); `objects` holds every object, so no id is reused while recording.
-        self.objects: List[object] = []
-        self.order: Dict[int, int] = {}
-        self.places: Dict[int, Tuple[CodeType, int]] = {}
-        self.edges: List[Tuple[BaseOperator, BaseOperator]] = []
-        self._lines = _LineTable()
-
-    def _remember(self, obj: object) -> None:
-        self.objects.append(obj)
-        self.order[id(obj)] = len(self.objects)
-        # The nearest frame in the DAG file: a helper module's call is attributed to its caller.
-        frame: Optional[FrameType] = sys._getframe(2)
-        while frame is not None:
-            if frame.f_code.co_filename == self.path:
-                self.places[id(obj)] = (frame.f_code, frame.f_lasti)
-                return
-            frame = frame.f_back
-
-    def line_of(self, obj: object) -> int:
-        place = self.places.get(id(obj))
-        line = self._lines.line(*place) if place is not None else None
-        return line if line is not None else 1
-
-    def dag_created(self, dag: DAG) -> None:
-        self._remember(dag)
-
-    def task_created(self, task: BaseOperator) -> None:
-        self._remember(task)
-
-    def edge_set(self, upstream: BaseOperator, downstream: BaseOperator) -> None:
-        self.edges.append((upstream, downstream))
-
-
-# --- the report -------------------------------------------------------------
-
-
-def _text(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) else None
-
-
-def _texts(values: Any) -> List[str]:
-    return [v for v in values if isinstance(v, str)] if isinstance(values, (list, tuple)) else []
-
-
-def _seconds(value: Any) -> Optional[float]:
-    if not isinstance(value, datetime.timedelta):
-        return None
-    seconds = value.total_seconds()
-    return int(seconds) if seconds.is_integer() else seconds
-
-
-def _kind(task: BaseOperator) -> str:
-    for cls, kind in _KINDS:
-        if isinstance(task, cls) and type(task).execute is cls.execute:
-            return kind
-    return "other"
-
-
-def _callable_name(task: BaseOperator, module: ModuleType) -> Optional[str]:
-    """The callable's name when the runner can find it by that name at the top of the DAG file."""
-    func = getattr(task, "python_callable", None)
-    name = getattr(func, "__name__", None)
-    if isinstance(name, str) and getattr(func, "__module__", None) == module.__name__ and vars(module).get(name) is func:
-        return name
-    return None
-
-
-def _dag_report(dag: DAG, recorder: _FileRecorder, module: ModuleType) -> Json:
-    unknown = len(recorder.objects) + 1
-    tasks = sorted(dag.task_dict.values(), key=lambda t: recorder.order.get(id(t), unknown))
-    edges: Dict[Tuple[str, str], None] = {}
-    for up, down in recorder.edges:
-        if up.dag is dag and down.dag is dag:
-            edges.setdefault((up.task_id, down.task_id), None)
-    upstream: Dict[str, List[str]] = {t.task_id: [] for t in tasks}
-    downstream: Dict[str, List[str]] = {t.task_id: [] for t in tasks}
-    for up_id, down_id in edges:
-        downstream[up_id].append(down_id)
-        upstream[down_id].append(up_id)
-    return {
-        "dag_id": dag.dag_id,
-        "schedule": _text(dag.schedule_interval),
-        "owner": _text(dag.owner),
-        "description": _text(dag.description),
-        "tags": _texts(dag.tags),
-        "secrets": _texts(dag.secrets),
-        "file": recorder.path,
-        "line": recorder.line_of(dag),
-        "tasks": [
-            {
-                "task_id": t.task_id,
-                "operator": type(t).__name__,
-                "qualified_operator": "%s.%s" % (type(t).__module__, type(t).__qualname__),
-                "kind": _kind(t),
-                "file": recorder.path,
-                "line": recorder.line_of(t),
-                "upstream": upstream[t.task_id],
-                "downstream": downstream[t.task_id],
-                "bash_command": _text(getattr(t, "bash_command", None)),
-                "python_callable": _callable_name(t, module),
-                "secrets": _texts(t.secrets),
-                "execution_timeout": _seconds(t.execution_timeout),
-            }
-            for t in tasks
-        ],
-        "edges": [{"upstream": u, "downstream": d} for u, d in edges],
-    }
-
-
-def find_cycle(task_ids: Sequence[str], edges: Sequence[Tuple[str, str]]) -> Optional[List[str]]:
-    """A cycle as ``[a, b, c, a]``, or None. Linear time: DagBag's cycle check, for 5,000-task files too."""
-    downstream: Dict[str, List[str]] = {t: [] for t in task_ids}
-    upstream: Dict[str, List[str]] = {t: [] for t in task_ids}
-    indegree: Dict[str, int] = dict.fromkeys(task_ids, 0)
-    for up, down in edges:
-        downstream[up].append(down)
-        upstream[down].append(up)
-        indegree[down] += 1
-    ready = [t for t in task_ids if indegree[t] == 0]
-    while ready:
-        for down in downstream[ready.pop()]:
-            indegree[down] -= 1
-            if indegree[down] == 0:
-                ready.append(down)
-    # Every task Kahn's algorithm could not order still has an unordered
-    # upstream task, so walking upstream among them must come round to a task
-    # already seen: that closes a cycle.
-    remaining = [t for t in task_ids if indegree[t] > 0]
-    if not remaining:
-        return None
-    walk: List[str] = []
-    seen: Dict[str, int] = {}
-    task = remaining[0]
-    while task not in seen:
-        seen[task] = len(walk)
-        walk.append(task)
-        task = next(u for u in upstream[task] if indegree[u] > 0)
-    cycle = list(reversed(walk[seen[task]:]))
-    # Told from the task made first, as people read the file.
-    position = {t: i for i, t in enumerate(task_ids)}
-    first = min(range(len(cycle)), key=lambda i: position[cycle[i]])
-    cycle = cycle[first:] + cycle[:first]
-    return cycle + [cycle[0]]
 
 
 # --- diagnostics --------------------------------------------------------------
@@ -319,10 +121,6 @@ def _origin(error: BaseException, path: str) -> str:
     return " (raised in %s, line %d)" % (os.path.basename(last.filename), last.lineno or 0)
 
 
-def _statement(path: str, frame: traceback.FrameSummary) -> str:
-    return _one_line(_line(path, frame.lineno or 1), 120)
-
-
 def _syntax_error(error: SyntaxError, path: str) -> Json:
     lineno = error.lineno or 1
     text = _line(path, lineno)
@@ -359,17 +157,22 @@ def _error_diagnostic(error: BaseException, path: str, timeout: float) -> Json:
             "on the command line vortex inspect --runtime --timeout SECONDS)." % ("%g" % timeout),
             line_span,
         )
+    if isinstance(error, StandInUsed):
+        return _diagnostic(
+            "VX504",
+            "info",
+            "%s: VORTEX imitates Airflow's DAGs, tasks, groups and decorators, and stands in for the rest; "
+            "this file needs the value of %s to build its graph, so runtime resolution falls back to static "
+            "analysis. Nothing is wrong for Airflow." % (_one_line(str(error)).rstrip("."), error.name),
+            span,
+        )
     if isinstance(error, UnsupportedAirflowFeature):
-        name = getattr(error, "name", None)
-        if name and frame is not None:
-            what = "`%s` imports %s, which the SDK has no stand-in for" % (_statement(path, frame), name)
-        else:
-            what = _one_line(str(error)).rstrip(".")
+        what = _one_line(str(error)).rstrip(".")
         return _diagnostic(
             "VX504",
             "info",
             "%s: runtime resolution falls back to static analysis. Nothing is wrong for Airflow; to see "
-            "this file's dynamic tasks, use only what VORTEX runs (%s)." % (what, _SUPPORTED),
+            "this file's dynamic tasks, leave out what VORTEX cannot imitate." % what,
             span,
         )
     if isinstance(error, ModuleNotFoundError):
@@ -468,7 +271,7 @@ def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
     """Executes one DAG file and reports what it built, or why it could not be built."""
     path = os.path.abspath(path)
     known_dags = len(created_dags())
-    recorder = _FileRecorder(path)
+    recorder = FileRecorder(path)
     recording.start(recorder)
     stood_in: Dict[str, int] = {}
     try:
@@ -484,7 +287,8 @@ def inspect_file(path: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Json:
     finally:
         recording.stop()
         del DagContext._stack[:]
-    reports = [_dag_report(d, recorder, module) for d in created_dags()[known_dags:]]
+        del TaskGroupContext._stack[:]
+    reports = [dag_report(d, recorder, module) for d in created_dags()[known_dags:]]
     for report in reports:
         cycle = find_cycle([t["task_id"] for t in report["tasks"]], [(e["upstream"], e["downstream"]) for e in report["edges"]])
         if cycle is not None:

@@ -149,9 +149,14 @@ class StandInBase:
 def _module_getattr(module: str) -> Any:
     """A stand-in module's ``__getattr__`` (PEP 562): every name is a stand-in, dunders are absent."""
 
-    def __getattr__(name: str) -> StandIn:
+    def __getattr__(name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError("module %r has no attribute %r" % (module, name))
+        from vortex._airflow import OPERATOR_SUFFIXES, generated_operator
+
+        if not _refusing and name[:1].isupper() and name.endswith(OPERATOR_SUFFIXES):
+            # An operator of a package that is not installed still makes its tasks, drawn and not run.
+            return generated_operator(module, name)
         return StandIn(module, module + "." + name)._derived("")
 
     return __getattr__

@@ -18,19 +18,23 @@ class DagCycleException(VortexException, ValueError):
 
 
 class UnsupportedAirflowFeature(VortexException):
-    """The DAG file uses something of Airflow that VORTEX has no stand-in for.
+    """The DAG file uses something of Airflow that VORTEX cannot imitate (a teardown as a context manager,
+    a task it draws but does not run, being run).
 
     Not an error of the file: Airflow would load it. VORTEX cannot execute it,
     so runtime resolution leaves the file to static analysis.
     """
 
 
-class UnsupportedAirflowImport(UnsupportedAirflowFeature, ImportError):
-    """The DAG file imports an Airflow module or name the SDK does not alias.
+class StandInUsed(UnsupportedAirflowFeature):
+    """The DAG file needs the value of an Airflow name VORTEX can only stand in for (``conf.get(...)`` as text).
 
-    An ImportError, so that a file guarding an optional import with
-    ``except ImportError`` behaves as it would without Airflow installed.
+    ``name`` says which: the graph cannot be built without what Airflow would give.
     """
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
 
 
 class AirflowException(VortexException):
@@ -43,3 +47,23 @@ class AirflowSkipException(AirflowException):
 
 class AirflowFailException(AirflowException):
     """Raised by a task to fail at once, without its remaining retries."""
+
+
+class AirflowNotFoundException(AirflowException):
+    """A connection, variable or other object Airflow looked up does not exist."""
+
+
+class AirflowSensorTimeout(AirflowException):
+    """A sensor waited longer than its timeout."""
+
+
+class AirflowTaskTimeout(AirflowException):
+    """A task ran longer than its execution_timeout."""
+
+
+class AirflowDagCycleException(DagCycleException, AirflowException):
+    """Airflow's name for a cycle among a DAG's dependencies."""
+
+
+class TaskAlreadyInTaskGroup(AirflowException):
+    """A task was added to a second TaskGroup."""

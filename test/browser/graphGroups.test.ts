@@ -212,6 +212,8 @@ describe('graph webview: TaskGroups, labels and marks', function () {
 
   it('fits the graph again when the panel is resized, until the user zooms or pans', async () => {
     const transform = () => graph.page.locator('#graph').evaluate((e) => (e as HTMLElement).style.transform);
+    // Wide enough to show the DAG whole: a narrower panel then fits it smaller, down to the legible scale.
+    await graph.page.setViewportSize({ width: 1600, height: 700 });
     await graph.draw(await graphMessage(sectionsModel()));
     const wide = await transform();
     await graph.page.setViewportSize({ width: 700, height: 560 });
@@ -226,7 +228,7 @@ describe('graph webview: TaskGroups, labels and marks', function () {
     assert.equal(await transform(), zoomed, 'a zoomed graph stays where the user put it');
     await graph.page.locator('#fit').click();
     const refitted = await transform();
-    await graph.page.setViewportSize({ width: 800, height: 560 });
+    await graph.page.setViewportSize({ width: 1600, height: 700 });
     await graph.page.waitForFunction((before) => (document.getElementById('graph') as HTMLElement).style.transform !== before, refitted);
   });
 });

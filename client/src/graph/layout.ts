@@ -2,7 +2,7 @@
  * Positions a graph model left to right with a layered layout library. Pure and
  * without `vscode`, so it runs in the layout worker, the unit tests and the
  * benchmark alike. Both libraries stay callable so the benchmark can compare
- * them; `DEFAULT_ENGINE` is the one the panel uses (scripts/bench/graph.ts says why).
+ * them; `layoutChoiceFor` is what the panel uses.
  */
 import dagre from '@dagrejs/dagre';
 import type { EdgeLabel, GraphLabel, NodeLabel } from '@dagrejs/dagre';
@@ -15,18 +15,44 @@ import { LINE_HEIGHT, WRAP_CHARS, wrapLabel } from './labels';
 
 export type LayoutEngine = 'dagre' | 'elk';
 
+/** A library and its options beyond its defaults here (`layoutWithElk`, `layoutWithDagre`). */
+export interface LayoutChoice {
+  engine: LayoutEngine;
+  tuning: Record<string, string | number>;
+}
+
 /**
- * Measured by scripts/bench/graph.ts (warm, headless, 2 cores): dagre lays out
- * 100 tasks in ≈ 40 ms against elkjs's ≈ 110 ms, but grows faster than linearly
- * (1,000 tasks ≈ 0.8 s against ≈ 0.5 s; 5,000 tasks many seconds against a few).
- * So dagre for the common DAG, elkjs past the crossover.
+ * Up to this many tasks elkjs places nodes by network simplex. Measured by
+ * scripts/bench/graphLayout.ts: on Airflow-shaped DAGs of 11 to 37 tasks it
+ * gives the shortest edges and the most names in view at "Fit" (on
+ * catalog_complex, 34 of 37 against dagre's 11), but it grows much faster
+ * than linearly (about twice Brandes-Köpf's time at 100 tasks, five times at
+ * 300, ten at 1,000) and its recursion overflows the stack at 5,000 tasks.
  */
-export const DEFAULT_ENGINE: LayoutEngine = 'dagre';
-/** Past this many tasks elkjs's layered algorithm overtakes dagre (crossover measured between 300 and 600). */
-export const ELK_THRESHOLD = 500;
+export const NETWORK_SIMPLEX_MAX_TASKS = 100;
+
+/** For DAGs people read: network-simplex placement, edges 6 px apart (shorter edges, narrower layers). */
+export const READABLE_TUNING: Readonly<Record<string, string>> = {
+  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+  'elk.spacing.edgeNode': '8',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '8',
+  'elk.spacing.edgeEdge': '6',
+  'elk.layered.spacing.edgeEdgeBetweenLayers': '6',
+};
+
+/**
+ * elkjs at every size: on the Airflow shapes it crosses fewer edges than
+ * dagre and never draws an edge across a task (dagre drew 41 of them), and
+ * past a few hundred tasks it is several times faster (1,000 tasks ≈ 0.25 s
+ * against dagre's ≈ 0.4 to 3 s). Larger DAGs keep Brandes-Köpf placement,
+ * which stays near-linear.
+ */
+export function layoutChoiceFor(nodeCount: number): LayoutChoice {
+  return { engine: 'elk', tuning: nodeCount <= NETWORK_SIMPLEX_MAX_TASKS ? { ...READABLE_TUNING } : {} };
+}
 
 export function engineFor(nodeCount: number): LayoutEngine {
-  return nodeCount > ELK_THRESHOLD ? 'elk' : DEFAULT_ENGINE;
+  return layoutChoiceFor(nodeCount).engine;
 }
 
 export interface Point {
@@ -136,17 +162,23 @@ export interface LayoutOptions {
   tuning?: Record<string, string | number>;
 }
 
-export async function layoutGraph(model: GraphModel, engine: LayoutEngine = engineFor(model.nodes.length), options: LayoutOptions = {}): Promise<Layout> {
+/**
+ * Lays `model` out with `engine` and `options.tuning`; with neither, as the
+ * panel does (`layoutChoiceFor`). A forced engine without tuning uses that
+ * library's options here.
+ */
+export async function layoutGraph(model: GraphModel, engine?: LayoutEngine, options: LayoutOptions = {}): Promise<Layout> {
   if (model.nodes.length === 0) return { width: 0, height: 0, nodes: [], edges: [], boxes: [] };
+  const choice: LayoutChoice = engine === undefined ? layoutChoiceFor(model.nodes.length) : { engine, tuning: {} };
+  const tuning = options.tuning ?? choice.tuning;
   const display = displayModelOf(model, options.collapsed ?? collapsedGroups(model, new Set()));
-  return engine === 'dagre' ? layoutWithDagre(display, options.tuning ?? {}) : layoutWithElk(display, options.tuning ?? {});
+  return choice.engine === 'dagre' ? layoutWithDagre(display, tuning) : layoutWithElk(display, tuning);
 }
 
 function layoutWithDagre(display: DisplayModel, tuning: Record<string, string | number>): Layout {
   const compound = display.boxes.length > 0;
   const g = new dagre.graphlib.Graph<GraphLabel, NodeLabel, EdgeLabel>({ compound });
-  // Spacing chosen with scripts/bench/graphLayout.ts on a real 40-task DAG: tighter ranks shorten
-  // edges by a fifth and raise the scale at "Fit"; dagre's other rankers cross more or gain nothing.
+  // Spacing measured with scripts/bench/graphLayout.ts: tighter ranks shorten edges by a fifth.
   g.setGraph({ rankdir: 'LR', nodesep: 12, ranksep: 40, marginx: MARGIN, marginy: MARGIN, ...tuning });
   g.setDefaultEdgeLabel(() => ({}));
   for (const b of display.boxes) g.setNode(groupKey(b.id), { width: 0, height: 0 });
@@ -221,11 +253,14 @@ async function layoutWithElk(display: DisplayModel, tuning: Record<string, strin
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
-      'elk.spacing.nodeNode': '16',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '56',
+      'elk.spacing.nodeNode': '12',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '40',
       'elk.padding': `[top=${MARGIN},left=${MARGIN},bottom=${MARGIN},right=${MARGIN}]`,
       // Fewer crossing-minimisation passes: the default thoroughness costs seconds at thousands of tasks.
       'elk.layered.thoroughness': '3',
+      // Tasks and edges keep the file's order where crossings allow: fewer crossings and shorter edges
+      // (scripts/bench/graphLayout.ts), and a DAG reads in the order it was written.
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
       // Edges between boxes are routed across them, and every coordinate comes back in the root's frame.
       ...(nested ? { 'elk.hierarchyHandling': 'INCLUDE_CHILDREN', 'elk.json.edgeCoords': 'ROOT', 'elk.json.shapeCoords': 'ROOT' } : {}),
       ...stringTuning,

@@ -9,6 +9,7 @@ from vortex.models import recording
 
 if TYPE_CHECKING:
     from vortex.models.baseoperator import BaseOperator
+    from vortex.models.taskgroup import TaskGroup
 
 # Airflow's rule for dag and task ids, so that a DAG written here also loads there.
 _KEY_RE = re.compile(r"^[\w.-]+$")
@@ -93,6 +94,11 @@ class DAG:
         self.doc_md = doc_md
         self.extra_args: Dict[str, Any] = dict(kwargs)
         self.task_dict: Dict[str, "BaseOperator"] = {}
+        # Airflow's edge_info: what a Label put on an edge, by (upstream, downstream).
+        self.edge_info: Dict[str, Dict[str, Dict[str, Any]]] = {}
+        from vortex.models.taskgroup import TaskGroup
+
+        self.task_group: "TaskGroup" = TaskGroup(None, dag=self)
         _created.append(self)
         if recording.active is not None:
             recording.active.dag_created(self)
@@ -129,10 +135,23 @@ class DAG:
             raise ValueError("task %r already belongs to DAG %r" % (task.task_id, task.dag.dag_id))
         self.task_dict[task.task_id] = task
         task._dag = self
+        if task.task_group is None:
+            self.task_group.add(task)
 
     def add_tasks(self, tasks: "List[BaseOperator]") -> None:
         for task in tasks:
             self.add_task(task)
+
+    def set_edge_info(self, upstream_task_id: str, downstream_task_id: str, info: Dict[str, Any]) -> None:
+        self.edge_info.setdefault(upstream_task_id, {})[downstream_task_id] = info
+
+    def get_edge_info(self, upstream_task_id: str, downstream_task_id: str) -> Dict[str, Any]:
+        return self.edge_info.get(upstream_task_id, {}).get(downstream_task_id, {})
+
+    @property
+    def task_group_dict(self) -> "Dict[Optional[str], TaskGroup]":
+        """Every TaskGroup of the DAG by full id, the root group under None."""
+        return self.task_group.get_task_group_dict()
 
     @property
     def tasks(self) -> "List[BaseOperator]":

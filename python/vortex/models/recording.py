@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:
     from vortex.models.baseoperator import BaseOperator
     from vortex.models.dag import DAG
+    from vortex.models.taskgroup import TaskGroup
 
 
 class Recorder:
@@ -20,6 +21,12 @@ class Recorder:
 
     def task_created(self, task: "BaseOperator") -> None:
         """A task's base constructor has run, before the task joins its DAG."""
+
+    def dag_defined(self, dag: "DAG", function: object) -> None:
+        """``dag`` was built by calling the ``@dag`` function ``function``: defined where the function is."""
+
+    def group_created(self, group: "TaskGroup") -> None:
+        """A TaskGroup (not a DAG's root group) has joined its parent."""
 
     def edge_set(self, upstream: "BaseOperator", downstream: "BaseOperator") -> None:
         """``upstream`` now runs before ``downstream`` (again, if the edge existed)."""

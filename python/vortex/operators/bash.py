@@ -3,25 +3,29 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from vortex.models.baseoperator import BaseOperator
+from vortex.models.xcom_arg import XComArg
 
 
 class BashOperator(BaseOperator):
     """Runs ``bash_command`` with ``sh -c``, as VORTEX's executor does."""
 
+    template_fields: Sequence[str] = ("bash_command", "env", "cwd")
+
     def __init__(
         self,
         task_id: str,
-        bash_command: str,
+        bash_command: "str | XComArg",
         *,
-        env: Optional[Dict[str, str]] = None,
+        env: Optional[Dict[str, Any]] = None,
         append_env: bool = False,
         cwd: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
-        if not isinstance(bash_command, str):
+        # A templated field: an XComArg stands for the command another task pushes.
+        if not isinstance(bash_command, (str, XComArg)):
             raise TypeError("bash_command must be a string, not %s" % type(bash_command).__name__)
         super().__init__(task_id, **kwargs)
         self.bash_command = bash_command
@@ -34,7 +38,10 @@ class BashOperator(BaseOperator):
         env = None
         if self.env is not None:
             env = dict(os.environ, **self.env) if self.append_env else dict(self.env)
-        completed = subprocess.run(["sh", "-c", self.bash_command], env=env, cwd=self.cwd)
+        command = self.bash_command
+        if not isinstance(command, str):
+            raise TypeError("the bash_command of task %r is another task's XCom, pulled only when Airflow runs it" % self.task_id)
+        completed = subprocess.run(["sh", "-c", command], env=env, cwd=self.cwd)
         if completed.returncode != 0:
             raise RuntimeError("bash command of task %r exited with code %d" % (self.task_id, completed.returncode))
         return completed.returncode

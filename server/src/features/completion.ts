@@ -12,6 +12,7 @@ import type { ParameterDoc } from '../../../core/analysis/operators';
 import { BASE_OPERATOR_PARAMETERS, DAG_PARAMETERS, OPERATORS } from '../../../core/analysis/operators';
 import { COMMON_CRON_PATTERNS, SCHEDULE_PRESETS, describeCron } from '../../../core/analysis/schedule';
 import type { Analyses } from '../analyses';
+import type { FileAnalysis } from '../../../core/analysis/model';
 import { pythonLineBreaks } from '../../../core/analysis/source';
 import { taskByVariable } from './hover';
 import { guarded } from './util';
@@ -40,6 +41,10 @@ export class CompletionFeature {
 
     const schedule = /\b(?:schedule_interval|schedule)\s*=\s*(['"])([^'"]*)$/.exec(line);
     if (schedule) return scheduleItems(document, position, schedule[2].length, schedule[1]);
+
+    // A string that names tasks: `xcom_pull(task_ids="...")`, a branch callable's `return "..."`.
+    const taskIds = /(?:\btask_ids\s*=\s*|\bfollow_task_ids_if_(?:true|false)\s*=\s*|\breturn\s+)[[(]?(?:\s*(['"])[^'"\n]*\1\s*,)*\s*(['"])([^'"\n]*)$/.exec(line);
+    if (taskIds) return taskIdItems(analysis, document, position, taskIds[3].length, taskIds[2]);
 
     const code = blankStringsAndComments(line);
     if (/(?:>>|<<)\s*(?:\[(?:\s*\w+\s*,)*)?\s*\w*$/.test(code)) {
@@ -78,6 +83,22 @@ function keywordItem(parameter: ParameterDoc, callee: string, order: number): Co
     // Required arguments first, then in the documented order.
     sortText: `${parameter.required ? 0 : 1}${String(order).padStart(3, '0')}`,
   };
+}
+
+/** Every task id of the file, full (group-prefixed), replacing what is typed up to the closing quote. */
+function taskIdItems(analysis: FileAnalysis, document: TextDocument, position: { line: number; character: number }, typed: number, quote: string): CompletionItem[] {
+  const lineText = document.getText({ start: { line: position.line, character: 0 }, end: { line: position.line + 1, character: 0 } });
+  const close = lineText.indexOf(quote, position.character);
+  const range = { start: { line: position.line, character: position.character - typed }, end: { line: position.line, character: close < 0 ? position.character : close } };
+  const seen = new Set<string>();
+  const items: CompletionItem[] = [];
+  for (const task of analysis.tasks) {
+    if (seen.has(task.taskId)) continue;
+    seen.add(task.taskId);
+    const dag = analysis.dags[task.dagIndex];
+    items.push({ label: task.taskId, kind: CompletionItemKind.Reference, detail: `${task.decorated ? `@${task.operator}` : task.operator}${dag?.dagId ? ` · ${dag.dagId}` : ''}`, textEdit: { range, newText: task.taskId } });
+  }
+  return items;
 }
 
 function scheduleItems(document: TextDocument, position: { line: number; character: number }, typed: number, quote: string): CompletionItem[] {

@@ -7,9 +7,10 @@ import { MarkupKind } from 'vscode-languageserver/node';
 import type { Connection, Hover, HoverParams } from 'vscode-languageserver/node';
 import type { DagModel, FileAnalysis, Position, TaskModel } from '../../../core/analysis/model';
 import { BASE_OPERATOR_PARAMETERS, OPERATORS } from '../../../core/analysis/operators';
-import { SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../../../core/analysis/schedule';
+import { PRESETS_WITHOUT_CRON, SCHEDULE_PRESETS, checkSchedule, describeCron, nextRuns } from '../../../core/analysis/schedule';
 import type { Analyses } from '../analyses';
 import { code, plain } from './markdown';
+import { taskStructure } from '../../../core/graphFields';
 import { compare, contains, guarded } from './util';
 import type { Logger } from './util';
 
@@ -28,13 +29,15 @@ export class HoverFeature {
     for (const dag of analysis.dags) {
       if (dag.scheduleRange && contains(dag.scheduleRange, position)) {
         const value = scheduleValue(dag);
-        return value === null ? null : markdown(scheduleMarkdown(value, this.now()), dag.scheduleRange);
+        if (value !== null) return markdown(scheduleMarkdown(value, this.now()), dag.scheduleRange);
+        return dag.scheduleDescription ? markdown(`**Schedule**: ${plain(dag.scheduleDescription)}.`, dag.scheduleRange) : null;
       }
       if (dag.idRange && contains(dag.idRange, position)) return markdown(dagMarkdown(dag, analysis), dag.idRange);
     }
     for (const task of analysis.tasks) {
       if (contains(task.taskIdRange, position)) return markdown(taskMarkdown(task, analysis), task.taskIdRange);
       if (contains(task.operatorRange, position)) {
+        if (task.decorated) return markdown(taskMarkdown(task, analysis), task.operatorRange);
         const name = operatorName(task.operator);
         return markdown(operatorMarkdown(name), task.operatorRange);
       }
@@ -43,6 +46,9 @@ export class HoverFeature {
     if (!word) return null;
     const task = taskByVariable(analysis, word.name, position);
     if (task) return markdown(taskMarkdown(task, analysis), word.range);
+    // A TaskFlow function's name (in its definition or its decorator): what calling it makes.
+    const made = analysis.tasks.filter((t) => t.decorated && t.pythonCallable === word.name);
+    if (made.length > 0) return markdown(taskFlowFunctionMarkdown(word.name, made), word.range);
     if (OPERATORS[word.name]) return markdown(operatorMarkdown(word.name), word.range);
     return null;
   }
@@ -99,9 +105,9 @@ function formatUtc(d: Date): string {
 /** A schedule string read aloud with its next runs, or why it is invalid. */
 export function scheduleMarkdown(value: string, now: Date): string {
   const check = checkSchedule(value);
-  if (!check.ok) return `**${check.unsupported ? 'Unsupported' : 'Invalid'} schedule** ${code(value)}\n\n${plain(check.message)}`;
+  if (!check.ok) return `**Invalid schedule** ${code(value)}\n\n${plain(check.message)}`;
   const trimmed = value.trim();
-  if (check.cron === null) return `**Schedule** ${code(trimmed)}: runs once, when triggered.`;
+  if (check.cron === null) return `**Schedule** ${code(trimmed)}: ${PRESETS_WITHOUT_CRON[trimmed] ?? 'runs once, when triggered'}.`;
   // Read from a valid cron expression: words, digits and times, no markdown.
   const reading = describeCron(check.cron) ?? check.cron;
   const preset = check.kind === 'preset' ? ` (the preset for ${code(SCHEDULE_PRESETS[trimmed])})` : '';
@@ -113,11 +119,11 @@ export function scheduleMarkdown(value: string, now: Date): string {
 }
 
 /** The schedule in words, for a DAG's hover. */
-function scheduleInWords(schedule: string | null): string {
-  if (schedule === null) return 'none (triggered manually)';
+function scheduleInWords(schedule: string | null, description: string | null): string {
+  if (schedule === null) return description === null ? 'none (triggered manually)' : plain(description);
   const check = checkSchedule(schedule);
   if (!check.ok) return `${code(schedule)} (invalid)`;
-  if (check.cron === null) return `${code(schedule)}: once`;
+  if (check.cron === null) return `${code(schedule)}: ${PRESETS_WITHOUT_CRON[schedule.trim()] ?? 'once'}`;
   return `${code(schedule)}: ${describeCron(check.cron) ?? check.cron}`;
 }
 
@@ -132,7 +138,7 @@ export function dagMarkdown(dag: DagModel, analysis: FileAnalysis): string {
   return [
     `**DAG** ${code(dag.dagId ?? '?')}`,
     '',
-    `- Schedule: ${scheduleInWords(dag.schedule)}`,
+    `- Schedule: ${scheduleInWords(dag.schedule, dag.scheduleDescription ?? null)}`,
     `- Owner: ${dag.owner === null ? '—' : plain(dag.owner)}`,
     `- Tags: ${list(dag.tags)}`,
     `- Tasks: ${tasks.length}`,
@@ -141,27 +147,70 @@ export function dagMarkdown(dag: DagModel, analysis: FileAnalysis): string {
   ].join('\n');
 }
 
+/** What a task is made by: its operator class, or its TaskFlow decorator. */
+function madeBy(task: TaskModel): string {
+  return task.decorated ? `${code(`@${task.operator}`)} function ${code(task.pythonCallable ?? '?')}` : plain(operatorName(task.operator));
+}
+
+/** The kinds a task is beyond its operator: TaskFlow, mapped, branch. */
+function marks(task: TaskModel): string[] {
+  const s = taskStructure(task);
+  const out: string[] = [];
+  if (s.decorated) out.push('TaskFlow task: its return value is its XCom, and passing it to another task makes a dependency');
+  if (s.mapped) out.push('mapped: one task instance per input when Airflow runs it');
+  if (s.branch) out.push('branch: it decides which of its downstream tasks run');
+  return out;
+}
+
 export function taskMarkdown(task: TaskModel, analysis: FileAnalysis): string {
   const dag = analysis.dags[task.dagIndex];
+  const s = taskStructure(task);
   return [
-    `**Task** ${code(task.taskId)}: ${plain(operatorName(task.operator))}`,
+    `**Task** ${code(task.taskId)}: ${madeBy(task)}`,
     '',
     `- DAG: ${dag ? code(dag.dagId ?? '?') : 'none'}`,
+    ...(s.groupId ? [`- TaskGroup: ${code(s.groupId)}`] : []),
+    ...marks(task).map((m) => `- ${m}`),
+    `- Trigger rule: ${code(s.triggerRule ?? 'all_success')}${s.triggerRule ? '' : ' (the default)'}`,
     `- Upstream: ${list(task.upstream)}`,
     `- Downstream: ${list(task.downstream)}`,
   ].join('\n');
 }
 
+/** A TaskFlow function: the decorator, and the tasks its calls made. */
+export function taskFlowFunctionMarkdown(name: string, made: TaskModel[]): string {
+  const decorator = made[0].operator;
+  const kind = TASKFLOW_KINDS[decorator] ?? 'a task Airflow runs its own way; VORTEX shows it in the graph but does not run it locally';
+  return [
+    `**TaskFlow function** ${code(name)} (${code(`@${decorator}`)}): ${kind}.`,
+    '',
+    `Each call inside a DAG makes a task: ${list(made.map((t) => t.taskId))}.`,
+  ].join('\n');
+}
+
+const TASKFLOW_KINDS: Readonly<Record<string, string>> = {
+  task: 'a Python task; what it returns is its XCom',
+  'task.python': 'a Python task; what it returns is its XCom',
+  'task.branch': 'a branch task; it returns the id (or ids) of the downstream tasks to run, the others are skipped',
+  'task.short_circuit': 'a short-circuit task; when it returns a falsy value its downstream tasks are skipped',
+  'task.bash': 'a Bash task; the function returns the command to run',
+};
+
 export function operatorMarkdown(name: string): string {
   const doc = OPERATORS[name];
   if (!doc) return `**${plain(name)}**\n\nAn operator VORTEX cannot run locally: it appears in the graph, but a run fails it (VX205).`;
-  const parameters = [...doc.parameters, ...BASE_OPERATOR_PARAMETERS.filter((p) => ['task_id', 'dag', 'secrets', 'execution_timeout'].includes(p.name))];
+  const own = new Set(doc.parameters.map((p) => p.name));
+  const inherited = BASE_OPERATOR_PARAMETERS.filter((p) => !own.has(p.name));
   return [
     `**${name}**: ${doc.summary}`,
     '',
     '**Parameters**',
     '',
-    ...parameters.map((p) => `- \`${p.name}\`${p.required ? ' (required)' : ''}: ${p.doc}`),
+    ...doc.parameters.map((p) => `- \`${p.name}\`${p.required ? ' (required)' : ''}: ${p.doc}`),
+    '',
+    '**Inherited from BaseOperator**',
+    '',
+    ...inherited.map((p) => `- \`${p.name}\`${p.required ? ' (required)' : ''}: ${p.doc}`),
     '',
     `**In VORTEX**: ${doc.execution}`,
   ].join('\n');

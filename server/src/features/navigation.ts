@@ -44,13 +44,28 @@ export class NavigationFeature {
     const tree = this.analyses.documents.tree(uri);
     const document = this.analyses.documents.get(uri);
     if (!analysis || !tree || !document) return null;
+    const node = tree.rootNode.descendantForPosition({ row: position.line, column: position.character });
+    // A string naming a task by its full id (`xcom_pull(task_ids="section_1.task_1")`, a branch's return value): the task.
+    const string = node?.type === 'string_content' ? node.parent : node?.type === 'string' ? node : null;
+    if (string) {
+      const value = document.getText().slice(string.startIndex, string.endIndex).replace(/^[rRuU]?(['"]{1,3})([\s\S]*)\1$/, '$2');
+      const named = taskById(analysis, value, position);
+      return named && !contains(named.taskIdRange, position) ? { uri, range: named.range } : null;
+    }
     const inDependency = analysis.dags.some((dag) => dag.edges.some((e) => contains(e.range, position)));
     if (!inDependency) return null;
-    const node = tree.rootNode.descendantForPosition({ row: position.line, column: position.character });
     if (node?.type !== 'identifier') return null;
     const task = taskByVariable(analysis, document.getText().slice(node.startIndex, node.endIndex), position);
     return task ? { uri, range: task.range } : null;
   }
+}
+
+/** The task with full id `id`: of the DAG around `position` first, else of any DAG of the file. */
+export function taskById(analysis: FileAnalysis, id: string, position: Position): TaskModel | undefined {
+  const matching = analysis.tasks.filter((t) => t.taskId === id);
+  if (matching.length <= 1) return matching[0];
+  const around = analysis.dags.findIndex((dag) => dag.taskIndices.some((i) => contains(analysis.tasks[i].range, position)) || contains(dag.range, position));
+  return matching.find((t) => t.dagIndex === around) ?? matching[0];
 }
 
 /**

@@ -1,7 +1,8 @@
 /** The Outline (each DAG with its tasks) and workspace symbols (any DAG or task by id). */
 import { SymbolKind } from 'vscode-languageserver/node';
 import type { Connection, DocumentSymbol, DocumentSymbolParams, WorkspaceSymbol, WorkspaceSymbolParams } from 'vscode-languageserver/node';
-import type { Range, TaskModel } from '../../../core/analysis/model';
+import type { DagModel, GroupModel, Range, TaskModel } from '../../../core/analysis/model';
+import { dagGroups, taskStructure } from '../../../core/graphFields';
 import type { Analyses } from '../analyses';
 import type { WorkspaceIndex } from '../workspaceIndex';
 import { compare, guarded } from './util';
@@ -33,12 +34,50 @@ export class DocumentSymbolFeature {
       // descending only into ranges that contain it, so a DAG's range covers its tasks and dependencies.
       range: cover([dag.range, ...dag.taskIndices.map((i) => analysis.tasks[i].range), ...dag.edges.map((e) => e.range)]),
       selectionRange: dag.idRange ?? dag.nameRange,
-      children: dag.taskIndices.map((i) => taskSymbol(analysis.tasks[i])),
+      children: groupedSymbols(dag, analysis.tasks),
     }));
     // Tasks of no DAG (VX206) are still in the outline, at the top level.
     for (const task of analysis.tasks) if (task.dagIndex < 0) symbols.push(taskSymbol(task));
     return symbols;
   }
+}
+
+/**
+ * A DAG's tasks, nested in its TaskGroups as Airflow nests them: a group's
+ * symbol holds its tasks and inner groups, and covers them all.
+ */
+function groupedSymbols(dag: DagModel, tasks: readonly TaskModel[]): DocumentSymbol[] {
+  const groups = dagGroups(dag);
+  if (groups.length === 0) return dag.taskIndices.map((i) => taskSymbol(tasks[i]));
+  const byId = new Map<string, { group: GroupModel; children: DocumentSymbol[] }>();
+  for (const group of groups) if (!byId.has(group.id)) byId.set(group.id, { group, children: [] });
+  const top: DocumentSymbol[] = [];
+  const placed = new Map<string, DocumentSymbol>();
+  const symbolOf = (id: string): DocumentSymbol => {
+    let symbol = placed.get(id);
+    if (symbol) return symbol;
+    const { group } = byId.get(id)!;
+    symbol = { name: group.id, detail: 'TaskGroup', kind: SymbolKind.Namespace, range: group.range, selectionRange: group.range, children: [] };
+    placed.set(id, symbol);
+    const parent = group.parentId && byId.has(group.parentId) ? symbolOf(group.parentId) : undefined;
+    (parent ? parent.children! : top).push(symbol);
+    return symbol;
+  };
+  for (const group of groups) symbolOf(group.id);
+  for (const index of dag.taskIndices) {
+    const task = tasks[index];
+    const groupId = taskStructure(task).groupId;
+    const holder = groupId && byId.has(groupId) ? symbolOf(groupId) : undefined;
+    (holder ? holder.children! : top).push(taskSymbol(task));
+  }
+  // A group covers what it holds, so the symbol at the cursor is found through it.
+  const widen = (symbol: DocumentSymbol): Range => {
+    if (symbol.kind !== SymbolKind.Namespace || !symbol.children || symbol.children.length === 0) return symbol.range;
+    symbol.range = cover([symbol.range, ...symbol.children.map(widen)]);
+    return symbol.range;
+  };
+  top.forEach(widen);
+  return top;
 }
 
 /** The smallest range holding all of `ranges` (at least one). */

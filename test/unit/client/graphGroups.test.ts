@@ -112,8 +112,8 @@ describe('graph: TaskGroups, labels and marks', () => {
     assert.equal(taskLabel('section_2.', 'section_2'), 'section_2.');
   });
 
-  for (const engine of ['dagre', 'elk'] as const) {
-    it(`${engine}: each task lies in its box below the header, inner boxes in outer ones, and edges end at the nodes they join`, async () => {
+  for (const engine of ['dagre', 'elk', undefined] as const) {
+    it(`${engine ?? 'the panel’s choice'}: each task lies in its box below the header, inner boxes in outer ones, and edges end at the nodes they join`, async () => {
       const model = sections();
       const layout = await layoutGraph(model, engine);
       const boxes = new Map(layout.boxes.map((b) => [b.id, b]));

@@ -10,7 +10,7 @@ import { analyse } from '../../../core/analysis/analyse';
 import { loadPython } from '../../../core/analysis/parser';
 import { dagsJson } from '../../../server/src/features/dagRequests';
 import type { DagJson } from '../../../core/protocol';
-import { ELK_THRESHOLD, engineFor, layoutGraph, NODE_HEIGHT, nodeWidth } from '../../../client/src/graph/layout';
+import { layoutChoiceFor, layoutGraph, NETWORK_SIMPLEX_MAX_TASKS, NODE_HEIGHT, nodeWidth } from '../../../client/src/graph/layout';
 import type { Layout } from '../../../client/src/graph/layout';
 import { dagAt, dagChoices, graphModelOf, neighbourhood, taskAt } from '../../../client/src/graph/dagGraph';
 import type { GraphModel } from '../../../client/src/graph/dagGraph';
@@ -99,8 +99,8 @@ describe('graph: model → layout → view-model', () => {
     assert.ok(flagged.length > 0, 'some task carries an error');
   });
 
-  for (const engine of ['dagre', 'elk'] as const) {
-    it(`${engine}: lays the seed example out left to right, without overlaps, edges joining their nodes`, async () => {
+  for (const engine of ['dagre', 'elk', undefined] as const) {
+    it(`${engine ?? 'the panel’s choice'}: lays the seed example out left to right, without overlaps, edges joining their nodes`, async () => {
       const model = graphModelOf(dagsOf(fixture('seed_example.py'))[0], 0);
       const layout = await layoutGraph(model, engine);
       const node = new Map(layout.nodes.map((n) => [n.id, n]));
@@ -120,10 +120,13 @@ describe('graph: model → layout → view-model', () => {
     });
   }
 
-  it('chooses dagre for ordinary DAGs and elkjs past the threshold the benchmark found', () => {
-    assert.equal(engineFor(4), 'dagre');
-    assert.equal(engineFor(ELK_THRESHOLD), 'dagre');
-    assert.equal(engineFor(ELK_THRESHOLD + 1), 'elk');
+  it('chooses elkjs, with network-simplex placement up to the size the benchmark found and Brandes-Köpf past it', () => {
+    const placement = (tasks: number) => layoutChoiceFor(tasks).tuning['elk.layered.nodePlacement.strategy'];
+    assert.equal(layoutChoiceFor(4).engine, 'elk');
+    assert.equal(layoutChoiceFor(5000).engine, 'elk');
+    assert.equal(placement(4), 'NETWORK_SIMPLEX');
+    assert.equal(placement(NETWORK_SIMPLEX_MAX_TASKS), 'NETWORK_SIMPLEX');
+    assert.equal(placement(NETWORK_SIMPLEX_MAX_TASKS + 1), undefined);
   });
 
   it('sizes nodes from their labels, within bounds', () => {

@@ -9,6 +9,7 @@
  */
 import { aggregateRunState, isHostMessage, MAX_SCALE, MIN_SCALE } from '../messages';
 import { LINE_HEIGHT, wrapLabel } from '../labels';
+import { fitViewport, LEGIBLE_SCALE, rootsOf, wholeScale } from '../layoutFit';
 import type { GraphPanelState, HostMessage, RunState, TaskRunState, WebviewMessage } from '../messages';
 import type { DagChoice } from '../dagGraph';
 import type { CollapsedGroupView, EdgeView, GraphView, GroupBoxView, NodeView } from '../graphView';
@@ -56,7 +57,7 @@ const renderedView = byId('rendered', HTMLPreElement);
 const xcomView = byId('xcom', HTMLPreElement);
 const status = byId('status', HTMLDivElement);
 
-/** Above this many tasks the minimap shows: smaller graphs fit the panel. */
+/** Above this many tasks the minimap shows; so it does for a smaller graph too big to read whole in the panel. */
 const MINIMAP_MIN_TASKS = 40;
 /** Below this scale labels are unreadable anyway; hiding them keeps large graphs cheap to draw. */
 const LABEL_MIN_SCALE = 0.35;
@@ -265,12 +266,22 @@ function panelSize(): { width: number; height: number } {
   return { width: Math.max(box.width, 1), height: Math.max(box.height, 1) };
 }
 
+/** Nodes and collapsed groups, keyed apart (a group may share a task's id), with where they are. */
+function placedNodes(v: GraphView): Array<{ id: string; x: number; y: number; width: number; height: number }> {
+  return [...v.nodes.map((n) => ({ ...n, id: `t:${n.id}` })), ...v.groups.map((g) => ({ ...g, id: `g:${g.id}` }))];
+}
+
+/**
+ * The whole graph when its task names stay legible at that scale, else a
+ * legible scale on its roots (layoutFit.ts): the user pans on from where the
+ * DAG starts, the minimap showing the rest.
+ */
 function fitToView(): void {
   if (!view || view.nodes.length + view.groups.length === 0) return;
   fitted = true;
-  const { width, height } = panelSize();
-  const k = Math.min(MAX_SCALE, Math.max(MIN_SCALE, Math.min(width / (view.width + 20), height / (view.height + 20), 1.5)));
-  transform = { k, x: (width - view.width * k) / 2, y: (height - view.height * k) / 2 };
+  const edges = view.edges.map((e) => ({ to: `${e.toGroup ? 'g' : 't'}:${e.to}` }));
+  const { x, y, k } = fitViewport(view, panelSize(), rootsOf(placedNodes(view), edges));
+  transform = { k: Math.min(MAX_SCALE, Math.max(MIN_SCALE, k)), x, y };
   applyTransform();
 }
 
@@ -378,18 +389,25 @@ function applyAllRunStates(): void {
   for (const id of groupElements.keys()) applyGroupState(id);
 }
 
+/** A big DAG, or one whose names would be unreadable shown whole in this panel (so "Fit" shows part of it). */
+function minimapWanted(): boolean {
+  return view !== undefined && (view.nodes.length + view.groups.length >= MINIMAP_MIN_TASKS || wholeScale(view, panelSize()) < LEGIBLE_SCALE);
+}
+
+function showMinimapIfWanted(): void {
+  minimap.toggleAttribute('hidden', !minimapWanted());
+  updateMinimapView();
+}
+
 function drawMinimap(): void {
   minimapNodes.replaceChildren();
-  if (!view || view.nodes.length + view.groups.length < MINIMAP_MIN_TASKS) {
-    minimap.toggleAttribute('hidden', true);
-    return;
+  if (view) {
+    minimap.setAttribute('viewBox', `0 0 ${view.width} ${view.height}`);
+    const fragment = document.createDocumentFragment();
+    for (const n of [...view.nodes, ...view.groups]) fragment.append(svgElement('rect', { x: n.x, y: n.y, width: n.width, height: n.height }));
+    minimapNodes.append(fragment);
   }
-  minimap.toggleAttribute('hidden', false);
-  minimap.setAttribute('viewBox', `0 0 ${view.width} ${view.height}`);
-  const fragment = document.createDocumentFragment();
-  for (const n of [...view.nodes, ...view.groups]) fragment.append(svgElement('rect', { x: n.x, y: n.y, width: n.width, height: n.height }));
-  minimapNodes.append(fragment);
-  updateMinimapView();
+  showMinimapIfWanted();
 }
 
 function updateMinimapView(): void {
@@ -668,8 +686,8 @@ runUpstreamButton.addEventListener('click', () => {
 byId('output-close', HTMLButtonElement).addEventListener('click', () => (outputPane.hidden = true));
 // A panel resized (dragged, or its editor group changed) fits the graph again, unless the user has placed it since the last fit.
 new ResizeObserver(() => {
+  showMinimapIfWanted();
   if (fitted && view) fitToView();
-  else updateMinimapView();
 }).observe(canvas);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

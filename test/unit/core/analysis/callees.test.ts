@@ -14,6 +14,8 @@ describe('callee registry: what a called name is', () => {
       ['airflow.utils.edgemodifier.Label', 'label'],
       ['airflow.decorators.task', 'taskDecorator'],
       ['airflow.decorators.dag', 'dagDecorator'],
+      ['airflow.decorators.task_group', 'taskGroupDecorator'],
+      ['airflow.utils.trigger_rule.TriggerRule', 'constant'],
       ['vortex.DAG', 'dag'],
     ];
     for (const [qualified, kind] of kinds) {
@@ -30,8 +32,8 @@ describe('callee registry: what a called name is', () => {
     // A capitalised framework name given task_id is an operator VORTEX does not know...
     assert.equal(classifyCallee('airflow.providers.Thing', 'Thing', 'Thing', true).kind, 'operator');
     assert.equal(classifyCallee('airflow.providers.Thing', 'Thing', 'Thing', false).kind, 'other');
-    // ...and so, until groups and labels are modelled, is a TaskGroup or Label given one.
-    assert.equal(classifyCallee('airflow.utils.task_group.TaskGroup', 'TaskGroup', 'TaskGroup', () => true).kind, 'operator');
+    // A TaskGroup stays a TaskGroup whatever it is given.
+    assert.equal(classifyCallee('airflow.utils.task_group.TaskGroup', 'TaskGroup', 'TaskGroup', () => true).kind, 'taskGroup');
     // DAG stays a DAG whatever it is given.
     assert.equal(classifyCallee('airflow.DAG', 'DAG', 'DAG', true).kind, 'dag');
   });
@@ -68,7 +70,7 @@ f = BashOperator(task_id="f", bash_command="true")
       const task = analysis.tasks.find((t) => t.taskId === id);
       return task ? (task.dagIndex >= 0 ? analysis.dags[task.dagIndex].dagId : null) : undefined;
     };
-    assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f'].map(dagOf), ['outer', 'outer', 'inner', 'outer', undefined, null]);
+    assert.deepEqual(['a', 'group.b', 'c', 'group.d', 'e', 'f'].map(dagOf), ['outer', 'outer', 'inner', 'outer', undefined, null]);
     assert.deepEqual(analysis.diagnostics.map((d) => d.code), ['VX404', 'VX206']);
   });
 });

@@ -42,6 +42,11 @@ function task(file: string, line: number, taskId: string, fields: Partial<Runtim
     python_callable: null,
     secrets: [],
     execution_timeout: null,
+    group_id: null,
+    decorated: false,
+    mapped: false,
+    branch: false,
+    trigger_rule: null,
     ...fields,
   };
 }
@@ -54,7 +59,8 @@ function dag(file: string, line: number, dagId: string, tasks: RuntimeTask[], ed
   }
   return {
     dag_id: dagId, schedule: '@daily', owner: null, description: null, tags: [], secrets: [], file, line, tasks,
-    edges: edges.map(([upstream, downstream]) => ({ upstream, downstream })),
+    edges: edges.map(([upstream, downstream]) => ({ upstream, downstream, label: null })),
+    groups: [],
     ...fields,
   };
 }
@@ -101,8 +107,8 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
       task(FIXTURE, lineOf(fixtureText, 'listing = PythonOperator'), 'list_tables', { operator: 'PythonOperator', python_callable: 'list_tables' }),
       ...['users', 'orders', 'payments'].map((t) => task(FIXTURE, loop, `load_${t}`, { bash_command: `echo loading ${t}` })),
       ...['users', 'orders', 'payments'].map((t) => task(FIXTURE, comprehension, `export_${t}`, { bash_command: 'echo export' })),
-      task(FIXTURE, report, 'nightly_report', { bash_command: 'echo report', secrets: ['REPORT_TOKEN'], execution_timeout: 60 }),
-    ], [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report']]);
+      task(FIXTURE, report, 'nightly_report_3', { bash_command: 'echo report', secrets: ['REPORT_TOKEN'], execution_timeout: 60 }),
+    ], [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report_3']]);
   });
 
   it('the fixture is what the merge starts from: VX404 and only the literal tasks', () => {
@@ -115,7 +121,7 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [fixtureRuntime]), fixtureText);
     assert.equal(merged.dags.length, 1);
     assert.deepEqual(idsOf(merged), [
-      'start', 'list_tables', 'load_users', 'load_orders', 'load_payments', 'export_users', 'export_orders', 'export_payments', 'nightly_report',
+      'start', 'list_tables', 'load_users', 'load_orders', 'load_payments', 'export_users', 'export_orders', 'export_payments', 'nightly_report_3',
     ]);
     assert.equal(merged.tasks.length, 9);
     for (const id of ['start', 'list_tables']) {
@@ -154,7 +160,7 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
 
   it('resolved: the executor gets what it needs of a dynamic task (kind, command, callable, secrets, timeout)', () => {
     const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [fixtureRuntime]), fixtureText);
-    const report = taskNamed(merged, 'nightly_report');
+    const report = taskNamed(merged, 'nightly_report_3');
     assert.equal(report.kind, 'bash');
     assert.equal(report.operator, 'BashOperator');
     assert.equal(report.qualifiedOperator, 'vortex.operators.bash.BashOperator');
@@ -166,7 +172,7 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     assert.equal(report.opKwargs, null);
 
     const plan = planFromModel(merged, merged.dags[0], { dagFilePath: FIXTURE, runId: 'r1', timeoutSeconds: 300, pythonPath: 'python3', sdkPath: '/sdk' });
-    const spec = plan.tasks.find((t) => t.spec.taskId === 'nightly_report');
+    const spec = plan.tasks.find((t) => t.spec.taskId === 'nightly_report_3');
     assert.ok(spec);
     assert.equal(spec.spec.kind, 'bash');
     assert.equal(spec.spec.bashCommand, 'echo report');
@@ -179,10 +185,10 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
   it('resolved: edges are the runtime\'s; one written in the source keeps its range, one made in a loop points at its task', () => {
     const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [fixtureRuntime]), fixtureText);
     const edges = merged.dags[0].edges;
-    assert.deepEqual(edges.map((e) => [e.upstream, e.downstream]), [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report']]);
+    assert.deepEqual(edges.map((e) => [e.upstream, e.downstream]), [['start', 'list_tables'], ['list_tables', 'load_users'], ['list_tables', 'nightly_report_3']]);
     assert.deepEqual(edges[0].range, fixture.dags[0].edges[0].range);
     assert.deepEqual(edges[1].range, taskNamed(merged, 'load_users').range);
-    assert.deepEqual(taskNamed(merged, 'list_tables').downstream, ['load_users', 'nightly_report']);
+    assert.deepEqual(taskNamed(merged, 'list_tables').downstream, ['load_users', 'nightly_report_3']);
     assert.deepEqual(taskNamed(merged, 'start').downstream, ['list_tables']);
   });
 
@@ -196,6 +202,69 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     assert.equal(merged.diagnostics.at(-1), warning);
     assert.ok(merged.isDagFile);
     assert.ok(merged.hasDynamicConstructs, 'still a file with dynamic constructs: a later save resolves it again');
+  });
+
+  it('resolved: TaskGroups, edge labels and each task\'s group, marks and trigger rule are the runtime\'s', () => {
+    const loop = lineOf(fixtureText, 'BashOperator(  # expect: VX404');
+    const grouped = dag(FIXTURE, lineOf(fixtureText, 'with DAG('), 'fixture_vx404', [
+      task(FIXTURE, lineOf(fixtureText, 'start = DummyOperator'), 'start', { operator: 'DummyOperator', trigger_rule: 'all_done' }),
+      task(FIXTURE, loop, 'loads.load_users', { group_id: 'loads', mapped: true, kind: 'other' }),
+      task(FIXTURE, loop, 'loads.pick', { operator: 'task.branch', kind: 'python', group_id: 'loads', decorated: true, branch: true }),
+    ], [['start', 'loads.load_users'], ['loads.pick', 'loads.load_users']], {
+      groups: [{ id: 'loads', parent_id: null, label: 'loads', line: loop }],
+    });
+    grouped.edges[0].label = 'go';
+    const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [grouped]), fixtureText);
+    assert.deepEqual(merged.dags[0].groups, [{ id: 'loads', parentId: null, label: 'loads', line: loop - 1, range: merged.tasks[1].range }]);
+    assert.deepEqual(merged.dags[0].edges.map((e) => [e.upstream, e.downstream, e.label]), [['start', 'loads.load_users', 'go'], ['loads.pick', 'loads.load_users', null]]);
+    const start = taskNamed(merged, 'start');
+    assert.deepEqual(start.range, taskNamed(fixture, 'start').range, 'a static task keeps its place');
+    assert.deepEqual([start.groupId, start.triggerRule, start.decorated], [null, 'all_done', false]);
+    const pick = taskNamed(merged, 'loads.pick');
+    assert.deepEqual([pick.groupId, pick.decorated, pick.branch, pick.mapped, pick.operator], ['loads', true, true, false, 'task.branch']);
+    assert.equal(taskNamed(merged, 'loads.load_users').mapped, true);
+  });
+
+  it('resolved: tasks only the runtime saw, of operators VORTEX does not run, get one VX205 per line that made them', () => {
+    const loop = lineOf(fixtureText, 'BashOperator(  # expect: VX404');
+    const providers = dag(FIXTURE, lineOf(fixtureText, 'with DAG('), 'fixture_vx404', [
+      task(FIXTURE, lineOf(fixtureText, 'start = DummyOperator'), 'start', { operator: 'DummyOperator', kind: 'other' }),
+      ...['users', 'orders'].map((t) => task(FIXTURE, loop, `copy_${t}`, { operator: 'S3CopyObjectOperator', kind: 'other' })),
+      task(FIXTURE, loop, 'load_users', {}),
+    ], []);
+    const merged = mergeRuntime(fixture, outcome(FIXTURE, 'resolved', [providers]), fixtureText);
+    const vx205 = merged.diagnostics.filter((d) => d.code === 'VX205');
+    assert.equal(vx205.length, 1, 'one per line, and none for a task the source shows');
+    assert.equal(vx205[0].range.start.line, loop - 1);
+    assert.equal(vx205[0].severity, 'warning');
+    assert.match(vx205[0].message, /^VORTEX cannot run S3CopyObjectOperator locally/);
+    assert.ok(vx205[0].range.end.character > vx205[0].range.start.character, 'on the text of its line');
+  });
+
+  it('resolved: a task the source shows runs as the class Airflow built says; its command and callable come from the source, else the runtime', () => {
+    const text = `from airflow import DAG\nfrom airflow.operators.python import BranchPythonOperator\nfrom airflow.operators.bash import BashOperator\nCOMMAND = "echo hi"\ndef choose():\n    return "b"\nwith DAG(dag_id="k") as dag:\n    a = BranchPythonOperator(task_id="a", python_callable=choose)\n    b = BashOperator(task_id="b", bash_command=f"{COMMAND} there")\n`;
+    const analysis = analyse(text);
+    const built = dag(FIXTURE, 7, 'k', [
+      task(FIXTURE, 8, 'a', { operator: 'BranchPythonOperator', kind: 'python', branch: true, python_callable: 'choose' }),
+      task(FIXTURE, 9, 'b', { operator: 'BashOperator', kind: 'bash', bash_command: 'echo hi there' }),
+    ], []);
+    const merged = mergeRuntime(analysis, outcome(FIXTURE, 'resolved', [built]), text);
+    const [a, b] = [taskNamed(merged, 'a'), taskNamed(merged, 'b')];
+    assert.deepEqual([a.kind, a.branch, a.pythonCallable, a.range], ['python', true, 'choose', taskNamed(analysis, 'a').range]);
+    assert.deepEqual([b.kind, b.bashCommand], ['bash', 'echo hi there']);
+  });
+
+  it('resolved: a static VX201 is answered (the SDK refuses a repeated task id as Airflow does), on failure it stays', () => {
+    const text = `from airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nfrom airflow.utils.task_group import TaskGroup\nwith DAG(dag_id="g") as dag:\n    EmptyOperator(task_id="a")\n    with TaskGroup("inner"):\n        EmptyOperator(task_id="a")\n`;
+    const read = analyse(text);
+    // What a source check that misses the group's prefix says, whatever the analyser of the day reads.
+    const misread: Diagnostic = { code: 'VX201', severity: 'error', message: 'The task_id "a" is already used', range: { start: { line: 6, character: 31 }, end: { line: 6, character: 34 } } };
+    const analysis: FileAnalysis = { isDagFile: read.isDagFile, dags: read.dags, tasks: read.tasks, hasDynamicConstructs: read.hasDynamicConstructs, diagnostics: [...read.diagnostics.filter((d) => d.code !== 'VX201'), misread] };
+    const built = dag(FIXTURE, 4, 'g', [task(FIXTURE, 5, 'a', { operator: 'EmptyOperator' }), task(FIXTURE, 7, 'inner.a', { operator: 'EmptyOperator', group_id: 'inner' })], []);
+    const resolved = reconciledDiagnostics(analysis, outcome(FIXTURE, 'resolved', [built]), text);
+    assert.ok(!resolved.some((d) => d.code === 'VX201'));
+    const failed = reconciledDiagnostics(analysis, outcome(FIXTURE, 'failed', []), text);
+    assert.ok(failed.includes(misread));
   });
 
   for (const status of ['failed', 'timedOut', 'fallback', 'unavailable'] as const) {
@@ -317,10 +386,11 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('VX104 ("not a literal") goes when every DAG the call made got a valid cron string', async () => {
+    it('a computed schedule is described statically, without a warning, and known once the file has run', async () => {
       const text = readFileSync(LOOP, 'utf8');
       const analysis = analyse(text);
-      assert.deepEqual(analysis.diagnostics.filter((d) => d.code === 'VX104').map((d) => d.range.start.line), [lineOf(text, 'with DAG(') - 1]);
+      assert.deepEqual(analysis.diagnostics.filter((d) => d.code === 'VX104'), []);
+      assert.match(analysis.dags[0].scheduleDescription ?? '', /^computed \(.*\): known only when the file runs$/);
       const resolved = await resolveAtRuntime(LOOP);
       assert.equal(resolved.status, 'resolved');
       assert.deepEqual(reconciledDiagnostics(analysis, resolved), []);
