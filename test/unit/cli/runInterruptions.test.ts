@@ -184,6 +184,12 @@ with DAG(dag_id="crash") as dag:
       const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
       return records.length === 2 ? records : undefined;
     });
+    // Killed once the Python task has said what it calls: a line written after its reader died would end it (EPIPE), not leave it behind.
+    await until('the Python task to start its callable', () => {
+      const [dir] = runDirs('crash');
+      const log = dir ? path.join(dir, 'p.log') : '';
+      return log && existsSync(log) && readFileSync(log, 'utf8').includes('calling snooze') ? true : undefined;
+    });
     run.child.kill('SIGKILL');
     await run.exited;
     leftovers.push(...groups.map((g) => g.pid));
