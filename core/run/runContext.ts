@@ -10,7 +10,7 @@ export interface RunContext {
   airflowRunId: string;
   /** ISO 8601 with its offset, as Airflow's `ts`. */
   logicalDate: string;
-  /** The data interval; null when the schedule is not a cron (the runner then works it out from a timedelta schedule, or uses the logical date). */
+  /** The data interval; null when the schedule is neither a cron nor a literal timedelta (the runner then works it out from the DAG's schedule, or uses the logical date). */
   dataIntervalStart: string | null;
   dataIntervalEnd: string | null;
   /** Overrides of the DAG's params, as `dags test -c` gives them. */
@@ -87,11 +87,18 @@ export interface RunContextOptions {
   conf?: Record<string, unknown>;
   /** The DAG's schedule string from the model. */
   schedule: string | null;
+  /** A `timedelta` schedule's length in seconds, when the schedule is one. */
+  scheduleSeconds?: number | null;
 }
 
 export function makeRunContext(options: RunContextOptions): RunContext {
   const logicalDate = options.logicalDate ?? new Date();
-  const interval = cronDataInterval(options.schedule, logicalDate);
+  const seconds = options.scheduleSeconds;
+  // A timedelta schedule gives a manual run the interval of that length ending at its logical date (Airflow's delta timetable).
+  const interval =
+    seconds !== undefined && seconds !== null && seconds > 0
+      ? { start: new Date(logicalDate.getTime() - seconds * 1000), end: logicalDate }
+      : cronDataInterval(options.schedule, logicalDate);
   const iso = airflowIso(logicalDate);
   return {
     airflowRunId: `manual__${iso}`,

@@ -18,7 +18,7 @@ import { withDownstream } from './plan';
 import { makeRunContext, parseLogicalDate } from './runContext';
 import { type DagRunResult, planFromModel, PlanError, runPlan, type RunEvent, type RunPlan, type TaskSelection } from './scheduler';
 import { isMasked, type SecretVault } from './secrets';
-import { newRunId, UnknownTriggerRule } from './taskSpec';
+import { newRunId, timedeltaSeconds, UnknownTriggerRule } from './taskSpec';
 
 /** Why a file is not run; `message` is a sentence for people, without a "vortex:" or "VORTEX:" prefix. */
 export type RefusalKind = 'errors' | 'noDag' | 'severalDags' | 'unknownDag' | 'unknownTask' | 'plan' | 'unknownRun' | 'nothingToRerun';
@@ -140,7 +140,12 @@ export function planRun(model: RunModel, request: RunRequest): RunPlan {
       dag,
       { dagFilePath: request.filePath, runId: newRunId(), timeoutSeconds: request.timeoutSeconds, pythonPath: request.pythonPath, sdkPath: request.sdkPath },
       selection,
-      makeRunContext({ schedule: dag.schedule, logicalDate: request.logicalDate, conf: request.conf }),
+      makeRunContext({
+        schedule: dag.schedule,
+        scheduleSeconds: dag.schedule === null ? timedeltaSeconds(dag.args.schedule ?? dag.args.schedule_interval) : null,
+        logicalDate: request.logicalDate,
+        conf: request.conf,
+      }),
     );
   } catch (error) {
     if (error instanceof UnknownTriggerRule) throw new RunRefused('plan', `not running DAG "${dag.dagId ?? '?'}": ${error.message}`);

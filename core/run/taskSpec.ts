@@ -153,8 +153,8 @@ function secondsOf(value: LiteralValue | undefined): number | null {
 
 const TIMEDELTA_UNITS: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001, microseconds: 0.000001 };
 
-/** Seconds of `retry_delay`: a number, or a `timedelta(...)` of literal numbers as written; null otherwise. */
-function delaySeconds(arg: Argument | undefined): number | null {
+/** Seconds of an argument that is a number, or a `timedelta(...)` of literal numbers as written (`retry_delay`, a schedule); null otherwise. */
+export function timedeltaSeconds(arg: Argument | undefined): number | null {
   if (!arg) return null;
   const plain = secondsOf(arg.value);
   if (plain !== null) return plain;
@@ -217,7 +217,7 @@ export function specFromModel(task: TaskModel, dag: DagModel, context: SpecConte
     branch: taskStructure(task).branch,
     doXcomPush: literalArg(task, 'do_xcom_push') !== false,
     retries: Math.max(0, Math.floor(secondsOf(literalArg(task, 'retries')) ?? 0)),
-    retryDelaySeconds: delaySeconds(task.args.retry_delay) ?? DEFAULT_RETRY_DELAY_SECONDS,
+    retryDelaySeconds: timedeltaSeconds(task.args.retry_delay) ?? DEFAULT_RETRY_DELAY_SECONDS,
     skipOnExitCodes: task.kind === 'bash' ? skipCodes(task) : [],
     plainBash: task.kind === 'bash' && isPlainBash(task),
   };

@@ -15,6 +15,7 @@ const CLI = path.join(REPO, 'dist', 'cli.js');
 const SALES_ETL = path.join(REPO, 'test', 'fixtures', 'run', 'sales_etl.py');
 const TASKFLOW_ETL = path.join(REPO, 'test', 'fixtures', 'run', 'taskflow_etl.py');
 const FLAKY_LOAD = path.join(REPO, 'test', 'fixtures', 'run', 'flaky_load.py');
+const fixture = (name: string) => path.join(REPO, 'test', 'fixtures', 'run', name);
 
 describe('vortex run with a logical date, conf, Variables and retries', function () {
   this.timeout(60_000);
@@ -151,5 +152,36 @@ describe('vortex run with a logical date, conf, Variables and retries', function
       env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'runs'), FLAG: path.join(scratch.dir, 'input-arrived') },
     });
     assert.deepEqual((JSON.parse(r.stdout) as RunJson).tasks.map((t) => t.task_id), ['load', 'report']);
+  });
+
+  it('runs Airflow’s tutorial: the templated loop rendered for the logical date, the data interval of its timedelta schedule', () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', fixture('tutorial.py'), '--logical-date', '2024-03-05', '--json'], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+      env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'runs') },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as RunJson;
+    assert.deepEqual([json.data_interval_start, json.data_interval_end], ['2024-03-04T00:00:00+00:00', '2024-03-05T00:00:00+00:00']);
+    assert.deepEqual(json.tasks.map((t) => [t.task_id, t.state]), [['print_date', 'success'], ['sleep', 'success'], ['templated', 'success']]);
+    assert.equal(json.tasks[2].stdout, '2024-03-05\n2024-03-12\n'.repeat(5));
+  });
+
+  it('runs Airflow’s example_branch_operator: one random branch and its follower run, the other three pairs are skipped, the join runs', () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', fixture('example_branch_operator.py'), '--json'], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+      env: { ...process.env, VORTEX_RUNS_DIR: path.join(scratch.dir, 'runs') },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as RunJson;
+    const state = Object.fromEntries(json.tasks.map((t) => [t.task_id, t.state]));
+    const chosen = json.tasks.find((t) => t.task_id === 'branching')?.xcom.return_value as string;
+    assert.match(chosen, /^branch_[abcd]$/);
+    for (const option of ['branch_a', 'branch_b', 'branch_c', 'branch_d']) {
+      const expected = option === chosen ? 'success' : 'skipped';
+      assert.deepEqual([state[option], state[`follow_${option}`]], [expected, expected], option);
+    }
+    assert.deepEqual([state.run_this_first, state.branching, state.join], ['success', 'success', 'success']);
   });
 });
