@@ -92,6 +92,13 @@ export const SETTINGS_SCHEMA = {
     scope: 'resource',
     description: 'The Python interpreter that runs PythonOperator tasks. Empty: the interpreter selected in the Python extension when it is installed, else python3.',
   } satisfies StringSetting,
+  'vortex.execution.retryDelaySeconds': {
+    type: 'number',
+    default: -1,
+    minimum: -1,
+    scope: 'resource',
+    description: 'Seconds a failed task with retries waits before its next try; -1: its own retry_delay (Airflow\'s default, 5 minutes, when it sets none). The run\'s output says when this shortens the wait.',
+  } satisfies NumberSetting,
   'vortex.execution.revealOutput': {
     type: 'string',
     enum: ['never', 'onFailure', 'always'] as const,

@@ -160,6 +160,9 @@ export class RunController implements vscode.Disposable {
     const unmasked = await unmaskedSecrets(plan, this.secrets);
     for (const name of unmasked) write(`Warning: ${unmaskedSecretWarning(name)}\n`);
     if (unmasked.length > 0) void vscode.window.showWarningMessage(`VORTEX: ${unmaskedSecretWarning(unmasked[0])}`);
+    if (settings.retryDelaySeconds !== null && plan.tasks.some((t) => t.spec.retries > 0)) {
+      write(`Retries wait ${settings.retryDelaySeconds} s (vortex.execution.retryDelaySeconds), not each task's retry_delay\n`);
+    }
     if (settings.revealOutput === 'always') this.channel.show(true);
 
     const liveRun: LiveRun = { runId: plan.runId, dagId: plan.dagId, startedAt: Date.now(), states: new Map(), results: new Map(), controller: new AbortController() };
@@ -180,6 +183,7 @@ export class RunController implements vscode.Disposable {
             vault: this.secrets,
             signal: liveRun.controller.signal,
             store: await this.store(),
+            retryDelaySeconds: settings.retryDelaySeconds ?? undefined,
             onEvent: (event: RunEvent) => {
               view.onEvent(event);
               this.events.fire(event);

@@ -13,6 +13,8 @@ export interface ExecutionSettings {
   interpreter: string | null;
   /** When the runs' output channel shows itself. */
   revealOutput: 'never' | 'onFailure' | 'always';
+  /** Seconds between tries instead of each task's retry_delay; null: each task's own. */
+  retryDelaySeconds: number | null;
 }
 
 /** `read(key)` returns the setting's value, e.g. `(key) => vscode.workspace.getConfiguration(undefined, uri).get(key)`. */
@@ -21,6 +23,7 @@ export function executionSettings(read: (key: string) => unknown, cpus: number =
   const parallelism = read('vortex.execution.parallelism');
   const interpreter = read('vortex.python.interpreter');
   const reveal = read('vortex.execution.revealOutput');
+  const retryDelay = read('vortex.execution.retryDelaySeconds');
   const revealSchema = SETTINGS_SCHEMA['vortex.execution.revealOutput'];
   const timeoutSchema = SETTINGS_SCHEMA['vortex.execution.timeoutSeconds'];
   const validParallelism = typeof parallelism === 'number' && Number.isInteger(parallelism) && parallelism >= 1;
@@ -30,5 +33,6 @@ export function executionSettings(read: (key: string) => unknown, cpus: number =
     parallelism: validParallelism ? parallelism : Math.max(1, cpus),
     interpreter: typeof interpreter === 'string' && interpreter.trim() !== '' ? interpreter.trim() : null,
     revealOutput: revealSchema.enum.find((v) => v === reveal) ?? revealSchema.default,
+    retryDelaySeconds: typeof retryDelay === 'number' && Number.isFinite(retryDelay) && retryDelay >= 0 ? retryDelay : null,
   };
 }

@@ -87,9 +87,9 @@ describe('client runs: the workspace secrets vault', () => {
 
 describe('client runs: execution settings', () => {
   it('uses the schema defaults, one task per CPU for parallelism 0, and no interpreter for an empty setting', () => {
-    assert.deepEqual(executionSettings(() => undefined, 6), { timeoutSeconds: 300, parallelism: 6, interpreter: null, revealOutput: 'never' });
+    assert.deepEqual(executionSettings(() => undefined, 6), { timeoutSeconds: 300, parallelism: 6, interpreter: null, revealOutput: 'never', retryDelaySeconds: null });
     const values: Record<string, unknown> = { 'vortex.execution.parallelism': 0, 'vortex.python.interpreter': '  ' };
-    assert.deepEqual(executionSettings((k) => values[k], 3), { timeoutSeconds: 300, parallelism: 3, interpreter: null, revealOutput: 'never' });
+    assert.deepEqual(executionSettings((k) => values[k], 3), { timeoutSeconds: 300, parallelism: 3, interpreter: null, revealOutput: 'never', retryDelaySeconds: null });
   });
 
   it('takes valid values and falls back for wrong ones', () => {
@@ -98,10 +98,11 @@ describe('client runs: execution settings', () => {
       'vortex.execution.parallelism': 2,
       'vortex.python.interpreter': '/opt/py/bin/python',
       'vortex.execution.revealOutput': 'onFailure',
+      'vortex.execution.retryDelaySeconds': 0,
     };
-    assert.deepEqual(executionSettings((k) => good[k], 8), { timeoutSeconds: 12, parallelism: 2, interpreter: '/opt/py/bin/python', revealOutput: 'onFailure' });
-    const bad: Record<string, unknown> = { 'vortex.execution.timeoutSeconds': 0, 'vortex.execution.parallelism': 1.5, 'vortex.python.interpreter': 42, 'vortex.execution.revealOutput': 'sometimes' };
-    assert.deepEqual(executionSettings((k) => bad[k], 8), { timeoutSeconds: 300, parallelism: 8, interpreter: null, revealOutput: 'never' });
+    assert.deepEqual(executionSettings((k) => good[k], 8), { timeoutSeconds: 12, parallelism: 2, interpreter: '/opt/py/bin/python', revealOutput: 'onFailure', retryDelaySeconds: 0 });
+    const bad: Record<string, unknown> = { 'vortex.execution.timeoutSeconds': 0, 'vortex.execution.parallelism': 1.5, 'vortex.python.interpreter': 42, 'vortex.execution.revealOutput': 'sometimes', 'vortex.execution.retryDelaySeconds': -1 };
+    assert.deepEqual(executionSettings((k) => bad[k], 8), { timeoutSeconds: 300, parallelism: 8, interpreter: null, revealOutput: 'never', retryDelaySeconds: null });
   });
 });
 
