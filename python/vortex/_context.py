@@ -11,7 +11,6 @@ import contextlib
 import datetime
 import importlib
 import json
-import os
 import random
 import time
 import uuid
@@ -19,6 +18,9 @@ from types import SimpleNamespace
 from typing import Any, Dict, Iterable, Optional, Union
 
 from vortex._xcom import XComStore
+from vortex.exceptions import AirflowNotFoundException
+from vortex.models.connection import Connection
+from vortex.models.variable import Variable
 from vortex.models.xcom_arg import XCOM_RETURN_KEY
 
 
@@ -82,89 +84,22 @@ def _macros() -> SimpleNamespace:
     return namespace
 
 
-# --- var and conn: Airflow's environment-variable conventions ------------------------------
+# --- var and conn: the SDK's Variable and Connection, read from AIRFLOW_VAR_* / AIRFLOW_CONN_* -----------
 
 
 class _VariableValues:
-    """``var.value.name`` (text) or ``var.json.name`` (parsed), from ``AIRFLOW_VAR_<NAME>``."""
+    """``var.value.name`` (text) or ``var.json.name`` (parsed)."""
 
     def __init__(self, as_json: bool) -> None:
         self._as_json = as_json
 
     def get(self, name: str, default_var: Any = None) -> Any:
-        sdk_variable = _sdk_class("vortex.models.variable", "Variable")
-        if sdk_variable is not None:
-            return sdk_variable.get(name, default_var, deserialize_json=self._as_json)
-        raw = os.environ.get("AIRFLOW_VAR_" + name.upper())
-        if raw is None:
-            return default_var
-        return json.loads(raw) if self._as_json else raw
+        return Variable.get(name, default_var, deserialize_json=self._as_json)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        value = self.get(name, _NOT_SET)
-        if value is _NOT_SET:
-            raise KeyError("Variable %s does not exist: set AIRFLOW_VAR_%s" % (name, name.upper()))
-        return value
-
-
-class Connection:
-    """A connection read from ``AIRFLOW_CONN_<ID>``: Airflow's URI form or its JSON form."""
-
-    def __init__(self, conn_id: str, raw: str) -> None:
-        from urllib.parse import parse_qsl, unquote, urlsplit
-
-        self.conn_id = conn_id
-        self.extra_dejson: Dict[str, Any] = {}
-        if raw.lstrip().startswith("{"):
-            data = json.loads(raw)
-            self.conn_type: Optional[str] = data.get("conn_type")
-            self.host: Optional[str] = data.get("host")
-            self.login: Optional[str] = data.get("login")
-            self.password: Optional[str] = data.get("password")
-            self.schema: Optional[str] = data.get("schema")
-            self.port: Optional[int] = data.get("port")
-            extra = data.get("extra") or {}
-            self.extra_dejson = json.loads(extra) if isinstance(extra, str) else dict(extra)
-        else:
-            parts = urlsplit(raw)
-            self.conn_type = parts.scheme.replace("-", "_") or None
-            self.host = unquote(parts.hostname) if parts.hostname else None
-            self.login = unquote(parts.username) if parts.username else None
-            self.password = unquote(parts.password) if parts.password else None
-            self.schema = unquote(parts.path.lstrip("/")) or None
-            self.port = parts.port
-            self.extra_dejson = dict(parse_qsl(parts.query, keep_blank_values=True))
-        self.extra = json.dumps(self.extra_dejson) if self.extra_dejson else None
-
-    def get_uri(self) -> str:
-        auth = ""
-        if self.login:
-            auth = self.login + (":" + self.password if self.password else "") + "@"
-        port = ":%d" % self.port if self.port else ""
-        return "%s://%s%s%s/%s" % (self.conn_type or "", auth, self.host or "", port, self.schema or "")
-
-    def __repr__(self) -> str:
-        return self.conn_id
-
-
-def _sdk_class(module: str, name: str) -> Any:
-    """The SDK's own class for Airflow's Variable or Connection, where it has one: AIRFLOW_VAR_/AIRFLOW_CONN_ read one way."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
-def get_connection(conn_id: str) -> Any:
-    sdk_connection = _sdk_class("vortex.models.connection", "Connection")
-    if sdk_connection is not None:
-        return sdk_connection.get_connection_from_secrets(conn_id)
-    raw = os.environ.get("AIRFLOW_CONN_" + conn_id.upper())
-    if raw is None:
-        raise KeyError("The conn_id `%s` isn't defined: set AIRFLOW_CONN_%s" % (conn_id, conn_id.upper()))
-    return Connection(conn_id, raw)
+        return Variable.get(name, deserialize_json=self._as_json)
 
 
 class _Connections:
@@ -172,17 +107,14 @@ class _Connections:
 
     def get(self, conn_id: str, default_conn: Any = None) -> Any:
         try:
-            return get_connection(conn_id)
-        except Exception:  # noqa: BLE001 - KeyError here, the SDK's own "not defined" error there
+            return Connection.get_connection_from_secrets(conn_id)
+        except AirflowNotFoundException:
             return default_conn
 
-    def __getattr__(self, conn_id: str) -> Any:
+    def __getattr__(self, conn_id: str) -> Connection:
         if conn_id.startswith("__"):
             raise AttributeError(conn_id)
-        return get_connection(conn_id)
-
-
-_NOT_SET: Any = object()
+        return Connection.get_connection_from_secrets(conn_id)
 
 
 # --- the task instance and the run -------------------------------------------------------
