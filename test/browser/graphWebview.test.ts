@@ -312,7 +312,7 @@ describe('graph webview in headless Chromium', function () {
     assert.ok(await graph.page.locator('#rendered-heading').isHidden());
   });
 
-  it('the selected task\'s run buttons post runTask, alone or with its upstream', async () => {
+  it('the selected task\'s run buttons post runTask, alone, with its upstream or with its downstream', async () => {
     await graph.draw(await graphMessage(seedModel()));
     assert.ok(await graph.page.locator('#run-task').isDisabled(), 'no task selected yet');
     await graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: 'end' }) }).click();
@@ -320,6 +320,8 @@ describe('graph webview in headless Chromium', function () {
     assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: false });
     await graph.page.locator('#run-upstream').click();
     assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: true });
+    await graph.page.locator('#run-downstream').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: false, withDownstream: true });
   });
 
   it('the run button posts runDag', async () => {

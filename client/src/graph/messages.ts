@@ -91,7 +91,7 @@ export type WebviewMessage =
   /** The run button. */
   | { type: 'runDag'; dagId: string | null }
   /** The selected task's run buttons: the task alone, or with everything upstream of it. */
-  | { type: 'runTask'; dagId: string | null; taskId: string; withUpstream: boolean }
+  | { type: 'runTask'; dagId: string | null; taskId: string; withUpstream: boolean; withDownstream?: boolean }
   /** A click on a group's header or on a collapsed group: collapse it, or expand it. */
   | { type: 'toggleGroup'; groupId: string }
   /** The export button: the drawn graph as a standalone SVG document. */
@@ -238,7 +238,10 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
     case 'runDag':
       return v.dagId === null || isString(v.dagId);
     case 'runTask':
-      return (v.dagId === null || isString(v.dagId)) && isString(v.taskId) && typeof v.withUpstream === 'boolean';
+      return (
+        (v.dagId === null || isString(v.dagId)) && isString(v.taskId) && typeof v.withUpstream === 'boolean' &&
+        (v.withDownstream === undefined || typeof v.withDownstream === 'boolean')
+      );
     case 'toggleGroup':
       return isString(v.groupId);
     case 'exportSvg':

@@ -280,7 +280,11 @@ export class GraphPanels implements vscode.Disposable {
         await this.run(Commands.runDag, message.dagId ?? undefined);
         return;
       case 'runTask':
-        await this.run(message.withUpstream ? Commands.runTaskWithUpstream : Commands.runTask, message.dagId ?? undefined, message.taskId);
+        await this.run(
+          message.withDownstream ? Commands.runTaskWithDownstream : message.withUpstream ? Commands.runTaskWithUpstream : Commands.runTask,
+          message.dagId ?? undefined,
+          message.taskId,
+        );
         return;
       case 'toggleGroup': {
         const ids = this.toggledGroups.ids;

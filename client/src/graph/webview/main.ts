@@ -48,6 +48,7 @@ const focusButton = byId('focus', HTMLButtonElement);
 const unfocusButton = byId('unfocus', HTMLButtonElement);
 const runButton = byId('run', HTMLButtonElement);
 const runTaskButton = byId('run-task', HTMLButtonElement);
+const runDownstreamButton = byId('run-downstream', HTMLButtonElement);
 const runUpstreamButton = byId('run-upstream', HTMLButtonElement);
 const outputPane = byId('output', HTMLElement);
 const outputTitle = byId('output-title', HTMLSpanElement);
@@ -322,6 +323,7 @@ function select(id: string | null): void {
   focusButton.disabled = selected === null;
   runTaskButton.disabled = selected === null;
   runUpstreamButton.disabled = selected === null;
+  runDownstreamButton.disabled = selected === null;
 }
 
 const FINISHED: readonly RunState[] = ['success', 'failed', 'upstream_failed', 'skipped'];
@@ -682,6 +684,9 @@ runTaskButton.addEventListener('click', () => {
 });
 runUpstreamButton.addEventListener('click', () => {
   if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: true });
+});
+runDownstreamButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: false, withDownstream: true });
 });
 byId('output-close', HTMLButtonElement).addEventListener('click', () => (outputPane.hidden = true));
 // A panel resized (dragged, or its editor group changed) fits the graph again, unless the user has placed it since the last fit.
