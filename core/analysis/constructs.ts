@@ -249,17 +249,17 @@ export class ConstructBuilder extends StructureBuilder {
   protected createTask(callee: OperatorCallee, site: CallSite): Value {
     const { scope, byName, hasSplat, nodes } = site;
     if (scope.dynamic) {
-      this.reportDynamic(operatorRange(site), `${callee.name} is called in ${scope.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(operatorRange(site), `${callee.name} is called in ${scope.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`, scope);
       return { kind: 'dynamic' };
     }
     const idArg = byName.task_id;
     if (!idArg) {
       if (!hasSplat) this.report('VX202', operatorRange(site), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(operatorRange(site), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      else this.reportDynamic(operatorRange(site), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`, scope);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
-      this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`, scope);
       return { kind: 'dynamic' };
     }
     const ownId = idArg.value;

@@ -270,6 +270,41 @@ with DAG("d") as d:
     });
   });
 
+  it('chain(*tasks) over a list of single tasks chains them in order; once the list is changed in place it is not known', () => {
+    const a = analyse(`${HEADER}
+with DAG("d") as d:
+    steps = [EmptyOperator(task_id="a"), EmptyOperator(task_id="b"), EmptyOperator(task_id="c")]
+    chain(*steps)
+    more = [EmptyOperator(task_id="x"), EmptyOperator(task_id="y")]
+    more.append(EmptyOperator(task_id="z"))
+    chain(*more)
+`);
+    assert.deepEqual(edges(a), ['a>b', 'b>c']);
+    assert.deepEqual(codes(a), ['VX404']);
+  });
+
+  it('an operator class of the file makes tasks, its own template_fields deciding which XComArgs are edges', () => {
+    const a = analyse(`${HEADER}
+class Greet(BaseOperator):
+    template_fields = ("name",)
+
+class LoudGreet(Greet):
+    pass
+
+@task
+def pick():
+    return "x"
+
+with DAG("d") as d:
+    who = pick()
+    Greet(task_id="greet", name=who)
+    LoudGreet(task_id="loud", name="team", config=who)
+`.replace('from airflow import DAG', 'from airflow import DAG\nfrom airflow.models import BaseOperator'));
+    assert.deepEqual(ids(a), ['pick', 'greet', 'loud']);
+    assert.deepEqual(edges(a), ['pick>greet']);
+    assert.deepEqual(codes(a), ['VX205', 'VX205']);
+  });
+
   describe('constants', () => {
     it('reads names bound to literals, f-strings and + of them, DAG(**params), default_args with values it cannot read', () => {
       const a = analyse(`${HEADER}
