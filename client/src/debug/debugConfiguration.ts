@@ -99,7 +99,8 @@ export function isDebugpyAttach(config: Record<string, unknown>): config is Reco
  * session cannot attach to them and a task's shell commands need no debugger.
  */
 export function debugpyArgs(host: string, port: number): string[] {
-  return ['-m', 'debugpy', '--connect', `${host}:${port}`, '--wait-for-client', '--configure-subProcess', 'false'];
+  // Python 3.11+ freezes some standard modules, which debugpy warns may miss breakpoints; older ones ignore the option.
+  return ['-Xfrozen_modules=off', '-m', 'debugpy', '--connect', `${host}:${port}`, '--wait-for-client', '--configure-subProcess', 'false'];
 }
 
 /** Why a task cannot be debugged; the caller shows it. */

@@ -124,7 +124,9 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
       ok = false;
       void vscode.window.showErrorMessage(`VORTEX: the debugger did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (!ok) {
+    // False also when the session ended before debugpy's attach was answered, which is how a
+    // refused run ends it: what counts is whether the run was started.
+    if (!ok && this.waiting.has(requestId)) {
       this.waiting.delete(requestId);
       return { outcome: 'notStarted', reason: 'the debug session did not start' };
     }
