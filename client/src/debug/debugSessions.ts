@@ -138,7 +138,11 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
   private startRun(session: vscode.DebugSession, host: string, port: number): void {
     const config = session.configuration;
     if (!isDebugpyAttach(config) || this.runs.has(session.id)) return;
-    const { file, dag, task } = config.vortex;
+    const { file, dag, task, logicalDate } = config.vortex;
+    if (logicalDate !== null) {
+      // NOTE: the run path takes no logical date yet; saying so beats a date silently ignored.
+      vscode.debug.activeDebugConsole.appendLine(`VORTEX: logicalDate ${logicalDate} is not applied: local runs are dated when they start.`);
+    }
     const sessionRun: SessionRun = { runId: null, result: Promise.resolve({ outcome: 'refused', reason: '' }) };
     sessionRun.result = this.controller
       .run({
