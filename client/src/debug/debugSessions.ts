@@ -71,7 +71,7 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
     if (isDebugpyAttach(config)) return config;
     const refusal = runRefusal(vscode.workspace.isTrusted);
     if (refusal) {
-      void vscode.window.showErrorMessage(refusal, MANAGE_TRUST_ACTION).then((choice) => choice && vscode.commands.executeCommand(MANAGE_TRUST_COMMAND));
+      refuseUntrusted(refusal);
       return undefined;
     }
     const launch = parseLaunch(config);
@@ -106,6 +106,11 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
    * once the task's run ended.
    */
   async debugTask(uri: vscode.Uri, dagId: string | null, taskId: string | null): Promise<DebugCommandResult> {
+    const refusal = runRefusal(vscode.workspace.isTrusted);
+    if (refusal) {
+      refuseUntrusted(refusal);
+      return { outcome: 'refused', reason: refusal };
+    }
     const requestId = `debug-${this.nextRequest++}`;
     const started = new Promise<SessionRun | null>((resolve) => this.waiting.set(requestId, resolve));
     const config: vscode.DebugConfiguration = {
@@ -195,6 +200,10 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
   }
+}
+
+function refuseUntrusted(refusal: string): void {
+  void vscode.window.showErrorMessage(refusal, MANAGE_TRUST_ACTION).then((choice) => choice && vscode.commands.executeCommand(MANAGE_TRUST_COMMAND));
 }
 
 /** Says debugpy is missing from `python`, with the command that installs it and an action that runs it in a terminal. */

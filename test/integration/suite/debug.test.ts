@@ -256,3 +256,23 @@ describe('debugging a task', function () {
     terminal.dispose();
   });
 });
+
+describe('debugging in Restricted Mode (an untrusted workspace)', () => {
+  before(function () {
+    if (!UNTRUSTED) this.skip();
+  });
+  after(cleanUp);
+
+  it('offers no Debug task or Run in terminal lens, and the command refuses, saying how to trust the folder', async () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const { document } = await openFile('examples/example_vortex_dag.py');
+    await waitForSymbols(document.uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+    assert.ok(lenses.length > 0, 'the informational lenses show');
+    assert.deepEqual(lenses.filter((l) => l.command?.command === Commands.debugTask || l.command?.command === Commands.runTaskInTerminal), []);
+    const result = await vscode.commands.executeCommand<DebugCommandResult>(Commands.debugTask, document.uri.toString(), 'example_vortex_dag', 'process_data');
+    assert.equal(result?.outcome, 'refused');
+    assert.match(result && 'reason' in result ? result.reason : '', /only in a trusted workspace.*Manage Workspace Trust/s);
+    assert.equal(vscode.debug.activeDebugSession, undefined);
+  });
+});
