@@ -20,11 +20,19 @@ import {
 import { probeDebugpy } from '../../../client/src/debug/debugpyProbe';
 import { Commands } from '../../../core/commands';
 import type { RunPlan } from '../../../core/run/scheduler';
-import type { TaskRunSpec } from '../../../core/run/taskSpec';
-import { bashSpec, pythonSpec, scratchDir } from '../../support/execution';
+import { analyse } from '../../../core/analysis/analyse';
+import { loadPython } from '../../../core/analysis/parser';
+import { planFromModel } from '../../../core/run/scheduler';
+import { FIXTURES, scratchDir, SDK } from '../../support/execution';
 
-function planOf(...specs: TaskRunSpec[]): RunPlan {
-  return { runId: 'run-1', dagId: 'tasks', dagFilePath: specs[0].dagFilePath, tasks: specs.map((spec) => ({ spec, upstream: [] })) };
+const TASKS_DAG = path.join(FIXTURES, 'tasks_dag.py');
+
+/** The run service's plan for tasks of the execution fixture, as "▶ Run task" (one task) or "Run DAG" (all) makes it. */
+async function planOf(taskId: string | null): Promise<RunPlan> {
+  await loadPython();
+  const analysis = analyse(readFileSync(TASKS_DAG, 'utf8'));
+  const context = { dagFilePath: TASKS_DAG, runId: 'run-1', sdkPath: SDK, timeoutSeconds: 30 };
+  return planFromModel(analysis, analysis.dags[0], context, taskId === null ? { kind: 'dag' } : { kind: 'task', taskId });
 }
 
 const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
@@ -84,9 +92,10 @@ describe('the vortex debug configuration', () => {
     assert.ok(!isDebugpyAttach({ type: 'vortex', request: 'attach', vortex: { file: '/w/etl.py' } }));
   });
 
-  it('runs the task under debugpy connected to the adapter, waiting for its breakpoints, without a time limit', () => {
-    const spec = pythonSpec('show_args', 'show_args', { timeoutSeconds: 30 });
-    const plan = debuggablePlan(planOf(spec), debugpyArgs('127.0.0.1', 41234));
+  it('runs the task under debugpy connected to the adapter, waiting for its breakpoints, without a time limit', async () => {
+    const planned = await planOf('show_args');
+    const { spec } = planned.tasks[0];
+    const plan = debuggablePlan(planned, debugpyArgs('127.0.0.1', 41234));
     assert.deepEqual(plan.tasks[0].spec.runnerPrefix, [
       '-Xfrozen_modules=off',
       '-m',
@@ -103,15 +112,15 @@ describe('the vortex debug configuration', () => {
     assert.equal(spec.runnerPrefix, undefined, 'the plan given is left as it was');
   });
 
-  it('refuses to debug a task that calls no Python, pointing a Bash task to the terminal', () => {
-    assert.throws(() => debuggablePlan(planOf(bashSpec('say', 'echo hi')), []), (error: unknown) => {
+  it('refuses to debug a task that calls no Python, pointing a Bash task to the terminal', async () => {
+    const bash = await planOf('computed_bash');
+    assert.throws(() => debuggablePlan(bash, []), (error: unknown) => {
       assert.ok(error instanceof NotDebuggable);
-      assert.equal(error.message, 'task "say" is a BashOperator task, which calls no Python function to debug: run it with "Run in terminal" instead');
+      assert.equal(error.message, 'task "computed_bash" is a BashOperator task, which calls no Python function to debug: run it with "Run in terminal" instead');
       return true;
     });
-    const empty = { ...pythonSpec('nothing', 'no_op'), kind: 'dummy' as const, operator: 'EmptyOperator' };
-    assert.throws(() => debuggablePlan(planOf(empty), []), /task "nothing" is a EmptyOperator task, which calls no Python function to debug$/);
-    assert.throws(() => debuggablePlan(planOf(pythonSpec('a', 'no_op'), pythonSpec('b', 'no_op')), []), /runs one task; this plan has 2/);
+    const whole = await planOf(null);
+    assert.throws(() => debuggablePlan(whole, []), new RegExp(`runs one task; this plan has ${whole.tasks.length}$`));
   });
 
   it('words the install command so that it can be pasted into a shell', () => {
