@@ -29,6 +29,8 @@ export interface VortexLaunch {
   logicalDate: string | null;
   /** debugpy's justMyCode: stop only in the user's code (the DAG file, its modules), not in installed libraries. */
   justMyCode: boolean;
+  /** Run the tasks upstream of it first, without the debugger, as "Run Task with Upstream" does, so that their XComs reach it. */
+  withUpstream: boolean;
 }
 
 /** The resolved configuration: a debugpy attach, with the launch it came from and the interpreter that runs both. */
@@ -71,7 +73,9 @@ export function parseLaunch(config: Record<string, unknown>): VortexLaunch | { p
   }
   const justMyCode = config.justMyCode ?? true;
   if (typeof justMyCode !== 'boolean') return { problem: '"justMyCode" must be true or false' };
-  return { file: values.file, dag: values.dag, task: values.task, logicalDate: values.logicalDate, justMyCode };
+  const withUpstream = config.withUpstream ?? false;
+  if (typeof withUpstream !== 'boolean') return { problem: '"withUpstream" must be true or false' };
+  return { file: values.file, dag: values.dag, task: values.task, logicalDate: values.logicalDate, justMyCode, withUpstream };
 }
 
 /** The configuration VS Code starts debugpy's adapter with. */
@@ -109,18 +113,21 @@ export class NotDebuggable extends Error {
 }
 
 /**
- * A one-task plan, changed to run its task under the debugger: the runner
- * started with `prefix`, and no time limit (a task stopped at a breakpoint is
- * waiting for the user, not hung). Only tasks that call Python can be debugged.
+ * A task's plan (the task alone, or with its upstream), changed to run that
+ * task under the debugger: its runner started with `prefix`, and no time limit
+ * (a task stopped at a breakpoint is waiting for the user, not hung). The
+ * plan's other tasks run as they would. Only tasks that call Python can be debugged.
  */
-export function debuggablePlan(plan: RunPlan, prefix: readonly string[]): RunPlan {
-  if (plan.tasks.length !== 1) throw new NotDebuggable(`Debug task runs one task; this plan has ${plan.tasks.length}`);
-  const [{ spec }] = plan.tasks;
+export function debuggablePlan(plan: RunPlan, taskId: string, prefix: readonly string[]): RunPlan {
+  const target = plan.tasks.find((t) => t.spec.taskId === taskId);
+  if (!target) throw new NotDebuggable(`no task "${taskId}" in the plan of DAG "${plan.dagId}"`);
+  const { spec } = target;
   if (spec.kind !== 'python') {
     const instead = spec.kind === 'bash' ? ': run it with "Run in terminal" instead' : '';
     throw new NotDebuggable(`task "${spec.taskId}" is a ${spec.operator} task, which calls no Python function to debug${instead}`);
   }
-  return { ...plan, tasks: [{ ...plan.tasks[0], spec: { ...spec, runnerPrefix: [...prefix], timeoutSeconds: Number.POSITIVE_INFINITY } }] };
+  const debugged = { ...target, spec: { ...spec, runnerPrefix: [...prefix], timeoutSeconds: Number.POSITIVE_INFINITY } };
+  return { ...plan, tasks: plan.tasks.map((t) => (t === target ? debugged : t)) };
 }
 
 /** Quotes a path for a POSIX shell, so the install command shown can be pasted as it is. */

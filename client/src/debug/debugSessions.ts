@@ -143,7 +143,7 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
   private startRun(session: vscode.DebugSession, host: string, port: number): void {
     const config = session.configuration;
     if (!isDebugpyAttach(config) || this.runs.has(session.id)) return;
-    const { file, dag, task, logicalDate } = config.vortex;
+    const { file, dag, task, logicalDate, withUpstream } = config.vortex;
     if (logicalDate !== null) {
       // NOTE: the run path takes no logical date yet; saying so beats a date silently ignored.
       vscode.debug.activeDebugConsole.appendLine(`VORTEX: logicalDate ${logicalDate} is not applied: local runs are dated when they start.`);
@@ -153,10 +153,11 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
       .run({
         uri: vscode.Uri.file(file),
         dagId: dag,
-        mode: 'task',
+        mode: withUpstream ? 'withUpstream' : 'task',
         taskId: task,
-        adjustPlan: (plan) => {
-          const debuggable = debuggablePlan(plan, debugpyArgs(host, port));
+        adjustPlan: (plan, selection) => {
+          // A task run always names its task; the debugged one is the one chosen, not its upstream.
+          const debuggable = debuggablePlan(plan, selection.kind === 'dag' ? '' : selection.taskId, debugpyArgs(host, port));
           sessionRun.runId = debuggable.runId;
           return debuggable;
         },

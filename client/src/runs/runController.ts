@@ -56,7 +56,7 @@ export interface RunTarget {
   /** For a task run; null: the task under the cursor, or the one the user picks. */
   taskId: string | null;
   /** Changes the plan before it runs (a debug session runs its task under debugpy); an error it throws refuses the run. */
-  adjustPlan?: (plan: RunPlan) => RunPlan;
+  adjustPlan?: (plan: RunPlan, selection: TaskSelection) => RunPlan;
 }
 
 /** A run planned and not yet started, with what to tell the user before it starts. */
@@ -156,7 +156,7 @@ export class RunController implements vscode.Disposable {
       pythonPath: await pythonInterpreter(document.uri, settings.interpreter),
       sdkPath: this.sdkPath,
     });
-    return { plan: target.adjustPlan ? target.adjustPlan(planned) : planned, selection, note: dynamicTasksNote(model), parallelism: settings.parallelism };
+    return { plan: target.adjustPlan ? target.adjustPlan(planned, selection) : planned, selection, note: dynamicTasksNote(model), parallelism: settings.parallelism };
   }
 
   private async execute({ plan, selection, note, parallelism }: PlannedRun): Promise<RunCommandResult> {

@@ -56,13 +56,15 @@ describe('the vortex debug configuration', () => {
       task: 'load',
       logicalDate: null,
       justMyCode: true,
+      withUpstream: false,
     });
-    assert.deepEqual(parseLaunch({ file: '/w/etl.py', dag: '', task: null, justMyCode: false, logicalDate: '2025-01-31' }), {
+    assert.deepEqual(parseLaunch({ file: '/w/etl.py', dag: '', task: null, justMyCode: false, logicalDate: '2025-01-31', withUpstream: true }), {
       file: '/w/etl.py',
       dag: null,
       task: null,
       logicalDate: '2025-01-31',
       justMyCode: false,
+      withUpstream: true,
     });
   });
 
@@ -70,6 +72,7 @@ describe('the vortex debug configuration', () => {
     assert.match((parseLaunch({ task: 'load' }) as { problem: string }).problem, /names no DAG file: set "file"/);
     assert.match((parseLaunch({ file: '/w/etl.py', task: 3 }) as { problem: string }).problem, /"task" must be a string/);
     assert.match((parseLaunch({ file: '/w/etl.py', justMyCode: 'yes' }) as { problem: string }).problem, /"justMyCode" must be true or false/);
+    assert.match((parseLaunch({ file: '/w/etl.py', withUpstream: 1 }) as { problem: string }).problem, /"withUpstream" must be true or false/);
     for (const date of ['yesterday', '2025-13-45', '31/01/2025']) {
       assert.match((parseLaunch({ file: '/w/etl.py', logicalDate: date }) as { problem: string }).problem, /"logicalDate" must be an ISO 8601 date/, date);
     }
@@ -95,7 +98,7 @@ describe('the vortex debug configuration', () => {
   it('runs the task under debugpy connected to the adapter, waiting for its breakpoints, without a time limit', async () => {
     const planned = await planOf('show_args');
     const { spec } = planned.tasks[0];
-    const plan = debuggablePlan(planned, debugpyArgs('127.0.0.1', 41234));
+    const plan = debuggablePlan(planned, 'show_args', debugpyArgs('127.0.0.1', 41234));
     assert.deepEqual(plan.tasks[0].spec.runnerPrefix, [
       '-Xfrozen_modules=off',
       '-m',
@@ -114,13 +117,21 @@ describe('the vortex debug configuration', () => {
 
   it('refuses to debug a task that calls no Python, pointing a Bash task to the terminal', async () => {
     const bash = await planOf('computed_bash');
-    assert.throws(() => debuggablePlan(bash, []), (error: unknown) => {
+    assert.throws(() => debuggablePlan(bash, 'computed_bash', []), (error: unknown) => {
       assert.ok(error instanceof NotDebuggable);
       assert.equal(error.message, 'task "computed_bash" is a BashOperator task, which calls no Python function to debug: run it with "Run in terminal" instead');
       return true;
     });
+    assert.throws(() => debuggablePlan(bash, 'elsewhere', []), /^NotDebuggable: no task "elsewhere" in the plan of DAG "tasks"$/);
+  });
+
+  it('debugs the chosen task of a plan with more, leaving the others to run as they would', async () => {
     const whole = await planOf(null);
-    assert.throws(() => debuggablePlan(whole, []), new RegExp(`runs one task; this plan has ${whole.tasks.length}$`));
+    const plan = debuggablePlan(whole, 'greet', ['-X', 'dev']);
+    for (const [i, task] of plan.tasks.entries()) {
+      if (task.spec.taskId === 'greet') assert.deepEqual(task.spec.runnerPrefix, ['-X', 'dev']);
+      else assert.equal(task, whole.tasks[i], task.spec.taskId);
+    }
   });
 
   it('words the install command so that it can be pasted into a shell', () => {
@@ -176,9 +187,9 @@ describe('the manifest: debugging', () => {
     assert.equal(debuggerEntry.when, 'isWorkspaceTrusted');
     assert.ok(manifest.activationEvents.includes('onDebugResolve:vortex'));
     const attributes = Object.keys(debuggerEntry.configurationAttributes.launch.properties).sort();
-    assert.deepEqual(attributes, ['dag', 'file', 'justMyCode', 'logicalDate', 'task']);
+    assert.deepEqual(attributes, ['dag', 'file', 'justMyCode', 'logicalDate', 'task', 'withUpstream']);
     // Every attribute the manifest describes is one parseLaunch reads back.
-    const launch = parseLaunch({ file: '/w/etl.py', dag: 'etl', task: 'load', logicalDate: '2025-01-01', justMyCode: false });
+    const launch = parseLaunch({ file: '/w/etl.py', dag: 'etl', task: 'load', logicalDate: '2025-01-01', justMyCode: false, withUpstream: true });
     assert.deepEqual(Object.keys(launch).sort(), attributes);
   });
 
