@@ -54,7 +54,7 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
     );
   }
 
-  /** F5 without a launch.json: the task under the cursor of the active DAG file. */
+  /** F5 without a launch.json, this debugger chosen: the task under the cursor of the active DAG file. */
   resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
     if (!config.type && !config.request && !config.name) {
       return { type: DEBUG_TYPE, request: 'launch', name: 'Debug task', file: '${file}' };

@@ -129,13 +129,14 @@ describe('debugging a task', function () {
     const lenses = await waitFor('the debug and terminal lenses', async () => {
       const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
       const found = all.filter((l) => l.command?.command === Commands.debugTask || l.command?.command === Commands.runTaskInTerminal);
-      return found.length === 2 ? found : undefined;
+      return found.length === 3 ? found : undefined;
     });
     assert.deepEqual(
       lenses.map((l) => [document.lineAt(l.range.start.line).text.trim(), l.command?.title, l.command?.arguments?.slice(1)]),
       [
         ['price = PythonOperator(', 'Debug task', ['order_pipeline', 'price_order']],
         ['announce = BashOperator(task_id="announce", bash_command=\'echo "priced by $VORTEX_DAG_ID"\')', 'Run in terminal', ['order_pipeline', 'announce']],
+        ['archive = BashOperator(task_id="archive", bash_command="echo " + " ".join(["archived", "A-17"]))', 'Run in terminal', ['order_pipeline', 'archive']],
       ],
     );
   });
@@ -287,6 +288,20 @@ describe('debugging a task', function () {
     const status = await waitFor('the command to end in its terminal', () => terminal.exitStatus);
     assert.equal(status.code, 0);
     terminal.dispose();
+
+    // A command the DAG file computes: the SDK's runner, with the interpreter a run uses, reads and runs it.
+    const computed = await vscode.commands.executeCommand<TerminalResult>(Commands.runTaskInTerminal, document.uri.toString(), 'order_pipeline', 'archive');
+    assert.equal(computed?.outcome, 'started');
+    const runner = (computed as Extract<TerminalResult, { outcome: 'started' }>).terminal;
+    const runnerOptions = runner.creationOptions as vscode.TerminalOptions;
+    assert.equal(runnerOptions.shellPath, DEBUG_PYTHON);
+    const args = runnerOptions.shellArgs as string[];
+    assert.deepEqual(args.slice(0, 3), ['-u', '-m', 'vortex._runner']);
+    const payloadFile = args[3];
+    assert.equal(JSON.parse(fs.readFileSync(payloadFile, 'utf8')).mode, 'bash');
+    assert.equal((await waitFor('the computed command to end in its terminal', () => runner.exitStatus)).code, 0);
+    runner.dispose();
+    await waitFor('the payload folder to be removed once its terminal closed', () => (fs.existsSync(path.dirname(payloadFile)) ? undefined : true));
   });
 });
 

@@ -22,5 +22,7 @@ with DAG(dag_id="order_pipeline", start_date=datetime(2025, 1, 1), schedule_inte
         op_kwargs={"order_id": "A-17", "quantity": 3, "unit_price": 2.5},
     )
     announce = BashOperator(task_id="announce", bash_command='echo "priced by $VORTEX_DAG_ID"')
+    # A command the file computes: the SDK's runner reads it from the imported DAG.
+    archive = BashOperator(task_id="archive", bash_command="echo " + " ".join(["archived", "A-17"]))
 
-    price >> announce
+    price >> announce >> archive
