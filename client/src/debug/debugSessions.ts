@@ -163,8 +163,9 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
         },
       })
       .then((result) => {
-        // Refused before the task started: nothing will ever connect to the adapter.
-        if (result.outcome === 'refused') void vscode.debug.stopDebugging(session);
+        // The run is over: a debugged task that never started (refused, upstream failed, stopped)
+        // leaves the adapter waiting for it for ever; one that ran has let go of the session already.
+        vscode.debug.stopDebugging(session).then(undefined, () => undefined);
         return result;
       });
     this.runs.set(session.id, sessionRun);

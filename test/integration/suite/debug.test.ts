@@ -222,15 +222,18 @@ describe('debugging a task', function () {
     }
   });
 
-  /** The @task test's body; skipped where neither the analyser nor the SDK knows TaskFlow tasks yet. */
+  /** The @task test's body; skipped where the bundled SDK cannot execute a TaskFlow file yet. */
   async function debugSummarize(test: Mocha.Context): Promise<void> {
     const api = await vortexApi();
     const { document } = await openFile('debugging/taskflow_pipeline.py');
-    const lens = await waitFor('the Debug task lens of summarize', async () => {
+    const resolution = await waitFor('the TaskFlow file executed', () =>
+      api.runtimeResolutions().find((r) => vscode.Uri.parse(r.uri).toString() === document.uri.toString() && r.status !== null),
+    );
+    if (resolution.status !== 'resolved') test.skip();
+    await waitFor('the Debug task lens of summarize', async () => {
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
       return lenses.find((l) => l.command?.command === Commands.debugTask && l.command.arguments?.[2] === 'summarize');
-    }).catch(() => undefined);
-    if (!lens) test.skip();
+    });
 
     const line = lineOf(document.uri.fsPath, '# stop here');
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
@@ -267,6 +270,34 @@ describe('debugging a task', function () {
       listener.dispose();
     }
   }
+
+  it('ends the session with the run when the debugged task never starts (its upstream failed)', async () => {
+    const api = await vortexApi();
+    const { document } = await openFile('debugging/broken_upstream.py');
+    await waitForSymbols(document.uri);
+    let finishedRun: Extract<RunEvent, { type: 'run-finished' }> | undefined;
+    const listener = api.runs.onRunEvent((event) => {
+      if (event.type === 'run-finished' && event.result.dagId === 'broken_upstream') finishedRun = event;
+    });
+    try {
+      const started = vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(document.uri), {
+        type: 'vortex',
+        request: 'launch',
+        name: 'Debug summary',
+        file: document.uri.fsPath,
+        dag: 'broken_upstream',
+        task: 'summary',
+        withUpstream: true,
+      });
+      const run = await waitFor('the run to finish', () => finishedRun, { deadlineMs: STOP_DEADLINE_MS });
+      assert.deepEqual(run.result.tasks.map((t) => [t.taskId, t.state]), [['fetch', 'failed'], ['summary', 'upstream_failed']]);
+      // The adapter waited for a task that will never connect: the session ends rather than wait for ever.
+      await started;
+      await waitFor('the debug session to end', () => (vscode.debug.activeDebugSession === undefined ? true : undefined));
+    } finally {
+      listener.dispose();
+    }
+  });
 
   it('refuses to debug a Bash task, and runs it in a terminal with the task\'s environment', async () => {
     const { document } = await openFile('debugging/order_pipeline.py');
