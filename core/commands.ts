@@ -16,6 +16,10 @@ export const Commands = {
   runTask: 'vortex.runTask',
   /** Runs one task and everything upstream of it. */
   runTaskWithUpstream: 'vortex.runTaskWithUpstream',
+  /** Runs one Python-callable task under debugpy, in VS Code's debugger (args from a lens: URI, dag_id, task_id). */
+  debugTask: 'vortex.debugTask',
+  /** Runs one Bash task's command in an integrated terminal with the task's environment (args as debugTask). */
+  runTaskInTerminal: 'vortex.runTaskInTerminal',
   /** Stops a running run: every running task's process group. */
   stopRun: 'vortex.stopRun',
   /** Stores a secret for this workspace in VS Code's SecretStorage. */

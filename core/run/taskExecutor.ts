@@ -220,7 +220,8 @@ function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
   });
 }
 
-function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode']): RunnerPayload {
+/** What the SDK's runner is told to do for a task. */
+export function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode']): RunnerPayload {
   return {
     mode,
     dag_file: spec.dagFilePath,
@@ -232,7 +233,13 @@ function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode']): RunnerPa
   };
 }
 
-function pythonEnv(spec: TaskRunSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** The environment of a task's process: this process's, the task's secrets, and which task of which run it is. */
+export function taskEnvironment(spec: TaskRunSpec, secretsEnv: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  return { ...process.env, ...secretsEnv, VORTEX_DAG_ID: spec.dagId, VORTEX_TASK_ID: spec.taskId, VORTEX_RUN_ID: spec.runId };
+}
+
+/** A task environment made ready for the SDK's runner: the SDK on PYTHONPATH, unbuffered, no bytecode written. */
+export function pythonEnv(spec: TaskRunSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...env,
     PYTHONPATH: [spec.sdkPath, env.PYTHONPATH].filter((p) => p).join(path.delimiter),
@@ -312,13 +319,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   }
 
   const masker = new SecretMasker([...Object.values(secrets.env), ...(options.maskValues ?? [])]);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...secrets.env,
-    VORTEX_DAG_ID: spec.dagId,
-    VORTEX_TASK_ID: spec.taskId,
-    VORTEX_RUN_ID: spec.runId,
-  };
+  const env = taskEnvironment(spec, secrets.env);
 
   // Stopped while the vault answered (the editor's is asynchronous): nothing may start now.
   if (options.signal?.aborted) return endWithout({ failure: { kind: 'cancelled' }, message: 'cancelled before it started' });
@@ -333,7 +334,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       file = 'sh';
       args = ['-c', spec.bashCommand];
     } else {
-      const runner = await prepareRunner(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call'));
+      const runner = await prepareRunner(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call'), spec.runnerPrefix);
       tempDir = runner.folder;
       file = spec.pythonPath;
       args = runner.args;

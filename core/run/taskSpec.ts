@@ -38,6 +38,11 @@ export interface TaskRunSpec {
   pythonPath: string;
   /** The folder holding the bundled `vortex` package, put on PYTHONPATH. */
   sdkPath: string;
+  /**
+   * Interpreter arguments before `-m vortex._runner`: a debugger's launcher
+   * (`-m debugpy --connect HOST:PORT --wait-for-client`) runs the task under it.
+   */
+  runnerPrefix?: string[];
 }
 
 /** Settings that are not in the DAG file. */

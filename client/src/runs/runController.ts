@@ -24,7 +24,7 @@ import {
 } from '../../../core/run/runService';
 import type { RunStore } from '../../../core/run/runStore';
 import { unmaskedSecretWarning } from '../../../core/run/secrets';
-import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../core/run/scheduler';
+import type { DagRunResult, RunEvent, RunPlan, TaskRunState, TaskSelection } from '../../../core/run/scheduler';
 import { Commands } from '../../../core/commands';
 import { RunModelRequest } from '../../../core/protocol';
 import { pythonInterpreter } from './interpreter';
@@ -55,6 +55,16 @@ export interface RunTarget {
   mode: TaskSelection['kind'];
   /** For a task run; null: the task under the cursor, or the one the user picks. */
   taskId: string | null;
+  /** Changes the plan before it runs (a debug session runs its task under debugpy); an error it throws refuses the run. */
+  adjustPlan?: (plan: RunPlan, selection: TaskSelection) => RunPlan;
+}
+
+/** A run planned and not yet started, with what to tell the user before it starts. */
+interface PlannedRun {
+  plan: RunPlan;
+  selection: TaskSelection;
+  note: string | null;
+  parallelism: number;
 }
 
 export class RunController implements vscode.Disposable {
@@ -86,6 +96,19 @@ export class RunController implements vscode.Disposable {
   }
 
   async run(target: RunTarget): Promise<RunCommandResult> {
+    return this.trusted(async () => {
+      const planned = await this.planTrusted(target);
+      return 'outcome' in planned ? planned : this.execute(planned);
+    });
+  }
+
+  /** The plan a run of `target` would execute, chosen and refused as a run is, without running it ("Run in terminal" runs its task). */
+  async plan(target: RunTarget): Promise<{ plan: RunPlan } | { outcome: 'refused'; reason: string }> {
+    return this.trusted(() => this.planTrusted(target));
+  }
+
+  /** Refuses in an untrusted workspace; an error becomes a refusal the user is shown. */
+  private async trusted<T>(work: () => Promise<T>): Promise<T | { outcome: 'refused'; reason: string }> {
     const refusal = runRefusal(vscode.workspace.isTrusted);
     if (refusal) {
       void vscode.window.showErrorMessage(refusal, MANAGE_TRUST_ACTION).then((choice) => {
@@ -94,7 +117,7 @@ export class RunController implements vscode.Disposable {
       return { outcome: 'refused', reason: refusal };
     }
     try {
-      return await this.runTrusted(target);
+      return await work();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       void vscode.window.showErrorMessage(`VORTEX: ${reason}`);
@@ -102,7 +125,7 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async runTrusted(target: RunTarget): Promise<RunCommandResult> {
+  private async planTrusted(target: RunTarget): Promise<PlannedRun | { outcome: 'refused'; reason: string }> {
     const document = await vscode.workspace.openTextDocument(target.uri);
     const fileName = path.basename(document.uri.fsPath);
     // The task imports the DAG file from disk, while the plan comes from the editor's text: make them one.
@@ -125,7 +148,7 @@ export class RunController implements vscode.Disposable {
     }
 
     const settings = executionSettings((key) => vscode.workspace.getConfiguration(undefined, document.uri).get(key));
-    const plan = planRun(model, {
+    const planned = planRun(model, {
       filePath: document.uri.fsPath,
       dag,
       selection,
@@ -133,6 +156,10 @@ export class RunController implements vscode.Disposable {
       pythonPath: await pythonInterpreter(document.uri, settings.interpreter),
       sdkPath: this.sdkPath,
     });
+    return { plan: target.adjustPlan ? target.adjustPlan(planned, selection) : planned, selection, note: dynamicTasksNote(model), parallelism: settings.parallelism };
+  }
+
+  private async execute({ plan, selection, note, parallelism }: PlannedRun): Promise<RunCommandResult> {
     const label = runLabel(plan, selection);
 
     let transcript = '';
@@ -141,7 +168,6 @@ export class RunController implements vscode.Disposable {
       this.channel.append(text);
     };
     const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)}`);
-    const note = dynamicTasksNote(model);
     if (note) write(`Note: ${note}\n`);
     const unmasked = await unmaskedSecrets(plan, this.secrets);
     for (const name of unmasked) write(`Warning: ${unmaskedSecretWarning(name)}\n`);
@@ -162,7 +188,7 @@ export class RunController implements vscode.Disposable {
           const total = plan.tasks.length;
           let done = 0;
           return executeRun(plan, {
-            parallelism: settings.parallelism,
+            parallelism,
             vault: this.secrets,
             signal: liveRun.controller.signal,
             store: await this.store(),

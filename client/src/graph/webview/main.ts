@@ -49,6 +49,7 @@ const unfocusButton = byId('unfocus', HTMLButtonElement);
 const runButton = byId('run', HTMLButtonElement);
 const runTaskButton = byId('run-task', HTMLButtonElement);
 const runUpstreamButton = byId('run-upstream', HTMLButtonElement);
+const debugTaskButton = byId('debug-task', HTMLButtonElement);
 const outputPane = byId('output', HTMLElement);
 const outputTitle = byId('output-title', HTMLSpanElement);
 const stdoutView = byId('stdout', HTMLPreElement);
@@ -320,6 +321,8 @@ function select(id: string | null): void {
   focusButton.disabled = selected === null;
   runTaskButton.disabled = selected === null;
   runUpstreamButton.disabled = selected === null;
+  // Only a task that calls Python has code for the debugger to stop in.
+  debugTaskButton.disabled = view?.nodes.find((n) => n.id === selected)?.kind !== 'python';
 }
 
 const FINISHED: readonly RunState[] = ['success', 'failed', 'upstream_failed', 'skipped'];
@@ -674,6 +677,9 @@ runTaskButton.addEventListener('click', () => {
 });
 runUpstreamButton.addEventListener('click', () => {
   if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: true });
+});
+debugTaskButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'debugTask', dagId: view?.dagId ?? null, taskId: selected });
 });
 byId('output-close', HTMLButtonElement).addEventListener('click', () => (outputPane.hidden = true));
 // A panel resized (dragged, or its editor group changed) fits the graph again, unless the user has placed it since the last fit.
