@@ -305,6 +305,20 @@ with DAG("d") as d:
     assert.deepEqual(codes(a), ['VX205', 'VX205']);
   });
 
+  it("takes a trigger rule from TriggerRule's members, in a task's arguments and in a @dag's default_args", () => {
+    const a = analyse(`${HEADER}
+from airflow.utils.trigger_rule import TriggerRule
+
+@dag(default_args={"trigger_rule": TriggerRule.NONE_FAILED})
+def d():
+    EmptyOperator(task_id="inherits")
+    EmptyOperator(task_id="own", trigger_rule=TriggerRule.ALL_DONE)
+
+d()
+`);
+    assert.deepEqual(a.tasks.map((t) => [t.taskId, taskStructure(t).triggerRule]), [['inherits', 'none_failed'], ['own', 'all_done']]);
+  });
+
   describe('constants', () => {
     it('reads names bound to literals, f-strings and + of them, DAG(**params), default_args with values it cannot read', () => {
       const a = analyse(`${HEADER}
