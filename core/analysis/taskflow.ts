@@ -25,7 +25,7 @@ import { NO_NODES } from './callSite';
 import { callScope, type Scope } from './scope';
 import type { Binding, DecoratedFunction, DecoratedRole, Value } from './builder';
 import { ConstructBuilder, isBranchOperator } from './constructs';
-import type { OperatorCallee } from './callees';
+import { isFramework, type OperatorCallee } from './callees';
 import { operatorKind } from './operators';
 
 /** How the TaskFlow decorators that run Python or a shell command run. */
@@ -83,7 +83,8 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
       const callee = expression.type === 'call' ? expression.childForFieldName('function') : expression;
       if (!callee) continue;
       const { qualified } = this.qualifyNode(callee);
-      const found = qualified === null ? undefined : decoratorOf(qualified);
+      // Only the frameworks' decorators: `from celery import task` is no TaskFlow.
+      const found = qualified === null || !isFramework(qualified) ? undefined : decoratorOf(qualified);
       if (!found) continue;
       const name = definition.childForFieldName('name');
       if (!name) return false;

@@ -140,6 +140,19 @@ with DAG("d") as d:
       assert.ok(a.tasks.every((t) => t.decorated && t.kind === 'python'));
     });
 
+    it("takes only the frameworks' decorators for TaskFlow: another library's `task` decorates nothing Airflow sees", () => {
+      const a = analyse(`${HEADER.replace('from airflow.decorators import dag, task, task_group', 'from celery import task')}
+@task
+def send():
+    return 1
+
+with DAG("d") as d:
+    send()
+    EmptyOperator(task_id="only")
+`);
+      assert.deepEqual(ids(a), ['only']);
+    });
+
     it('makes an edge for a result passed anywhere in the arguments, op.output, and a templated field of a classic operator', () => {
       const a = analyse(`${HEADER}
 @task
