@@ -24,6 +24,10 @@ export const Commands = {
   runFailedAgain: 'vortex.runFailedAgain',
   /** Clears a task of a stored run and runs it again with its downstream (the runs view's task items; args: the run's folder, task id). */
   clearTask: 'vortex.clearTask',
+  /** Runs one Python-callable task under debugpy, in VS Code's debugger (args from a lens: URI, dag_id, task_id). */
+  debugTask: 'vortex.debugTask',
+  /** Runs one Bash task's command in an integrated terminal with the task's environment (args as debugTask). */
+  runTaskInTerminal: 'vortex.runTaskInTerminal',
   /** Stops a running run: every running task's process group. */
   stopRun: 'vortex.stopRun',
   /** Stores a secret for this workspace in VS Code's SecretStorage. */

@@ -3,10 +3,13 @@
 // environment in the same cache as the VS Code server, keyed by that file's
 // content, so a second run costs a hash and a `stat`. Environments of other
 // requirements stay (another checkout may be using one right now); deleting
-// the cache's python-tools folder reclaims them.
+// the cache's python-tools folder reclaims them. The integration tier's
+// debugger tests get an environment of their own the same way, from
+// test/integration/requirements-debug.txt (debugpy).
 //
 //   node scripts/python-tools.mjs [PYTEST ARGS...]   install if needed, then ruff, mypy, pytest
 //   import { ensurePythonTools } from ...            the virtual environment's python, installed if needed
+//   import { ensureDebugPython } from ...            the same for the debugger tests' environment
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { cacheRoot, withLock } from './vscode-server.mjs';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON_DIR = path.join(REPO, 'python');
 const REQUIREMENTS = path.join(PYTHON_DIR, 'requirements-dev.txt');
+const DEBUG_REQUIREMENTS = path.join(REPO, 'test', 'integration', 'requirements-debug.txt');
 /** Written last, so an install that was interrupted half-way is redone rather than trusted. */
 const COMPLETE_MARKER = '.vortex-install-complete';
 const TOOLS_DIR = 'python-tools';
@@ -47,8 +51,26 @@ function run(command, args, options = {}) {
  * Makes sure the pinned tools are installed; idempotent, and a few milliseconds when cached.
  * @returns {Promise<{ python: string, cacheDir: string }>} the virtual environment's python and its folder
  */
-export async function ensurePythonTools() {
-  const requirements = readFileSync(REQUIREMENTS);
+export function ensurePythonTools() {
+  return ensureRequirements(REQUIREMENTS);
+}
+
+/**
+ * The debugger tests' environment: debugpy, which the extension runs as the
+ * debug adapter and the task's launcher with the interpreter a run uses.
+ * @returns {Promise<{ python: string, cacheDir: string }>}
+ */
+export function ensureDebugPython() {
+  return ensureRequirements(DEBUG_REQUIREMENTS);
+}
+
+/**
+ * A virtual environment holding exactly `requirementsFile`'s pins, keyed by its content.
+ * @param {string} requirementsFile
+ * @returns {Promise<{ python: string, cacheDir: string }>}
+ */
+async function ensureRequirements(requirementsFile) {
+  const requirements = readFileSync(requirementsFile);
   const key = createHash('sha256').update(requirements).digest('hex').slice(0, 16);
   // A folder (and a lock) of their own, so they need not wait for a VS Code server install.
   const root = path.join(cacheRoot(), TOOLS_DIR);
@@ -72,7 +94,7 @@ export async function ensurePythonTools() {
       throw new Error(`${message}: ${hint}; VORTEX_PYTHON chooses another Python`, { cause: error });
     }
     const pipInstall = (retries) =>
-      run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--retries', String(retries), '--requirement', REQUIREMENTS], {
+      run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--retries', String(retries), '--requirement', requirementsFile], {
         timeout: INSTALL_TIMEOUT_MS,
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
       });

@@ -12,7 +12,8 @@ import type { FileAnalysis } from './model';
 import type { StatementReader } from './simpleStatements';
 import { FRAMEWORKS } from './callees';
 import { FILE_CHECKS, type FinishedModel } from './checks';
-import { emptyAnalysis } from './builder';
+import { emptyAnalysis, type Binding } from './builder';
+import { literalValue } from './literals';
 import { conditionalScope, functionScope, loopScope, moduleScope, unknownWithScope, withScope, type Scope } from './scope';
 import type { StatementCache } from './statementCache';
 import { TextStatements, TreeMismatch } from './textStatements';
@@ -255,7 +256,7 @@ export class Analyser extends TextStatements {
         return undefined;
       case 'class_definition': {
         const name = node.childForFieldName('name');
-        if (name) this.bind(this.text(name), { kind: 'other' }, scope);
+        if (name) this.bind(this.text(name), this.classBinding(node, this.text(name)), scope);
         return undefined;
       }
       case 'decorated_definition': {
@@ -354,6 +355,49 @@ export class Analyser extends TextStatements {
     return [{ node: body, scope: unknown ? unknownWithScope(scope, `inside ${unknown}`) : withScope(scope, dag, group) }];
   }
 
+  /**
+   * What a class defined in the file is: an operator class when one of its
+   * bases is BaseOperator, an operator (`…Operator`, `…Sensor`) or an operator
+   * class of the file; its `template_fields` from its body, else from its
+   * bases of the file (BaseOperator's are none; another package's, unknown).
+   */
+  protected classBinding(node: Node, name: string): Binding {
+    const bases = node.childForFieldName('superclasses')?.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment') ?? [];
+    let operator = false;
+    let inherited: string[] | null | undefined;
+    for (const base of bases) {
+      const text = this.text(base);
+      const last = text.slice(text.lastIndexOf('.') + 1);
+      const binding = base.type === 'identifier' ? this.bindings.get(text) : undefined;
+      if (binding?.kind === 'operatorClass') {
+        operator = true;
+        inherited ??= binding.templateFields;
+      } else if (last === 'BaseOperator' || last === 'BaseSensorOperator') {
+        operator = true;
+        inherited ??= [];
+      } else if (/(Operator|Sensor)$/.test(last)) {
+        operator = true;
+        inherited ??= null;
+      }
+    }
+    if (!operator) return { kind: 'other' };
+    return { kind: 'operatorClass', name, templateFields: this.ownTemplateFields(node) ?? inherited ?? null };
+  }
+
+  /** A class body's `template_fields = ("a", "b")` (annotated or not), when it is a literal. */
+  private ownTemplateFields(node: Node): string[] | undefined {
+    for (const statement of node.childForFieldName('body')?.namedChildren ?? []) {
+      const assignment = statement?.type === 'expression_statement' ? statement.namedChild(0) : null;
+      if (assignment?.type !== 'assignment') continue;
+      const left = assignment.childForFieldName('left');
+      const right = assignment.childForFieldName('right');
+      if (left?.type !== 'identifier' || this.text(left) !== 'template_fields' || !right) continue;
+      const value = literalValue(right, this.source, this.constants);
+      return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : undefined;
+    }
+    return undefined;
+  }
+
   protected functionDefinition(node: Node, scope: Scope): void {
     const name = node.childForFieldName('name');
     // A function is bound even in a loop: python_callable may name it (VX204, VX403).
@@ -361,6 +405,6 @@ export class Analyser extends TextStatements {
     const body = node.childForFieldName('body');
     // Function bodies are only searched for operator calls: tasks made by helper
     // functions exist only when the function runs.
-    if (body) this.findDynamicTasks(body, functionScope(scope, name ? this.text(name) : '?').dynamic);
+    if (body && this.findDynamicTasks(body, functionScope(scope, name ? this.text(name) : '?').dynamic) && name) this.taskMakingFunctions.add(this.text(name));
   }
 }

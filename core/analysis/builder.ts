@@ -16,8 +16,13 @@ import type { CallSite } from './callSite';
 import type { OperatorCallee } from './callees';
 
 export type Binding =
-  /** Tasks; `xcom` when the name holds what a task returns (a TaskFlow call, `op.output`), which passed to another task makes a dependency. */
-  | { kind: 'tasks'; tasks: number[]; xcom?: boolean }
+  /**
+   * Tasks; `xcom` when the name holds what a task returns (a TaskFlow call,
+   * `op.output`), which passed to another task makes a dependency; `flat`
+   * when they come from a list of single tasks, in its order (`chain(*tasks)`
+   * takes each as an element).
+   */
+  | { kind: 'tasks'; tasks: number[]; xcom?: boolean; flat?: boolean }
   | { kind: 'dag'; dag: number }
   | { kind: 'group'; group: number }
   /** A function decorated with `@task…`, `@dag` or `@task_group`: calling it makes a task, a DAG or a group. */
@@ -25,6 +30,12 @@ export type Binding =
   | { kind: 'partial'; partial: PartialCall }
   | { kind: 'import'; qualified: string }
   | { kind: 'function'; node: Node }
+  /**
+   * An operator class defined in the file (a subclass of BaseOperator or of
+   * another operator): calls of it are tasks. `templateFields` are its
+   * `template_fields` when the class or one of its own bases says them, else null.
+   */
+  | { kind: 'operatorClass'; name: string; templateFields: string[] | null }
   | { kind: 'literal'; value: LiteralValue }
   /**
    * A dict with literal keys whose values are not all literals
@@ -38,7 +49,7 @@ export type Binding =
 
 /** What an expression evaluates to, as far as dependencies are concerned. */
 export type Value =
-  | { kind: 'tasks'; tasks: number[]; xcom?: boolean }
+  | { kind: 'tasks'; tasks: number[]; xcom?: boolean; flat?: boolean }
   | { kind: 'dag'; dag: number }
   | { kind: 'group'; group: number }
   /** Only known when the code runs; `reason` says why a `with` block of it makes only dynamic tasks. */
@@ -239,7 +250,8 @@ export class ModelBuilder {
     this.diagnostics.push(diagnostic(code, range, message, fix));
   }
 
-  protected reportDynamic(range: Range, message: string): void {
+  /** VX404: something static analysis cannot see; `scope` is where it is (the TaskGroups there are then not wholly known). */
+  protected reportDynamic(range: Range, message: string, _scope?: Scope): void {
     this.hasDynamic = true;
     this.report('VX404', range, message);
   }
@@ -288,6 +300,8 @@ export class ModelBuilder {
         return FRAMEWORKS.has(binding.qualified.split('.')[0]) ? { kind: 'notTask', reason: `"${name}" is an import` } : { kind: 'dynamic' };
       case 'function':
         return { kind: 'notTask', reason: `"${name}" is a function` };
+      case 'operatorClass':
+        return { kind: 'notTask', reason: `"${name}" is an operator class: call it to make a task` };
       case 'literal':
         return { kind: 'notTask', reason: `"${name}" is ${describeLiteral(binding.value)}` };
       case 'dict':

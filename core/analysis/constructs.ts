@@ -11,6 +11,7 @@ import { operatorKind } from './operators';
 import { makeRange, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
 import type { DagCall, TaskCall } from './callChecks';
+import { isFramework } from './callees';
 import { scheduleExpression } from './scheduleExpressions';
 import type { OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
@@ -136,8 +137,20 @@ export class ConstructBuilder extends StructureBuilder {
     return c === 0x66 || (c === 0x72 && d === 0x66);
   }
 
-  /** Module-level constants, for literal evaluation: names bound to literals. */
-  protected readonly constants = (name: string) => this.literalOf(name);
+  /** Module-level constants, for literal evaluation: names bound to literals, and the framework's constants (`TriggerRule.ALL_DONE`). */
+  protected readonly constants = (name: string): LiteralValue | undefined => {
+    const dot = name.indexOf('.');
+    if (dot < 0) return this.literalOf(name);
+    return this.frameworkConstant(name.slice(0, dot), name.slice(dot + 1));
+  };
+
+  /** `TriggerRule.ALL_DONE` (TriggerRule imported from a framework) is Airflow's string value `all_done`. */
+  protected frameworkConstant(head: string, member: string): LiteralValue | undefined {
+    const binding = this.bindings.get(head);
+    if (binding?.kind !== 'import' || !/^[A-Z_]+$/.test(member)) return undefined;
+    const { qualified } = binding;
+    return isFramework(qualified) && qualified.endsWith('TriggerRule') ? member.toLowerCase() : undefined;
+  }
 
   /**
    * The entries of `**value` as keyword arguments, each spanning the splat,
@@ -249,17 +262,17 @@ export class ConstructBuilder extends StructureBuilder {
   protected createTask(callee: OperatorCallee, site: CallSite): Value {
     const { scope, byName, hasSplat, nodes } = site;
     if (scope.dynamic) {
-      this.reportDynamic(operatorRange(site), `${callee.name} is called in ${scope.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(operatorRange(site), `${callee.name} is called in ${scope.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`, scope);
       return { kind: 'dynamic' };
     }
     const idArg = byName.task_id;
     if (!idArg) {
       if (!hasSplat) this.report('VX202', operatorRange(site), `This ${callee.name} has no task_id: add task_id="..." (unique within its DAG).`);
-      else this.reportDynamic(operatorRange(site), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`);
+      else this.reportDynamic(operatorRange(site), `The task_id of this ${callee.name} comes from ** arguments: static analysis cannot see it.`, scope);
       return { kind: 'dynamic' };
     }
     if (typeof idArg.value !== 'string') {
-      this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`, scope);
       return { kind: 'dynamic' };
     }
     const ownId = idArg.value;

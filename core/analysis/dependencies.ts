@@ -65,19 +65,45 @@ export abstract class DependencyReader extends ExpressionReader {
     }
   }
 
-  /** The positional items of a call (its keyword arguments are not tasks). */
+  /** The positional items of a call (its keyword arguments are not tasks); `*[a, b]` of a list written there is its items. */
   private items(args: Node): Node[] {
-    return args.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && c.type !== 'keyword_argument');
+    const out: Node[] = [];
+    for (const c of args.namedChildren) {
+      if (!c || c.type === 'comment' || c.type === 'keyword_argument') continue;
+      const inner = c.type === 'list_splat' ? c.namedChild(0) : null;
+      if (inner && (inner.type === 'list' || inner.type === 'tuple')) out.push(...inner.namedChildren.filter((i): i is Node => !!i && i.type !== 'comment'));
+      else out.push(c);
+    }
+    return out;
+  }
+
+  /**
+   * The elements of `chain(...)` or `chain_linear(...)`, evaluated: `*[a, b]`
+   * and `*name` of a list of single tasks are their items; any other `*...`
+   * is not known (VX404), and the whole call is then left alone.
+   */
+  private elements(call: Node, args: Node, scope: Scope, depth: number, what: string): Array<{ node: Node; value: Value | undefined; isList: boolean }> | undefined {
+    const out: Array<{ node: Node; value: Value | undefined; isList: boolean }> = [];
+    for (const item of this.items(args)) {
+      if (item.type !== 'list_splat') {
+        out.push({ node: item, value: this.operand(item, scope, depth), isList: item.type === 'list' || item.type === 'tuple' || this.isTaskList(item) });
+        continue;
+      }
+      const inner = item.namedChild(0);
+      const value = inner?.type === 'identifier' ? this.expression(inner, scope, depth + 1) : undefined;
+      if (value?.kind !== 'tasks' || !value.flat) {
+        this.reportDynamic(this.range(call), `${what}(*...) takes its tasks from a computed list: static analysis cannot see its dependencies.`);
+        return undefined;
+      }
+      for (const task of value.tasks) out.push({ node: item, value: { kind: 'tasks', tasks: [task] }, isList: false });
+    }
+    return out;
   }
 
   /** `chain(a, [b, c], [d, e], f)`: each element upstream of the next; two adjacent lists pairwise. */
   protected chain(call: Node, args: Node, scope: Scope, depth: number): void {
-    const items = this.items(args);
-    if (items.some((i) => i.type === 'list_splat')) {
-      this.reportDynamic(this.range(call), 'chain(*...) takes its tasks from a computed list: static analysis cannot see its dependencies.');
-      return;
-    }
-    const values = items.map((i) => ({ node: i, value: this.operand(i, scope, depth), isList: i.type === 'list' || i.type === 'tuple' || this.isTaskList(i) }));
+    const values = this.elements(call, args, scope, depth, 'chain');
+    if (!values) return;
     for (let i = 0; i + 1 < values.length; i++) {
       const a = values[i];
       const b = values[i + 1];
@@ -99,12 +125,8 @@ export abstract class DependencyReader extends ExpressionReader {
 
   /** `chain_linear(a, [b, c], [d, e])`: every task of one element upstream of every task of the next. */
   protected chainLinear(call: Node, args: Node, scope: Scope, depth: number): void {
-    const items = this.items(args);
-    if (items.some((i) => i.type === 'list_splat')) {
-      this.reportDynamic(this.range(call), 'chain_linear(*...) takes its tasks from a computed list: static analysis cannot see its dependencies.');
-      return;
-    }
-    const values = items.map((i) => ({ node: i, value: this.operand(i, scope, depth) }));
+    const values = this.elements(call, args, scope, depth, 'chain_linear');
+    if (!values) return;
     for (let i = 0; i + 1 < values.length; i++) {
       const a = values[i];
       const b = values[i + 1];

@@ -16,6 +16,9 @@ import { TaskFlowBuilder } from './taskflow';
 
 export const MAX_EXPRESSION_DEPTH = 200;
 
+/** List methods that change a list in place. */
+const LIST_MUTATORS: ReadonlySet<string> = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'clear', 'sort', 'reverse']);
+
 /** A call the tree walk found: its node, callee and argument list, where it is, how deep in an expression. */
 export interface TreeCall {
   node: Node;
@@ -84,7 +87,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     const idArg = byName.group_id ?? byName['#0'];
     if (scope.dynamic || !idArg || typeof idArg.value !== 'string') {
       if (!scope.dynamic && idArg?.value !== null) {
-        this.reportDynamic(idArg ? idArg.valueRange : this.range(call.fn), `This TaskGroup's group_id is ${idArg ? `computed (${idArg.text.slice(0, 60)})` : 'not given'}: static analysis cannot know the ids of its tasks.`);
+        this.reportDynamic(idArg ? idArg.valueRange : this.range(call.fn), `This TaskGroup's group_id is ${idArg ? `computed (${idArg.text.slice(0, 60)})` : 'not given'}: static analysis cannot know the ids of its tasks.`, scope);
       }
       return { kind: 'dynamic', reason: 'a TaskGroup whose group_id is not known' };
     }
@@ -101,10 +104,15 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     return { kind: 'group', group: this.createGroup(idArg.value, idArg.valueRange, dag, parent, byName.prefix_group_id?.value !== false, false, range.start.line, range) };
   }
 
-  /** Reports every operator call (and call of a decorated function) under `node` as dynamic (VX404). */
-  protected findDynamicTasks(node: Node, where: string): void {
+  /**
+   * Reports every operator call (and call of a decorated function) under
+   * `node` as dynamic (VX404); whether it found one. `scope` is where the
+   * calls would run, when they run there (a comprehension's, not a function body's).
+   */
+  protected findDynamicTasks(node: Node, where: string, scope?: Scope): boolean {
     const slice = this.source.slice(node.startIndex, node.endIndex);
-    if (!/Operator|Sensor|task_id/.test(slice) && !this.mentionsDecorated(slice)) return;
+    if (!/Operator|Sensor|task_id/.test(slice) && !this.mentionsDecorated(slice)) return false;
+    let found = false;
     const cursor = node.walk();
     try {
       let descend = true;
@@ -113,9 +121,11 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
           const call = cursor.currentNode;
           const fn = call.childForFieldName('function');
           const callee = fn ? this.resolveCallee(fn, call.childForFieldName('arguments')) : undefined;
-          const decorated = fn?.type === 'identifier' ? this.bindings.get(this.text(fn)) : undefined;
-          if (fn && (callee?.kind === 'operator' || (decorated?.kind === 'decorated' && decorated.fn.role !== 'dag'))) {
-            this.reportDynamic(this.range(fn), `${this.text(fn)} is called ${where}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`);
+          const decorated = fn ? this.decoratedCalleeName(fn) : undefined;
+          if (fn && (callee?.kind === 'operator' || (decorated && decorated.role !== 'dag'))) {
+            const name = decorated ? decorated.name : this.text(fn);
+            this.reportDynamic(this.range(fn), `${name} is called ${where}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`, scope);
+            found = true;
           }
         }
         if (descend && cursor.gotoFirstChild()) continue;
@@ -129,6 +139,22 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     } finally {
       cursor.delete();
     }
+    return found;
+  }
+
+  /** The decorated function a callee calls, through `.override(...)`, `.partial(...)`, `.expand` (without evaluating anything). */
+  protected decoratedCalleeName(fn: Node): DecoratedFunction | undefined {
+    let current: Node | null = fn;
+    for (let depth = 0; current && depth < 8; depth++) {
+      if (current.type === 'identifier') {
+        const binding = this.bindings.get(this.text(current));
+        return binding?.kind === 'decorated' ? binding.fn : undefined;
+      }
+      if (current.type === 'call') current = current.childForFieldName('function');
+      else if (current.type === 'attribute') current = current.childForFieldName('object');
+      else return undefined;
+    }
+    return undefined;
   }
 
   private mentionsDecorated(text: string): boolean {
@@ -174,7 +200,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
       case 'set_comprehension':
       case 'dictionary_comprehension':
       case 'generator_expression':
-        this.findDynamicTasks(node, 'in a comprehension');
+        this.findDynamicTasks(node, 'in a comprehension', scope);
         return { kind: 'dynamic' };
       case 'string':
       case 'concatenated_string':
@@ -213,10 +239,14 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     const tasks: number[] = [];
     let items: Value[] | undefined;
     let dynamic = false;
+    let flat = true;
     for (const item of node.namedChildren) {
       if (!item || item.type === 'comment') continue;
       const value = this.expression(item, scope, depth + 1);
-      if (value.kind === 'tasks') tasks.push(...value.tasks);
+      if (value.kind === 'tasks') {
+        tasks.push(...value.tasks);
+        if (value.tasks.length !== 1) flat = false;
+      }
       else if (value.kind === 'group') (items ??= []).push(value);
       else if (value.kind === 'dynamic') dynamic = true;
       else if (value.kind === 'notTask' || value.kind === 'dag' || value.kind === 'decorated') {
@@ -224,7 +254,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
       }
     }
     if (dynamic) return { kind: 'dynamic' };
-    if (!items) return { kind: 'tasks', tasks };
+    if (!items) return flat ? { kind: 'tasks', tasks, flat } : { kind: 'tasks', tasks };
     if (tasks.length > 0) items.unshift({ kind: 'tasks', tasks });
     return { kind: 'list', items };
   }
@@ -280,6 +310,8 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
   }
 
   protected resolveCallee(fn: Node, args: Node | null): Callee {
+    const own = fn.type === 'identifier' ? this.fileOperator(this.text(fn), 0) : undefined;
+    if (own) return own;
     const { qualified, last } = this.qualifyNode(fn);
     return classifyCallee(qualified, last, this.text(fn), () => !!args && hasKeyword(args, 'task_id', this.source));
   }
@@ -319,6 +351,13 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
         return { kind: 'none' };
       }
       if (methodName === 'expand' || methodName === 'expand_kwargs') return this.mappedCall(node, fn, args, scope, depth);
+      // A list of tasks changed in place (`tasks.append(t)`) holds what only running the code can tell.
+      const object = fn.childForFieldName('object');
+      if (object?.type === 'identifier' && LIST_MUTATORS.has(methodName) && this.bindings.get(this.text(object))?.kind === 'tasks') {
+        this.bind(this.text(object), { kind: 'dynamic' }, scope);
+        if (args) this.unknownCall({ node, fn, args, callee: { kind: 'other' }, scope, depth });
+        return { kind: 'dynamic' };
+      }
       if (methodName === 'partial') return this.partialCall(node, fn, args, scope, depth);
     }
     const callee = this.resolveCallee(fn, args);
@@ -382,8 +421,12 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     return this.treeSite(call.node, call.fn, call.args, call.scope);
   }
 
+  /** Functions of the file whose bodies make tasks (VX404 there): a call of one in a TaskGroup puts unknown tasks in it. */
+  protected readonly taskMakingFunctions = new Set<string>();
+
   /** A call of no construct the analyser models: it may still hold operator calls in its arguments (`print(BashOperator(...))`). */
-  protected unknownCall({ args, scope, depth }: TreeCall): Value {
+  protected unknownCall({ fn, args, scope, depth }: TreeCall): Value {
+    if (scope.group >= 0 && fn.type === 'identifier' && this.taskMakingFunctions.has(this.text(fn))) this.markIncomplete(scope.group);
     if (args && (/Operator|Sensor|DAG/.test(this.text(args)) || this.mentionsDecorated(this.text(args)))) {
       for (const arg of args.namedChildren) {
         if (!arg) continue;

@@ -79,7 +79,11 @@ function interpolatedConstant(interpolation: Node, source: string, scope: Litera
   return undefined;
 }
 
-/** A name → literal lookup, for `default_args = {...}` used later as `default_args=default_args`. */
+/**
+ * A name → literal lookup, for `default_args = {...}` used later as
+ * `default_args=default_args`, and for a framework's constants by their dotted
+ * name (`TriggerRule.ALL_DONE`).
+ */
 export type LiteralScope = (name: string) => LiteralValue | undefined;
 
 /** The literal value of an expression, or undefined when it is not a literal. */
@@ -158,6 +162,9 @@ export function literalValue(node: Node, source: string, scope?: LiteralScope, d
     }
     case 'identifier':
       return scope?.(source.slice(node.startIndex, node.endIndex));
+    case 'attribute':
+      // A framework constant (`TriggerRule.ALL_DONE`), which the scope knows by its dotted name.
+      return scope?.(source.slice(node.startIndex, node.endIndex).replace(/\s+/g, ''));
     default:
       return undefined;
   }

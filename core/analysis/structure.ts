@@ -13,6 +13,7 @@
 import type { FileAnalysis, GroupModel, Range } from './model';
 import { ModelBuilder, type LabelValue, type Value } from './builder';
 import type { GroupCall } from './callChecks';
+import type { Scope } from './scope';
 
 /** A TaskGroup as it is built. */
 export interface GroupRecord {
@@ -29,6 +30,8 @@ export interface GroupRecord {
   members: number[];
   line: number;
   range: Range;
+  /** It holds tasks static analysis cannot see (made in a loop, a helper, a comprehension): its roots and leaves are not known. */
+  incomplete: boolean;
 }
 
 export class StructureBuilder extends ModelBuilder {
@@ -120,8 +123,30 @@ export class StructureBuilder extends ModelBuilder {
     ids.add(id);
     this.groupCalls.push({ ownId, id, idRange, duplicate });
     const index = this.groups.length;
-    this.groups.push({ id, ownId: own, parent, dag, prefix, members: [], line, range });
+    this.groups.push({ id, ownId: own, parent, dag, prefix, members: [], line, range, incomplete: false });
     return index;
+  }
+
+  protected override reportDynamic(range: Range, message: string, scope?: Scope): void {
+    super.reportDynamic(range, message);
+    if (scope) this.markIncomplete(scope.group);
+  }
+
+  /** Group `group` and those around it hold tasks static analysis cannot see. */
+  protected markIncomplete(group: number): void {
+    for (let g = group; g >= 0; g = this.groups[g].parent) this.groups[g].incomplete = true;
+  }
+
+  /** The first group a side of a dependency holds whose tasks are not all known, if any. */
+  private incompleteGroup(value: Value): GroupRecord | undefined {
+    if (value.kind === 'group') return this.groups[value.group].incomplete ? this.groups[value.group] : undefined;
+    if (value.kind === 'list') {
+      for (const item of value.items) {
+        const found = this.incompleteGroup(item);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   // -- dependencies -----------------------------------------------------------
@@ -181,6 +206,12 @@ export class StructureBuilder extends ModelBuilder {
 
   /** `up >> down` (or `down << up`), either side a task list, a group or a Label, written at `range`. */
   protected link(up: Value, down: Value, range: Range): void {
+    // A group's roots and leaves are only known when all its tasks are: no edge is better than a wrong one.
+    const unknown = this.incompleteGroup(up) ?? this.incompleteGroup(down);
+    if (unknown) {
+      this.reportDynamic(range, `The TaskGroup "${unknown.id}" holds tasks static analysis cannot see, so which of its tasks this dependency joins is known only when the file runs. Runtime resolution (vortex inspect --runtime) can.`);
+      return;
+    }
     if (down.kind === 'label') {
       const ups = this.upstreamSide(up);
       if (!ups) return;

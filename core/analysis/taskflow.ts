@@ -25,7 +25,7 @@ import { NO_NODES } from './callSite';
 import { callScope, type Scope } from './scope';
 import type { Binding, DecoratedFunction, DecoratedRole, Value } from './builder';
 import { ConstructBuilder, isBranchOperator } from './constructs';
-import type { OperatorCallee } from './callees';
+import { isFramework, type OperatorCallee } from './callees';
 import { operatorKind } from './operators';
 
 /** How the TaskFlow decorators that run Python or a shell command run. */
@@ -83,7 +83,8 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
       const callee = expression.type === 'call' ? expression.childForFieldName('function') : expression;
       if (!callee) continue;
       const { qualified } = this.qualifyNode(callee);
-      const found = qualified === null ? undefined : decoratorOf(qualified);
+      // Only the frameworks' decorators: `from celery import task` is no TaskFlow.
+      const found = qualified === null || !isFramework(qualified) ? undefined : decoratorOf(qualified);
       if (!found) continue;
       const name = definition.childForFieldName('name');
       if (!name) return false;
@@ -142,6 +143,13 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
     return { qualified: null, last };
   }
 
+  /** An operator class defined in the file that a callee names (`HelloOperator`), as an operator callee. */
+  protected fileOperator(head: string, rest: number): OperatorCallee | undefined {
+    if (rest > 0) return undefined;
+    const binding = this.bindings.get(head);
+    return binding?.kind === 'operatorClass' ? { kind: 'operator', name: head, qualified: head, known: false } : undefined;
+  }
+
   /** The CallSite of a call found in the tree (a new one each: calls nest). */
   protected treeSite(node: Node, fn: Node, args: Node | null, scope: Scope): CallSite {
     const { byName, list, hasSplat, nodes } = this.readArguments(args);
@@ -172,13 +180,13 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
   protected decoratedCall(fn: DecoratedFunction, site: CallSite, callNode: Node, scope: Scope, depth: number, overrides: CallSite | null, mapped: boolean): Value {
     if (scope.dynamic) {
       if (fn.role !== 'dag') {
-        this.reportDynamic(makeRange(site.line, site.character, site.operatorEndLine, site.operatorEndCharacter), `${fn.name}() is called in ${scope.dynamic}: static analysis cannot see the ${fn.role === 'task' ? 'tasks' : 'groups'} it makes. Runtime resolution (vortex inspect --runtime) can.`);
+        this.reportDynamic(makeRange(site.line, site.character, site.operatorEndLine, site.operatorEndCharacter), `${fn.name}() is called in ${scope.dynamic}: static analysis cannot see the ${fn.role === 'task' ? 'tasks' : 'groups'} it makes. Runtime resolution (vortex inspect --runtime) can.`, scope);
       }
       return { kind: 'dynamic' };
     }
     if (fn.role === 'task') return this.taskFlowCall(fn, site, callNode, scope, depth, overrides, mapped);
     if (this.walking.has(fn) || mapped) {
-      this.reportDynamic(this.range(callNode), `${fn.name}() ${mapped ? 'is mapped' : 'calls itself'}: static analysis cannot see what it makes.`);
+      this.reportDynamic(this.range(callNode), `${fn.name}() ${mapped ? 'is mapped' : 'calls itself'}: static analysis cannot see what it makes.`, scope);
       return { kind: 'dynamic' };
     }
     fn.calls++;
@@ -215,7 +223,8 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
   /** The tasks whose XComArgs a classic operator's templated arguments hold (evaluated before the operator is made, as Python does). */
   protected templatedReferences(callee: OperatorCallee, site: CallSite, depth: number): number[] {
     const into: number[] = [];
-    const fields = TEMPLATE_FIELDS[callee.known ? operatorKind(callee.name) : 'other'];
+    const ownClass = callee.known ? undefined : this.bindings.get(callee.name);
+    const fields = ownClass?.kind === 'operatorClass' ? ownClass.templateFields : TEMPLATE_FIELDS[callee.known ? operatorKind(callee.name) : 'other'];
     for (const name in site.nodes) {
       if (STRUCTURAL_ARGUMENTS.has(name) || (fields !== null && !fields.includes(name))) continue;
       this.xcomReferences(site.nodes[name], site.scope, depth, into);
@@ -237,7 +246,7 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
     const options: Record<string, Argument> = { ...fn.args, ...(overrides?.byName ?? {}) };
     const idArg = options.task_id;
     if (idArg && typeof idArg.value !== 'string') {
-      this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(idArg.valueRange, `This task_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot see the task. Runtime resolution (vortex inspect --runtime) can.`, scope);
       return { kind: 'dynamic' };
     }
     const dagIndex = scope.dag;
@@ -272,7 +281,7 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
     const idArg = options.group_id;
     const ownId = idArg ? idArg.value : fn.name;
     if (typeof ownId !== 'string') {
-      this.reportDynamic(idArg!.valueRange, `This group_id is computed (${idArg!.text.slice(0, 60)}): static analysis cannot see the group's tasks. Runtime resolution (vortex inspect --runtime) can.`);
+      this.reportDynamic(idArg!.valueRange, `This group_id is computed (${idArg!.text.slice(0, 60)}): static analysis cannot see the group's tasks. Runtime resolution (vortex inspect --runtime) can.`, scope);
       return { kind: 'dynamic' };
     }
     const dag = scope.dag;

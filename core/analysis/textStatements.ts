@@ -279,6 +279,11 @@ export abstract class TextStatements extends DependencyReader {
     const cache = this.calleeCaches[hasTaskId ? 1 : 0];
     const cached = cache.get(fnText);
     if (cached && cached.head === head && cached.starImports === this.starImports.length) return cached.callee;
+    if (head?.kind === 'operatorClass' && dot < 0) {
+      const own = this.fileOperator(fnText, 0)!;
+      cache.set(fnText, { head, starImports: this.starImports.length, callee: own });
+      return own;
+    }
     const { qualified, last } = this.qualifyParts(dot < 0 ? [fnText] : fnText.split('.').map((part) => part.trim()));
     const callee = classifyCallee(qualified, last, fnText, hasTaskId);
     cache.set(fnText, { head, starImports: this.starImports.length, callee });

@@ -97,7 +97,7 @@ export interface PreparedRunner {
  * the payload's own name is fixed, since any task id (250 characters long, say)
  * must fit.
  */
-export async function prepareRunner(payload: RunnerPayload): Promise<PreparedRunner> {
+export async function prepareRunner(payload: RunnerPayload, prefix: readonly string[] = []): Promise<PreparedRunner> {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'vortex-task-'));
   const file = path.join(folder, 'payload.json');
   const resultFile = path.join(folder, 'result.json');
@@ -107,5 +107,5 @@ export async function prepareRunner(payload: RunnerPayload): Promise<PreparedRun
     await rm(folder, { recursive: true, force: true });
     throw error;
   }
-  return { folder, args: ['-u', '-m', 'vortex._runner', file], resultFile };
+  return { folder, args: ['-u', ...prefix, '-m', 'vortex._runner', file], resultFile };
 }

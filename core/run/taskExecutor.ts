@@ -125,7 +125,8 @@ function describeSeconds(seconds: number): string {
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
-function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode'], run: TaskRunContext): RunnerPayload {
+/** What the SDK's runner is told to do for a task: by default, a run of now with nothing pushed yet. */
+export function runnerPayload(spec: TaskRunSpec, mode: RunnerPayload['mode'], run: TaskRunContext = defaultRun()): RunnerPayload {
   return {
     mode,
     dag_file: spec.dagFilePath,
@@ -183,7 +184,30 @@ function maskValues(value: unknown, masker: SecretMasker): unknown {
   return value;
 }
 
-function pythonEnv(spec: TaskRunSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * The environment of a task's process: this process's, Airflow's context
+ * variables for its run and try, the run's Airflow Variables and Connections
+ * (`extra`), the task's secrets, and which task of which run it is.
+ */
+export function taskEnvironment(
+  spec: TaskRunSpec,
+  secretsEnv: Readonly<Record<string, string>>,
+  run: TaskRunContext = defaultRun(),
+  extra: Readonly<Record<string, string>> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...airflowContextEnv(spec, run),
+    ...extra,
+    ...secretsEnv,
+    VORTEX_DAG_ID: spec.dagId,
+    VORTEX_TASK_ID: spec.taskId,
+    VORTEX_RUN_ID: spec.runId,
+  };
+}
+
+/** A task environment made ready for the SDK's runner: the SDK on PYTHONPATH, unbuffered, no bytecode written. */
+export function pythonEnv(spec: TaskRunSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...env,
     PYTHONPATH: [spec.sdkPath, env.PYTHONPATH].filter((p) => p).join(path.delimiter),
@@ -270,15 +294,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
 
   const masker = new SecretMasker([...Object.values(secrets.env), ...(options.maskValues ?? [])]);
   const run = options.run ?? defaultRun();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...airflowContextEnv(spec, run),
-    ...options.extraEnv,
-    ...secrets.env,
-    VORTEX_DAG_ID: spec.dagId,
-    VORTEX_TASK_ID: spec.taskId,
-    VORTEX_RUN_ID: spec.runId,
-  };
+  const env = taskEnvironment(spec, secrets.env, run, options.extraEnv);
 
   // Stopped while the vault answered (the editor's is asynchronous): nothing may start now.
   if (options.signal?.aborted) return endWithout({ failure: { kind: 'cancelled' }, message: 'cancelled before it started' });
@@ -296,7 +312,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       args = ['-c', spec.bashCommand];
       log?.note(`running: ${masker.mask(spec.bashCommand)}`);
     } else {
-      const runner = await prepareRunner(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call', run));
+      const runner = await prepareRunner(runnerPayload(spec, spec.kind === 'bash' ? 'bash' : 'call', run), spec.runnerPrefix);
       tempDir = runner.folder;
       resultFile = runner.resultFile;
       file = spec.pythonPath;

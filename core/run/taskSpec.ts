@@ -57,6 +57,11 @@ export interface TaskRunSpec {
    * its own `env` or `cwd`.
    */
   plainBash: boolean;
+  /**
+   * Interpreter arguments before `-m vortex._runner`: a debugger's launcher
+   * (`-m debugpy --connect HOST:PORT --wait-for-client`) runs the task under it.
+   */
+  runnerPrefix?: string[];
 }
 
 /** Settings that are not in the DAG file. */

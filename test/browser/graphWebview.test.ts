@@ -324,6 +324,17 @@ describe('graph webview in headless Chromium', function () {
     assert.deepEqual((await graph.posted()).at(-1), { type: 'runTask', dagId: 'example_vortex_dag', taskId: 'end', withUpstream: false, withDownstream: true });
   });
 
+  it('the debug button is offered for a task that calls Python only, and posts debugTask', async () => {
+    await graph.draw(await graphMessage(seedModel()));
+    const node = (id: string) => graph.page.locator('.node', { has: graph.page.locator('.task-id', { hasText: new RegExp(`^${id}$`) }) });
+    assert.ok(await graph.page.locator('#debug-task').isDisabled(), 'no task selected yet');
+    await node('run_script').click();
+    assert.ok(await graph.page.locator('#debug-task').isDisabled(), 'a Bash task has no Python to debug');
+    await node('process_data').click();
+    await graph.page.locator('#debug-task').click();
+    assert.deepEqual((await graph.posted()).at(-1), { type: 'debugTask', dagId: 'example_vortex_dag', taskId: 'process_data' });
+  });
+
   it('the run button posts runDag', async () => {
     await graph.draw(await graphMessage(seedModel()));
     await graph.page.locator('#run').click();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runTests } from '@vscode/test-electron';
 import { printResults, readResults } from './report.mjs';
+import { ensureDebugPython } from '../../scripts/python-tools.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -51,6 +52,7 @@ try {
     launchArgs: [workspace, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
     extensionTestsEnv: {
       VORTEX_TEST_RESULTS: resultsFile,
+      VORTEX_TEST_DEBUG_PYTHON: (await ensureDebugPython()).python,
       ...(options.grep ? { VORTEX_TEST_GREP: options.grep } : {}),
     },
   });

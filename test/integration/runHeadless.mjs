@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { ensureVSCodeServer } from '../../scripts/vscode-server.mjs';
+import { ensureDebugPython } from '../../scripts/python-tools.mjs';
 import { printResults, readResults } from './report.mjs';
 import { killProcessGroup, killProcessGroupNow, serverArgs, waitForHttp, writeSettings, QUIET_WORKBENCH_SETTINGS } from '../../scripts/vscode-server-process.mjs';
 
@@ -109,6 +110,8 @@ async function main() {
   if (vsix && !existsSync(vsix)) throw new Error(`${vsix} does not exist`);
 
   const install = await ensureVSCodeServer();
+  // The debugger tests run tasks with an interpreter that has debugpy.
+  const debugPython = await ensureDebugPython();
   const installMs = Date.now() - runStarted;
   // The suite's deadline is checked while it runs; this one also bounds every step around it
   // (a browser that never closes, a screenshot that never comes). The server dies with the process.
@@ -160,6 +163,7 @@ async function main() {
       ...process.env,
       VORTEX_TEST_RESULTS: resultsFile,
       VORTEX_SCREENSHOT_REQUESTS: screenshotRequests,
+      VORTEX_TEST_DEBUG_PYTHON: debugPython.python,
       ...(options.grep ? { VORTEX_TEST_GREP: options.grep } : {}),
       ...(vsix ? { VORTEX_TEST_PACKAGED: '1' } : {}),
       ...(options.untrusted ? { VORTEX_TEST_UNTRUSTED: '1' } : {}),

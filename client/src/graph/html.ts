@@ -57,6 +57,7 @@ export function graphHtml(o: GraphHtmlOptions): string {
   <button id="run-task" type="button" title="Run the selected task alone" disabled><i class="codicon codicon-play" aria-hidden="true"></i> Task</button>
   <button id="run-upstream" type="button" title="Run the selected task with everything upstream of it" disabled><i class="codicon codicon-run-above" aria-hidden="true"></i> Task + upstream</button>
   <button id="run-downstream" type="button" title="Run the selected task with everything downstream of it" disabled><i class="codicon codicon-run-below" aria-hidden="true"></i> Task + downstream</button>
+  <button id="debug-task" type="button" title="Debug the selected task's Python callable in VS Code's debugger" disabled><i class="codicon codicon-debug-alt" aria-hidden="true"></i> Debug</button>
   <button id="run" type="button" class="primary" title="Run this DAG"><i class="codicon codicon-run-all" aria-hidden="true"></i> Run DAG</button>
 </div>
 <div id="status" role="status" aria-live="polite"></div>

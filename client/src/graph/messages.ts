@@ -92,6 +92,8 @@ export type WebviewMessage =
   | { type: 'runDag'; dagId: string | null }
   /** The selected task's run buttons: the task alone, or with everything upstream of it. */
   | { type: 'runTask'; dagId: string | null; taskId: string; withUpstream: boolean; withDownstream?: boolean }
+  /** The selected task's debug button (a task that calls Python). */
+  | { type: 'debugTask'; dagId: string | null; taskId: string }
   /** A click on a group's header or on a collapsed group: collapse it, or expand it. */
   | { type: 'toggleGroup'; groupId: string }
   /** The export button: the drawn graph as a standalone SVG document. */
@@ -242,6 +244,8 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
         (v.dagId === null || isString(v.dagId)) && isString(v.taskId) && typeof v.withUpstream === 'boolean' &&
         (v.withDownstream === undefined || typeof v.withDownstream === 'boolean')
       );
+    case 'debugTask':
+      return (v.dagId === null || isString(v.dagId)) && isString(v.taskId);
     case 'toggleGroup':
       return isString(v.groupId);
     case 'exportSvg':

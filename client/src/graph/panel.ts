@@ -286,6 +286,9 @@ export class GraphPanels implements vscode.Disposable {
           message.taskId,
         );
         return;
+      case 'debugTask':
+        await this.run(Commands.debugTask, message.dagId ?? undefined, message.taskId);
+        return;
       case 'toggleGroup': {
         const ids = this.toggledGroups.ids;
         if (ids.has(message.groupId)) ids.delete(message.groupId);

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { documentUri, optionalString } from '../commandArgs';
 import type { RunEvent } from '../../../core/run/scheduler';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { cleanUpInterruptedRuns } from '../../../core/run/interruptedRuns';
@@ -17,6 +18,7 @@ import { isMasked, UNMASKED_REASON } from '../../../core/run/secrets';
 import { Commands, Views } from '../../../core/commands';
 import { WorkspaceTrustNotification } from '../../../core/protocol';
 import { looksLikeDagDocument } from '../dagFile';
+import { registerDebug } from '../debug';
 import { type RunCommandResult, RunController } from './runController';
 import { RunsView, runsViewTarget, type RunsViewRows } from './runsView';
 import { extraPathsWithSdk, hasUnresolvedVortexImport } from './sdkPath';
@@ -37,17 +39,6 @@ export interface RunsApi {
   sdkPathOffered(): boolean;
   /** The "VORTEX Runs" view: whether the workbench shows it, and the rows it was last given. */
   view(): { visible: boolean; rows: RunsViewRows };
-}
-
-/** A lens passes the document's URI as a string; an editor/title menu passes a Uri; the palette passes nothing. */
-function documentUri(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === 'string' && arg.length > 0) return vscode.Uri.parse(arg);
-  return vscode.window.activeTextEditor?.document.uri;
-}
-
-function optionalString(arg: unknown): string | null {
-  return typeof arg === 'string' && arg.length > 0 ? arg : null;
 }
 
 /** The workspace's identity for the secrets vault: its .code-workspace file, else its folders. */
@@ -81,6 +72,7 @@ export function registerRuns(context: vscode.ExtensionContext, client: () => Pro
 
   const sdkPath = context.asAbsolutePath(path.join('dist', 'sdk'));
   const runs = new RunController(client, channel, secrets, runStore, sdkPath);
+  registerDebug(context, runs, secrets);
   const sdkOffer = new SdkPathOffer(context.workspaceState, sdkPath);
   const view = new RunsView(runs, runStore);
   // Registered before `vortex.showRunsView` can reveal the view, so it never shows without its data.

@@ -26,12 +26,12 @@ import {
 } from '../../../core/run/runService';
 import type { RunStore, StoredRun } from '../../../core/run/runStore';
 import { unmaskedSecretWarning } from '../../../core/run/secrets';
-import type { DagRunResult, RunEvent, TaskRunState, TaskSelection } from '../../../core/run/scheduler';
+import type { DagRunResult, RunEvent, RunPlan, TaskRunState, TaskSelection } from '../../../core/run/scheduler';
 import type { TaskResult } from '../../../core/run/taskExecutor';
 import { Commands } from '../../../core/commands';
 import { RunModelRequest } from '../../../core/protocol';
 import { pythonInterpreter } from './interpreter';
-import { executionSettings } from './runSettings';
+import { type ExecutionSettings, executionSettings } from './runSettings';
 import { hintFor, needsSecret, RunTranscript } from './runTranscript';
 import { serverRunModel } from './serverModel';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, runRefusal } from './trust';
@@ -60,12 +60,22 @@ export interface RunTarget {
   mode: TaskSelection['kind'];
   /** For a task run; null: the task under the cursor, or the one the user picks. */
   taskId: string | null;
+  /** Changes the plan before it runs (a debug session runs its task under debugpy); an error it throws refuses the run. */
+  adjustPlan?: (plan: RunPlan, selection: TaskSelection) => RunPlan;
   /** The run's logical date; default now. */
   logicalDate?: Date;
   /** Overrides of the DAG's params. */
   conf?: Record<string, unknown>;
   /** Another try of a stored run (its DAG, date and conf), running what `rerun` says again. */
   again?: { stored: StoredRun; rerun: Rerun };
+}
+
+/** A run planned and not yet started, with what to tell the user before it starts. */
+interface PlannedRun {
+  plan: RunPlan;
+  selection: TaskSelection;
+  note: string | null;
+  settings: ExecutionSettings;
 }
 
 export class RunController implements vscode.Disposable {
@@ -97,6 +107,19 @@ export class RunController implements vscode.Disposable {
   }
 
   async run(target: RunTarget): Promise<RunCommandResult> {
+    return this.trusted(async () => {
+      const planned = await this.planTrusted(target);
+      return 'outcome' in planned ? planned : this.execute(planned);
+    });
+  }
+
+  /** The plan a run of `target` would execute, chosen and refused as a run is, without running it ("Run in terminal" runs its task). */
+  async plan(target: RunTarget): Promise<{ plan: RunPlan } | { outcome: 'refused'; reason: string }> {
+    return this.trusted(() => this.planTrusted(target));
+  }
+
+  /** Refuses in an untrusted workspace; an error becomes a refusal the user is shown. */
+  private async trusted<T>(work: () => Promise<T>): Promise<T | { outcome: 'refused'; reason: string }> {
     const refusal = runRefusal(vscode.workspace.isTrusted);
     if (refusal) {
       void vscode.window.showErrorMessage(refusal, MANAGE_TRUST_ACTION).then((choice) => {
@@ -105,7 +128,7 @@ export class RunController implements vscode.Disposable {
       return { outcome: 'refused', reason: refusal };
     }
     try {
-      return await this.runTrusted(target);
+      return await work();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       void vscode.window.showErrorMessage(`VORTEX: ${reason}`);
@@ -113,7 +136,7 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async runTrusted(target: RunTarget): Promise<RunCommandResult> {
+  private async planTrusted(target: RunTarget): Promise<PlannedRun | { outcome: 'refused'; reason: string }> {
     const document = await vscode.workspace.openTextDocument(target.uri);
     const fileName = path.basename(document.uri.fsPath);
     // The task imports the DAG file from disk, while the plan comes from the editor's text: make them one.
@@ -146,7 +169,11 @@ export class RunController implements vscode.Disposable {
       logicalDate: target.logicalDate,
       conf: target.conf,
     };
-    const plan = target.again ? await planRerun(model, request, target.again.stored, target.again.rerun) : planRun(model, request);
+    const planned = target.again ? await planRerun(model, request, target.again.stored, target.again.rerun) : planRun(model, request);
+    return { plan: target.adjustPlan ? target.adjustPlan(planned, selection) : planned, selection, note: dynamicTasksNote(model), settings };
+  }
+
+  private async execute({ plan, selection, note, settings }: PlannedRun): Promise<RunCommandResult> {
     const label = runLabel(plan, selection);
 
     let transcript = '';
@@ -155,7 +182,6 @@ export class RunController implements vscode.Disposable {
       this.channel.append(text);
     };
     const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)} (run ${plan.context.airflowRunId})`);
-    const note = dynamicTasksNote(model);
     if (note) write(`Note: ${note}\n`);
     const unmasked = await unmaskedSecrets(plan, this.secrets);
     for (const name of unmasked) write(`Warning: ${unmaskedSecretWarning(name)}\n`);

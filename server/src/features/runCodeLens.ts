@@ -1,6 +1,8 @@
 /**
  * Running from the editor: "▶ Run DAG" above each DAG and "▶ Run task" above
- * each task, and the `vortex/runModel` request the client plans a run from.
+ * each task, beside it "Debug task" (a task that calls Python) or "Run in
+ * terminal" (a Bash task), and the `vortex/runModel` request the client plans
+ * a run from.
  *
  * A click on a run lens executes the user's code, so the lenses are served
  * only once the client has said the workspace is trusted (in its
@@ -9,7 +11,7 @@
  * to run them anyway, since the run commands live in the VS Code client.
  */
 import type { CodeLens, Connection } from 'vscode-languageserver/node';
-import type { FileAnalysis } from '../../../core/analysis/model';
+import type { FileAnalysis, TaskModel } from '../../../core/analysis/model';
 import type { Analyses } from '../analyses';
 import { Commands } from '../../../core/commands';
 import { RunModelRequest } from '../../../core/protocol';
@@ -43,6 +45,8 @@ export class RunLenses implements LensProvider {
         const taskArgs: RunLensArguments = [uri, dag.dagId, task.taskId];
         const title = (perLine.get(task.operatorRange.start.line) ?? 0) > 1 ? `▶ Run ${withoutIcons(task.taskId)}` : '▶ Run task';
         lenses.push({ range: task.operatorRange, command: { title, command: Commands.runTask, arguments: taskArgs } });
+        const extra = sideLens(task.kind, (perLine.get(task.operatorRange.start.line) ?? 0) > 1 ? withoutIcons(task.taskId) : null);
+        if (extra) lenses.push({ range: task.operatorRange, command: { ...extra, arguments: taskArgs } });
       }
     }
     return lenses;
@@ -81,6 +85,17 @@ export class RunFeature {
     if (!document || !analysis) return null;
     return { uri, version: document.version, analysis };
   }
+}
+
+/**
+ * The lens beside "▶ Run task": a task that calls Python (PythonOperator, a
+ * branch or short-circuit operator, a @task function) is debugged; a Bash
+ * task's command runs in a terminal. `taskId` names the task when several share a line.
+ */
+function sideLens(kind: TaskModel['kind'], taskId: string | null): { title: string; command: string } | null {
+  if (kind === 'python') return { title: taskId ? `Debug ${taskId}` : 'Debug task', command: Commands.debugTask };
+  if (kind === 'bash') return { title: taskId ? `Run ${taskId} in terminal` : 'Run in terminal', command: Commands.runTaskInTerminal };
+  return null;
 }
 
 /** A lens title shows `$(name)` as an icon: an id's own `$(` is escaped so that it reads as written. */

@@ -219,6 +219,8 @@ describe('graph: message type guards', () => {
     assert.ok(!isWebviewMessage({ type: 'runTask', dagId: 'd', taskId: 't' }));
     assert.ok(isWebviewMessage({ type: 'runTask', dagId: 'd', taskId: 't', withUpstream: false, withDownstream: true }));
     assert.ok(!isWebviewMessage({ type: 'runTask', dagId: 'd', taskId: 't', withUpstream: false, withDownstream: 'yes' }));
+    assert.ok(isWebviewMessage({ type: 'debugTask', dagId: null, taskId: 't' }));
+    assert.ok(!isWebviewMessage({ type: 'debugTask', dagId: 'd', taskId: 7 }));
     assert.ok(isWebviewMessage({ type: 'exportSvg', svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' }));
     for (const bad of [null, 'ready', [], { type: 'reveal' }, { type: 'reveal', taskId: 3 }, { type: 'selectDag', dagIndex: -1 }, { type: 'focus', taskId: 'a', depth: 0 }, { type: 'exportSvg', svg: 'hello' }, { type: 'nope' }]) {
       assert.ok(!isWebviewMessage(bad), JSON.stringify(bad));

@@ -46,7 +46,8 @@ describe('the extension manifest (package.json)', () => {
     assert.ok(manifest.activationEvents.includes('onLanguage:python'));
     for (const event of manifest.activationEvents) {
       // onWebviewPanel: a graph panel restored after a reload needs its extension, and it exists only after a DAG file was open.
-      assert.match(event, /^(onLanguage:python|workspaceContains:.*dag.*\.py|onWebviewPanel:vortex\.graph)$/, `${event} would activate VORTEX for workspaces without DAGs`);
+      // onDebugResolve:vortex: only a `"type": "vortex"` debug configuration, one for a DAG's task, fires it.
+      assert.match(event, /^(onLanguage:python|workspaceContains:.*dag.*\.py|onWebviewPanel:vortex\.graph|onDebugResolve:vortex)$/, `${event} would activate VORTEX for workspaces without DAGs`);
     }
   });
 

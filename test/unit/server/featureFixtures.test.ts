@@ -46,6 +46,8 @@ const SYMBOL_KIND_NAMES = new Map<number, string>(Object.entries(SymbolKind).map
 const LENS_COMMANDS = new Map<string, string>([
   ['▶ Run DAG', Commands.runDag],
   ['▶ Run task', Commands.runTask],
+  ['Debug task', Commands.debugTask],
+  ['Run in terminal', Commands.runTaskInTerminal],
   ['Show graph', Commands.showGraph],
 ]);
 

@@ -84,6 +84,22 @@ describe('run lenses and the run model (LSP)', () => {
     assert.match(lines[after[2].range.start.line], /run_script = BashOperator\(/);
   });
 
+  it('puts "Debug task" beside a task that calls Python and "Run in terminal" beside a Bash task, in a trusted workspace only', async () => {
+    const sideCommands: string[] = [Commands.debugTask, Commands.runTaskInTerminal];
+    const side = (lenses: CodeLens[] | null) => (lenses ?? []).filter((l) => l.command && sideCommands.includes(l.command.command));
+    const untrusted = await start({ workspaceTrusted: false });
+    assert.deepEqual(side(await untrusted.client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: untrusted.uri } })), []);
+    const { client, uri } = await start({ workspaceTrusted: true });
+    const lenses = side(await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }));
+    assert.deepEqual(
+      lenses.map((l) => [EXAMPLE.split('\n')[l.range.start.line].trim(), l.command?.title, l.command?.command, l.command?.arguments]),
+      [
+        ['run_script = BashOperator(', 'Run in terminal', Commands.runTaskInTerminal, [uri, 'example_vortex_dag', 'run_script']],
+        ['process_data = PythonOperator(', 'Debug task', Commands.debugTask, [uri, 'example_vortex_dag', 'process_data']],
+      ],
+    );
+  });
+
   it('serves run lenses at once to a client that starts trusted', async () => {
     const { client, uri } = await start({ workspaceTrusted: true });
     const lenses = runLenses(await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }));

@@ -50,6 +50,7 @@ const runButton = byId('run', HTMLButtonElement);
 const runTaskButton = byId('run-task', HTMLButtonElement);
 const runDownstreamButton = byId('run-downstream', HTMLButtonElement);
 const runUpstreamButton = byId('run-upstream', HTMLButtonElement);
+const debugTaskButton = byId('debug-task', HTMLButtonElement);
 const outputPane = byId('output', HTMLElement);
 const outputTitle = byId('output-title', HTMLSpanElement);
 const stdoutView = byId('stdout', HTMLPreElement);
@@ -324,6 +325,8 @@ function select(id: string | null): void {
   runTaskButton.disabled = selected === null;
   runUpstreamButton.disabled = selected === null;
   runDownstreamButton.disabled = selected === null;
+  // Only a task that calls Python has code for the debugger to stop in.
+  debugTaskButton.disabled = view?.nodes.find((n) => n.id === selected)?.kind !== 'python';
 }
 
 const FINISHED: readonly RunState[] = ['success', 'failed', 'upstream_failed', 'skipped'];
@@ -687,6 +690,9 @@ runUpstreamButton.addEventListener('click', () => {
 });
 runDownstreamButton.addEventListener('click', () => {
   if (selected !== null) post({ type: 'runTask', dagId: view?.dagId ?? null, taskId: selected, withUpstream: false, withDownstream: true });
+});
+debugTaskButton.addEventListener('click', () => {
+  if (selected !== null) post({ type: 'debugTask', dagId: view?.dagId ?? null, taskId: selected });
 });
 byId('output-close', HTMLButtonElement).addEventListener('click', () => (outputPane.hidden = true));
 // A panel resized (dragged, or its editor group changed) fits the graph again, unless the user has placed it since the last fit.

@@ -140,6 +140,19 @@ with DAG("d") as d:
       assert.ok(a.tasks.every((t) => t.decorated && t.kind === 'python'));
     });
 
+    it("takes only the frameworks' decorators for TaskFlow: another library's `task` decorates nothing Airflow sees", () => {
+      const a = analyse(`${HEADER.replace('from airflow.decorators import dag, task, task_group', 'from celery import task')}
+@task
+def send():
+    return 1
+
+with DAG("d") as d:
+    send()
+    EmptyOperator(task_id="only")
+`);
+      assert.deepEqual(ids(a), ['only']);
+    });
+
     it('makes an edge for a result passed anywhere in the arguments, op.output, and a templated field of a classic operator', () => {
       const a = analyse(`${HEADER}
 @task
@@ -268,6 +281,55 @@ with DAG("d") as d:
       assert.deepEqual(edges(a), ['numbers>add']);
       assert.deepEqual(codes(a), ['VX402', 'VX402']);
     });
+  });
+
+  it('chain(*tasks) over a list of single tasks chains them in order; once the list is changed in place it is not known', () => {
+    const a = analyse(`${HEADER}
+with DAG("d") as d:
+    steps = [EmptyOperator(task_id="a"), EmptyOperator(task_id="b"), EmptyOperator(task_id="c")]
+    chain(*steps)
+    more = [EmptyOperator(task_id="x"), EmptyOperator(task_id="y")]
+    more.append(EmptyOperator(task_id="z"))
+    chain(*more)
+`);
+    assert.deepEqual(edges(a), ['a>b', 'b>c']);
+    assert.deepEqual(codes(a), ['VX404']);
+  });
+
+  it('an operator class of the file makes tasks, its own template_fields deciding which XComArgs are edges', () => {
+    const a = analyse(`${HEADER}
+class Greet(BaseOperator):
+    template_fields = ("name",)
+
+class LoudGreet(Greet):
+    pass
+
+@task
+def pick():
+    return "x"
+
+with DAG("d") as d:
+    who = pick()
+    Greet(task_id="greet", name=who)
+    LoudGreet(task_id="loud", name="team", config=who)
+`.replace('from airflow import DAG', 'from airflow import DAG\nfrom airflow.models import BaseOperator'));
+    assert.deepEqual(ids(a), ['pick', 'greet', 'loud']);
+    assert.deepEqual(edges(a), ['pick>greet']);
+    assert.deepEqual(codes(a), ['VX205', 'VX205']);
+  });
+
+  it("takes a trigger rule from TriggerRule's members, in a task's arguments and in a @dag's default_args", () => {
+    const a = analyse(`${HEADER}
+from airflow.utils.trigger_rule import TriggerRule
+
+@dag(default_args={"trigger_rule": TriggerRule.NONE_FAILED})
+def d():
+    EmptyOperator(task_id="inherits")
+    EmptyOperator(task_id="own", trigger_rule=TriggerRule.ALL_DONE)
+
+d()
+`);
+    assert.deepEqual(a.tasks.map((t) => [t.taskId, taskStructure(t).triggerRule]), [['inherits', 'none_failed'], ['own', 'all_done']]);
   });
 
   describe('constants', () => {

@@ -304,6 +304,19 @@ describe('executeTask: PythonOperator', () => {
     assert.equal(r.stdout, 'hello, sibling\n');
   });
 
+  it('starts the runner after the interpreter arguments a debugger asks for, with the payload as a run writes it', async () => {
+    // A prefix that prints what the interpreter was left to run shows where it went in the command line.
+    const prefix = ['-c', 'import json, sys; print(json.dumps(sys.argv[1:])); print(open(sys.argv[3]).read())'];
+    const r = await executeTask(pythonSpec('show_args', 'show_args', { runnerPrefix: prefix, opArgs: [1] }));
+    assert.equal(r.state, 'success', r.stderr);
+    const [argv, payload] = r.stdout.trim().split('\n');
+    const rest = JSON.parse(argv) as string[];
+    assert.deepEqual(rest.slice(0, 2), ['-m', 'vortex._runner']);
+    assert.match(rest[2], /vortex-task-[^/]+\/payload\.json$/);
+    const { mode, dag_file, dag_id, task_id, op_args } = JSON.parse(payload) as Record<string, unknown>;
+    assert.deepEqual({ mode, dag_file, dag_id, task_id, op_args }, { mode: 'call', dag_file: path.join(FIXTURES, 'tasks_dag.py'), dag_id: 'tasks', task_id: 'show_args', op_args: [1] });
+  });
+
   it('runs a lambda, found through the DAG rather than by name', async () => {
     const r = await executeTask(pythonSpec('lambda', '<lambda>'));
     assert.equal(r.stdout, 'from a lambda\n');
