@@ -274,7 +274,9 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
   if (spec.kind === 'unsupported') {
     return endWithout({
       failure: { kind: 'unsupportedOperator', operator: spec.operator },
-      message: `${spec.operator} cannot run locally: VORTEX runs BashOperator, PythonOperator, DummyOperator and EmptyOperator tasks`,
+      message: spec.mapped
+        ? `"${spec.taskId}" is a mapped task (.expand): Airflow runs one instance of it per input; VORTEX does not run mapped tasks locally`
+        : `${spec.operator} cannot run locally: VORTEX runs BashOperator, PythonOperator, DummyOperator and EmptyOperator tasks`,
     });
   }
   const secrets = await resolveSecrets(spec.secretNames, options.vault);

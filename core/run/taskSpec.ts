@@ -22,6 +22,8 @@ export interface TaskRunSpec {
   kind: TaskKind;
   /** The operator's class name, for reports. */
   operator: string;
+  /** A mapped task (`.partial(...).expand(...)`): one instance per input in Airflow, not run locally. */
+  mapped?: boolean;
   /** Literal command; null when the DAG file computes it, in which case it is read from the running DAG file. */
   bashCommand: string | null;
   /** Name given as `python_callable`; the callable itself is taken from the imported DAG when it can be found there. */
@@ -193,7 +195,7 @@ function isPlainBash(task: TaskModel): boolean {
 }
 
 function kindOf(task: TaskModel): TaskKind {
-  return task.kind === 'other' ? 'unsupported' : task.kind;
+  return task.kind === 'other' || task.mapped ? 'unsupported' : task.kind;
 }
 
 /**
@@ -208,6 +210,7 @@ export function specFromModel(task: TaskModel, dag: DagModel, context: SpecConte
     runId: context.runId,
     kind: kindOf(task),
     operator: task.operator,
+    ...(task.mapped ? { mapped: true } : {}),
     bashCommand: task.bashCommand,
     pythonCallable: task.pythonCallable,
     opArgs: task.opArgs,

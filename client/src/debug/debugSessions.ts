@@ -144,10 +144,6 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
     const config = session.configuration;
     if (!isDebugpyAttach(config) || this.runs.has(session.id)) return;
     const { file, dag, task, logicalDate, withUpstream } = config.vortex;
-    if (logicalDate !== null) {
-      // NOTE: the run path takes no logical date yet; saying so beats a date silently ignored.
-      vscode.debug.activeDebugConsole.appendLine(`VORTEX: logicalDate ${logicalDate} is not applied: local runs are dated when they start.`);
-    }
     const sessionRun: SessionRun = { runId: null, result: Promise.resolve({ outcome: 'refused', reason: '' }) };
     sessionRun.result = this.controller
       .run({
@@ -155,6 +151,7 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
         dagId: dag,
         mode: withUpstream ? 'withUpstream' : 'task',
         taskId: task,
+        logicalDate: logicalDate === null ? undefined : new Date(logicalDate),
         adjustPlan: (plan, selection) => {
           // A task run always names its task; the debugged one is the one chosen, not its upstream.
           const debuggable = debuggablePlan(plan, selection.kind === 'dag' ? '' : selection.taskId, debugpyArgs(host, port));

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { executeTask, type OutputStream } from '../../../../core/run/taskExecutor';
+import { specFromModel } from '../../../../core/run/taskSpec';
+import { analyse } from '../../../../core/analysis/analyse';
+import { loadPython } from '../../../../core/analysis/parser';
 import { MapVault } from '../../../../core/run/secrets';
 import { bashSpec, FIXTURES, printedPids, processRuns, pythonSpec, scratchDir, withoutTimes } from '../../../support/execution';
 
@@ -270,6 +273,21 @@ describe('executeTask: DummyOperator and unsupported operators', () => {
     assert.equal(r.state, 'success');
     assert.equal(r.exitCode, null);
     assert.ok(r.durationMs < 50);
+  });
+
+  it('fails a mapped task (.partial(...).expand(...)) without running anything, saying why', async () => {
+    await loadPython();
+    const analysis = analyse(`from airflow import DAG
+from airflow.operators.bash import BashOperator
+with DAG("mapped") as dag:
+    BashOperator.partial(task_id="each").expand(bash_command=["echo 1", "echo 2"])
+`);
+    const spec = specFromModel(analysis.tasks[0], analysis.dags[0], { dagFilePath: 'mapped.py', runId: 'r' });
+    assert.equal(spec.kind, 'unsupported');
+    const r = await executeTask(spec);
+    assert.equal(r.state, 'failed');
+    assert.equal(r.exitCode, null);
+    assert.match(r.message ?? '', /"each" is a mapped task \(\.expand\).*does not run mapped tasks locally/);
   });
 
   it('fails an operator it cannot run, saying so', async () => {
