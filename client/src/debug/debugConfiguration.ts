@@ -31,6 +31,12 @@ export interface VortexLaunch {
   justMyCode: boolean;
   /** Run the tasks upstream of it first, without the debugger, as "Run Task with Upstream" does, so that their XComs reach it. */
   withUpstream: boolean;
+  /**
+   * An earlier run of the DAG (its run id, or `latest`) whose XComs the task
+   * reads: the task runs again as another try of that run, with its date and
+   * conf, the other tasks keeping their states and XComs. Null: a new run.
+   */
+  xcomFrom: string | null;
 }
 
 /** The resolved configuration: a debugpy attach, with the launch it came from and the interpreter that runs both. */
@@ -62,7 +68,7 @@ function optionalString(config: Record<string, unknown>, key: string): string | 
  */
 export function parseLaunch(config: Record<string, unknown>): VortexLaunch | { problem: string } {
   const values: Record<string, string | null> = {};
-  for (const key of ['file', 'dag', 'task', 'logicalDate']) {
+  for (const key of ['file', 'dag', 'task', 'logicalDate', 'xcomFrom']) {
     const value = optionalString(config, key);
     if (value !== null && typeof value === 'object') return value;
     values[key] = value;
@@ -75,7 +81,11 @@ export function parseLaunch(config: Record<string, unknown>): VortexLaunch | { p
   if (typeof justMyCode !== 'boolean') return { problem: '"justMyCode" must be true or false' };
   const withUpstream = config.withUpstream ?? false;
   if (typeof withUpstream !== 'boolean') return { problem: '"withUpstream" must be true or false' };
-  return { file: values.file, dag: values.dag, task: values.task, logicalDate: values.logicalDate, justMyCode, withUpstream };
+  if (values.xcomFrom !== null && (values.dag === null || values.task === null)) return { problem: '"xcomFrom" needs "dag" and "task": the run history is kept per DAG' };
+  if (values.xcomFrom !== null && (withUpstream || values.logicalDate !== null)) {
+    return { problem: '"xcomFrom" runs the task again in an earlier run, with that run\'s date and upstream results: it goes with neither "withUpstream" nor "logicalDate"' };
+  }
+  return { file: values.file, dag: values.dag, task: values.task, logicalDate: values.logicalDate, justMyCode, withUpstream, xcomFrom: values.xcomFrom };
 }
 
 /** The configuration VS Code starts debugpy's adapter with. */

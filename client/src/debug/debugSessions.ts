@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../../core/run/scheduler';
+import type { RunPlan, TaskSelection } from '../../../core/run/plan';
 import { interpreterFor } from '../runs/interpreter';
 import type { RunCommandResult, RunController } from '../runs/runController';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, runRefusal } from '../runs/trust';
@@ -143,21 +144,33 @@ export class DebugSessions implements vscode.DebugConfigurationProvider, vscode.
   private startRun(session: vscode.DebugSession, host: string, port: number): void {
     const config = session.configuration;
     if (!isDebugpyAttach(config) || this.runs.has(session.id)) return;
-    const { file, dag, task, logicalDate, withUpstream } = config.vortex;
+    const { file, dag, task, logicalDate, withUpstream, xcomFrom } = config.vortex;
     const sessionRun: SessionRun = { runId: null, result: Promise.resolve({ outcome: 'refused', reason: '' }) };
-    sessionRun.result = this.controller
-      .run({
-        uri: vscode.Uri.file(file),
-        dagId: dag,
-        mode: withUpstream ? 'withUpstream' : 'task',
-        taskId: task,
-        logicalDate: logicalDate === null ? undefined : new Date(logicalDate),
-        adjustPlan: (plan, selection) => {
-          // A task run always names its task; the debugged one is the one chosen, not its upstream.
-          const debuggable = debuggablePlan(plan, selection.kind === 'dag' ? '' : selection.taskId, debugpyArgs(host, port));
-          sessionRun.runId = debuggable.runId;
-          return debuggable;
-        },
+    const adjustPlan = (plan: RunPlan, selection: TaskSelection): RunPlan => {
+      // A task run always names its task; the debugged one is the one chosen, not its upstream (nor the rest of an earlier run).
+      const chosen = xcomFrom !== null && task !== null ? task : selection.kind === 'dag' ? '' : selection.taskId;
+      const debuggable = debuggablePlan(plan, chosen, debugpyArgs(host, port));
+      sessionRun.runId = debuggable.runId;
+      return debuggable;
+    };
+    // With xcomFrom, the task runs again as another try of that run: its upstream XComs are that run's.
+    const earlier = xcomFrom !== null && dag !== null && task !== null ? this.controller.storedRun(dag, xcomFrom) : Promise.resolve(undefined);
+    sessionRun.result = earlier
+      .then((stored) =>
+        this.controller.run({
+          uri: vscode.Uri.file(file),
+          dagId: dag,
+          mode: withUpstream ? 'withUpstream' : 'task',
+          taskId: task,
+          logicalDate: logicalDate === null ? undefined : new Date(logicalDate),
+          ...(stored && task !== null ? { again: { stored, rerun: { kind: 'cleared', taskId: task, downstream: false } as const } } : {}),
+          adjustPlan,
+        }),
+      )
+      .catch((error: unknown): RunCommandResult => {
+        const reason = error instanceof Error ? error.message : String(error);
+        void vscode.window.showErrorMessage(`VORTEX: cannot debug with the XComs of run "${xcomFrom}": ${reason}`);
+        return { outcome: 'refused', reason };
       })
       .then((result) => {
         // The run is over: a debugged task that never started (refused, upstream failed, stopped)

@@ -14,6 +14,7 @@ import {
   chooseDag,
   dynamicTasksNote,
   executeRun,
+  findStoredRun,
   planRerun,
   planRun,
   type Rerun,
@@ -94,6 +95,13 @@ export class RunController implements vscode.Disposable {
     private readonly store: () => Promise<RunStore | undefined>,
     private readonly sdkPath: string,
   ) {}
+
+  /** A finished run of the DAG from the run history, by its run id or `latest`; rejects with why when there is none. */
+  async storedRun(dagId: string, runId: string): Promise<StoredRun> {
+    const store = await this.store();
+    if (!store) throw new Error('the run history needs a workspace folder');
+    return findStoredRun(store, dagId, runId);
+  }
 
   liveRuns(): LiveRun[] {
     return [...this.live.values()];

@@ -210,7 +210,7 @@ describe('debugging a task', function () {
     await waitFor('the debug session to end', () => (vscode.debug.activeDebugSession === undefined ? true : undefined));
   });
 
-  it('stops in a @task function with the upstream XCom as its argument, from a launch configuration that runs the upstream first', async function () {
+  it('stops in a @task function with the upstream XCom as its argument, from a launch configuration that runs the upstream first, then with the XComs of that run', async function () {
     // Executing the file shows its TaskFlow tasks whatever the static analysis sees.
     const analysis = vscode.workspace.getConfiguration('vortex.analysis');
     const modeBefore = analysis.inspect('mode')?.workspaceValue;
@@ -266,6 +266,27 @@ describe('debugging a task', function () {
       const run = await waitFor('the run to finish', () => finishedRun, { deadlineMs: STOP_DEADLINE_MS });
       assert.equal(run.result.state, 'success');
       assert.deepEqual(run.result.tasks.map((t) => [t.taskId, t.state]), [['extract', 'success'], ['summarize', 'success']]);
+
+      // Again, alone, with the XComs of that run: extract is not run, its stored result is the argument.
+      finishedRun = undefined;
+      const again = await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(document.uri), {
+        type: 'vortex',
+        request: 'launch',
+        name: 'Debug summarize with the latest run',
+        file: document.uri.fsPath,
+        dag: 'taskflow_pipeline',
+        task: 'summarize',
+        xcomFrom: 'latest',
+      });
+      assert.ok(again, 'the second session started');
+      const second = await watch.nextStop();
+      const secondAt = await stoppedAt(second);
+      assert.equal(secondAt.line, line);
+      assert.equal(secondAt.locals.payload, "{'rows': 4}");
+      await second.session.customRequest('continue', { threadId: second.threadId });
+      const rerun = await waitFor('the second run to finish', () => finishedRun, { deadlineMs: STOP_DEADLINE_MS });
+      assert.equal(rerun.result.state, 'success');
+      assert.equal(rerun.result.tasks.find((t) => t.taskId === 'summarize')?.state, 'success');
     } finally {
       listener.dispose();
     }

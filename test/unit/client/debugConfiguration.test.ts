@@ -57,6 +57,7 @@ describe('the vortex debug configuration', () => {
       logicalDate: null,
       justMyCode: true,
       withUpstream: false,
+      xcomFrom: null,
     });
     assert.deepEqual(parseLaunch({ file: '/w/etl.py', dag: '', task: null, justMyCode: false, logicalDate: '2025-01-31', withUpstream: true }), {
       file: '/w/etl.py',
@@ -65,7 +66,9 @@ describe('the vortex debug configuration', () => {
       logicalDate: '2025-01-31',
       justMyCode: false,
       withUpstream: true,
+      xcomFrom: null,
     });
+    assert.equal((parseLaunch({ file: '/w/etl.py', dag: 'etl', task: 'load', xcomFrom: 'latest' }) as { xcomFrom: string }).xcomFrom, 'latest');
   });
 
   it('says what is wrong with a launch it cannot use', () => {
@@ -77,6 +80,11 @@ describe('the vortex debug configuration', () => {
       assert.match((parseLaunch({ file: '/w/etl.py', logicalDate: date }) as { problem: string }).problem, /"logicalDate" must be an ISO 8601 date/, date);
     }
     assert.ok(!('problem' in parseLaunch({ file: '/w/etl.py', logicalDate: '2025-01-31T06:00:00+00:00' })));
+    // An earlier run's XComs come with that run's date and upstream results: neither may be asked for besides.
+    for (const other of [{ withUpstream: true }, { logicalDate: '2025-01-31' }]) {
+      assert.match((parseLaunch({ file: '/w/etl.py', dag: 'etl', task: 'load', xcomFrom: 'latest', ...other }) as { problem: string }).problem, /"xcomFrom" runs the task again in an earlier run/);
+    }
+    assert.match((parseLaunch({ file: '/w/etl.py', xcomFrom: 'latest' }) as { problem: string }).problem, /"xcomFrom" needs "dag" and "task"/);
   });
 
   it('resolves a launch into a debugpy attach that listens on loopback, on a port the adapter picks', () => {
@@ -187,9 +195,10 @@ describe('the manifest: debugging', () => {
     assert.equal(debuggerEntry.when, 'isWorkspaceTrusted');
     assert.ok(manifest.activationEvents.includes('onDebugResolve:vortex'));
     const attributes = Object.keys(debuggerEntry.configurationAttributes.launch.properties).sort();
-    assert.deepEqual(attributes, ['dag', 'file', 'justMyCode', 'logicalDate', 'task', 'withUpstream']);
+    assert.deepEqual(attributes, ['dag', 'file', 'justMyCode', 'logicalDate', 'task', 'withUpstream', 'xcomFrom']);
     // Every attribute the manifest describes is one parseLaunch reads back.
     const launch = parseLaunch({ file: '/w/etl.py', dag: 'etl', task: 'load', logicalDate: '2025-01-01', justMyCode: false, withUpstream: true });
+    assert.ok(!('problem' in launch));
     assert.deepEqual(Object.keys(launch).sort(), attributes);
   });
 
