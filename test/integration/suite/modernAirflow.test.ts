@@ -7,8 +7,18 @@
  * tasks through Labels.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { cleanUp, errorCount, describeDiagnostics, openFile, positionOf, vortexApi, waitFor, waitForSymbols } from '../support/helpers';
+import { cleanUp, errorCount, describeDiagnostics, openFile, positionOf, vortexApi, waitFor, waitForSymbols, workspaceFile } from '../support/helpers';
+
+const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
+/** The fixtures opened here, copied into the workspace for the suite: the analysis corpus's own files, in one copy. */
+const COPIES: Array<[string, string]> = [
+  ['airflow/example_task_group.py', 'modern/example_task_group.py'],
+  ['modern_pipeline.py', 'modern/retail_daily.py'],
+  ['airflow_branch_labels.py', 'modern/branch_labels.py'],
+];
 
 function names(symbols: vscode.DocumentSymbol[], prefix = ''): string[] {
   return symbols.flatMap((s) => [`${prefix}${s.name}`, ...names(s.children, `${prefix}${s.name} > `)]);
@@ -24,7 +34,15 @@ function hoverText(hovers: vscode.Hover[]): string {
 }
 
 describe('modern Airflow: TaskGroups, TaskFlow and Labels as Airflow builds them', () => {
-  after(cleanUp);
+  before(() => {
+    fs.mkdirSync(workspaceFile('modern').fsPath, { recursive: true });
+    for (const [from, to] of COPIES) fs.copyFileSync(path.join(FIXTURES, from), workspaceFile(to).fsPath);
+  });
+
+  after(async () => {
+    await cleanUp();
+    fs.rmSync(workspaceFile('modern').fsPath, { recursive: true, force: true });
+  });
 
   it("Airflow's example_task_group: no error, the groups nested in the Outline and drawn in the graph with every prefixed task", async () => {
     const api = await vortexApi();

@@ -27,7 +27,7 @@ function golden(name: string): Golden['dags'][number] {
 }
 
 describe('runtime resolution of Airflow files: groups, TaskFlow and labels drawn as Airflow builds them', () => {
-  // example_task_group's DAG is in the workspace already (modern/): a copy would be a second DAG of that id (VX102).
+  // example_task_group is the modern Airflow suite's (modernAirflow.test.ts).
   const files = ['example_branch_operator.py', 'tutorial_taskflow_api.py', 'runtime_groups_labels_mapping.py'];
 
   before(async function () {
