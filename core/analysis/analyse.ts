@@ -4,14 +4,16 @@
  *
  * How it is made, each layer of the analyser on the one before:
  * - builder.ts holds the model as it is built, records.ts its compact
- *   records; structure.ts adds Airflow's structure: TaskGroups (their ids,
- *   roots and leaves), Labels, dependencies between them;
+ *   records, values.ts what names and expressions stand for; structure.ts
+ *   adds Airflow's structure: TaskGroups (their ids, roots and leaves),
+ *   Labels, dependencies between them;
  * - constructs.ts makes DAGs and tasks from a CallSite (callSite.ts),
  *   whichever reader found the call; taskflow.ts makes TaskFlow's: `@task`
  *   calls, `@dag` and `@task_group` functions walked where they are called;
  * - expressions.ts evaluates expressions and calls, looking each callee up in
- *   the registry (callees.ts); dependencies.ts reads `>>`, `set_downstream`,
- *   `chain`, `chain_linear`, `cross_downstream`;
+ *   the registry (callees.ts); mapping.ts reads `.partial(...).expand(...)`;
+ *   dependencies.ts reads `>>`, `set_downstream`, `chain`, `chain_linear`,
+ *   `cross_downstream`;
  * - textStatements.ts reads most statements of a large file from their text
  *   (simpleStatements.ts) rather than node by node, statementCache.ts keeps
  *   what each line made for the next analysis of a document;

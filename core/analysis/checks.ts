@@ -11,7 +11,8 @@ import { CALL_CHECKS, type CallFacts } from './callChecks';
 import { CONTEXT_PARAMETER_NAMES } from './operators';
 import { makeRange, type EdgeRecord, type TaskRecord } from './records';
 import { findCycles } from './graph';
-import type { Binding, PendingCallable } from './builder';
+import type { PendingCallable } from './builder';
+import type { Binding } from './values';
 
 /** What the checks read of a finished analysis (and of the calls that made it), and how they report. */
 export interface FinishedModel extends CallFacts {

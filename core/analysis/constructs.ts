@@ -15,7 +15,7 @@ import { isFramework } from './callees';
 import { scheduleExpression } from './scheduleExpressions';
 import type { OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
-import type { Value } from './builder';
+import type { Value } from './values';
 import { StructureBuilder } from './structure';
 import { ArgumentRecord } from './records';
 

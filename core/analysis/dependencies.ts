@@ -6,10 +6,10 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Scope } from './scope';
-import type { Value } from './builder';
-import { ExpressionReader } from './expressions';
+import type { Value } from './values';
+import { MappingReader } from './mapping';
 
-export abstract class DependencyReader extends ExpressionReader {
+export abstract class DependencyReader extends MappingReader {
   /** Evaluates an operand of a dependency; reports VX302 when it cannot be one. */
   protected operand(node: Node, scope: Scope, depth: number): Value | undefined {
     return this.dependencySide(this.expression(node, scope, depth + 1), this.text(node), this.range(node));

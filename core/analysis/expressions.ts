@@ -11,7 +11,7 @@ import { dictEntries, literalValue } from './literals';
 import { classifyCallee, type Callee, type CalleeKind, type OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
 import type { Scope } from './scope';
-import type { Binding, DecoratedFunction, Value } from './builder';
+import type { Binding, DecoratedFunction, Value } from './values';
 import { TaskFlowBuilder } from './taskflow';
 
 export const MAX_EXPRESSION_DEPTH = 200;
@@ -65,6 +65,8 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
   protected abstract chain(call: Node, args: Node, scope: Scope, depth: number): void;
   protected abstract chainLinear(call: Node, args: Node, scope: Scope, depth: number): void;
   protected abstract crossDownstream(call: Node, args: Node, scope: Scope, depth: number): void;
+  protected abstract partialCall(node: Node, fn: Node, args: Node | null, scope: Scope, depth: number): Value;
+  protected abstract mappedCall(node: Node, fn: Node, args: Node | null, scope: Scope, depth: number): Value;
 
   /** An operator call: the tasks whose XComArgs its templated arguments take come first, as Python evaluates arguments first. */
   protected operatorCall(call: TreeCall, mapped: CallSite | null = null, partialUpstream: number[] = []): Value {
@@ -362,58 +364,6 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     }
     const callee = this.resolveCallee(fn, args);
     return this.callHandlers[callee.kind]({ node, fn, args, callee, scope, depth });
-  }
-
-  /** `Operator.partial(...)`, `f.partial(...)`: what `.expand(...)` maps; its XComArgs are taken now, as Python evaluates them now. */
-  protected partialCall(node: Node, fn: Node, args: Node | null, scope: Scope, depth: number): Value {
-    const base = fn.childForFieldName('object');
-    if (!base) return { kind: 'dynamic' };
-    const site = this.treeSite(node, fn, args, scope);
-    const decorated = this.decoratedCallee(base, scope);
-    const upstream: number[] = [];
-    if (decorated) {
-      if (args) this.xcomReferences(args, scope, depth, upstream);
-      return { kind: 'partial', partial: { site: this.namedSite(site, decorated.name), callee: null, fn: decorated.fn, overrides: decorated.overrides, upstream } };
-    }
-    const callee = this.resolveCallee(base, args);
-    if (callee.kind !== 'operator') {
-      this.expression(base, scope, depth + 1);
-      return { kind: 'dynamic' };
-    }
-    if (!scope.dynamic) upstream.push(...this.templatedReferences(callee, site, depth));
-    return { kind: 'partial', partial: { site, callee, fn: null, overrides: null, upstream } };
-  }
-
-  /**
-   * `.expand(...)` / `.expand_kwargs(...)` on a partial task (written inline
-   * or bound to a name) or on a TaskFlow function: one mapped task, made from
-   * the arguments of both calls.
-   */
-  protected mappedCall(node: Node, fn: Node, args: Node | null, scope: Scope, depth: number): Value {
-    const base = fn.childForFieldName('object');
-    if (!base) return { kind: 'dynamic' };
-    const expandSite = this.treeSite(node, fn, args, scope);
-    const decorated = this.decoratedCallee(base, scope);
-    if (decorated) return this.decoratedCall(decorated.fn, this.namedSite(expandSite, decorated.name), node, scope, depth, decorated.overrides, true);
-    const value = base.type === 'call' || base.type === 'identifier' ? this.expression(base, scope, depth + 1) : undefined;
-    if (value?.kind !== 'partial') return { kind: 'dynamic' };
-    const { partial } = value;
-    // Written inline, the task's callee is `Operator.partial`; else the name `.expand` is called on.
-    const calleeEnd = base.type === 'call' ? partial.site : expandSite;
-    const site: CallSite = {
-      ...expandSite,
-      operatorEndLine: calleeEnd.operatorEndLine,
-      operatorEndCharacter: calleeEnd.operatorEndCharacter,
-      byName: { ...expandSite.byName, ...partial.site.byName },
-      list: [...partial.site.list, ...expandSite.list],
-      hasSplat: partial.site.hasSplat,
-    };
-    if (partial.fn) {
-      const made = this.decoratedCall(partial.fn, site, node, scope, depth, partial.overrides, true);
-      if (made.kind === 'tasks') this.connectAt(partial.upstream, made.tasks, this.range(node));
-      return made;
-    }
-    return this.operatorCall({ node, fn: base, args, callee: partial.callee!, scope, depth }, site, partial.upstream);
   }
 
   /** The CallSite of a call the tree walk found (a new one each: calls nest). */

@@ -11,7 +11,8 @@
  * - Labels: `a >> Label("x") >> b` is the edge a → b carrying "x".
  */
 import type { FileAnalysis, GroupModel, Range } from './model';
-import { ModelBuilder, type LabelValue, type Value } from './builder';
+import { ModelBuilder } from './builder';
+import type { LabelValue, Value } from './values';
 import type { GroupCall } from './callChecks';
 import type { Scope } from './scope';
 

@@ -23,7 +23,7 @@ import { makeRange, TaskRecord } from './records';
 import type { CallSite } from './callSite';
 import { NO_NODES } from './callSite';
 import { callScope, type Scope } from './scope';
-import type { Binding, DecoratedFunction, DecoratedRole, Value } from './builder';
+import type { Binding, DecoratedFunction, DecoratedRole, Value } from './values';
 import { ConstructBuilder, isBranchOperator } from './constructs';
 import { isFramework, type OperatorCallee } from './callees';
 import { operatorKind } from './operators';
@@ -97,7 +97,6 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
         name: this.text(name),
         node: definition,
         args: site.byName,
-        argsSplat: site.hasSplat,
         range: this.range(expression),
         nameRange: this.range(name),
         calls: 0,

@@ -12,7 +12,7 @@ import { indentationEnd } from './source';
 import { classifyCallee, type Callee } from './callees';
 import { NO_NODES, type CallSite } from './callSite';
 import { moduleScope, type Scope } from './scope';
-import type { Binding, Value } from './builder';
+import type { Binding, Value } from './values';
 import { DependencyReader } from './dependencies';
 import { NO_ARGUMENTS, preparedCall, type PreparedChain, type PreparedStatement, type StatementCache } from './statementCache';
 
