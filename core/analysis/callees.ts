@@ -47,6 +47,18 @@ const FRAMEWORK_CALLEES: ReadonlyMap<string, Callee> = new Map([
 
 const OTHER: Callee = Object.freeze({ kind: 'other' });
 
+/**
+ * The value of a framework constant's member, as Airflow reads it:
+ * `TriggerRule.ALL_DONE` (a str enum) is `all_done`. `qualified` is the
+ * constant's dotted name resolved through the imports; undefined when it is
+ * no framework constant or the member is no enum member's name.
+ */
+export function constantValue(qualified: string, member: string): string | undefined {
+  if (!isFramework(qualified) || !/^[A-Z_]+$/.test(member)) return undefined;
+  const found = FRAMEWORK_CALLEES.get(qualified.slice(qualified.lastIndexOf('.') + 1));
+  return found?.kind === 'constant' ? member.toLowerCase() : undefined;
+}
+
 /** Whether a dotted name is one of the frameworks'. */
 export function isFramework(qualified: string): boolean {
   const dot = qualified.indexOf('.');

@@ -11,7 +11,7 @@ import { operatorKind } from './operators';
 import { makeRange, stringList, TaskRecord, type CallPositions } from './records';
 import { checkSchedule } from './schedule';
 import type { DagCall, TaskCall } from './callChecks';
-import { isFramework } from './callees';
+import { constantValue } from './callees';
 import { scheduleExpression } from './scheduleExpressions';
 import type { OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
@@ -24,12 +24,9 @@ export function isBranchOperator(name: string): boolean {
   return (name.startsWith('Branch') && name.endsWith('Operator')) || name === 'ShortCircuitOperator';
 }
 
-/** A `trigger_rule=` argument's value: a string, or `TriggerRule.ALL_DONE` read as Airflow's value `all_done`. */
-export function triggerRule(arg: Argument | undefined): string | null {
-  if (!arg) return null;
-  if (typeof arg.value === 'string') return arg.value;
-  const member = /(?:^|\.)TriggerRule\.([A-Z_]+)$/.exec(arg.text.replace(/\s+/g, ''));
-  return member ? member[1].toLowerCase() : null;
+/** A `trigger_rule=` argument's value (`TriggerRule.ALL_DONE` is read as the constant `all_done`, see `constants`). */
+function triggerRule(arg: Argument | undefined): string | null {
+  return typeof arg?.value === 'string' ? arg.value : null;
 }
 
 /**
@@ -144,12 +141,10 @@ export class ConstructBuilder extends StructureBuilder {
     return this.frameworkConstant(name.slice(0, dot), name.slice(dot + 1));
   };
 
-  /** `TriggerRule.ALL_DONE` (TriggerRule imported from a framework) is Airflow's string value `all_done`. */
+  /** A framework constant's member (`TriggerRule.ALL_DONE`, TriggerRule imported from a framework), as the registry reads it. */
   protected frameworkConstant(head: string, member: string): LiteralValue | undefined {
     const binding = this.bindings.get(head);
-    if (binding?.kind !== 'import' || !/^[A-Z_]+$/.test(member)) return undefined;
-    const { qualified } = binding;
-    return isFramework(qualified) && qualified.endsWith('TriggerRule') ? member.toLowerCase() : undefined;
+    return binding?.kind === 'import' ? constantValue(binding.qualified, member) : undefined;
   }
 
   /**

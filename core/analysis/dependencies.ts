@@ -7,6 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Scope } from './scope';
 import type { Value } from './values';
+import { keywordValue } from './literals';
 import { MappingReader } from './mapping';
 
 export abstract class DependencyReader extends MappingReader {
@@ -147,13 +148,4 @@ export abstract class DependencyReader extends MappingReader {
     const to = valueOf(items[1]);
     if (from && to) this.link(from, to, this.range(call));
   }
-}
-
-function keywordValue(args: Node, name: string, source: string): Node | null {
-  for (const arg of args.namedChildren) {
-    if (arg?.type !== 'keyword_argument') continue;
-    const n = arg.childForFieldName('name');
-    if (n && source.slice(n.startIndex, n.endIndex) === name) return arg.childForFieldName('value');
-  }
-  return null;
 }

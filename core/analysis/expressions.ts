@@ -7,7 +7,7 @@
  * exhaust the stack.
  */
 import type { Node } from 'web-tree-sitter';
-import { dictEntries, literalValue } from './literals';
+import { dictEntries, keywordValue, literalValue } from './literals';
 import { classifyCallee, type Callee, type CalleeKind, type OperatorCallee } from './callees';
 import type { CallSite } from './callSite';
 import type { Scope } from './scope';
@@ -312,10 +312,10 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
   }
 
   protected resolveCallee(fn: Node, args: Node | null): Callee {
-    const own = fn.type === 'identifier' ? this.fileOperator(this.text(fn), 0) : undefined;
+    const own = fn.type === 'identifier' ? this.fileOperator(this.text(fn)) : undefined;
     if (own) return own;
     const { qualified, last } = this.qualifyNode(fn);
-    return classifyCallee(qualified, last, this.text(fn), () => !!args && hasKeyword(args, 'task_id', this.source));
+    return classifyCallee(qualified, last, this.text(fn), () => !!args && keywordValue(args, 'task_id', this.source) !== null);
   }
 
   /** The decorated function a callee names (`extract`), with `.override(...)`'s arguments (`extract.override(task_id="x")`). */
@@ -386,18 +386,5 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     }
     return { kind: 'dynamic' };
   }
-}
-
-function hasKeyword(args: Node, name: string, source: string): boolean {
-  return findKeywordValue(args, name, source) !== null;
-}
-
-function findKeywordValue(args: Node, name: string, source: string): Node | null {
-  for (const arg of args.namedChildren) {
-    if (arg?.type !== 'keyword_argument') continue;
-    const n = arg.childForFieldName('name');
-    if (n && source.slice(n.startIndex, n.endIndex) === name) return arg.childForFieldName('value');
-  }
-  return null;
 }
 

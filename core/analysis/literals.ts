@@ -262,3 +262,13 @@ export function dictEntries(node: Node, source: string, scope?: LiteralScope): R
   }
   return out;
 }
+
+/** The value of the keyword argument `name` in an argument list, or null. */
+export function keywordValue(args: Node, name: string, source: string): Node | null {
+  for (const arg of args.namedChildren) {
+    if (arg?.type !== 'keyword_argument') continue;
+    const n = arg.childForFieldName('name');
+    if (n && source.slice(n.startIndex, n.endIndex) === name) return arg.childForFieldName('value');
+  }
+  return null;
+}

@@ -35,6 +35,23 @@ export interface GroupRecord {
   incomplete: boolean;
 }
 
+/** An id without its `__N` suffix. */
+function withoutSuffix(id: string): string {
+  return id.replace(/__\d+$/, '');
+}
+
+/** The highest N of the ids taken as `<id without its suffix>__N`, or 0: what Airflow's suffixing counts from. */
+function highestSuffix(ids: ReadonlySet<string>, id: string): number {
+  const prefix = `${withoutSuffix(id)}__`;
+  let highest = 0;
+  for (const taken of ids) {
+    if (!taken.startsWith(prefix)) continue;
+    const suffix = taken.slice(prefix.length);
+    if (/^\d+$/.test(suffix)) highest = Math.max(highest, Number(suffix));
+  }
+  return highest;
+}
+
 export class StructureBuilder extends ModelBuilder {
   protected readonly groups: GroupRecord[] = [];
   /** Each group's id as made, for the call checks (VX201, VX207). */
@@ -85,14 +102,7 @@ export class StructureBuilder extends ModelBuilder {
     const ids = this.idsOf(dag);
     const full = this.childId(group, id);
     if (!ids.has(full)) return id;
-    const prefix = full.replace(/__\d+$/, '');
-    let highest = 0;
-    for (const taken of ids) {
-      if (taken.length <= prefix.length + 2 || !taken.startsWith(prefix) || !taken.startsWith('__', prefix.length)) continue;
-      const suffix = taken.slice(prefix.length + 2);
-      if (/^\d+$/.test(suffix)) highest = Math.max(highest, Number(suffix));
-    }
-    return `${id.replace(/__\d+$/, '')}__${highest + 1}`;
+    return `${withoutSuffix(id)}__${highestSuffix(ids, full) + 1}`;
   }
 
   /**
@@ -108,14 +118,8 @@ export class StructureBuilder extends ModelBuilder {
     const ids = dag >= 0 ? this.idsOf(dag) : new Set<string>();
     if (ids.has(id)) {
       if (addSuffix) {
-        const base = own.replace(/__\d+$/, '');
-        let highest = 0;
-        const prefixOfBase = this.childId(parent, base);
-        for (const taken of ids) {
-          const match = taken.startsWith(`${prefixOfBase}__`) ? /^(\d+)$/.exec(taken.slice(prefixOfBase.length + 2)) : null;
-          if (match) highest = Math.max(highest, Number(match[1]));
-        }
-        own = highest === 0 ? `${own}__1` : `${base}__${highest + 1}`;
+        const highest = highestSuffix(ids, id);
+        own = highest === 0 ? `${own}__1` : `${withoutSuffix(own)}__${highest + 1}`;
         id = this.childId(parent, own);
       } else {
         duplicate = true;

@@ -24,7 +24,7 @@ import type { CallSite } from './callSite';
 import { NO_NODES } from './callSite';
 import { callScope, type Scope } from './scope';
 import type { Binding, DecoratedFunction, DecoratedRole, Value } from './values';
-import { ConstructBuilder, isBranchOperator } from './constructs';
+import { ConstructBuilder } from './constructs';
 import { isFramework, type OperatorCallee } from './callees';
 import { operatorKind } from './operators';
 
@@ -143,8 +143,7 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
   }
 
   /** An operator class defined in the file that a callee names (`HelloOperator`), as an operator callee. */
-  protected fileOperator(head: string, rest: number): OperatorCallee | undefined {
-    if (rest > 0) return undefined;
+  protected fileOperator(head: string): OperatorCallee | undefined {
     const binding = this.bindings.get(head);
     return binding?.kind === 'operatorClass' ? { kind: 'operator', name: head, qualified: head, known: false } : undefined;
   }
@@ -343,11 +342,6 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
       if (fn.calls > 0) continue;
       this.report('VX107', fn.range, `@${fn.decorator} makes a DAG only when "${fn.name}" is called: Airflow loads no DAG from this function. Call it at module level (${fn.name}()).`);
     }
-  }
-
-  /** Whether an operator class name makes branch tasks. */
-  protected isBranch(name: string): boolean {
-    return isBranchOperator(name);
   }
 }
 

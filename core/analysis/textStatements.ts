@@ -280,7 +280,7 @@ export abstract class TextStatements extends DependencyReader {
     const cached = cache.get(fnText);
     if (cached && cached.head === head && cached.starImports === this.starImports.length) return cached.callee;
     if (head?.kind === 'operatorClass' && dot < 0) {
-      const own = this.fileOperator(fnText, 0)!;
+      const own = this.fileOperator(fnText)!;
       cache.set(fnText, { head, starImports: this.starImports.length, callee: own });
       return own;
     }

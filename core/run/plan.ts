@@ -51,14 +51,25 @@ export type TaskSelection =
 /** A task and every task downstream of it, by the plan's dependencies. */
 export function withDownstream(tasks: readonly PlannedTask[], taskIds: Iterable<string>): Set<string> {
   const downstream = new Map<string, string[]>();
-  for (const t of tasks) for (const up of t.upstream) downstream.set(up, [...(downstream.get(up) ?? []), t.spec.taskId]);
+  for (const t of tasks) {
+    for (const up of t.upstream) {
+      const list = downstream.get(up);
+      if (list) list.push(t.spec.taskId);
+      else downstream.set(up, [t.spec.taskId]);
+    }
+  }
+  return reachable(downstream, taskIds);
+}
+
+/** `start` and every task reachable from it through `next` (each task's downstream tasks, by id). */
+export function reachable(next: ReadonlyMap<string, readonly string[]>, start: Iterable<string>): Set<string> {
   const found = new Set<string>();
-  const stack = [...taskIds];
+  const stack = [...start];
   while (stack.length > 0) {
     const id = stack.pop() as string;
     if (found.has(id)) continue;
     found.add(id);
-    stack.push(...(downstream.get(id) ?? []));
+    stack.push(...(next.get(id) ?? []));
   }
   return found;
 }

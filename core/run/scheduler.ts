@@ -10,7 +10,7 @@
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
-import { CycleError, findCycle, PlanError, type RunPlan } from './plan';
+import { CycleError, findCycle, PlanError, reachable, type RunPlan } from './plan';
 import type { XComValues } from './pythonRunner';
 import { type RunFolder, type RunState, type RunStore, type TaskRunState } from './runStore';
 import { airflowSecrets, type SecretVault } from './secrets';
@@ -219,15 +219,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     } else if (result.skipDownstream === 'direct') {
       skip = direct;
     } else if (result.skipDownstream === 'all') {
-      const seen = new Set<string>();
-      const stack = [...direct];
-      while (stack.length > 0) {
-        const id = stack.pop() as string;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        stack.push(...(downstream.get(id) ?? []));
-      }
-      skip = [...seen];
+      skip = [...reachable(downstream, direct)];
     }
     for (const id of skip) {
       if (states.get(id) === 'queued' && !decided.has(id)) {

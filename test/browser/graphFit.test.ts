@@ -8,20 +8,18 @@
  * The screenshot is docs/images/graph-fit-complex.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyse } from '../../core/analysis/analyse';
-import { loadPython } from '../../core/analysis/parser';
 import { dagsJson } from '../../server/src/features/dagRequests';
 import { runLayoutJob } from '../../client/src/graph/layoutJob';
 import type { HostMessage } from '../../client/src/graph/messages';
 import { graphModelOf } from '../../client/src/graph/dagGraph';
 import type { GraphModel } from '../../client/src/graph/dagGraph';
 import { FIXTURES_DIR } from '../support/fixtures';
-import { launchGraphBrowser } from './graphPage';
-import type { GraphBrowser, GraphPage } from './graphPage';
+import { ARTIFACTS, useGraphBrowser } from './graphPage';
+import type { GraphPage } from './graphPage';
 
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
 const PANEL = { width: 1200, height: 800 };
 
 function fixtureModel(...file: string[]): GraphModel {
@@ -75,19 +73,11 @@ function overlap(a: Rect, b: Rect): boolean {
 
 describe('graph webview: Fit keeps task names legible', function () {
   this.timeout(60_000);
-  let browser: GraphBrowser;
+  const browser = useGraphBrowser();
   let graph: GraphPage;
 
-  before(async () => {
-    await loadPython();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchGraphBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
-    graph = await browser.open(PANEL);
+    graph = await browser().open(PANEL);
   });
   afterEach(async () => {
     await graph?.close();

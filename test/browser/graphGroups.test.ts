@@ -8,19 +8,16 @@
  * Screenshots go to test-artifacts/ (two of them are docs/images/graph-groups-*.png).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadPython } from '../../core/analysis/parser';
 import { dagsJson } from '../../server/src/features/dagRequests';
 import { runLayoutJob } from '../../client/src/graph/layoutJob';
 import type { HostMessage } from '../../client/src/graph/messages';
 import { graphModelOf } from '../../client/src/graph/dagGraph';
 import type { GraphModel, GraphNode } from '../../client/src/graph/dagGraph';
 import { groupedSections } from '../support/groupedSections';
-import { launchGraphBrowser } from './graphPage';
-import type { GraphBrowser, GraphPage } from './graphPage';
+import { ARTIFACTS, useGraphBrowser } from './graphPage';
+import type { GraphPage } from './graphPage';
 
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 async function graphMessage(model: GraphModel, toggled: string[] = [], keepViewport = false): Promise<Extract<HostMessage, { type: 'graph' }>> {
@@ -73,20 +70,12 @@ async function rect(locator: ReturnType<GraphPage['page']['locator']>) {
 
 describe('graph webview: TaskGroups, labels and marks', function () {
   this.timeout(60_000);
-  let browser: GraphBrowser;
+  const browser = useGraphBrowser();
   let graph: GraphPage;
   const dialogs: string[] = [];
 
-  before(async () => {
-    await loadPython();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchGraphBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
-    graph = await browser.open({ width: 1280, height: 560 });
+    graph = await browser().open({ width: 1280, height: 560 });
     graph.page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();

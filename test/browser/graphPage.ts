@@ -5,7 +5,7 @@
  * posts. Used by the browser tests and the graph benchmark.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 import { chromiumPath } from '../../scripts/vscode-server.mjs';
 import type { Browser, Page } from 'playwright-core';
 import { graphHtml } from '../../client/src/graph/html';
+import { loadPython } from '../../core/analysis/parser';
 import type { HostMessage } from '../../client/src/graph/messages';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -64,6 +65,30 @@ export interface GraphPage {
 export interface GraphBrowser {
   open(size?: { width: number; height: number }): Promise<GraphPage>;
   close(): Promise<void>;
+}
+
+/** Where browser tests leave their screenshots. */
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+/**
+ * One browser for a suite: launched before its tests (with the parser loaded
+ * and the artifacts folder made), closed after them. Call inside `describe`;
+ * returns the browser for the tests to open pages in.
+ */
+export function useGraphBrowser(): () => GraphBrowser {
+  let browser: GraphBrowser | undefined;
+  before(async () => {
+    await loadPython();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchGraphBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the graph browser is not launched: useGraphBrowser() belongs inside describe()');
+    return browser;
+  };
 }
 
 export async function launchGraphBrowser(): Promise<GraphBrowser> {

@@ -5,20 +5,18 @@
  * inline script. Screenshots go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyse } from '../../core/analysis/analyse';
-import { loadPython } from '../../core/analysis/parser';
 import { dagsJson } from '../../server/src/features/dagRequests';
 import { runLayoutJob } from '../../client/src/graph/layoutJob';
 import type { HostMessage } from '../../client/src/graph/messages';
 import { graphModelOf } from '../../client/src/graph/dagGraph';
 import type { GraphModel } from '../../client/src/graph/dagGraph';
 import { FIXTURES_DIR } from '../support/fixtures';
-import { launchGraphBrowser } from './graphPage';
-import type { GraphBrowser, GraphPage } from './graphPage';
+import { ARTIFACTS, useGraphBrowser } from './graphPage';
+import type { GraphPage } from './graphPage';
 
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 async function graphMessage(model: GraphModel, keepViewport = false): Promise<Extract<HostMessage, { type: 'graph' }>> {
@@ -33,20 +31,12 @@ function seedModel(): GraphModel {
 
 describe('graph webview in headless Chromium', function () {
   this.timeout(60_000);
-  let browser: GraphBrowser;
+  const browser = useGraphBrowser();
   let graph: GraphPage;
   const dialogs: string[] = [];
 
-  before(async () => {
-    await loadPython();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchGraphBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
-    graph = await browser.open();
+    graph = await browser().open();
     graph.page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -227,7 +217,7 @@ describe('graph webview in headless Chromium', function () {
 
     // A new page (a reload): the host hands back the saved viewport with the graph, and the page uses it instead of fitting.
     await graph.close();
-    graph = await browser.open();
+    graph = await browser().open();
     const restored = { x: 37, y: -21, k: 1.75 };
     await graph.draw({ ...(await graphMessage(seedModel())), viewport: restored });
     near(await transformOf(), restored);
