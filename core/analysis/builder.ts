@@ -247,7 +247,8 @@ export class ModelBuilder {
     }
     keys.add(key);
     if (dag >= 0) {
-      const edge = new EdgeRecord(a.taskId, b.taskId, up, down, startLine, startCharacter, endLine, endCharacter, label);
+      const edge = new EdgeRecord(a.taskId, b.taskId, up, down, startLine, startCharacter, endLine, endCharacter);
+      if (label !== null) edge.label = label;
       this.dags[dag].edges.push(edge);
       this.links.push(edge);
     } else {

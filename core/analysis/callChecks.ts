@@ -1,10 +1,10 @@
 /**
  * The checks of each construct's own call, as passes over the finished
  * model: VX101, VX103–VX107 (a DAG's call), VX201/VX207 (a TaskGroup's id),
- * VX202-style calls aside, VX203, VX205–VX207, VX401, VX402, VX405 (a
- * task's call). The builder keeps, beside the model, what a call said that
- * the model does not hold (every argument in the order written, `**kwargs`,
- * where the argument list ends): the `CallFacts`.
+ * VX203, VX205–VX207, VX401, VX402, VX405 (a task's call). A call's
+ * arguments are in the model (by name, in the order written); the builder
+ * keeps beside it what the model does not hold (`**kwargs`, where the
+ * argument list ends, the id as written): the `CallFacts`.
  *
  * What only the reading of a construct can tell stays where it is read: a
  * construct static analysis cannot see (VX404), a dependency on something
@@ -21,8 +21,6 @@ import { closest } from './suggest';
 /** What a `DAG(...)` call (or a `@dag` decorator) said. */
 export interface DagCall {
   dag: number;
-  /** Its arguments in the order written. */
-  list: Argument[];
   hasSplat: boolean;
   /** The `dag_id` argument, if one was given. */
   idArg: Argument | undefined;
@@ -37,8 +35,6 @@ export interface TaskCall {
   ownId: string;
   /** The operator class, or the decorator (`task.branch`). */
   callee: string;
-  /** Its arguments in the order written (a TaskFlow call's are its function's, not checked). */
-  list: Argument[];
   hasSplat: boolean;
   /** Where the argument list ends (after `)`), or null. */
   argsEnd: Position | null;
@@ -97,9 +93,10 @@ function shownId(id: string): string {
   return line.length > 60 ? `${line.slice(0, 60)}…` : line;
 }
 
-function checkKeywords(facts: CallFacts, list: Argument[], known: ReadonlySet<string>, what: string): void {
-  for (let i = 0; i < list.length; i++) {
-    const arg = list[i];
+/** VX105 on each keyword of `args` (a call's arguments by name, in the order written) that `known` lacks. */
+function checkKeywords(facts: CallFacts, args: Record<string, Argument>, known: ReadonlySet<string>, what: string): void {
+  for (const name in args) {
+    const arg = args[name];
     // Positional arguments (`#0`, …) have no keyword to check.
     if (arg.name.charCodeAt(0) === 35 || known.has(arg.name)) continue;
     const suggestion = closest(arg.name, known);
@@ -127,7 +124,7 @@ function checkDagCalls(facts: CallFacts): void {
     }
     const scheduleArg = dag.args.schedule_interval ?? dag.args.schedule;
     if (scheduleArg) checkScheduleArgument(facts, scheduleArg, call.timetableCron);
-    checkKeywords(facts, call.list, KNOWN_DAG_ARGS, 'DAG');
+    checkKeywords(facts, dag.args, KNOWN_DAG_ARGS, 'DAG');
   }
 }
 
@@ -180,7 +177,7 @@ function checkTaskCalls(facts: CallFacts): void {
     if (task.kind === 'other') {
       facts.report('VX205', task.operatorRange, `VORTEX cannot run ${call.callee} locally (it runs BashOperator, PythonOperator, DummyOperator and EmptyOperator); the task still appears in the graph.`);
     } else {
-      checkKeywords(facts, call.list, knownOperatorArgs(call.callee)!, call.callee);
+      checkKeywords(facts, task.args, knownOperatorArgs(call.callee)!, call.callee);
     }
     checkRequired(facts, task, call);
     const bashCommand = task.bashCommand;
@@ -200,13 +197,18 @@ function checkRequired(facts: CallFacts, task: TaskModel, call: TaskCall): void 
   if (!required || task.args[required.name] || call.hasSplat) return;
   const end = call.argsEnd ?? task.operatorRange.end;
   // After a trailing comma the argument goes right behind it (another comma would be a syntax error); else before `)`.
-  const last = call.list.at(-1);
+  let last: Argument | undefined;
+  let count = 0;
+  for (const name in task.args) {
+    last = task.args[name];
+    count++;
+  }
   const { source } = facts;
   let comma = last ? facts.offset(last.range.end) : -1;
   while (comma >= 0 && (source[comma] === ' ' || source[comma] === '\t')) comma++;
   const trailingComma = comma >= 0 && source[comma] === ',';
   const insertAt = trailingComma ? facts.position(comma + 1) : { line: end.line, character: Math.max(0, end.character - 1) };
-  const separator = trailingComma ? ' ' : call.list.length > 0 ? ', ' : '';
+  const separator = trailingComma ? ' ' : count > 0 ? ', ' : '';
   facts.report('VX203', task.operatorRange, `${call.callee} "${task.taskId}" needs ${required.name}=...: it is what the task runs.`, {
     kind: 'insertArgument',
     argument: required.name,

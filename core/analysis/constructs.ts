@@ -24,11 +24,6 @@ export function isBranchOperator(name: string): boolean {
   return (name.startsWith('Branch') && name.endsWith('Operator')) || name === 'ShortCircuitOperator';
 }
 
-/** A `trigger_rule=` argument's value (`TriggerRule.ALL_DONE` is read as the constant `all_done`, see `constants`). */
-function triggerRule(arg: Argument | undefined): string | null {
-  return typeof arg?.value === 'string' ? arg.value : null;
-}
-
 /**
  * Airflow's own test for "might contain a DAG": the text mentions a DAG and one
 
@@ -232,7 +227,7 @@ export class ConstructBuilder extends StructureBuilder {
     if (defaultArgs) this.dagDefaults.set(index, defaultArgs);
     if (checkArguments) {
       const cron = described?.cron;
-      this.dagCalls.push({ dag: index, list: site.list.slice(), hasSplat: site.hasSplat, idArg, timetableCron: cron ? { value: cron.value, range: this.range(cron.node) } : undefined });
+      this.dagCalls.push({ dag: index, hasSplat: site.hasSplat, idArg, timetableCron: cron ? { value: cron.value, range: this.range(cron.node) } : undefined });
     }
     if (idArg && dag.dagId === null) {
       this.reportDynamic(idArg.valueRange, `This dag_id is computed (${idArg.text.slice(0, 60)}): static analysis cannot know it. Runtime resolution (vortex inspect --runtime) can.`);
@@ -332,9 +327,11 @@ export class ConstructBuilder extends StructureBuilder {
       task.groupId = this.groups[group].id;
       if (ownId !== task.taskId) task.ownId = ownId;
     }
-    const defaults = task.dagIndex >= 0 ? this.dagDefaults.get(task.dagIndex)?.trigger_rule : undefined;
-    const rule = triggerRule(site.byName.trigger_rule) ?? (typeof defaults === 'string' ? defaults : null);
-    if (rule !== null) task.triggerRule = rule;
+    // `TriggerRule.ALL_DONE` is read as its value `all_done` (see `constants`).
+    const own = site.byName.trigger_rule?.value;
+    const inherited = this.dagDefaults.size > 0 && task.dagIndex >= 0 ? this.dagDefaults.get(task.dagIndex)?.trigger_rule : undefined;
+    if (typeof own === 'string') task.triggerRule = own;
+    else if (typeof inherited === 'string') task.triggerRule = inherited;
     this.placeTask(index, task.taskId, task.dagIndex, group);
     return index;
   }
@@ -345,8 +342,6 @@ export class ConstructBuilder extends StructureBuilder {
       task,
       ownId,
       callee,
-      // The text reader's list is reused from one statement to the next.
-      list: site.list.slice(),
       hasSplat: site.hasSplat,
       argsEnd: site.argsEndLine >= 0 ? { line: site.argsEndLine, character: site.argsEndCharacter } : null,
       dagGiven: site.byName.dag !== undefined,

@@ -89,19 +89,20 @@ export class TaskRecord implements TaskModel {
   upstream: string[];
   downstream: string[];
   // Modern Airflow's structure; set only where it differs from the default, so
-  // the model of a file that uses none of it is what it always was.
-  groupId?: string | null;
-  decorated?: boolean;
-  mapped?: boolean;
-  branch?: boolean;
-  triggerRule?: string | null;
+  // the model of a file that uses none of it is what it always was. Declared,
+  // not defined: a record that does not use them has no slot for them.
+  declare groupId?: string | null;
+  declare decorated?: boolean;
+  declare mapped?: boolean;
+  declare branch?: boolean;
+  declare triggerRule?: string | null;
   /**
    * A TaskFlow task: its function, the call's literal arguments, and where its
    * id comes from when no `task_id` names it (the function's name).
    */
-  taskflow?: TaskFlowCall;
+  declare taskflow?: TaskFlowCall;
   /** The id as written, when a TaskGroup prefixes it (`task_1` of `section_1.task_1`). */
-  ownId?: string;
+  declare ownId?: string;
   readonly line: number;
   readonly character: number;
   readonly endLine: number;
@@ -233,9 +234,10 @@ export class EdgeRecord implements EdgeModel {
     readonly startCharacter: number,
     readonly endLine: number,
     readonly endCharacter: number,
-    /** The text of the `Label(...)` the dependency was written through. */
-    public label: string | null = null,
   ) {}
+
+  /** The text of the `Label(...)` the dependency was written through, when it was. */
+  declare label?: string;
 
   get range(): Range {
     return makeRange(this.startLine, this.startCharacter, this.endLine, this.endCharacter);
@@ -243,7 +245,7 @@ export class EdgeRecord implements EdgeModel {
 
   toJSON(): EdgeModel {
     const json: EdgeModel = { upstream: this.upstream, downstream: this.downstream, range: this.range };
-    if (this.label !== null) json.label = this.label;
+    if (this.label !== undefined) json.label = this.label;
     return json;
   }
 }

@@ -61,11 +61,16 @@ export class StructureBuilder extends ModelBuilder {
   /** The ids taken in each DAG (tasks' and groups' full ids), by DAG index. */
   private readonly usedIds: Array<Set<string>> = [];
 
-  /** The ids taken in DAG `dag`. */
+  /**
+   * The ids taken in DAG `dag` (its tasks' and groups' full ids), gathered
+   * the first time a TaskFlow call or a group asks and kept up to date from
+   * then on: a file without either never pays for it.
+   */
   protected idsOf(dag: number): Set<string> {
     let ids = this.usedIds[dag];
     if (!ids) {
-      ids = new Set();
+      ids = new Set(this.dags[dag].taskIndices.map((i) => this.tasks[i].taskId));
+      for (const group of this.groups) if (group.dag === dag) ids.add(group.id);
       this.usedIds[dag] = ids;
     }
     return ids;
@@ -83,7 +88,7 @@ export class StructureBuilder extends ModelBuilder {
    * `dag`: the group and every group around it count it as a member.
    */
   protected placeTask(index: number, taskId: string, dag: number, group: number): void {
-    if (dag >= 0) this.idsOf(dag).add(taskId);
+    if (dag >= 0) this.usedIds[dag]?.add(taskId);
     if (group >= 0) this.taskGroups.set(index, group);
     for (let g = group; g >= 0; g = this.groups[g].parent) this.groups[g].members.push(index);
   }

@@ -209,7 +209,9 @@ export abstract class TextStatements extends DependencyReader {
         const right = this.simpleOperand(names[i + 1], p, i + 1);
         // The edge spans from the start of its left operand to the end of its right one.
         if (left && right) {
-          const [up, down] = operators[i] === '>>' ? [left, right] : [right, left];
+          const forward = operators[i] === '>>';
+          const up = forward ? left : right;
+          const down = forward ? right : left;
           if (up.kind === 'tasks' && down.kind === 'tasks') this.connect(up.tasks, down.tasks, p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]);
           else this.link(up, down, makeRange(p[4 * i], p[4 * i + 1], p[4 * i + 6], p[4 * i + 7]));
         }
@@ -227,11 +229,19 @@ export abstract class TextStatements extends DependencyReader {
     site.operatorEndLine = statement.operatorEndLine;
     site.operatorEndCharacter = statement.operatorEndCharacter;
     site.calleeText = statement.fnText;
-    const { list, byName } = this.withConstants(statement.list, statement.byName);
-    site.byName = byName;
-    site.list = list;
     site.scope = scope;
-    const upstream = scope.dynamic ? undefined : this.templatedReferences(callee, site, 0);
+    // A name given as an argument may be a constant (read as its value) or an XComArg (a dependency).
+    let names = false;
+    for (let i = 0; i < statement.list.length && !names; i++) names = statement.list[i].kind === 'identifier';
+    if (names) {
+      const { list, byName } = this.withConstants(statement.list, statement.byName);
+      site.byName = byName;
+      site.list = list;
+    } else {
+      site.byName = statement.byName;
+      site.list = statement.list;
+    }
+    const upstream = names && !scope.dynamic ? this.templatedReferences(callee, site, 0) : undefined;
     const value = this.createTask(callee, site);
     if (upstream && upstream.length > 0 && value.kind === 'tasks') this.connectAt(upstream, value.tasks, this.tasks[value.tasks[0]].range);
     this.bindName(statement.target, this.bindingOf(value), scope);
