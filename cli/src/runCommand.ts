@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPython } from '../../core/analysis/parser';
+import { prepareLaunch } from '../../core/process/launch';
 import { cleanUpInterruptedRuns } from '../../core/run/interruptedRuns';
 import {
   checkRunnable,
@@ -197,6 +198,8 @@ function failureReport(result: DagRunResult): string[] {
 
 async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.Signals | null): Promise<number> {
   const vault = args.secretsFile !== undefined ? readSecrets(args.secretsFile) : new MapVault({});
+  // The process that starts tasks comes up while the file is read and analysed.
+  prepareLaunch();
   await loadPython();
   const { analysis, path: file, text } = analyseFile(args.file, {});
   const pythonPath = process.env.VORTEX_PYTHON || undefined;

@@ -4,9 +4,8 @@
  * included), never just the shell in front. `spawnGroup` is the one way the
  * executor and runtime resolution start user code.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { launch, launcherPids, type LaunchedProcess, type OutputStream } from './launch';
 
 function errorCode(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
@@ -142,7 +141,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export const PIPE_GRACE_MS = 1000;
 
-export type OutputStream = 'stdout' | 'stderr';
+export type { OutputStream } from './launch';
 
 export interface GroupRequest {
   file: string;
@@ -158,6 +157,8 @@ export interface GroupRequest {
   signal: AbortSignal | undefined;
   /** Each chunk of output, as it arrives. */
   onData: (stream: OutputStream, chunk: Buffer) => void;
+  /** Once the main process runs, with its pid (also the group's id), before any of its output. */
+  onStarted?: (pid: number) => void;
 }
 
 /** A process that held the group's output open after the group was gone; it was stopped. */
@@ -181,8 +182,6 @@ export interface GroupOutcome {
 }
 
 export interface SpawnedGroup {
-  /** The main process's pid, which is also the group's id; undefined when it did not start. */
-  readonly pid: number | undefined;
   /** Stops reading the output (back-pressure), until `resume`. */
   pause(): void;
   resume(): void;
@@ -200,37 +199,9 @@ export interface SpawnedGroup {
  * stopping) after the group is gone.
  */
 export function spawnGroup(req: GroupRequest): SpawnedGroup {
-  let child: ChildProcess;
-  try {
-    child = spawn(req.file, req.args, {
-      cwd: req.cwd,
-      env: req.env,
-      // Its own process group, so that stopping it reaches everything it started.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    // Arguments spawn rejects outright (a NUL byte in a command or a value) fail this run only.
-    const outcome: GroupOutcome = {
-      exitCode: null,
-      signal: null,
-      timedOut: false,
-      cancelled: false,
-      spawnError: error as NodeJS.ErrnoException,
-      pipeHolders: [],
-      outputAbandoned: false,
-    };
-    return { pid: undefined, pause() {}, resume() {}, kill() {}, outcome: Promise.resolve(outcome) };
-  }
-  const pgid = child.pid;
-  if (pgid !== undefined) trackGroup(pgid);
+  let pgid: number | undefined;
+  let childOutputEnds: ReadonlySet<string> = new Set();
   const spawnedAt = Date.now();
-  const childOutputEnds = pgid === undefined ? new Set<string>() : outputEndsOf(pgid);
-  const stdout = child.stdout as Readable;
-  const stderr = child.stderr as Readable;
-  stdout.on('data', (chunk: Buffer) => req.onData('stdout', chunk));
-  stderr.on('data', (chunk: Buffer) => req.onData('stderr', chunk));
-
   let timedOut = false;
   let cancelled = false;
   let exited = false;
@@ -241,7 +212,15 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
   let pipeHolders: PipeHolder[] = [];
   let outputAbandoned = false;
   let stopping: Promise<void> | null = null;
-  const stop = (graceMs: number): Promise<void> => (stopping ??= pgid === undefined ? Promise.resolve() : stopGroup(pgid, graceMs));
+  /** A stop asked for before the process had started (its grace), done once it has. */
+  let stopBeforeStart: number | null = null;
+  const stop = (graceMs: number): Promise<void> => {
+    if (pgid === undefined) {
+      stopBeforeStart ??= graceMs;
+      return Promise.resolve();
+    }
+    return (stopping ??= stopGroup(pgid, graceMs));
+  };
 
   const timer = setTimeout(() => {
     timedOut = true;
@@ -256,7 +235,7 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
     clearTimeout(pipeTimer);
     if (searched || closed) return;
     searched = true;
-    pipeHolders = stopPipeHolders([stdout, stderr], childOutputEnds, spawnedAt);
+    pipeHolders = stopPipeHolders(childOutputEnds, spawnedAt);
     if (pipeHolders.length > 0) await waitFor(() => closed, req.killGraceMs);
     if (pipeHolders.length > 0 && !closed) {
       for (const holder of pipeHolders) killQuietly(holder.pid, 'SIGKILL');
@@ -265,15 +244,14 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
     if (!closed) {
       // Found no one, or no one that let go: stop reading rather than wait forever.
       outputAbandoned = true;
-      stdout.destroy();
-      stderr.destroy();
+      launched.abandonOutput();
     }
   };
 
   const armPipeTimer = () => {
     pipeTimer = setTimeout(() => {
       // Paused for back-pressure, the output is still being written out: that is not a holder's doing.
-      if (stdout.isPaused() || stderr.isPaused()) armPipeTimer();
+      if (launched.paused) armPipeTimer();
       else void releaseOutput();
     }, PIPE_GRACE_MS);
   };
@@ -290,31 +268,43 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
   if (req.signal?.aborted) onAbort();
   else req.signal?.addEventListener('abort', onAbort, { once: true });
 
-  child.on('error', (error) => {
-    spawnError = error;
-  });
-  child.on('exit', (code, signal) => {
-    exited = true;
-    exitCode = code;
-    exitSignal = signal;
-    clearTimeout(timer);
-    void stop(req.leftoverGraceMs).then(() => {
-      if (closed) return;
-      // Once cancelled, there is no output left worth waiting for.
-      if (req.signal?.aborted) void releaseOutput();
-      else armPipeTimer();
-    });
+  let resolveOutcome: (outcome: GroupOutcome) => void = () => undefined;
+  const outcome = new Promise<GroupOutcome>((resolve) => {
+    resolveOutcome = resolve;
   });
 
-  const outcome = new Promise<GroupOutcome>((resolve) => {
-    child.on('close', () => {
+  const launched: LaunchedProcess = launch(req, {
+    started(pid, outputEnds) {
+      pgid = pid;
+      childOutputEnds = outputEnds;
+      trackGroup(pid);
+      req.onStarted?.(pid);
+      if (stopBeforeStart !== null) void stop(stopBeforeStart);
+    },
+    spawnError(error) {
+      spawnError = error;
+    },
+    data: req.onData,
+    exited(code, signal) {
+      exited = true;
+      exitCode = code;
+      exitSignal = signal;
+      clearTimeout(timer);
+      void stop(req.leftoverGraceMs).then(() => {
+        if (closed) return;
+        // Once cancelled, there is no output left worth waiting for.
+        if (req.signal?.aborted) void releaseOutput();
+        else armPipeTimer();
+      });
+    },
+    closed() {
       closed = true;
       clearTimeout(timer);
       clearTimeout(pipeTimer);
       req.signal?.removeEventListener('abort', onAbort);
       void (stopping ?? Promise.resolve()).then(() => {
         if (pgid !== undefined) untrackGroup(pgid);
-        resolve({
+        resolveOutcome({
           exitCode: spawnError ? null : exitCode,
           signal: exitSignal,
           timedOut,
@@ -324,19 +314,12 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
           outputAbandoned,
         });
       });
-    });
+    },
   });
 
   return {
-    pid: pgid,
-    pause() {
-      stdout.pause();
-      stderr.pause();
-    },
-    resume() {
-      stdout.resume();
-      stderr.resume();
-    },
+    pause: () => launched.pause(),
+    resume: () => launched.resume(),
     kill() {
       void stop(0);
     },
@@ -375,47 +358,14 @@ function uptimeSeconds(): number | null {
 }
 
 /**
- * The child's ends of its stdout and stderr (`socket:[N]` links), read on
- * Linux as soon as it started: spawn returns once the child has exec'd, so its
- * fds 1 and 2 are already the ends Node made. Two readlinks per task; empty
- * where /proc cannot tell (the child already gone, another system).
+ * Finds, on Linux, the processes that hold the child's end of its output
+ * (as the launch found it) and sends each SIGTERM. Only processes started
+ * after the task count: an older one cannot have inherited its output. Our
+ * own processes hold the other ends, and are left out.
  */
-function outputEndsOf(pid: number): Set<string> {
-  const ends = new Set<string>();
-  if (process.platform !== 'linux') return ends;
-  for (const fd of [1, 2]) {
-    try {
-      ends.add(readlinkSync(`/proc/${pid}/fd/${fd}`));
-    } catch {
-      // Gone already: the streams' own numbers are the fallback.
-    }
-  }
-  return ends;
-}
-
-/**
- * Finds, on Linux, the processes that hold the child's end of these output
- * streams, and sends each SIGTERM. The child's ends are those read as it
- * started; failing that, Node gives a child its stdio as socket pairs, and the
- * kernel numbers the two sockets of a pair one after the other (ours, then the
- * child's), so `socket:[ours + 1]` is the child's end. Only processes started
- * after the task count: an older one cannot have inherited its output.
- */
-function stopPipeHolders(streams: Readable[], childEnds: ReadonlySet<string>, spawnedAt: number): PipeHolder[] {
+function stopPipeHolders(peers: ReadonlySet<string>, spawnedAt: number): PipeHolder[] {
   if (process.platform !== 'linux') return [];
-  const peers = new Set<string>(childEnds);
-  for (const stream of childEnds.size > 0 ? [] : streams) {
-    const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    if (typeof fd !== 'number' || fd < 0) continue;
-    let link: string;
-    try {
-      link = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-    if (inode) peers.add(`socket:[${Number(inode) + 1}]`);
-  }
+  const ours = new Set(launcherPids());
   const uptime = uptimeSeconds();
   if (peers.size === 0 || uptime === null) return [];
   // A few ticks of slack for the rounding of both clocks.
@@ -424,7 +374,7 @@ function stopPipeHolders(streams: Readable[], childEnds: ReadonlySet<string>, sp
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    if (pid === process.pid) continue;
+    if (ours.has(pid)) continue;
     let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);

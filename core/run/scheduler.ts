@@ -10,6 +10,7 @@
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
+import { prepareLaunch } from '../process/launch';
 import { CycleError, findCycle, PlanError, reachable, type RunPlan } from './plan';
 import type { XComValues } from './pythonRunner';
 import { type RunFolder, type RunState, type RunStore, type TaskRunState } from './runStore';
@@ -112,6 +113,10 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   const parallelism = Math.max(1, Math.floor(options.parallelism ?? os.availableParallelism()));
   // Each running task listens to the signal, and so does this: beyond ten Node would warn of a leak (on the CLI's stderr).
   if (options.signal && getMaxListeners(options.signal) < parallelism + 1) setMaxListeners(parallelism + 1, options.signal);
+  // Ready before the first task needs it (started here, it comes up while the run is set up).
+  prepareLaunch();
+  // One copy for the run: each read of process.env is a call into the system.
+  const baseEnv = { ...process.env };
   const t0 = performance.now();
   const startedAt = performance.timeOrigin + t0;
   const emit = (event: RunEvent) => {
@@ -293,6 +298,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
         killGraceMs: options.killGraceMs,
         run: { context: plan.context, tryNumber: tries.get(taskId) ?? 1, xcoms },
         extraEnv: airflowEnv,
+        baseEnv,
         onStarted: folder ? (group) => folder.recordGroup(group) : undefined,
         onOutput: (stream, text) => emit({ type: 'task-output', runId: plan.runId, taskId, stream, text }),
       })

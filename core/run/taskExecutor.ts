@@ -52,6 +52,8 @@ export interface ExecuteOptions {
   onStarted?: (group: StartedGroup) => void;
   /** More environment variables for the task (the vault's Airflow Variables and Connections); mask their values with `maskValues`. */
   extraEnv?: Record<string, string>;
+  /** The environment the task starts from; this process's by default. */
+  baseEnv?: NodeJS.ProcessEnv;
   /** The run this try belongs to: its logical date and conf, and the XComs pushed before it; a default run of now without them. */
   run?: TaskRunContext;
 }
@@ -185,7 +187,7 @@ function maskValues(value: unknown, masker: SecretMasker): unknown {
 }
 
 /**
- * The environment of a task's process: this process's, Airflow's context
+ * The environment of a task's process: this process's (or `base`), Airflow's context
  * variables for its run and try, the run's Airflow Variables and Connections
  * (`extra`), the task's secrets, and which task of which run it is.
  */
@@ -194,9 +196,10 @@ export function taskEnvironment(
   secretsEnv: Readonly<Record<string, string>>,
   run: TaskRunContext = defaultRun(),
   extra: Readonly<Record<string, string>> = {},
+  base: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...base,
     ...airflowContextEnv(spec, run),
     ...extra,
     ...secretsEnv,
@@ -296,7 +299,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
 
   const masker = new SecretMasker([...Object.values(secrets.env), ...(options.maskValues ?? [])]);
   const run = options.run ?? defaultRun();
-  const env = taskEnvironment(spec, secrets.env, run, options.extraEnv);
+  const env = taskEnvironment(spec, secrets.env, run, options.extraEnv, options.baseEnv);
 
   // Stopped while the vault answered (the editor's is asynchronous): nothing may start now.
   if (options.signal?.aborted) return endWithout({ failure: { kind: 'cancelled' }, message: 'cancelled before it started' });

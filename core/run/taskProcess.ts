@@ -159,13 +159,13 @@ export function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
     killGraceMs: req.graceMs,
     leftoverGraceMs: req.graceMs,
     signal: req.signal,
+    onStarted: req.onStarted,
     onData: (stream, chunk) => {
       if ((stream === 'stdout' ? out : err).push(chunk) || !req.log) return;
       group.pause();
       req.log.onDrain(() => group.resume());
     },
   });
-  if (group.pid !== undefined) req.onStarted?.(group.pid);
   return group.outcome.then((outcome) => {
     out.end();
     err.end();

@@ -4,10 +4,10 @@
  * extension, the CLI and tests all hand it the same thing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Argument, DagModel, LiteralValue, TaskModel } from '../analysis/model';
 import { taskStructure } from '../graphFields';
+import { bundledSdkPath } from '../sdk';
 import { DEFAULT_TRIGGER_RULE, isTriggerRule, type TriggerRule } from './triggerRules';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -78,17 +78,6 @@ export interface SpecContext {
   pythonPath?: string;
   /** Default: the SDK bundled beside this code. */
   sdkPath?: string;
-}
-
-/**
- * The folder holding the bundled Python SDK (`vortex/`): `sdk/` beside the
- * bundle in `dist/` (the build copies it there), or the repository's `python/`
- * when running from source.
- */
-export function bundledSdkPath(): string {
-  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const candidates = [path.join(here, 'sdk'), path.resolve(here, '..', '..', 'python')];
-  return candidates.find((dir) => existsSync(path.join(dir, 'vortex', '__init__.py'))) ?? candidates[0];
 }
 
 /** A run id that sorts by time and does not collide: `20250102T030405123Z-1a2b3c`. */

@@ -52,6 +52,7 @@ export function runInspector(req: InspectorRequest): Promise<InspectorRun> {
     killGraceMs: 0,
     leftoverGraceMs: LEFTOVER_GRACE_MS,
     signal: req.signal,
+    onStarted: lowerPriority,
     onData: (stream, chunk) => {
       if (stream === 'stderr') {
         stderr = Buffer.concat([stderr, chunk]);
@@ -69,7 +70,6 @@ export function runInspector(req: InspectorRequest): Promise<InspectorRun> {
       stdout.push(chunk);
     },
   });
-  if (group.pid !== undefined) lowerPriority(group.pid);
   return group.outcome.then((outcome) => ({
     spawnError: outcome.spawnError,
     exitCode: outcome.exitCode,

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, Range } from '../analysis/model';
-import { bundledSdkPath } from '../run/taskSpec';
+import { bundledSdkPath } from '../sdk';
 import { runInspector, type InspectorRun } from './inspectorProcess';
 import { DEFAULT_RUNTIME_TIMEOUT_MS, type RuntimeDiagnostic, type RuntimeFileReport, type RuntimeOptions, type RuntimeOutcome, type RuntimeStatus } from './report';
 import { diagnostic } from '../diagnostics';

@@ -19,7 +19,7 @@ import { NavigationFeature } from './features/navigation';
 import { RunFeature } from './features/runCodeLens';
 import { DocumentSymbolFeature, WorkspaceSymbolFeature } from './features/symbols';
 import type { Logger } from './features/util';
-import { bundledSdkPath } from '../../core/run/taskSpec';
+import { bundledSdkPath } from '../../core/sdk';
 import { PythonInterpreterRequest, RuntimeResolvedNotification } from '../../core/protocol';
 import { resolveAtRuntime } from '../../core/runtime/resolver';
 import type { RuntimeOutcome } from '../../core/runtime/report';

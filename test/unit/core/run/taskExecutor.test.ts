@@ -107,7 +107,7 @@ describe('executeTask: BashOperator', () => {
   it('fails, rather than throws, for a command the OS cannot take (a NUL byte)', async () => {
     const r = await executeTask(bashSpec('nul', 'echo a\0b'));
     assert.equal(r.state, 'failed');
-    assert.match(r.message ?? '', /^could not start sh: .*null bytes/);
+    assert.match(r.message ?? '', /^could not start sh: spawn sh: an argument holds a NUL byte/);
   });
 
   it('reports a missing working directory', async () => {
