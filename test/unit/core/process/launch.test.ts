@@ -100,9 +100,9 @@ describe('launch through the spawner', function () {
   });
 
   it('gives the child exactly the environment asked for: variables added, changed and removed', async () => {
-    const env = { ...process.env, VORTEX_ADDED: 'a b=c', HOME: '/changed/home' };
-    delete env.USER;
     process.env.USER ??= 'someone';
+    const env: NodeJS.ProcessEnv = { ...process.env, VORTEX_ADDED: 'a b=c', HOME: '/changed/home' };
+    delete env.USER;
     const r = await run({ args: ['-c', 'echo "$VORTEX_ADDED|$HOME|${USER-unset}"'], env });
     assert.equal(r.stdout, 'a b=c|/changed/home|unset\n');
   });
