@@ -5,10 +5,10 @@
  * run goes on, `groups.jsonl`: the process groups it started, so that a run
  * whose owner died can be cleaned up (see interruptedRuns.ts).
  */
-import { appendFileSync, constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { processStartTime } from '../process/processGroup';
+import { processStartTime, readProcessStartTime } from '../process/processGroup';
 import type { RunContext } from './runContext';
 import type { StartedGroup, TaskResult } from './taskExecutor';
 import { fileNameFor } from './taskSpec';
@@ -116,17 +116,29 @@ export class RunFolder {
     return path.join(this.dir, this.logName(taskId));
   }
 
+  /** Records written so far, in order; a run's end waits for them. */
+  private recording: Promise<void> = Promise.resolve();
+
   /**
-   * Records a task's process group as it starts. Synchronous, so that the
-   * record is on disk before this process could die and leave the group behind.
+   * Records a task's process group as it starts, for cleaning up after a run
+   * whose process died. Written in the background: should this process die,
+   * the spawner kills the groups it started at once (see core/process/launch),
+   * so the record matters only when both died, in which case being a few
+   * milliseconds late loses only the group that started in those
+   * milliseconds.
    */
   recordGroup(group: StartedGroup): void {
-    const record: GroupRecord = { pid: group.pid, start_time: processStartTime(group.pid), temp_dir: group.tempDir };
-    try {
-      appendFileSync(path.join(this.dir, GROUPS_FILE), `${JSON.stringify(record)}\n`, { mode: 0o600 });
-    } catch {
+    const file = path.join(this.dir, GROUPS_FILE);
+    this.recording = this.recording.then(async () => {
+      const record: GroupRecord = { pid: group.pid, start_time: await readProcessStartTime(group.pid), temp_dir: group.tempDir };
       // Without the record the run goes on; only cleaning up after a crash would miss this group.
-    }
+      await appendFile(file, `${JSON.stringify(record)}\n`, { mode: 0o600 }).catch(() => undefined);
+    });
+  }
+
+  /** Once every group started so far is recorded. */
+  recorded(): Promise<void> {
+    return this.recording;
   }
 }
 
@@ -250,6 +262,7 @@ export class RunStore {
     }
     if (outcome.xcoms && Object.keys(outcome.xcoms).length > 0) await writeJsonAtomically(path.join(folder.dir, XCOM_FILE), outcome.xcoms);
     await writeJsonAtomically(file, summary);
+    await folder.recorded();
     await rm(path.join(folder.dir, GROUPS_FILE), { force: true });
     await this.prune(summary.dag_id);
     return summary;

@@ -257,7 +257,12 @@ def main() -> None:
     # Replies go to the real stdout only; anything else printing there would break the frames.
     out_fd = os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    Spawner(out_fd).serve(sys.stdin.fileno())
+    spawner = Spawner(out_fd)
+    try:
+        spawner.serve(sys.stdin.fileno())
+    except BrokenPipeError:
+        # The executor is gone (it may have ended before this process came up): so must be what it started.
+        spawner.kill_all()
 
 
 if __name__ == "__main__":

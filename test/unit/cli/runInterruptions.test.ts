@@ -68,8 +68,9 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 10_000): 
 }
 
 /** Starts `vortex run FILE --json` in the background. */
-function startRun(file: string) {
-  const child = spawn(process.execPath, [CLI, 'run', file, '--json'], { cwd: scratch.dir, env: env() });
+/** `detached`: the CLI leads a process group of its own, with the spawner it starts, so that both can be killed at once. */
+function startRun(file: string, options: { detached?: boolean } = {}) {
+  const child = spawn(process.execPath, [CLI, 'run', file, '--json'], { cwd: scratch.dir, env: env(), detached: options.detached ?? false });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
@@ -166,7 +167,7 @@ with DAG(dag_id="term") as dag:
     });
   }
 
-  it('after a run’s CLI is SIGKILLed, the next run stops its groups, removes its task folders and marks it interrupted', async () => {
+  it('after a run’s CLI and its spawner are SIGKILLed together, the next run stops its groups, removes its task folders and marks it interrupted', async () => {
     const file = dagFile('crash.py', `
 def snooze():
     time.sleep(100)
@@ -177,7 +178,7 @@ with DAG(dag_id="crash") as dag:
     done = BashOperator(task_id="done", bash_command="echo done")
     [a, p] >> done
 `);
-    const run = startRun(file);
+    const run = startRun(file, { detached: true });
     const groups = await until('both groups', () => {
       const [dir] = runDirs('crash');
       const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
@@ -190,12 +191,13 @@ with DAG(dag_id="crash") as dag:
       const log = dir ? path.join(dir, 'p.log') : '';
       return log && existsSync(log) && readFileSync(log, 'utf8').includes('calling snooze') ? true : undefined;
     });
-    run.child.kill('SIGKILL');
+    // The CLI's whole group: the CLI and the spawner it started (the tasks lead groups of their own).
+    process.kill(-(run.child.pid as number), 'SIGKILL');
     await run.exited;
     leftovers.push(...groups.map((g) => g.pid));
     const tempDirs = groups.map((g) => g.temp_dir).filter((d): d is string => d !== null);
     assert.equal(tempDirs.length, 1, 'the Python task has a private folder');
-    // What a killed CLI leaves: its groups run on, the folder stays, run.json says running.
+    // What they leave: the groups run on, the folder stays, run.json says running.
     for (const g of groups) assert.equal(processRuns(g.pid), true);
     assert.equal(existsSync(tempDirs[0]), true);
     const [crashed] = runDirs('crash');
@@ -221,6 +223,43 @@ with DAG(dag_id="other") as dag:
     const again = cli(['run', other], 30_000);
     assert.equal(again.status, 0);
     assert.doesNotMatch(again.stderr, /interrupted/);
+  });
+
+  it('after a run’s CLI alone is SIGKILLed, its spawner kills the groups at once; the next run marks it interrupted and removes its task folders', async () => {
+    const file = dagFile('crash.py', `
+def snooze():
+    time.sleep(100)
+
+with DAG(dag_id="crash") as dag:
+    a = BashOperator(task_id="a", bash_command="sleep 100")
+    p = PythonOperator(task_id="p", python_callable=snooze)
+`);
+    const run = startRun(file);
+    const groups = await until('both groups', () => {
+      const [dir] = runDirs('crash');
+      const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
+      const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
+      return records.length === 2 ? records : undefined;
+    });
+    leftovers.push(...groups.map((g) => g.pid));
+    run.child.kill('SIGKILL');
+    await run.exited;
+    await until('the groups to be stopped', () => (groups.every((g) => !processRuns(g.pid)) ? true : undefined));
+    const [crashed] = runDirs('crash');
+    assert.equal((JSON.parse(readFileSync(path.join(crashed, 'run.json'), 'utf8')) as RunSummary).state, 'running');
+    const tempDir = groups.map((g) => g.temp_dir).find((d): d is string => d !== null) as string;
+    assert.equal(existsSync(tempDir), true, 'only the run that comes next removes the task folders');
+
+    const other = dagFile('other.py', `
+with DAG(dag_id="other") as dag:
+    BashOperator(task_id="x", bash_command="echo x")
+`);
+    const r = cli(['run', other, '--json'], 30_000);
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as RunJson;
+    assert.deepEqual(json.interrupted_runs?.map((i) => [i.dag_id, i.run_dir, i.stopped_groups]), [['crash', crashed, []]]);
+    assert.equal(existsSync(tempDir), false);
+    assert.equal((JSON.parse(readFileSync(path.join(crashed, 'run.json'), 'utf8')) as RunSummary).state, 'interrupted');
   });
 
   it('a second vortex run leaves a running one alone', async () => {
