@@ -38,7 +38,8 @@ export interface LaunchEvents {
   /** It could not be started at all; `closed` follows. */
   spawnError(error: NodeJS.ErrnoException): void;
   data(stream: OutputStream, chunk: Buffer): void;
-  exited(code: number | null, signal: NodeJS.Signals | null): void;
+  /** `groupLeft`: false when nothing of its process group was left as it ended, true when something (or maybe something) was. */
+  exited(code: number | null, signal: NodeJS.Signals | null, groupLeft: boolean): void;
   /** Its output is closed (and, when it started, it has exited): nothing more will be reported. */
   closed(): void;
 }
@@ -285,8 +286,8 @@ class Spawner {
         pending.events.data('stderr', payload);
         break;
       case 'X': {
-        const exit = JSON.parse(payload.toString()) as { code: number | null; signal: NodeJS.Signals | null };
-        pending.events.exited(exit.code, exit.signal);
+        const exit = JSON.parse(payload.toString()) as { code: number | null; signal: NodeJS.Signals | null; group_left: boolean };
+        pending.events.exited(exit.code, exit.signal, exit.group_left);
         break;
       }
       case 'C':
@@ -324,7 +325,7 @@ class Spawner {
         // Gone already.
       }
       pending.events.data('stderr', Buffer.from('\n[vortex] the process that started this task ended unexpectedly; the task was stopped\n'));
-      pending.events.exited(null, 'SIGKILL');
+      pending.events.exited(null, 'SIGKILL', true);
       pending.events.closed();
     }
     this.child.stdin?.destroy();
@@ -355,7 +356,7 @@ export function launchDirect(req: LaunchRequest, events: LaunchEvents): Launched
     events.spawnError(error);
   });
   child.on('exit', (code, signal) => {
-    if (!spawnFailed) events.exited(code, signal);
+    if (!spawnFailed) events.exited(code, signal, true);
   });
   child.on('close', () => events.closed());
   return {

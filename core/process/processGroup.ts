@@ -306,11 +306,13 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
       spawnError = error;
     },
     data: req.onData,
-    exited(code, signal) {
+    exited(code, signal, groupLeft) {
       exited = true;
       exitCode = code;
       exitSignal = signal;
       clearTimeout(timer);
+      // Nothing of the group left: nothing to stop (and no need to ask the system again).
+      if (!groupLeft) stopping ??= Promise.resolve();
       void stop(req.leftoverGraceMs).then(() => {
         if (closed) return;
         // Once cancelled, there is no output left worth waiting for.

@@ -55,10 +55,13 @@ class Client:
                 if frame[0] in ("C", "F"):
                     return
 
-    def spawn(self, request_id: int, args: List[str], **changes: Any) -> List[Frame]:
+    def start(self, request_id: int, args: List[str], **changes: Any) -> None:
         request = {"op": "spawn", "id": request_id, "file": "sh", "args": args, "cwd": "/", "set": {}, "unset": []}
         request.update(changes)
         self.send(request)
+
+    def spawn(self, request_id: int, args: List[str], **changes: Any) -> List[Frame]:
+        self.start(request_id, args, **changes)
         return list(self.frames_until_closed(request_id))
 
     def close(self) -> None:
@@ -90,7 +93,17 @@ def test_a_task_starts_reports_its_output_then_its_exit_then_closes(client: Clie
     assert all(end.startswith("pipe:[") for end in started["ends"])
     assert output(frames, "O") == b"out\n"
     assert output(frames, "E") == b"err\n"
-    assert json.loads(next(p for k, _, p in frames if k == "X")) == {"code": 4, "signal": None}
+    assert json.loads(next(p for k, _, p in frames if k == "X")) == {"code": 4, "signal": None, "group_left": False}
+
+
+def test_the_exit_says_whether_the_task_left_processes_in_its_group(client: Client) -> None:
+    client.start(8, ["-c", "sleep 30 >/dev/null 2>&1 &"])
+    pid = json.loads(client.next_frame()[2])["pid"]
+    try:
+        frames = list(client.frames_until_closed(8))
+        assert json.loads(next(p for k, _, p in frames if k == "X"))["group_left"] is True
+    finally:
+        os.killpg(pid, signal.SIGKILL)
 
 
 def test_the_environment_is_the_base_with_changes_set_and_removed(client: Client) -> None:
@@ -115,8 +128,7 @@ def test_a_program_that_cannot_start_is_reported_with_the_system_code(client: Cl
 
 
 def test_a_paused_task_is_not_read_until_resumed(client: Client) -> None:
-    script = "echo first; sleep 0.3; echo second"
-    client.send({"op": "spawn", "id": 5, "file": "sh", "args": ["-c", script], "cwd": "/", "set": {}, "unset": []})
+    client.start(5, ["-c", "echo first; sleep 0.3; echo second"])
     assert client.next_frame()[0] == "P"
     assert client.next_frame() == ("O", 5, b"first\n")
     client.send({"op": "pause", "id": 5})
@@ -132,7 +144,7 @@ def test_ctrl_c_does_not_end_it(client: Client) -> None:
 
 
 def test_when_its_input_closes_the_groups_still_running_are_killed(client: Client) -> None:
-    client.send({"op": "spawn", "id": 7, "file": "sh", "args": ["-c", "sleep 60 & sleep 60"], "cwd": "/", "set": {}, "unset": []})
+    client.start(7, ["-c", "sleep 60 & sleep 60"])
     pid = json.loads(client.next_frame()[2])["pid"]
     client.close()
     deadline = time.monotonic() + 10

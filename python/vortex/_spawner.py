@@ -24,7 +24,7 @@ payload's length (both unsigned 32-bit, big-endian), then the payload:
   P: started (JSON: pid, and the identities of its stdout and stderr pipes)
   F: could not start (JSON: errno name, message)
   O / E: a chunk of stdout / stderr
-  X: the main process ended (JSON: exit code or signal name)
+  X: the main process ended (JSON: exit code or signal name, and whether anything of its group is left)
   C: the main process ended and its output is closed (both pipes at end of file, or abandoned)
 
 When stdin closes (the executor's process is gone), every group still running
@@ -47,6 +47,17 @@ PROTOCOL_VERSION = b"1"
 HEADER = struct.Struct(">cII")
 READ_SIZE = 65536
 DRAIN_READS = 16
+
+
+def group_left(pgid: int) -> bool:
+    """Whether a process of the group is still there (a zombie counts): most often none, and the executor need not look."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Child:
@@ -72,12 +83,18 @@ class Spawner:
         self.children: Dict[int, Child] = {}
         self.by_fd: Dict[int, Child] = {}
         self.pending = b""
+        self.outgoing: List[bytes] = []
         # Not os.environ: Python may have changed its own (a coerced locale), and children must get the executor's.
         self.base_env: Dict[str, str] = {}
 
     def send(self, kind: bytes, request_id: int, payload: bytes) -> None:
-        data = HEADER.pack(kind, request_id, len(payload)) + payload
-        view = memoryview(data)
+        self.outgoing.append(HEADER.pack(kind, request_id, len(payload)))
+        self.outgoing.append(payload)
+
+    def flush(self) -> None:
+        """Writes the frames of one wake-up at once: the executor wakes once for a start, or an exit with its last output."""
+        view = memoryview(b"".join(self.outgoing))
+        self.outgoing.clear()
         while view:
             view = view[os.write(self.out_fd, view) :]
 
@@ -173,7 +190,7 @@ class Spawner:
             child.exited = True
             code: Optional[int] = returncode if returncode >= 0 else None
             signal_name = signal.Signals(-returncode).name if returncode < 0 else None
-            self.send_json(b"X", child.id, {"code": code, "signal": signal_name})
+            self.send_json(b"X", child.id, {"code": code, "signal": signal_name, "group_left": group_left(child.popen.pid)})
             # Most often the output is complete by now: read it to its end at once rather than on later wake-ups.
             # (A bounded number of reads: a process left running may keep writing.)
             if not child.paused:
@@ -237,6 +254,7 @@ class Spawner:
         self.selector.register(in_fd, selectors.EVENT_READ, "requests")
         self.selector.register(wake_read, selectors.EVENT_READ, "exits")
         self.send(b"R", 0, PROTOCOL_VERSION)
+        self.flush()
         while True:
             for key, _events in self.selector.select():
                 if key.data == "requests":
@@ -251,6 +269,7 @@ class Spawner:
                     self.read_output(int(key.fd))
             # Exits are looked for after every wake-up: a signal that came between two selects is not lost.
             self.reap()
+            self.flush()
 
 
 def main() -> None:
