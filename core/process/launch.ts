@@ -4,7 +4,7 @@
  * spawner (a small Python process that starts children for us) where it can
  * run, else with Node's own spawn.
  *
- * Why not always Node's spawn: Node forks to start a child, and a fork costs
+ * Why not always Node's spawn: on Linux, Node forks to start a child, and a fork costs
  * in proportion to the parent's resident memory. Measured here, each 20 MB of
  * a Node process's memory adds about 0.6 ms to every spawn, during which the
  * event loop is blocked: the CLI (about 80 MB once the parser is loaded) paid
@@ -108,7 +108,8 @@ export function prepareLaunch(): void {
 /** The spawner, started on first use; null where it cannot run (Node's spawn is used then). */
 function sharedSpawner(): Spawner | null {
   if (shared !== undefined) return shared;
-  shared = process.platform === 'win32' || process.env.VORTEX_SPAWNER === 'node' ? null : Spawner.start();
+  // Linux only: elsewhere Node starts children with posix_spawn already (macOS), or has no fork to pay for (Windows).
+  shared = process.platform === 'linux' && process.env.VORTEX_SPAWNER !== 'node' ? Spawner.start() : null;
   return shared;
 }
 

@@ -4,8 +4,8 @@
  * logs it leaves.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunJson } from '../../../cli/src/runCommand';
 import { processRuns, REPO, scratchDir } from '../../support/execution';
@@ -330,5 +330,28 @@ with DAG(dag_id="long") as dag:
     assert.equal(json.state, 'cancelled');
     assert.deepEqual(json.tasks.map((t) => t.state), ['failed', 'skipped']);
     assert.equal(processRuns(pid), false);
+  });
+
+  it('starts tasks through the spawner; with VORTEX_SPAWNER=node or without python3 on the PATH, itself; the run is the same', () => {
+    const file = dagFile('parents.py', `
+with DAG(dag_id="parents") as dag:
+    BashOperator(task_id="who", bash_command="cat /proc/$PPID/comm > parent-$VORTEX_CASE.txt; echo done")
+`);
+    const onlyShell = path.join(scratch.dir, 'bin');
+    mkdirSync(onlyShell);
+    for (const tool of ['sh', 'cat']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(onlyShell, tool));
+    const cases: [string, NodeJS.ProcessEnv, RegExp][] = [
+      ['spawner', {}, /^python/],
+      ['node', { VORTEX_SPAWNER: 'node' }, /^node/],
+      ['nopython', { PATH: onlyShell }, /^node/],
+    ];
+    for (const [name, extra, parent] of cases) {
+      const r = spawnSync(process.execPath, [CLI, 'run', file, '--json'], { cwd: scratch.dir, encoding: 'utf8', env: { ...env(), ...extra, VORTEX_CASE: name } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '', `${name}: nothing on stderr`);
+      const json = JSON.parse(r.stdout) as RunJson;
+      assert.deepEqual(json.tasks.map((t) => [t.task_id, t.state]), [['who', 'success']]);
+      assert.match(readFileSync(path.join(scratch.dir, `parent-${name}.txt`), 'utf8'), parent, name);
+    }
   });
 });
