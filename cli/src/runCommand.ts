@@ -198,8 +198,15 @@ function failureReport(result: DagRunResult): string[] {
 
 async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.Signals | null): Promise<number> {
   const vault = args.secretsFile !== undefined ? readSecrets(args.secretsFile) : new MapVault({});
-  // The process that starts tasks comes up while the file is read and analysed.
+  // Started first, to go on while the file is read and analysed: the process that starts tasks
+  // comes up, and the run history is opened and runs left interrupted are cleaned up.
   prepareLaunch();
+  const history = openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`)).then(async (store) => ({
+    store,
+    interrupted: store ? await cleanUpInterruptedRuns(store) : [],
+  }));
+  // Awaited below, unless the file cannot run: then its failure must not surface as an unhandled rejection.
+  history.catch(() => undefined);
   await loadPython();
   const { analysis, path: file, text } = analyseFile(args.file, {});
   const pythonPath = process.env.VORTEX_PYTHON || undefined;
@@ -222,7 +229,7 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
     logicalDate: args.logicalDate,
     conf: args.conf,
   };
-  const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
+  const { store, interrupted } = await history;
   let plan;
   if (args.from !== undefined) {
     if (!store) throw new RunRefused('unknownRun', `no run history to find run "${args.from}" in`);
@@ -233,7 +240,6 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
     plan = planRun(model, request);
   }
   for (const name of await unmaskedSecrets(plan, vault)) warn(`vortex: warning: ${unmaskedSecretWarning(name)}`);
-  const interrupted = store ? await cleanUpInterruptedRuns(store) : [];
   if (!args.json) for (const earlier of interrupted) warn(`vortex: ${interruptedRunLine(earlier)}`);
 
   const table = args.json
