@@ -103,7 +103,9 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
       if (dag < 0) dag = this.groups[parent].dag;
     }
     const range = this.range(call.node);
-    return { kind: 'group', group: this.createGroup(idArg.value, idArg.valueRange, dag, parent, byName.prefix_group_id?.value !== false, false, range.start.line, range) };
+    const group = this.createGroup(idArg.value, idArg.valueRange, dag, parent, byName.prefix_group_id?.value !== false, false, range.start.line, range);
+    this.setGroupDefaults(group, byName.default_args, site.nodes.default_args);
+    return { kind: 'group', group };
   }
 
   /**
@@ -304,7 +306,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
         const literal = scope.conditional ? undefined : literalValue(right, this.source, this.constants);
         const entries = literal === undefined && !scope.conditional ? dictEntries(right, this.source, this.constants) : undefined;
         if (literal !== undefined) binding = { kind: 'literal', value: literal };
-        else if (entries) binding = { kind: 'dict', entries };
+        else if (entries) binding = { kind: 'dict', entries, node: right };
       }
       this.bindTargets(left, binding, scope);
     }

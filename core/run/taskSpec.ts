@@ -48,7 +48,7 @@ export interface TaskRunSpec {
   branch: boolean;
   /** Whether the task's result (a Bash command's last line of output, a callable's return value) is pushed as its XCom. */
   doXcomPush: boolean;
-  /** Retries after a failure, and the delay before each, as the model gives them (a Python task's runner may report the task's own). */
+  /** Retries after a failure, and the delay before each, as the model gives them (own arguments over default_args). */
   retries: number;
   retryDelaySeconds: number;
   /** Exit codes of a Bash command that mean "skipped" (Airflow's `skip_on_exit_code`, 99 by default). */
@@ -199,8 +199,10 @@ function kindOf(task: TaskModel): TaskKind {
 }
 
 /**
- * The run spec of one task. A task's own `execution_timeout` wins over the
- * configured default, which only fills in for tasks that set none.
+ * The run spec of one task. Its run settings are the model's, which has
+ * merged default_args as Airflow does; what the model could not read takes
+ * Airflow's default. A task's `execution_timeout` (own or inherited) wins over
+ * the configured default, which only fills in for tasks that set none.
  */
 export function specFromModel(task: TaskModel, dag: DagModel, context: SpecContext): TaskRunSpec {
   const dagFilePath = path.resolve(context.dagFilePath);
@@ -223,9 +225,9 @@ export function specFromModel(task: TaskModel, dag: DagModel, context: SpecConte
     sdkPath: context.sdkPath ?? bundledSdkPath(),
     triggerRule: triggerRuleOf(task),
     branch: taskStructure(task).branch,
-    doXcomPush: literalArg(task, 'do_xcom_push') !== false,
-    retries: Math.max(0, Math.floor(secondsOf(literalArg(task, 'retries')) ?? 0)),
-    retryDelaySeconds: timedeltaSeconds(task.args.retry_delay) ?? DEFAULT_RETRY_DELAY_SECONDS,
+    doXcomPush: task.doXcomPush !== false,
+    retries: task.retries ?? 0,
+    retryDelaySeconds: task.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS,
     skipOnExitCodes: task.kind === 'bash' ? skipCodes(task) : [],
     plainBash: task.kind === 'bash' && isPlainBash(task),
   };
