@@ -5,7 +5,7 @@
  * VX202–VX207, VX401, VX405), which need what the model does not keep.
  */
 import type { Node } from 'web-tree-sitter';
-import { argumentSetting, dictDefaults, literalDefaults, mergeDefaults, NO_DEFAULTS, resolveSettings, RUN_SETTINGS, UNKNOWN_DEFAULTS, type KnownDefaults } from './defaultArgs';
+import { argumentSetting, dictDefaults, literalDefaults, mergeDefaults, NO_DEFAULTS, resolveSettings, RUN_SETTINGS, setRunSettings, SharedLists, UNKNOWN_DEFAULTS, type KnownDefaults } from './defaultArgs';
 import { dictEntries, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
 import type { Argument, DagModel, LiteralValue, Range } from './model';
 import { operatorKind } from './operators';
@@ -289,15 +289,11 @@ export class ConstructBuilder extends StructureBuilder {
     const defaults = mergeDefaults(this.scopeDefaults(group, task.dagIndex), this.knownDefaults(byName.default_args, nodes.default_args));
     if (defaults === NO_DEFAULTS && !RUN_SETTINGS.some((name) => byName[name])) return;
     const settings = resolveSettings(defaults, (name) => (byName[name] ? argumentSetting(name, byName[name], nodes[name], this.source, this.constants) : undefined));
-    const v = settings.values;
-    if (typeof v.trigger_rule === 'string') task.triggerRule = v.trigger_rule;
-    if (typeof v.execution_timeout === 'number') task.executionTimeoutSeconds = v.execution_timeout;
-    if (typeof v.retries === 'number' && v.retries > 0) task.retries = v.retries;
-    if (typeof v.retry_delay === 'number') task.retryDelaySeconds = v.retry_delay;
-    if (v.do_xcom_push === false) task.doXcomPush = false;
-    if (settings.inherited.length > 0) task.inheritedSettings = settings.inherited;
-    if (settings.unread.length > 0) task.unreadSettings = settings.unread;
+    setRunSettings(task, settings, this.settingLists);
   }
+
+  /** One array for each list of setting names the model holds. */
+  private readonly settingLists = new SharedLists();
 
   /** The task an operator call makes, or why it makes none. */
   protected createTask(callee: OperatorCallee, site: CallSite): Value {

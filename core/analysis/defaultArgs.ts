@@ -12,7 +12,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { durationSeconds, literalValue, type LiteralScope } from './literals';
-import type { Argument, LiteralValue } from './model';
+import type { Argument, LiteralValue, TaskModel } from './model';
 
 /** The run-relevant BaseOperator arguments, as Airflow names them. */
 export const RUN_SETTINGS = ['retries', 'retry_delay', 'execution_timeout', 'do_xcom_push', 'trigger_rule'] as const;
@@ -134,4 +134,30 @@ export function resolveSettings(defaults: KnownDefaults, own: (name: RunSettingN
     else if (value !== undefined) resolved.values[name] = value;
   }
   return resolved;
+}
+
+/** One array for each list of names: the tasks of a DAG mostly inherit the same settings, and the model is read-only. */
+export class SharedLists {
+  private readonly lists = new Map<string, string[]>();
+
+  get(names: string[]): string[] {
+    const key = names.join(',');
+    let list = this.lists.get(key);
+    if (!list) this.lists.set(key, (list = names));
+    return list;
+  }
+}
+
+type RunSettingFields = 'triggerRule' | 'executionTimeoutSeconds' | 'retries' | 'retryDelaySeconds' | 'doXcomPush' | 'inheritedSettings' | 'unreadSettings';
+
+/** Writes a task's resolved settings into its model: only those that differ from Airflow's defaults, so a task without any has no more fields. */
+export function setRunSettings(task: Pick<TaskModel, RunSettingFields>, settings: ResolvedSettings, lists: SharedLists): void {
+  const v = settings.values;
+  if (typeof v.trigger_rule === 'string') task.triggerRule = v.trigger_rule;
+  if (typeof v.execution_timeout === 'number') task.executionTimeoutSeconds = v.execution_timeout;
+  if (typeof v.retries === 'number' && v.retries > 0) task.retries = v.retries;
+  if (typeof v.retry_delay === 'number') task.retryDelaySeconds = v.retry_delay;
+  if (v.do_xcom_push === false) task.doXcomPush = false;
+  if (settings.inherited.length > 0) task.inheritedSettings = lists.get(settings.inherited);
+  if (settings.unread.length > 0) task.unreadSettings = lists.get(settings.unread);
 }
