@@ -17,7 +17,7 @@ from airflow import DAG
 from airflow.operators.bash import BashOperator
 from airflow.operators.python import PythonOperator
 from airflow.utils.task_group import TaskGroup
-from airflow.decorators import task
+from airflow.decorators import dag, task, task_group
 `;
 
 /** The run specs of the file's only DAG, by task id. */
@@ -57,6 +57,36 @@ with DAG("etl", default_args={"retries": 3, "retry_delay": dt.timedelta(minutes=
 `);
     assert.deepEqual(settings(s.bash), [3, 120, 90]);
     assert.deepEqual(settings(s.extract), [3, 120, 90]);
+  });
+
+  it('gives the tasks of a @dag function its default_args, a @task_group\'s over them, a decorator\'s own argument winning', () => {
+    const s = specs(`
+@dag(schedule=None, default_args={"retries": 3, "retry_delay": timedelta(seconds=2)})
+def pipeline():
+    @task
+    def extract():
+        return 1
+
+    @task_group(default_args={"retries": 1})
+    def publish():
+        @task
+        def inner():
+            return 2
+
+        inner()
+
+    @task(retries=0)
+    def own():
+        pass
+
+    extract() >> publish() >> own()
+
+
+pipeline()
+`);
+    assert.deepEqual(settings(s.extract), [3, 2, DEFAULT_TIMEOUT_SECONDS]);
+    assert.deepEqual(settings(s['publish.inner']), [1, 2, DEFAULT_TIMEOUT_SECONDS]);
+    assert.deepEqual(settings(s.own), [0, 2, DEFAULT_TIMEOUT_SECONDS]);
   });
 
   it('merges a TaskGroup\'s default_args over the DAG\'s, an inner group\'s over its parent\'s, and the operator\'s own default_args over them', () => {
