@@ -18,6 +18,7 @@ export const MAX_EXPRESSION_DEPTH = 200;
 
 /** List methods that change a list in place. */
 const LIST_MUTATORS: ReadonlySet<string> = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'clear', 'sort', 'reverse']);
+const DICT_MUTATORS: ReadonlySet<string> = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear']);
 
 /** A call the tree walk found: its node, callee and argument list, where it is, how deep in an expression. */
 export interface TreeCall {
@@ -175,6 +176,18 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     }
     if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern') {
       for (const t of target.namedChildren) if (t) this.bindTargets(t, { kind: 'dynamic' }, scope);
+    }
+    // `default_args["retries"] = 5`: the dict no longer holds what its display said.
+    if (target.type === 'subscript') this.forgetDict(target.childForFieldName('value'), scope);
+  }
+
+  /** A module-level dict (`default_args`) changed in place is no longer known: its name stops standing for its display. */
+  private forgetDict(object: Node | null, scope: Scope): void {
+    if (object?.type !== 'identifier') return;
+    const name = this.text(object);
+    const binding = this.bindings.get(name);
+    if (binding?.kind === 'dict' || (binding?.kind === 'literal' && binding.value !== null && typeof binding.value === 'object' && !Array.isArray(binding.value))) {
+      this.bind(name, { kind: 'dynamic' }, scope);
     }
   }
 
@@ -362,6 +375,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
         if (args) this.unknownCall({ node, fn, args, callee: { kind: 'other' }, scope, depth });
         return { kind: 'dynamic' };
       }
+      if (DICT_MUTATORS.has(methodName)) this.forgetDict(object, scope);
       if (methodName === 'partial') return this.partialCall(node, fn, args, scope, depth);
     }
     const callee = this.resolveCallee(fn, args);

@@ -148,6 +148,20 @@ with DAG("etl", default_args={"retries": int(os.environ.get("RETRIES", "2")), "r
     assert.equal(plan.tasks[1].spec.triggerRule, 'all_success');
   });
 
+  it('does not take a dict changed in place for its display', () => {
+    for (const change of ['ARGS["retries"] = 5', 'ARGS.update(retries=5)']) {
+      const analysis = analyse(`${HEADER}
+ARGS = {"retries": 2, "retry_delay": timedelta(seconds=1)}
+${change}
+with DAG("etl", default_args=ARGS, schedule=None) as dag:
+    BashOperator(task_id="flaky", bash_command="exit 1")
+`);
+      const [flaky] = analysis.tasks;
+      assert.equal(flaky.retries, undefined, change);
+      assert.deepEqual(flaky.unreadSettings, ['retries', 'retry_delay', 'execution_timeout', 'do_xcom_push', 'trigger_rule'], change);
+    }
+  });
+
   it('leaves a task without default_args or settings as it was: nothing added to its model', () => {
     const analysis = analyse(`${HEADER}
 with DAG("etl", schedule=None) as dag:
