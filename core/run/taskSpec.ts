@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Argument, DagModel, LiteralValue, TaskModel } from '../analysis/model';
+import { timedeltaTotal } from '../analysis/literals';
 import { taskStructure } from '../graphFields';
 import { DEFAULT_TRIGGER_RULE, isTriggerRule, type TriggerRule } from './triggerRules';
 
@@ -158,26 +159,24 @@ function secondsOf(value: LiteralValue | undefined): number | null {
   return typeof value === 'number' && value >= 0 ? value : null;
 }
 
-const TIMEDELTA_UNITS: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001, microseconds: 0.000001 };
-
-/** Seconds of an argument that is a number, or a `timedelta(...)` of literal numbers as written (`retry_delay`, a schedule); null otherwise. */
+/**
+ * Seconds of an argument that is a number, or a `timedelta(...)` of literal
+ * numbers as written (a schedule, read from the model's text); null otherwise.
+ */
 export function timedeltaSeconds(arg: Argument | undefined): number | null {
   if (!arg) return null;
   const plain = secondsOf(arg.value);
   if (plain !== null) return plain;
   const call = /^(?:[\w.]*\.)?timedelta\(([^()]*)\)$/.exec(arg.text.trim());
   if (!call) return null;
-  const positional = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
-  let total = 0;
   const parts = call[1].split(',').map((p) => p.trim()).filter((p) => p !== '');
-  for (const [i, part] of parts.entries()) {
-    const named = /^(\w+)\s*=\s*([\d.]+)$/.exec(part);
-    const unit = named ? named[1] : positional[i];
-    const amount = Number(named ? named[2] : part);
-    if (!unit || !(unit in TIMEDELTA_UNITS) || !Number.isFinite(amount)) return null;
-    total += amount * TIMEDELTA_UNITS[unit];
-  }
-  return total;
+  return timedeltaTotal(
+    parts.map((part) => {
+      const named = /^(\w+)\s*=\s*(.+)$/.exec(part);
+      const amount = Number(named ? named[2] : part);
+      return { name: named ? named[1] : null, amount: Number.isNaN(amount) ? undefined : amount };
+    }),
+  );
 }
 
 function skipCodes(task: TaskModel): number[] {
