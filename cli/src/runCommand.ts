@@ -28,6 +28,7 @@ import {
   checkRunnable,
   chooseDag,
   dynamicTasksNote,
+  unreadSettingsNote,
   executeRun,
   findStoredRun,
   interruptedRunLine,
@@ -217,6 +218,8 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
   const dag = chooseDag(model, file, args.dag ?? null);
   const note = dynamicTasksNote(model);
   if (note) warn(`vortex: note: ${note}`);
+  const settingsNote = unreadSettingsNote(model, dag);
+  if (settingsNote) warn(`vortex: note: ${settingsNote}`);
 
   const selection: TaskSelection =
     args.task === undefined || args.from !== undefined ? { kind: 'dag' } : { kind: args.downstream ? 'withDownstream' : 'task', taskId: args.task };

@@ -5,7 +5,8 @@
  * VX202–VX207, VX401, VX405), which need what the model does not keep.
  */
 import type { Node } from 'web-tree-sitter';
-import { dictEntries, durationSeconds, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
+import { argumentSetting, dictDefaults, literalDefaults, mergeDefaults, NO_DEFAULTS, resolveSettings, RUN_SETTINGS, setRunSettings, SharedLists, UNKNOWN_DEFAULTS, type KnownDefaults } from './defaultArgs';
+import { dictEntries, literalValue, SIMPLE_LITERALS, simpleLiteral } from './literals';
 import type { Argument, DagModel, LiteralValue, Range } from './model';
 import { operatorKind } from './operators';
 import { makeRange, stringList, TaskRecord, type CallPositions } from './records';
@@ -224,7 +225,7 @@ export class ConstructBuilder extends StructureBuilder {
     if (described) dag.scheduleDescription = described.description;
     const index = this.dags.length;
     this.dags.push(dag);
-    if (defaultArgs) this.dagDefaults.set(index, defaultArgs);
+    if (byName.default_args) this.dagDefaults.set(index, this.knownDefaults(byName.default_args, nodes.default_args));
     if (checkArguments) {
       const cron = described?.cron;
       this.dagCalls.push({ dag: index, hasSplat: site.hasSplat, idArg, timetableCron: cron ? { value: cron.value, range: this.range(cron.node) } : undefined });
@@ -245,12 +246,58 @@ export class ConstructBuilder extends StructureBuilder {
     return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
   }
 
-  /** Each DAG's `default_args`, as far as known, by DAG index: tasks take their trigger rule from them. */
-  protected readonly dagDefaults = new Map<number, Record<string, LiteralValue | undefined>>();
+  /** What a `default_args=` argument says of the run settings (see defaultArgs.ts). */
+  protected knownDefaults(arg: Argument | undefined, node: Node | undefined): KnownDefaults {
+    if (!arg) return NO_DEFAULTS;
+    if (node?.type === 'dictionary') return dictDefaults(node, this.source, this.constants);
+    if (arg.kind === 'identifier') {
+      const binding = this.bindings.get(arg.text);
+      if (binding?.kind === 'dict') return dictDefaults(binding.node, this.source, this.constants);
+      if (binding?.kind === 'literal') return literalDefaults(binding.value);
+      return UNKNOWN_DEFAULTS;
+    }
+    return arg.value === undefined ? UNKNOWN_DEFAULTS : literalDefaults(arg.value);
+  }
+
+  /** Each DAG's `default_args`, by DAG index. */
+  protected readonly dagDefaults = new Map<number, KnownDefaults>();
+  /** Each TaskGroup's `default_args` merged over its parent's (or its DAG's), by group index; only groups that give some. */
+  private readonly groupDefaults = new Map<number, KnownDefaults>();
+
+  /** Records the `default_args` a TaskGroup gives its tasks, merged over those it inherits. */
+  protected setGroupDefaults(group: number, arg: Argument | undefined, node: Node | undefined): void {
+    if (!arg) return;
+    const { parent, dag } = this.groups[group];
+    this.groupDefaults.set(group, mergeDefaults(this.scopeDefaults(parent, dag), this.knownDefaults(arg, node)));
+  }
+
+  /** The defaults the tasks made in `group` (-1: directly in the DAG) of `dag` inherit. */
+  private scopeDefaults(group: number, dag: number): KnownDefaults {
+    for (let g = group; g >= 0; g = this.groups[g].parent) {
+      const defaults = this.groupDefaults.get(g);
+      if (defaults) return defaults;
+    }
+    return (dag >= 0 ? this.dagDefaults.get(dag) : undefined) ?? NO_DEFAULTS;
+  }
+
+  /**
+   * A task's run settings as Airflow gives them: its own arguments over its
+   * own `default_args=`, over its groups', over its DAG's.
+   */
+  private applySettings(task: TaskRecord, group: number, site: CallSite): void {
+    const { byName, nodes } = site;
+    const defaults = mergeDefaults(this.scopeDefaults(group, task.dagIndex), this.knownDefaults(byName.default_args, nodes.default_args));
+    if (defaults === NO_DEFAULTS && !RUN_SETTINGS.some((name) => byName[name])) return;
+    const settings = resolveSettings(defaults, (name) => (byName[name] ? argumentSetting(name, byName[name], nodes[name], this.source, this.constants) : undefined));
+    setRunSettings(task, settings, this.settingLists);
+  }
+
+  /** One array for each list of setting names the model holds. */
+  private readonly settingLists = new SharedLists();
 
   /** The task an operator call makes, or why it makes none. */
   protected createTask(callee: OperatorCallee, site: CallSite): Value {
-    const { scope, byName, hasSplat, nodes } = site;
+    const { scope, byName, hasSplat } = site;
     if (scope.dynamic) {
       this.reportDynamic(operatorRange(site), `${callee.name} is called in ${scope.dynamic}: static analysis cannot see the tasks it makes. Runtime resolution (vortex inspect --runtime) can.`, scope);
       return { kind: 'dynamic' };
@@ -279,7 +326,6 @@ export class ConstructBuilder extends StructureBuilder {
       return { kind: 'dynamic' };
     }
     if (group >= 0 && dagIndex < 0) dagIndex = this.groups[group].dag;
-    const timeoutNode = nodes.execution_timeout;
     const task = new TaskRecord(
       this.childId(group, ownId),
       callee.name,
@@ -288,7 +334,7 @@ export class ConstructBuilder extends StructureBuilder {
       dagIndex,
       site,
       byName,
-      timeoutNode ? durationSeconds(timeoutNode, this.source) : typeof byName.execution_timeout?.value === 'number' ? byName.execution_timeout.value : null,
+      null,
     );
     if (isBranchOperator(callee.name)) task.branch = true;
     const index = this.addTask(task, ownId, group, site);
@@ -317,7 +363,7 @@ export class ConstructBuilder extends StructureBuilder {
 
   /**
    * Adds a task made at `site` to the model, in its DAG and group, with its
-   * trigger rule (given, else the DAG's `default_args`'); returns its index.
+   * run settings (given, else from `default_args`); returns its index.
    */
   protected addTask(task: TaskRecord, ownId: string, group: number, site: CallSite): number {
     const index = this.tasks.length;
@@ -328,10 +374,7 @@ export class ConstructBuilder extends StructureBuilder {
       if (ownId !== task.taskId) task.ownId = ownId;
     }
     // `TriggerRule.ALL_DONE` is read as its value `all_done` (see `constants`).
-    const own = site.byName.trigger_rule?.value;
-    const inherited = this.dagDefaults.size > 0 && task.dagIndex >= 0 ? this.dagDefaults.get(task.dagIndex)?.trigger_rule : undefined;
-    if (typeof own === 'string') task.triggerRule = own;
-    else if (typeof inherited === 'string') task.triggerRule = inherited;
+    this.applySettings(task, group, site);
     this.placeTask(index, task.taskId, task.dagIndex, group);
     return index;
   }

@@ -18,6 +18,7 @@ export const MAX_EXPRESSION_DEPTH = 200;
 
 /** List methods that change a list in place. */
 const LIST_MUTATORS: ReadonlySet<string> = new Set(['append', 'extend', 'insert', 'remove', 'pop', 'clear', 'sort', 'reverse']);
+const DICT_MUTATORS: ReadonlySet<string> = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear']);
 
 /** A call the tree walk found: its node, callee and argument list, where it is, how deep in an expression. */
 export interface TreeCall {
@@ -103,7 +104,9 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
       if (dag < 0) dag = this.groups[parent].dag;
     }
     const range = this.range(call.node);
-    return { kind: 'group', group: this.createGroup(idArg.value, idArg.valueRange, dag, parent, byName.prefix_group_id?.value !== false, false, range.start.line, range) };
+    const group = this.createGroup(idArg.value, idArg.valueRange, dag, parent, byName.prefix_group_id?.value !== false, false, range.start.line, range);
+    this.setGroupDefaults(group, byName.default_args, site.nodes.default_args);
+    return { kind: 'group', group };
   }
 
   /**
@@ -173,6 +176,18 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
     }
     if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'list_pattern') {
       for (const t of target.namedChildren) if (t) this.bindTargets(t, { kind: 'dynamic' }, scope);
+    }
+    // `default_args["retries"] = 5`: the dict no longer holds what its display said.
+    if (target.type === 'subscript') this.forgetDict(target.childForFieldName('value'), scope);
+  }
+
+  /** A module-level dict (`default_args`) changed in place is no longer known: its name stops standing for its display. */
+  private forgetDict(object: Node | null, scope: Scope): void {
+    if (object?.type !== 'identifier') return;
+    const name = this.text(object);
+    const binding = this.bindings.get(name);
+    if (binding?.kind === 'dict' || (binding?.kind === 'literal' && binding.value !== null && typeof binding.value === 'object' && !Array.isArray(binding.value))) {
+      this.bind(name, { kind: 'dynamic' }, scope);
     }
   }
 
@@ -304,7 +319,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
         const literal = scope.conditional ? undefined : literalValue(right, this.source, this.constants);
         const entries = literal === undefined && !scope.conditional ? dictEntries(right, this.source, this.constants) : undefined;
         if (literal !== undefined) binding = { kind: 'literal', value: literal };
-        else if (entries) binding = { kind: 'dict', entries };
+        else if (entries) binding = { kind: 'dict', entries, node: right };
       }
       this.bindTargets(left, binding, scope);
     }
@@ -360,6 +375,7 @@ export abstract class ExpressionReader extends TaskFlowBuilder {
         if (args) this.unknownCall({ node, fn, args, callee: { kind: 'other' }, scope, depth });
         return { kind: 'dynamic' };
       }
+      if (DICT_MUTATORS.has(methodName)) this.forgetDict(object, scope);
       if (methodName === 'partial') return this.partialCall(node, fn, args, scope, depth);
     }
     const callee = this.resolveCallee(fn, args);

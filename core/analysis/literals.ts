@@ -170,6 +170,25 @@ export function literalValue(node: Node, source: string, scope?: LiteralScope, d
   }
 }
 
+const TIMEDELTA_UNIT_SECONDS: Readonly<Record<string, number>> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001, microseconds: 0.000001 };
+/** `timedelta`'s positional parameters, in order. */
+const TIMEDELTA_POSITIONAL = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
+
+/**
+ * Seconds of `timedelta(...)`'s arguments, each named or positional (null
+ * name), as numbers; null when one is not a number or not a unit.
+ */
+export function timedeltaTotal(args: ReadonlyArray<{ name: string | null; amount: LiteralValue | undefined }>): number | null {
+  let total = 0;
+  let index = 0;
+  for (const { name, amount } of args) {
+    const unit = name ?? TIMEDELTA_POSITIONAL[index++] ?? '';
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || !(unit in TIMEDELTA_UNIT_SECONDS)) return null;
+    total += amount * TIMEDELTA_UNIT_SECONDS[unit];
+  }
+  return total;
+}
+
 /** Seconds of a literal `timedelta(...)`/`datetime.timedelta(...)` call, or a plain number. */
 export function durationSeconds(node: Node, source: string): number | null {
   const literal = literalValue(node, source);
@@ -178,27 +197,18 @@ export function durationSeconds(node: Node, source: string): number | null {
   const fn = node.childForFieldName('function');
   const args = node.childForFieldName('arguments');
   if (!fn || !args || !/(^|\.)timedelta$/.test(source.slice(fn.startIndex, fn.endIndex))) return null;
-  const unit: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001, microseconds: 0.000001 };
-  const positional = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
-  let total = 0;
-  let index = 0;
+  const parts: Array<{ name: string | null; amount: LiteralValue | undefined }> = [];
   for (const arg of args.namedChildren) {
-    if (!arg) continue;
-    let name: string;
-    let valueNode: Node | null;
+    if (!arg || arg.type === 'comment') continue;
     if (arg.type === 'keyword_argument') {
       const n = arg.childForFieldName('name');
-      name = n ? source.slice(n.startIndex, n.endIndex) : '';
-      valueNode = arg.childForFieldName('value');
+      const value = arg.childForFieldName('value');
+      parts.push({ name: n ? source.slice(n.startIndex, n.endIndex) : '', amount: value ? literalValue(value, source) : undefined });
     } else {
-      name = positional[index++] ?? '';
-      valueNode = arg;
+      parts.push({ name: null, amount: literalValue(arg, source) });
     }
-    const v = valueNode ? literalValue(valueNode, source) : undefined;
-    if (typeof v !== 'number' || !(name in unit)) return null;
-    total += v * unit[name];
   }
-  return total;
+  return timedeltaTotal(parts);
 }
 
 /** Node types whose value can be read from their text alone. */

@@ -68,7 +68,7 @@ export interface TaskModel {
   opKwargs: { [key: string]: LiteralValue } | null;
   /** Names of secrets from the task's own `secrets=[...]`. */
   secrets: string[];
-  /** `execution_timeout` in seconds when given as a number or a literal `timedelta(...)`. */
+  /** `execution_timeout` in seconds when given (its own, else from default_args) as a number or a literal `timedelta(...)`. */
   executionTimeoutSeconds: number | null;
   /** Task ids, in the order the dependencies were written. */
   upstream: string[];
@@ -83,8 +83,26 @@ export interface TaskModel {
   mapped?: boolean;
   /** A branch or short-circuit task: it decides which downstream tasks run. */
   branch?: boolean;
-  /** `trigger_rule` as written; absent or null means Airflow's default, `all_success`. */
+  /** `trigger_rule` as written (its own, else from default_args); absent or null means Airflow's default, `all_success`. */
   triggerRule?: string | null;
+  // Run settings as Airflow gives them to the task: its own argument, else
+  // its default_args (its DAG's, then its TaskGroups', then its own
+  // `default_args=`). Absent: Airflow's default, or not readable statically
+  // (then named in `unreadSettings`).
+  /** `retries`; absent: 0. */
+  retries?: number;
+  /** `retry_delay` in seconds; absent: Airflow's 300. */
+  retryDelaySeconds?: number;
+  /** `do_xcom_push`; absent: true. */
+  doXcomPush?: boolean;
+  /** The run settings (Airflow's argument names) the task takes from default_args rather than its own arguments. */
+  inheritedSettings?: string[];
+  /**
+   * Run settings the file gives the task in a way static analysis cannot read
+   * (`retries=int(os.environ["R"])`, a default_args built by a call): a run
+   * from the static model takes Airflow's default for each.
+   */
+  unreadSettings?: string[];
 }
 
 /** A TaskGroup of a DAG. */

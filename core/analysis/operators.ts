@@ -39,7 +39,7 @@ export const BASE_OPERATOR_PARAMETERS: ParameterDoc[] = [
   { name: 'start_date', doc: 'The first date the task can run (Airflow).' },
   { name: 'end_date', doc: 'The last date the task can run (Airflow).' },
   { name: 'params', doc: 'Parameters available to templates (Airflow).' },
-  { name: 'default_args', doc: 'Default arguments for the task (Airflow).' },
+  { name: 'default_args', doc: 'Default arguments for the task (Airflow), over those of its DAG and TaskGroups; its own arguments win.' },
 ];
 
 /** Further BaseOperator arguments Airflow accepts; known, so never reported as typos. */
@@ -130,7 +130,7 @@ export const DAG_PARAMETERS: ParameterDoc[] = [
   { name: 'description', doc: 'A short description of the DAG\'s purpose.' },
   { name: 'tags', doc: 'Tags for categorisation.' },
   { name: 'secrets', doc: 'Secrets from the VORTEX vault given to every task of the DAG.' },
-  { name: 'default_args', doc: 'Default arguments for every operator (Airflow); its `owner` is the DAG\'s owner.' },
+  { name: 'default_args', doc: 'Default arguments for every operator (Airflow); its `owner` is the DAG\'s owner, and its `retries`, `retry_delay`, `execution_timeout`, `do_xcom_push` and `trigger_rule` reach every task of a local run that does not set its own.' },
   { name: 'start_date', doc: 'The first logical date (Airflow).' },
   { name: 'end_date', doc: 'The last logical date (Airflow).' },
   { name: 'catchup', doc: 'Whether to backfill missed intervals (Airflow).' },

@@ -96,6 +96,12 @@ export class TaskRecord implements TaskModel {
   declare mapped?: boolean;
   declare branch?: boolean;
   declare triggerRule?: string | null;
+  // Run settings, own or from default_args; likewise only where they differ from Airflow's defaults.
+  declare retries?: number;
+  declare retryDelaySeconds?: number;
+  declare doXcomPush?: boolean;
+  declare inheritedSettings?: string[];
+  declare unreadSettings?: string[];
   /**
    * A TaskFlow task: its function, the call's literal arguments, and where its
    * id comes from when no `task_id` names it (the function's name).
@@ -119,7 +125,8 @@ export class TaskRecord implements TaskModel {
     call: CallPositions,
     /** Holds `task_id`, whose value range is the task's `taskIdRange`. */
     readonly args: Record<string, Argument>,
-    readonly executionTimeoutSeconds: number | null,
+    /** Set again once default_args are known (see ConstructBuilder.addTask). */
+    public executionTimeoutSeconds: number | null,
   ) {
     this.variable = null;
     // Filled in once every dependency of the file is known.
@@ -202,6 +209,11 @@ export class TaskRecord implements TaskModel {
     if (this.mapped) json.mapped = true;
     if (this.branch) json.branch = true;
     if (this.triggerRule) json.triggerRule = this.triggerRule;
+    if (this.retries !== undefined) json.retries = this.retries;
+    if (this.retryDelaySeconds !== undefined) json.retryDelaySeconds = this.retryDelaySeconds;
+    if (this.doXcomPush !== undefined) json.doXcomPush = this.doXcomPush;
+    if (this.inheritedSettings) json.inheritedSettings = this.inheritedSettings;
+    if (this.unreadSettings) json.unreadSettings = this.unreadSettings;
     return json;
   }
 }

@@ -261,7 +261,7 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
       idRange: overrides?.byName.task_id ? overrides.byName.task_id.valueRange : makeRange(site.line, site.character, site.operatorEndLine, site.operatorEndCharacter),
       ...literalArguments(site.list),
     };
-    const optionsSite: CallSite = { ...site, byName: options };
+    const optionsSite: CallSite = { ...site, byName: options, nodes: optionNodes(fn, options, overrides) };
     const index = this.addTask(task, ownId, group, optionsSite);
     this.recordTaskCall(index, ownId, fn.decorator, site);
     this.connectAt(upstream, [index], task.range);
@@ -286,6 +286,7 @@ export abstract class TaskFlowBuilder extends ConstructBuilder {
     const parent = scope.group >= 0 && this.groups[scope.group].dag === dag ? scope.group : -1;
     const range = makeRange(site.line, site.character, site.endLine, site.endCharacter);
     const group = this.createGroup(ownId, idArg ? idArg.valueRange : fn.nameRange, dag, parent, options.prefix_group_id?.value !== false, true, site.line, range);
+    this.setGroupDefaults(group, options.default_args, optionNodes(fn, options, overrides).default_args);
     const returned = this.walkFunction(fn, callScope(scope, dag, group), site);
     return returned && returned.kind !== 'none' && returned.kind !== 'dynamic' ? returned : { kind: 'group', group };
   }
@@ -364,3 +365,12 @@ function literalArguments(list: Argument[]): { opArgs: LiteralValue[] | null; op
   return { opArgs: positionalKnown ? positional : null, opKwargs: keywordsKnown ? keywords : null };
 }
 
+/** The value nodes of a decorated function's options: the decorator's, each overridden by `.override(...)`'s. */
+function optionNodes(fn: DecoratedFunction, options: Record<string, Argument>, overrides: CallSite | null): Record<string, Node> {
+  const nodes: Record<string, Node> = {};
+  for (const name in options) {
+    const node = overrides?.byName[name] ? overrides.nodes[name] : fn.site.nodes[name];
+    if (node) nodes[name] = node;
+  }
+  return nodes;
+}

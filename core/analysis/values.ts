@@ -35,7 +35,7 @@ export type Binding =
    * (`default_args = {"owner": "ops", "retry_delay": timedelta(minutes=5)}`):
    * what is known of it, an undefined entry for each value that is not.
    */
-  | { kind: 'dict'; entries: Record<string, LiteralValue | undefined> }
+  | { kind: 'dict'; entries: Record<string, LiteralValue | undefined>; node: Node }
   /** Made by code we cannot follow statically (loops, unknown calls, other modules). */
   | { kind: 'dynamic'; reason?: string }
   | { kind: 'other' };

@@ -113,6 +113,22 @@ export function dynamicTasksNote(model: RunModel): string | null {
   return `some tasks are created dynamically and cannot run: static analysis cannot see them, and ${why}`;
 }
 
+/**
+ * What the user should know of run settings the static model could not read
+ * (a default_args built by a call, `retries=int(...)`): the run takes
+ * Airflow's defaults for them rather than a guess. Null when there are none,
+ * or when executing the file gave the model (it read them all).
+ */
+export function unreadSettingsNote(model: RunModel, dag: DagModel): string | null {
+  if (model.basis === 'runtime') return null;
+  const tasks = dag.taskIndices.map((i) => model.analysis.tasks[i]).filter((t) => t.unreadSettings && t.unreadSettings.length > 0);
+  if (tasks.length === 0) return null;
+  const names = [...new Set(tasks.flatMap((t) => t.unreadSettings ?? []))];
+  const shown = tasks.slice(0, 3).map((t) => t.taskId).join(', ');
+  const more = tasks.length > 3 ? ` and ${tasks.length - 3} more` : '';
+  return `static analysis cannot read ${names.join(', ')} of ${shown}${more}: the run uses Airflow's defaults for them (the analysis mode "runtime" executes the file to read them)`;
+}
+
 export interface RunRequest {
   /** Absolute path of the DAG file the tasks import. */
   filePath: string;

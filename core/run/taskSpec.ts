@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Argument, DagModel, LiteralValue, TaskModel } from '../analysis/model';
+import { timedeltaTotal } from '../analysis/literals';
 import { taskStructure } from '../graphFields';
 import { bundledSdkPath } from '../sdk';
 import { DEFAULT_TRIGGER_RULE, isTriggerRule, type TriggerRule } from './triggerRules';
@@ -48,7 +49,7 @@ export interface TaskRunSpec {
   branch: boolean;
   /** Whether the task's result (a Bash command's last line of output, a callable's return value) is pushed as its XCom. */
   doXcomPush: boolean;
-  /** Retries after a failure, and the delay before each, as the model gives them (a Python task's runner may report the task's own). */
+  /** Retries after a failure, and the delay before each, as the model gives them (own arguments over default_args). */
   retries: number;
   retryDelaySeconds: number;
   /** Exit codes of a Bash command that mean "skipped" (Airflow's `skip_on_exit_code`, 99 by default). */
@@ -147,26 +148,24 @@ function secondsOf(value: LiteralValue | undefined): number | null {
   return typeof value === 'number' && value >= 0 ? value : null;
 }
 
-const TIMEDELTA_UNITS: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001, microseconds: 0.000001 };
-
-/** Seconds of an argument that is a number, or a `timedelta(...)` of literal numbers as written (`retry_delay`, a schedule); null otherwise. */
+/**
+ * Seconds of an argument that is a number, or a `timedelta(...)` of literal
+ * numbers as written (a schedule, read from the model's text); null otherwise.
+ */
 export function timedeltaSeconds(arg: Argument | undefined): number | null {
   if (!arg) return null;
   const plain = secondsOf(arg.value);
   if (plain !== null) return plain;
   const call = /^(?:[\w.]*\.)?timedelta\(([^()]*)\)$/.exec(arg.text.trim());
   if (!call) return null;
-  const positional = ['days', 'seconds', 'microseconds', 'milliseconds', 'minutes', 'hours', 'weeks'];
-  let total = 0;
   const parts = call[1].split(',').map((p) => p.trim()).filter((p) => p !== '');
-  for (const [i, part] of parts.entries()) {
-    const named = /^(\w+)\s*=\s*([\d.]+)$/.exec(part);
-    const unit = named ? named[1] : positional[i];
-    const amount = Number(named ? named[2] : part);
-    if (!unit || !(unit in TIMEDELTA_UNITS) || !Number.isFinite(amount)) return null;
-    total += amount * TIMEDELTA_UNITS[unit];
-  }
-  return total;
+  return timedeltaTotal(
+    parts.map((part) => {
+      const named = /^(\w+)\s*=\s*(.+)$/.exec(part);
+      const amount = Number(named ? named[2] : part);
+      return { name: named ? named[1] : null, amount: Number.isNaN(amount) ? undefined : amount };
+    }),
+  );
 }
 
 function skipCodes(task: TaskModel): number[] {
@@ -188,8 +187,10 @@ function kindOf(task: TaskModel): TaskKind {
 }
 
 /**
- * The run spec of one task. A task's own `execution_timeout` wins over the
- * configured default, which only fills in for tasks that set none.
+ * The run spec of one task. Its run settings are the model's, which has
+ * merged default_args as Airflow does; what the model could not read takes
+ * Airflow's default. A task's `execution_timeout` (own or inherited) wins over
+ * the configured default, which only fills in for tasks that set none.
  */
 export function specFromModel(task: TaskModel, dag: DagModel, context: SpecContext): TaskRunSpec {
   const dagFilePath = path.resolve(context.dagFilePath);
@@ -212,9 +213,9 @@ export function specFromModel(task: TaskModel, dag: DagModel, context: SpecConte
     sdkPath: context.sdkPath ?? bundledSdkPath(),
     triggerRule: triggerRuleOf(task),
     branch: taskStructure(task).branch,
-    doXcomPush: literalArg(task, 'do_xcom_push') !== false,
-    retries: Math.max(0, Math.floor(secondsOf(literalArg(task, 'retries')) ?? 0)),
-    retryDelaySeconds: timedeltaSeconds(task.args.retry_delay) ?? DEFAULT_RETRY_DELAY_SECONDS,
+    doXcomPush: task.doXcomPush !== false,
+    retries: task.retries ?? 0,
+    retryDelaySeconds: task.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS,
     skipOnExitCodes: task.kind === 'bash' ? skipCodes(task) : [],
     plainBash: task.kind === 'bash' && isPlainBash(task),
   };

@@ -226,11 +226,23 @@ function withRuntimeDependencies(task: TaskModel, runtime: RuntimeTask, dagIndex
     opArgs: task.opArgs,
     opKwargs: task.opKwargs,
     secrets: task.secrets,
-    executionTimeoutSeconds: task.executionTimeoutSeconds,
+    executionTimeoutSeconds: runtime.execution_timeout,
     upstream: runtime.upstream,
     downstream: runtime.downstream,
     ...runtimeStructure(runtime),
+    ...runtimeSettings(runtime),
+    // Where each setting came from is the source's to say; that it is unknown, no longer.
+    ...(task.inheritedSettings ? { inheritedSettings: task.inheritedSettings } : {}),
   };
+}
+
+/** A task's run settings as Airflow built them, default_args merged in: only where they differ from Airflow's defaults, as the analyser writes them. */
+function runtimeSettings(runtime: RuntimeTask): Pick<TaskModel, 'retries' | 'retryDelaySeconds' | 'doXcomPush'> {
+  const settings: Pick<TaskModel, 'retries' | 'retryDelaySeconds' | 'doXcomPush'> = {};
+  if (runtime.retries > 0) settings.retries = runtime.retries;
+  if (runtime.retry_delay !== null) settings.retryDelaySeconds = runtime.retry_delay;
+  if (!runtime.do_xcom_push) settings.doXcomPush = false;
+  return settings;
 }
 
 /** A task's group, marks and trigger rule, as Airflow built them. */
@@ -273,6 +285,7 @@ function dynamicTask(runtime: RuntimeTask, dagIndex: number, lines: SourceLines,
     upstream: runtime.upstream,
     downstream: runtime.downstream,
     ...runtimeStructure(runtime),
+    ...runtimeSettings(runtime),
   };
 }
 

@@ -29,6 +29,10 @@ export interface RuntimeTask {
   secrets: string[];
   /** `execution_timeout` in seconds. */
   execution_timeout: number | null;
+  /** `retries`, `retry_delay` (seconds; null: Airflow's default) and `do_xcom_push`, as Airflow gives them to the task: default_args merged in. */
+  retries: number;
+  retry_delay: number | null;
+  do_xcom_push: boolean;
   /** Full dotted id of the innermost TaskGroup holding the task, or null. */
   group_id: string | null;
   /** Made by a TaskFlow decorator; `operator` is then the decorator as written without `@` (`task`, `task.branch`). */

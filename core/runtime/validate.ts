@@ -32,6 +32,10 @@ function isGroup(value: unknown): value is RuntimeGroup {
   return isObject(value) && isString(value.id) && isStringOrNull(value.parent_id) && isString(value.label) && isLine(value.line);
 }
 
+function isSecondsOrNull(value: unknown): value is number | null {
+  return value === null || (typeof value === 'number' && Number.isFinite(value));
+}
+
 function isTask(value: unknown): value is RuntimeTask {
   return (
     isObject(value) &&
@@ -47,7 +51,12 @@ function isTask(value: unknown): value is RuntimeTask {
     isStringOrNull(value.bash_command) &&
     isStringOrNull(value.python_callable) &&
     isStrings(value.secrets) &&
-    (value.execution_timeout === null || (typeof value.execution_timeout === 'number' && Number.isFinite(value.execution_timeout))) &&
+    isSecondsOrNull(value.execution_timeout) &&
+    typeof value.retries === 'number' &&
+    Number.isInteger(value.retries) &&
+    value.retries >= 0 &&
+    isSecondsOrNull(value.retry_delay) &&
+    isBoolean(value.do_xcom_push) &&
     isStringOrNull(value.group_id) &&
     isBoolean(value.decorated) &&
     isBoolean(value.mapped) &&

@@ -75,3 +75,30 @@ def test_find_cycle_names_a_cycle_from_the_task_made_first() -> None:
     assert find_cycle(["a", "b", "c"], [("a", "b"), ("b", "c")]) is None
     assert find_cycle(["a", "b", "c", "d"], [("a", "b"), ("c", "b"), ("b", "d"), ("d", "c")]) == ["b", "d", "c", "b"]
     assert find_cycle(["solo"], [("solo", "solo")]) == ["solo", "solo"]
+
+
+def test_reports_run_settings_with_default_args_merged_as_airflow_merges_them(tmp_path: Path, dag_folder: Path) -> None:
+    dag_file = dag_folder / "settings_dag.py"
+    dag_file.write_text(
+        "from datetime import timedelta\n"
+        "from airflow import DAG\n"
+        "from airflow.operators.bash import BashOperator\n"
+        "from airflow.utils.task_group import TaskGroup\n"
+        "def group_defaults():\n"
+        "    return {'retries': 4, 'do_xcom_push': False}\n"
+        "with DAG('settings', default_args={'retries': 2, 'retry_delay': timedelta(seconds=5)}) as dag:\n"
+        "    BashOperator(task_id='inherits', bash_command='true')\n"
+        "    BashOperator(task_id='own', bash_command='true', retries=0, retry_delay=30)\n"
+        "    with TaskGroup('g', default_args=group_defaults()):\n"
+        "        BashOperator(task_id='grouped', bash_command='true')\n"
+        "    BashOperator(task_id='plain', bash_command='true', default_args={'retry_delay': None})\n"
+    )
+    r = run_python(["-m", "vortex._inspector", str(dag_file)], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    [dag] = json.loads(r.stdout)["files"][0]["dags"]
+    assert [(t["task_id"], t["retries"], t["retry_delay"], t["do_xcom_push"]) for t in dag["tasks"]] == [
+        ("inherits", 2, 5, True),
+        ("own", 0, 30, True),
+        ("g.grouped", 4, 5, False),
+        ("plain", 2, None, True),
+    ]

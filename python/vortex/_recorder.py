@@ -137,6 +137,18 @@ def _seconds(value: Any) -> Optional[float]:
     return int(seconds) if seconds.is_integer() else seconds
 
 
+def _retries(task: BaseOperator) -> int:
+    retries = getattr(task, "retries", 0)
+    return retries if isinstance(retries, int) and not isinstance(retries, bool) and retries > 0 else 0
+
+
+def _delay_seconds(value: Any) -> Optional[float]:
+    """A ``retry_delay``: a timedelta or, as Airflow also takes it, a number of seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return value
+    return _seconds(value)
+
+
 def _kind(task: BaseOperator) -> str:
     for cls, kind in _KINDS:
         if isinstance(task, cls) and type(task).execute is cls.execute:
@@ -196,6 +208,10 @@ def _task_report(
         "python_callable": _function_name(task) if decorator else _callable_name(task, module),
         "secrets": _texts(task.secrets),
         "execution_timeout": _seconds(task.execution_timeout),
+        # Run settings as Airflow gives them to the task, default_args merged in.
+        "retries": _retries(task),
+        "retry_delay": _delay_seconds(getattr(task, "retry_delay", None)),
+        "do_xcom_push": getattr(task, "do_xcom_push", True) is not False,
         "group_id": group.group_id if group is not None else None,
         "decorated": decorator is not None,
         "mapped": mapped,

@@ -13,6 +13,7 @@ import {
   checkRunnable,
   chooseDag,
   dynamicTasksNote,
+  unreadSettingsNote,
   executeRun,
   findStoredRun,
   planRerun,
@@ -75,7 +76,8 @@ export interface RunTarget {
 interface PlannedRun {
   plan: RunPlan;
   selection: TaskSelection;
-  note: string | null;
+  /** What the user should know before the run, one line each (tasks that cannot run, settings that cannot be read). */
+  notes: string[];
   settings: ExecutionSettings;
 }
 
@@ -178,10 +180,10 @@ export class RunController implements vscode.Disposable {
       conf: target.conf,
     };
     const planned = target.again ? await planRerun(model, request, target.again.stored, target.again.rerun) : planRun(model, request);
-    return { plan: target.adjustPlan ? target.adjustPlan(planned, selection) : planned, selection, note: dynamicTasksNote(model), settings };
+    return { plan: target.adjustPlan ? target.adjustPlan(planned, selection) : planned, selection, notes: [dynamicTasksNote(model), unreadSettingsNote(model, request.dag)].filter((n): n is string => n !== null), settings };
   }
 
-  private async execute({ plan, selection, note, settings }: PlannedRun): Promise<RunCommandResult> {
+  private async execute({ plan, selection, notes, settings }: PlannedRun): Promise<RunCommandResult> {
     const label = runLabel(plan, selection);
 
     let transcript = '';
@@ -190,7 +192,7 @@ export class RunController implements vscode.Disposable {
       this.channel.append(text);
     };
     const view = new RunTranscript(write, `Run ${label} from ${path.basename(plan.dagFilePath)} (run ${plan.context.airflowRunId})`);
-    if (note) write(`Note: ${note}\n`);
+    for (const note of notes) write(`Note: ${note}\n`);
     const unmasked = await unmaskedSecrets(plan, this.secrets);
     for (const name of unmasked) write(`Warning: ${unmaskedSecretWarning(name)}\n`);
     if (unmasked.length > 0) void vscode.window.showWarningMessage(`VORTEX: ${unmaskedSecretWarning(unmasked[0])}`);

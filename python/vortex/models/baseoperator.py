@@ -89,6 +89,7 @@ class BaseOperator(DependencyMixin):
         retries: Any = _UNSET,
         retry_delay: Any = _UNSET,
         trigger_rule: Any = _UNSET,
+        do_xcom_push: Any = _UNSET,
         doc_md: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
@@ -120,6 +121,7 @@ class BaseOperator(DependencyMixin):
             "retries": retries,
             "retry_delay": retry_delay,
             "trigger_rule": trigger_rule,
+            "do_xcom_push": do_xcom_push,
         }
         values = {k: (defaults.get(k) if v is _UNSET else v) for k, v in given.items()}
         self.owner: Optional[str] = values["owner"]
@@ -128,6 +130,7 @@ class BaseOperator(DependencyMixin):
         self.retries: int = values["retries"] or 0
         self.retry_delay: Any = values["retry_delay"]
         self.trigger_rule: str = trigger_rule_value(values["trigger_rule"] or TriggerRule.ALL_SUCCESS)
+        self.do_xcom_push: bool = values["do_xcom_push"] is not False
         self.doc_md = doc_md
         self.extra_args: Dict[str, Any] = dict(kwargs)
 

@@ -16,7 +16,7 @@ from vortex.models.xcom_arg import XComArg, iter_xcom_args
 _TASK_ARGUMENTS = frozenset(
     (
         "dag", "task_group", "default_args", "owner", "secrets", "execution_timeout", "retries", "retry_delay",
-        "trigger_rule", "doc_md",
+        "trigger_rule", "do_xcom_push", "doc_md",
     )
 )
 

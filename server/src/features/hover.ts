@@ -171,10 +171,35 @@ export function taskMarkdown(task: TaskModel, analysis: FileAnalysis): string {
     `- DAG: ${dag ? code(dag.dagId ?? '?') : 'none'}`,
     ...(s.groupId ? [`- TaskGroup: ${code(s.groupId)}`] : []),
     ...marks(task).map((m) => `- ${m}`),
-    `- Trigger rule: ${code(s.triggerRule ?? 'all_success')}${s.triggerRule ? '' : ' (the default)'}`,
+    `- Trigger rule: ${code(s.triggerRule ?? 'all_success')}${s.triggerRule ? fromDefaults(task, 'trigger_rule') : ' (the default)'}`,
+    ...runSettings(task),
     `- Upstream: ${list(task.upstream)}`,
     `- Downstream: ${list(task.downstream)}`,
   ].join('\n');
+}
+
+/** ` (from default_args)` when the task takes `setting` from default_args rather than its own argument. */
+function fromDefaults(task: TaskModel, setting: string): string {
+  return task.inheritedSettings?.includes(setting) ? ' (from default_args)' : '';
+}
+
+function seconds(value: number): string {
+  if (value >= 3600 && value % 3600 === 0) return `${value / 3600} h`;
+  if (value >= 60 && value % 60 === 0) return `${value / 60} min`;
+  return `${value} s`;
+}
+
+/** The task's retries as a run gives them, and the run settings static analysis cannot read (a run from the source takes Airflow's defaults for them). */
+function runSettings(task: TaskModel): string[] {
+  const out: string[] = [];
+  if (task.retries !== undefined && task.retries > 0) {
+    const delay = task.retryDelaySeconds === undefined ? `${seconds(300)}, Airflow's default` : seconds(task.retryDelaySeconds) + fromDefaults(task, 'retry_delay');
+    out.push(`- Retries: ${task.retries}${fromDefaults(task, 'retries')}, each after ${delay}`);
+  }
+  if (task.unreadSettings && task.unreadSettings.length > 0) {
+    out.push(`- Not readable statically: ${list(task.unreadSettings)}; a run from the source takes Airflow's defaults for them (executing the file reads them)`);
+  }
+  return out;
 }
 
 /** A TaskFlow function: the decorator, and the tasks its calls made. */

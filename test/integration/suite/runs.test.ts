@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunCommandResult } from '../../../client/src/runs/runController';
 import { Commands } from '../../../core/commands';
-import { cleanUp, openFile, requestScreenshot, vortexApi, waitFor, waitForSymbols } from '../support/helpers';
+import { cleanUp, openFile, requestScreenshot, vortexApi, waitFor, waitForSymbols, workspaceFile } from '../support/helpers';
 
 const UNTRUSTED = process.env.VORTEX_TEST_UNTRUSTED === '1';
 const RUN_TITLES = ['▶ Run DAG', '▶ Run task'];
@@ -273,6 +273,30 @@ describe('running DAGs and tasks', () => {
     assert.match(shown(reportRow.tooltip), /bash_command \(rendered\):\n```shellscript\necho 2024-03-05: 42 rows of refunds\n```/);
   });
 
+
+  it('gives tasks the retries of their default_args, and says which settings it cannot read, in the hover and the run', async () => {
+    const file = workspaceFile('runs/default_args_retries.py').fsPath;
+    fs.copyFileSync(path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'run', 'default_args_retries.py'), file);
+    try {
+      const document = await openDag('runs/default_args_retries.py');
+      const hoverAt = async (text: string) => {
+        const position = document.positionAt(document.getText().indexOf(text) + 1);
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
+        return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+      };
+      assert.match(await hoverAt('"flaky"'), /Retries: 2 \(from default_args\), each after 0 s \(from default_args\)/);
+      assert.match(await hoverAt('"second_try"'), /Not readable statically: `retries`, `retry_delay`/);
+      const run = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, document.uri.toString(), 'flaky_defaults'));
+      assert.deepEqual(states(run), { flaky: 'success', flaky_python: 'success', 'publish.once': 'failed', 'report.second_try': 'failed' });
+      assert.match(run.transcript, /^Note: static analysis cannot read retries, retry_delay, .* of report\.second_try: the run uses Airflow's defaults for them/m);
+      assert.ok(run.result.runDir);
+      const log = fs.readFileSync(path.join(run.result.runDir, 'flaky.log'), 'utf8');
+      assert.deepEqual(log.match(/bash try \d/g), ['bash try 1', 'bash try 2', 'bash try 3']);
+    } finally {
+      await cleanUp();
+      fs.rmSync(file, { force: true });
+    }
+  });
 
   it('runs a failed run\'s failed tasks again from the runs view, keeping the others and their XCom', async () => {
     const document = await openDag('runs/flaky_pipeline.py');

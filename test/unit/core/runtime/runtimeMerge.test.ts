@@ -42,6 +42,9 @@ function task(file: string, line: number, taskId: string, fields: Partial<Runtim
     python_callable: null,
     secrets: [],
     execution_timeout: null,
+    retries: 0,
+    retry_delay: null,
+    do_xcom_push: true,
     group_id: null,
     decorated: false,
     mapped: false,
@@ -294,6 +297,25 @@ describe('runtime merge: the static analysis with a runtime outcome laid over it
     const start = taskNamed(merged, 'start');
     assert.deepEqual(start.range, taskNamed(fixture, 'start').range);
     assert.deepEqual(JSON.parse(JSON.stringify(start)).range, taskNamed(fixture, 'start').range, 'a plain object: the ranges survive JSON (the run model travels as JSON)');
+  });
+
+  it('resolved: a task the source shows takes its run settings from the runtime, default_args merged by executing the file', () => {
+    const text = [
+      'from airflow import DAG',
+      'from airflow.operators.bash import BashOperator',
+      'from common import shared_defaults',
+      'with DAG("settings", default_args=shared_defaults()) as dag:',
+      '    flaky = BashOperator(task_id="flaky", bash_command="exit 1")',
+      '',
+    ].join('\n');
+    const analysis = analyse(text);
+    assert.ok(analysis.tasks[0].unreadSettings?.includes('retries'), 'the source cannot read them');
+    const runtime = dag('/dags/settings.py', 4, 'settings', [task('/dags/settings.py', 5, 'flaky', { retries: 2, retry_delay: 1, do_xcom_push: false, execution_timeout: 30 })], []);
+    const merged = mergeRuntime(analysis, outcome('/dags/settings.py', 'resolved', [runtime]), text);
+    const flaky = taskNamed(merged, 'flaky');
+    assert.deepEqual([flaky.retries, flaky.retryDelaySeconds, flaky.doXcomPush, flaky.executionTimeoutSeconds, flaky.unreadSettings], [2, 1, false, 30, undefined]);
+    const spec = planFromModel(merged, merged.dags[0], { dagFilePath: '/dags/settings.py', runId: 'r1' }).tasks[0].spec;
+    assert.deepEqual([spec.retries, spec.retryDelaySeconds, spec.doXcomPush, spec.timeoutSeconds], [2, 1, false, 30]);
   });
 
   it('without the source text, a dynamic task\'s range is the start of its creation line', () => {
