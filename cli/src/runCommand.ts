@@ -17,7 +17,7 @@
  * VORTEX_RUNS_DIR, where run logs are kept (default $XDG_STATE_HOME/vortex/runs,
  * i.e. ~/.local/state/vortex/runs).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -201,13 +201,15 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
   const vault = args.secretsFile !== undefined ? readSecrets(args.secretsFile) : new MapVault({});
   // Started first, to go on while the file is read and analysed: the process that starts tasks
   // comes up, and the run history is opened and runs left interrupted are cleaned up.
+  // (A history that does not exist yet is made only once the run is planned: a run refused leaves nothing.)
   prepareLaunch();
-  const history = openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`)).then(async (store) => ({
-    store,
-    interrupted: store ? await cleanUpInterruptedRuns(store) : [],
-  }));
+  const openHistory = async () => {
+    const store = await openRunStore(runsDir(), undefined, (message) => warn(`vortex: ${message}`));
+    return { store, interrupted: store ? await cleanUpInterruptedRuns(store) : [] };
+  };
+  const history = existsSync(runsDir()) ? openHistory() : null;
   // Awaited below, unless the file cannot run: then its failure must not surface as an unhandled rejection.
-  history.catch(() => undefined);
+  history?.catch(() => undefined);
   await loadPython();
   const { analysis, path: file, text } = analyseFile(args.file, {});
   const pythonPath = process.env.VORTEX_PYTHON || undefined;
@@ -232,7 +234,7 @@ async function run(args: RunArgs, signal: AbortSignal, stoppedBy: () => NodeJS.S
     logicalDate: args.logicalDate,
     conf: args.conf,
   };
-  const { store, interrupted } = await history;
+  const { store, interrupted } = await (history ?? openHistory());
   let plan;
   if (args.from !== undefined) {
     if (!store) throw new RunRefused('unknownRun', `no run history to find run "${args.from}" in`);

@@ -66,14 +66,6 @@ export function spawnerPid(): number | undefined {
 
 /** Starts a program; every outcome, a failure to start included, comes through `events`. */
 export function launch(req: LaunchRequest, events: LaunchEvents): LaunchedProcess {
-  const refusal = nulByteIn(req);
-  if (refusal) {
-    queueMicrotask(() => {
-      events.spawnError(refusal);
-      events.closed();
-    });
-    return { pause() {}, resume() {}, paused: false, abandonOutput() {} };
-  }
   const spawner = sharedSpawner();
   return spawner ? spawner.launch(req, events) : launchDirect(req, events);
 }
@@ -81,21 +73,30 @@ export function launch(req: LaunchRequest, events: LaunchEvents): LaunchedProces
 /**
  * No program, argument or environment variable can hold a NUL byte. Said
  * here, in the same words whichever way the process would have started, and
- * without quoting the value (it may be a secret).
+ * without quoting the value (it may be a secret). `env`: the variables to
+ * look at (the spawner looks only at those that differ from its own).
  */
-function nulByteIn(req: LaunchRequest): NodeJS.ErrnoException | null {
+function nulByteIn(req: LaunchRequest, env: Readonly<Record<string, string | undefined>> | null): NodeJS.ErrnoException | null {
   let where: string | null = null;
   if (req.file.includes('\0')) where = 'the program name';
   else if (req.args.some((a) => a.includes('\0'))) where = 'an argument';
   else if (req.cwd.includes('\0')) where = 'the working directory';
-  else {
-    const name = Object.keys(req.env).find((k) => k.includes('\0') || req.env[k]?.includes('\0'));
-    if (name !== undefined) where = 'an environment variable';
+  else if (env !== null) {
+    for (const name in env) if (name.includes('\0') || env[name]?.includes('\0')) where = 'an environment variable';
   }
   if (where === null) return null;
   const error: NodeJS.ErrnoException = new Error(`spawn ${req.file.replaceAll('\0', '\\0')}: ${where} holds a NUL byte, which the system cannot pass to a program`);
   error.code = 'ERR_INVALID_ARG_VALUE';
   return error;
+}
+
+/** Reports a launch refused before anything started. */
+function refused(error: NodeJS.ErrnoException, events: LaunchEvents): LaunchedProcess {
+  queueMicrotask(() => {
+    events.spawnError(error);
+    events.closed();
+  });
+  return { pause() {}, resume() {}, paused: false, abandonOutput() {} };
 }
 
 let shared: Spawner | null | undefined;
@@ -178,11 +179,14 @@ class Spawner {
   }
 
   launch(req: LaunchRequest, events: LaunchEvents): LaunchedProcess {
+    const env = this.envChanges(req.env);
+    const refusal = nulByteIn(req, env.set);
+    if (refusal) return refused(refusal, events);
     const id = this.nextId++;
     const pending: Pending = { req, events, fallback: null, pid: undefined, paused: false };
     this.launches.set(id, pending);
     if (this.launches.size === 1) this.busy();
-    this.send({ op: 'spawn', id, file: req.file, args: req.args, cwd: req.cwd, ...this.envChanges(req.env) });
+    this.send({ op: 'spawn', id, file: req.file, args: req.args, cwd: req.cwd, ...env });
     return {
       pause: () => {
         if (pending.fallback) return pending.fallback.pause();
@@ -335,16 +339,14 @@ class Spawner {
 
 /** Node's own spawn, in a new session (`detached`), its output on pipes. */
 export function launchDirect(req: LaunchRequest, events: LaunchEvents): LaunchedProcess {
+  const refusal = nulByteIn(req, req.env);
+  if (refusal) return refused(refusal, events);
   let child: ChildProcess;
   try {
     child = spawn(req.file, req.args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     // Whatever else spawn rejects outright fails this launch only.
-    queueMicrotask(() => {
-      events.spawnError(error as NodeJS.ErrnoException);
-      events.closed();
-    });
-    return { pause() {}, resume() {}, paused: false, abandonOutput() {} };
+    return refused(error as NodeJS.ErrnoException, events);
   }
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;

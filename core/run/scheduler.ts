@@ -235,6 +235,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     for (const id of skip) evaluateDownstream(id);
   };
 
+  /** Each task's last log write, which the run waits for before it ends. */
+  const logWrites = new Map<string, Promise<void>>();
   await new Promise<void>((resolve) => {
     const tries = new Map<string, number>();
     const skipQueued = () => {
@@ -287,16 +289,25 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
       running++;
       setState(taskId, 'running');
       const spec = specOf.get(taskId) as TaskRunSpec;
+      const tryNumber = tries.get(taskId) ?? 1;
+      // A later try adds to the log of the one before: once that is written.
+      const earlierLog = tryNumber > 1 ? logWrites.get(taskId) : undefined;
+      if (earlierLog) void earlierLog.then(() => run(taskId, spec, tryNumber));
+      else run(taskId, spec, tryNumber);
+    };
+
+    const run = (taskId: string, spec: TaskRunSpec, tryNumber: number) => {
       const taskStart = performance.timeOrigin + performance.now();
       executeTask(spec, {
         vault: options.vault,
         maskValues,
         signal: options.signal,
         logPath: folder?.logPath(taskId),
-        appendLog: (tries.get(taskId) ?? 1) > 1,
+        appendLog: tryNumber > 1,
+        deferLogWrite: (written) => logWrites.set(taskId, written),
         maxCapturedChars: options.maxCapturedChars,
         killGraceMs: options.killGraceMs,
-        run: { context: plan.context, tryNumber: tries.get(taskId) ?? 1, xcoms },
+        run: { context: plan.context, tryNumber, xcoms },
         extraEnv: airflowEnv,
         baseEnv,
         onStarted: folder ? (group) => folder.recordGroup(group) : undefined,
@@ -327,6 +338,7 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
     for (const id of decided) if (states.get(id) !== 'queued') evaluateDownstream(id);
     pump();
   });
+  await Promise.all(logWrites.values());
 
   const tasks: TaskRunRecord[] = plan.tasks.map((t) => ({
     taskId: t.spec.taskId,

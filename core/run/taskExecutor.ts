@@ -42,6 +42,12 @@ export interface ExecuteOptions {
   logPath?: string;
   /** Adds to the log rather than replacing it (a retry's try after the first). */
   appendLog?: boolean;
+  /**
+   * Given the log's last write instead of waiting for it: the result comes as
+   * soon as the task's process has ended, and the caller waits for the write
+   * (a run does, before it ends, and before the task's next try).
+   */
+  deferLogWrite?: (written: Promise<void>) => void;
   /** Live output, already masked. */
   onOutput?: (stream: OutputStream, text: string) => void;
   /** Per stream, kept in memory for the result; default 1 Mi characters. */
@@ -390,7 +396,8 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       durationMs: performance.now() - t0,
     };
   } finally {
-    await log?.close();
+    if (log && options.deferLogWrite) options.deferLogWrite(log.close(true));
+    else await log?.close();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,8 @@
  * group, its two output streams decoded, masked, kept (capped) and streamed,
  * and written to the task's log with the time each line arrived.
  */
-import { appendFileSync, createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { CappedText } from './capture';
@@ -90,17 +91,29 @@ export class LogFile {
     this.write(`${this.lastChar === '\n' ? '' : '\n'}[vortex] ${message}\n`);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Writes what is left and closes the file. `background`: a log kept in
+   * memory is written through the thread pool, for a caller that goes on
+   * meanwhile (a run starting its next task); otherwise synchronously, as one
+   * small write costs less than three round trips through the thread pool.
+   */
+  async close(background = false): Promise<void> {
     clearTimeout(this.timer);
     if (!this.stream) {
+      const text = this.pending.join('');
+      this.pending = [];
+      const options = { mode: 0o600, flag: this.append ? 'a' : 'w' };
+      if (background) {
+        await writeFile(this.path, text, options).catch(() => {
+          this.broken = true;
+        });
+        return;
+      }
       try {
-        // Synchronous on purpose: one small write costs less than three round trips through libuv's thread pool.
-        if (this.append) appendFileSync(this.path, this.pending.join(''), { mode: 0o600 });
-        else writeFileSync(this.path, this.pending.join(''), { mode: 0o600 });
+        writeFileSync(this.path, text, options);
       } catch {
         this.broken = true;
       }
-      this.pending = [];
       return;
     }
     this.stream.end();

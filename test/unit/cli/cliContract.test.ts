@@ -216,9 +216,9 @@ function recordedGroups(dagId: string, count: number): number[] | undefined {
   return pids.length === count ? pids : undefined;
 }
 
-/** Starts `vortex run FILE --json` in the background. */
+/** Starts `vortex run FILE --json` in the background, leading a process group of its own (with the spawner it starts). */
 function startRun(file: string) {
-  const child = spawn(process.execPath, [CLI, 'run', file, '--json'], { cwd: scratch.dir, env: env() });
+  const child = spawn(process.execPath, [CLI, 'run', file, '--json'], { cwd: scratch.dir, env: env(), detached: true });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, exited };
 }
@@ -348,7 +348,7 @@ with DAG(dag_id="failing") as dag:
 `);
     collect(['run', '--json', failing], 1);
 
-    // A run whose CLI is killed leaves its group running: the next run stops it and reports it.
+    // A run whose CLI and spawner are killed together leaves its group running: the next run stops it and reports it.
     const crash = dagFile('crash.py', `
 with DAG(dag_id="crash") as dag:
     BashOperator(task_id="nap", bash_command="sleep 100")
@@ -356,7 +356,7 @@ with DAG(dag_id="crash") as dag:
     const killed = startRun(crash);
     const groups = await until('the task to start', () => recordedGroups('crash', 1));
     leftovers.push(...groups);
-    killed.child.kill('SIGKILL');
+    process.kill(-(killed.child.pid as number), 'SIGKILL');
     await killed.exited;
     collect(['run', '--json', SEED], 0);
     for (const pid of groups) assert.equal(processRuns(pid), false, `group ${pid} survived`);
