@@ -21,6 +21,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { bundledSdkPath } from '../sdk';
+import { processStartTime } from './procfs';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -33,8 +34,12 @@ export interface LaunchRequest {
 
 /** What a launched process reports, in this order: started or not, output and exit (either order), close. */
 export interface LaunchEvents {
-  /** The process runs; `outputEnds` names its ends of the output pipes (`pipe:[N]`, `socket:[N]`) where the system tells. */
-  started(pid: number, outputEnds: ReadonlySet<string>): void;
+  /**
+   * The process runs; `outputEnds` names its ends of the output pipes
+   * (`pipe:[N]`, `socket:[N]`) and `startTime` its start in clock ticks after
+   * boot (with the pid, it names the process for good), where the system tells.
+   */
+  started(pid: number, outputEnds: ReadonlySet<string>, startTime: number | null): void;
   /** It could not be started at all; `closed` follows. */
   spawnError(error: NodeJS.ErrnoException): void;
   data(stream: OutputStream, chunk: Buffer): void;
@@ -269,9 +274,9 @@ class Spawner {
     if (!pending) return;
     switch (kind) {
       case 'P': {
-        const started = JSON.parse(payload.toString()) as { pid: number; ends: string[] };
+        const started = JSON.parse(payload.toString()) as { pid: number; ends: string[]; start_time: number | null };
         pending.pid = started.pid;
-        pending.events.started(started.pid, new Set(started.ends));
+        pending.events.started(started.pid, new Set(started.ends), started.start_time);
         break;
       }
       case 'F': {
@@ -351,7 +356,7 @@ export function launchDirect(req: LaunchRequest, events: LaunchEvents): Launched
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
   let spawnFailed = false;
-  if (child.pid !== undefined) events.started(child.pid, outputEndsOf(child.pid, [stdout, stderr]));
+  if (child.pid !== undefined) events.started(child.pid, outputEndsOf(child.pid, [stdout, stderr]), processStartTime(child.pid));
   stdout.on('data', (chunk: Buffer) => events.data('stdout', chunk));
   stderr.on('data', (chunk: Buffer) => events.data('stderr', chunk));
   child.on('error', (error) => {

@@ -5,8 +5,8 @@
  * executor and runtime resolution start user code.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { launch, launcherPids, type LaunchedProcess, type OutputStream } from './launch';
+import { liveProcesses, procStat } from './procfs';
 
 function errorCode(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
@@ -38,67 +38,6 @@ export function groupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
   const live = liveProcesses();
   return live === null || live.some((p) => p.pgrp === pgid);
-}
-
-/** The processes that are alive (zombies left out), from /proc; null where /proc cannot be read. */
-export function liveProcesses(): ProcStat[] | null {
-  if (process.platform !== 'linux') return null;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return null;
-  }
-  const live: ProcStat[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = procStat(Number(entry));
-    if (stat && stat.state !== 'Z' && stat.state !== 'X') live.push(stat);
-  }
-  return live;
-}
-
-export interface ProcStat {
-  /** The command name (at most 15 characters). */
-  command: string;
-  state: string;
-  pgrp: number;
-  /** Clock ticks after boot; with the pid it names one process for good, as pids are reused. */
-  startTime: number;
-}
-
-/** A process's command, state, group and start time, from /proc (Linux); null when it is gone. */
-export function procStat(pid: number): ProcStat | null {
-  try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return null;
-  }
-}
-
-function parseProcStat(text: string): ProcStat {
-  // The command name is in parentheses and may itself hold spaces or parentheses.
-  const close = text.lastIndexOf(')');
-  const fields = text.slice(close + 2).split(' ');
-  return { command: text.slice(text.indexOf('(') + 1, close), state: fields[0], pgrp: Number(fields[2]), startTime: Number(fields[19]) };
-}
-
-/** A process's start time (see {@link ProcStat}); null when it is gone or where /proc does not exist. */
-export function processStartTime(pid: number): number | null {
-  return procStat(pid)?.startTime ?? null;
-}
-
-/**
- * {@link processStartTime} off this thread: reading /proc/PID/stat of a
- * process that is still starting waits for it (measured here, a fifth of a
- * millisecond a task, with the event loop blocked).
- */
-export async function readProcessStartTime(pid: number): Promise<number | null> {
-  try {
-    return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8')).startTime;
-  } catch {
-    return null;
-  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -178,8 +117,8 @@ export interface GroupRequest {
   signal: AbortSignal | undefined;
   /** Each chunk of output, as it arrives. */
   onData: (stream: OutputStream, chunk: Buffer) => void;
-  /** Once the main process runs, with its pid (also the group's id), before any of its output. */
-  onStarted?: (pid: number) => void;
+  /** Once the main process runs, with its pid (also the group's id) and start time where known, before any of its output. */
+  onStarted?: (pid: number, startTime: number | null) => void;
 }
 
 /** A process that held the group's output open after the group was gone; it was stopped. */
@@ -295,11 +234,11 @@ export function spawnGroup(req: GroupRequest): SpawnedGroup {
   });
 
   const launched: LaunchedProcess = launch(req, {
-    started(pid, outputEnds) {
+    started(pid, outputEnds, startTime) {
       pgid = pid;
       childOutputEnds = outputEnds;
       trackGroup(pid);
-      req.onStarted?.(pid);
+      req.onStarted?.(pid, startTime);
       if (stopBeforeStart !== null) void stop(stopBeforeStart);
     },
     spawnError(error) {

@@ -11,7 +11,8 @@
  */
 import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { liveProcesses, procStat, stopGroup } from '../process/processGroup';
+import { stopGroup } from '../process/processGroup';
+import { liveProcesses, procStat } from '../process/procfs';
 import { type GroupRecord, isSameProcess, readGroupRecords, type RunStore } from './runStore';
 
 export interface InterruptedRun {

@@ -5,10 +5,10 @@
  * run goes on, `groups.jsonl`: the process groups it started, so that a run
  * whose owner died can be cleaned up (see interruptedRuns.ts).
  */
-import { constants } from 'node:fs';
-import { access, appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFileSync, constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { processStartTime, readProcessStartTime } from '../process/processGroup';
+import { processStartTime } from '../process/procfs';
 import type { RunContext } from './runContext';
 import type { StartedGroup, TaskResult } from './taskExecutor';
 import { fileNameFor } from './taskSpec';
@@ -116,29 +116,35 @@ export class RunFolder {
     return path.join(this.dir, this.logName(taskId));
   }
 
-  /** Records written so far, in order; a run's end waits for them. */
-  private recording: Promise<void> = Promise.resolve();
+  /** Records not written yet, written together once the run has gone on (see recordGroup). */
+  private unwritten: string[] = [];
 
   /**
    * Records a task's process group as it starts, for cleaning up after a run
-   * whose process died. Written in the background: should this process die,
-   * the spawner kills the groups it started at once (see core/process/launch),
-   * so the record matters only when both died, in which case being a few
-   * milliseconds late loses only the group that started in those
-   * milliseconds.
+   * whose process died. Written synchronously once the run has gone on (the
+   * task's process starts meanwhile): should this process die before, the
+   * spawner kills the groups it started at once (see core/process/launch), so
+   * the record matters only when both died in that instant.
    */
   recordGroup(group: StartedGroup): void {
-    const file = path.join(this.dir, GROUPS_FILE);
-    this.recording = this.recording.then(async () => {
-      const record: GroupRecord = { pid: group.pid, start_time: await readProcessStartTime(group.pid), temp_dir: group.tempDir };
-      // Without the record the run goes on; only cleaning up after a crash would miss this group.
-      await appendFile(file, `${JSON.stringify(record)}\n`, { mode: 0o600 }).catch(() => undefined);
-    });
+    const record: GroupRecord = { pid: group.pid, start_time: group.startTime, temp_dir: group.tempDir };
+    if (this.unwritten.push(`${JSON.stringify(record)}\n`) === 1) setImmediate(() => this.writeRecords());
   }
 
-  /** Once every group started so far is recorded. */
-  recorded(): Promise<void> {
-    return this.recording;
+  /** The run has ended: its groups need no record any more. */
+  dropRecords(): void {
+    this.unwritten = [];
+  }
+
+  private writeRecords(): void {
+    if (this.unwritten.length === 0) return;
+    const text = this.unwritten.join('');
+    this.unwritten = [];
+    try {
+      appendFileSync(path.join(this.dir, GROUPS_FILE), text, { mode: 0o600 });
+    } catch {
+      // Without the record the run goes on; only cleaning up after a crash would miss this group.
+    }
   }
 }
 
@@ -262,7 +268,7 @@ export class RunStore {
     }
     if (outcome.xcoms && Object.keys(outcome.xcoms).length > 0) await writeJsonAtomically(path.join(folder.dir, XCOM_FILE), outcome.xcoms);
     await writeJsonAtomically(file, summary);
-    await folder.recorded();
+    folder.dropRecords();
     await rm(path.join(folder.dir, GROUPS_FILE), { force: true });
     await this.prune(summary.dag_id);
     return summary;

@@ -29,6 +29,8 @@ export interface StartedGroup {
   pid: number;
   /** A private folder the task's files are in, removed when the task ends; null for none. */
   tempDir: string | null;
+  /** When it started (see core/process/procfs), where the system tells. */
+  startTime: number | null;
 }
 
 export interface ExecuteOptions {
@@ -340,7 +342,7 @@ export async function executeTask(spec: TaskRunSpec, options: ExecuteOptions = {
       log,
       cap: options.maxCapturedChars ?? DEFAULT_MAX_CAPTURED_CHARS,
       onOutput: options.onOutput,
-      onStarted: options.onStarted && ((pid) => options.onStarted?.({ pid, tempDir })),
+      onStarted: options.onStarted && ((pid, startTime) => options.onStarted?.({ pid, tempDir, startTime })),
     });
 
     const reported: RunnerResult | null = resultFile ? parseRunnerResult(await readFile(resultFile, 'utf8').catch(() => '')) : null;

@@ -21,7 +21,7 @@ Requests, one JSON object a line on stdin:
 Replies on stdout, frames of a one-byte kind, the request's id and the
 payload's length (both unsigned 32-bit, big-endian), then the payload:
   R: ready (payload: the protocol version)
-  P: started (JSON: pid, and the identities of its stdout and stderr pipes)
+  P: started (JSON: pid, start time, and the identities of its stdout and stderr pipes)
   F: could not start (JSON: errno name, message)
   O / E: a chunk of stdout / stderr
   X: the main process ended (JSON: exit code or signal name, and whether anything of its group is left)
@@ -47,6 +47,16 @@ PROTOCOL_VERSION = b"1"
 HEADER = struct.Struct(">cII")
 READ_SIZE = 65536
 DRAIN_READS = 16
+
+
+def start_time(pid: int) -> Optional[int]:
+    """A process's start in clock ticks after boot (field 22 of /proc/PID/stat): with the pid, it names the process for good."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    return int(text[text.rindex(b")") + 2 :].split()[19])
 
 
 def group_left(pgid: int) -> bool:
@@ -140,7 +150,7 @@ class Spawner:
             self.selector.register(fd, selectors.EVENT_READ, child)
             ends.append(f"pipe:[{os.fstat(fd).st_ino}]")
         self.children[request_id] = child
-        self.send_json(b"P", request_id, {"pid": popen.pid, "ends": ends})
+        self.send_json(b"P", request_id, {"pid": popen.pid, "ends": ends, "start_time": start_time(popen.pid)})
 
     def set_paused(self, request_id: int, paused: bool) -> None:
         child = self.children.get(request_id)

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, type LaunchRequest, prepareLaunch, spawnerPid } from '../../../../core/process/launch';
-import { groupAlive, procStat } from '../../../../core/process/processGroup';
+import { groupAlive } from '../../../../core/process/processGroup';
+import { procStat } from '../../../../core/process/procfs';
 
 interface Launched {
   pid: number | undefined;

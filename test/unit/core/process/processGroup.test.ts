@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { cleanUpInterruptedRuns } from '../../../../core/run/interruptedRuns';
-import { PIPE_GRACE_MS, processStartTime } from '../../../../core/process/processGroup';
+import { PIPE_GRACE_MS } from '../../../../core/process/processGroup';
+import { processStartTime } from '../../../../core/process/procfs';
 import { GROUPS_FILE, RunStore, type RunSummary } from '../../../../core/run/runStore';
 import { executeTask } from '../../../../core/run/taskExecutor';
 import { fileNameFor, MAX_FILE_NAME_CHARS } from '../../../../core/run/taskSpec';

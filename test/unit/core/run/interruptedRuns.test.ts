@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { procStat } from '../../../../core/process/processGroup';
+import { procStat } from '../../../../core/process/procfs';
 import { cleanUpInterruptedRuns } from '../../../../core/run/interruptedRuns';
 import { GROUPS_FILE, RunStore, type RunSummary } from '../../../../core/run/runStore';
 import { scratchDir } from '../../../support/execution';
