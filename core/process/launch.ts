@@ -29,7 +29,44 @@ export interface LaunchRequest {
   file: string;
   args: string[];
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv | LayeredEnv;
+}
+
+/**
+ * A child's environment as a base and the variables set over it. A task's
+ * differs from the environment a run started from (see {@link launchBaseEnv})
+ * in a dozen variables out of some dozens: the spawner is told only those,
+ * and neither side copies or compares the rest for each task.
+ */
+export class LayeredEnv {
+  constructor(
+    readonly base: Readonly<NodeJS.ProcessEnv>,
+    readonly set: Readonly<Record<string, string>>,
+  ) {}
+
+  get(name: string): string | undefined {
+    return Object.hasOwn(this.set, name) ? this.set[name] : this.base[name];
+  }
+
+  /** The same base with more variables set. */
+  with(more: Readonly<Record<string, string>>): LayeredEnv {
+    return new LayeredEnv(this.base, Object.assign({}, this.set, more));
+  }
+
+  /** The whole environment, for Node's spawn. */
+  full(): NodeJS.ProcessEnv {
+    return Object.assign({}, this.base, this.set);
+  }
+}
+
+/**
+ * The environment runs start their tasks' from: this process's as the
+ * spawner was started with it (the same object, so that a task's environment
+ * is told to the spawner as what it sets over it), else as it is now.
+ */
+export function launchBaseEnv(): Readonly<NodeJS.ProcessEnv> {
+  const spawner = sharedSpawner();
+  return spawner ? spawner.baseEnv : { ...process.env };
 }
 
 /** What a launched process reports, in this order: started or not, output and exit (either order), close. */
@@ -142,7 +179,7 @@ class Spawner {
   private constructor(
     private readonly child: ChildProcess,
     /** The environment the spawner was started with: a child's is told as changes to it. */
-    private readonly baseEnv: Readonly<Record<string, string | undefined>>,
+    readonly baseEnv: Readonly<NodeJS.ProcessEnv>,
   ) {
     const stdout = child.stdout as Readable;
     stdout.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -220,7 +257,9 @@ class Spawner {
    * process's, as it was when the spawner started): most tasks differ in a
    * few variables, and the rest need not be written and read again each time.
    */
-  private envChanges(env: NodeJS.ProcessEnv): { set: Record<string, string>; unset: string[] } {
+  private envChanges(layered: NodeJS.ProcessEnv | LayeredEnv): { set: Readonly<Record<string, string>>; unset: string[] } {
+    if (layered instanceof LayeredEnv && layered.base === this.baseEnv) return { set: layered.set, unset: [] };
+    const env = layered instanceof LayeredEnv ? layered.full() : layered;
     const set: Record<string, string> = {};
     for (const name in env) {
       const value = env[name];
@@ -344,11 +383,12 @@ class Spawner {
 
 /** Node's own spawn, in a new session (`detached`), its output on pipes. */
 export function launchDirect(req: LaunchRequest, events: LaunchEvents): LaunchedProcess {
-  const refusal = nulByteIn(req, req.env);
+  const env = req.env instanceof LayeredEnv ? req.env.full() : req.env;
+  const refusal = nulByteIn(req, env);
   if (refusal) return refused(refusal, events);
   let child: ChildProcess;
   try {
-    child = spawn(req.file, req.args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(req.file, req.args, { cwd: req.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     // Whatever else spawn rejects outright fails this launch only.
     return refused(error as NodeJS.ErrnoException, events);

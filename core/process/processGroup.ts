@@ -5,7 +5,7 @@
  * executor and runtime resolution start user code.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { launch, launcherPids, type LaunchedProcess, type OutputStream } from './launch';
+import { launch, launcherPids, type LaunchedProcess, type LayeredEnv, type OutputStream } from './launch';
 import { liveProcesses, procStat } from './procfs';
 
 function errorCode(err: unknown): string | undefined {
@@ -107,7 +107,7 @@ export interface GroupRequest {
   file: string;
   args: string[];
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv | LayeredEnv;
   /** The time limit; then the whole group is stopped. */
   timeoutMs: number;
   /** Between SIGTERM and SIGKILL when the group is stopped at the time limit or on abort. */

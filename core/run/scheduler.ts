@@ -10,7 +10,7 @@
  */
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import os from 'node:os';
-import { prepareLaunch } from '../process/launch';
+import { launchBaseEnv, prepareLaunch } from '../process/launch';
 import { CycleError, findCycle, PlanError, reachable, type RunPlan } from './plan';
 import type { XComValues } from './pythonRunner';
 import { type RunFolder, type RunState, type RunStore, type TaskRunState } from './runStore';
@@ -115,8 +115,8 @@ export async function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<
   if (options.signal && getMaxListeners(options.signal) < parallelism + 1) setMaxListeners(parallelism + 1, options.signal);
   // Ready before the first task needs it (started here, it comes up while the run is set up).
   prepareLaunch();
-  // One copy for the run: each read of process.env is a call into the system.
-  const baseEnv = { ...process.env };
+  // One environment for the run's tasks: each read of process.env is a call into the system.
+  const baseEnv = launchBaseEnv();
   const t0 = performance.now();
   const startedAt = performance.timeOrigin + t0;
   const emit = (event: RunEvent) => {

@@ -7,6 +7,7 @@ import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { CappedText } from './capture';
+import type { LayeredEnv } from '../process/launch';
 import { type GroupOutcome, type OutputStream, spawnGroup, type SpawnedGroup } from '../process/processGroup';
 import type { MaskingStream, SecretMasker } from './secrets';
 
@@ -19,7 +20,7 @@ export interface ProcessRequest {
   file: string;
   args: string[];
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  env: LayeredEnv;
   timeoutMs: number;
   graceMs: number;
   signal: AbortSignal | undefined;

@@ -39,12 +39,12 @@ export async function runTaskInTerminal(controller: RunController, vault: Secret
   let options: vscode.TerminalOptions;
   let folder: string | null = null;
   if (spec.bashCommand !== null) {
-    options = { shellPath: 'sh', shellArgs: ['-c', spec.bashCommand], env };
+    options = { shellPath: 'sh', shellArgs: ['-c', spec.bashCommand], env: env.full() };
   } else {
     // The DAG file computes the command: the SDK's runner reads it from the imported file and execs it, as a run does.
     const runner = await prepareRunner(runnerPayload(spec, 'bash'));
     folder = runner.folder;
-    options = { shellPath: spec.pythonPath, shellArgs: runner.args, env: pythonEnv(spec, env) };
+    options = { shellPath: spec.pythonPath, shellArgs: runner.args, env: pythonEnv(spec, env).full() };
   }
   const shown = spec.bashCommand !== null ? masker.mask(spec.bashCommand) : 'the command the DAG file computes';
   const terminal = vscode.window.createTerminal({
