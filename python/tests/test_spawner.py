@@ -169,3 +169,27 @@ def live_members(group: int) -> List[int]:
         if int(fields[2]) == group and fields[0] not in ("Z", "X"):
             members.append(int(entry))
     return members
+
+
+def test_a_child_gets_the_default_handling_of_the_signals_this_process_ignores(client: Client) -> None:
+    frames = client.spawn(9, ["/proc/self/status"], file="cat")
+    ignored = next(line for line in output(frames, "O").decode().splitlines() if line.startswith("SigIgn:"))
+    mask = int(ignored.split()[1], 16)
+    for number in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
+        assert not mask & (1 << (number - 1)), f"{number.name} is ignored in the child"
+
+
+def test_a_program_on_the_path_that_is_not_executable_is_eacces_as_execvp_says(client: Client, tmp_path: Path) -> None:
+    (tmp_path / "tool").write_text("echo no\n")
+    frames = client.spawn(10, [], file="tool", set={"PATH": str(tmp_path)})
+    assert [k for k, _, _ in frames] == ["F"]
+    assert json.loads(frames[0][2])["code"] == "EACCES"
+    (tmp_path / "tool").chmod(0o755)
+    (tmp_path / "tool").write_text("#!/bin/sh\necho found\n")
+    assert output(client.spawn(11, [], file="tool", set={"PATH": str(tmp_path)}), "O") == b"found\n"
+
+
+def test_a_missing_working_directory_is_enoent_and_the_next_task_starts_where_it_asks(client: Client, tmp_path: Path) -> None:
+    frames = client.spawn(12, ["-c", "true"], cwd=str(tmp_path / "gone"))
+    assert json.loads(frames[0][2])["code"] == "ENOENT"
+    assert output(client.spawn(13, ["-c", "pwd"], cwd=str(tmp_path)), "O") == f"{tmp_path}\n".encode()

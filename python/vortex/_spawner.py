@@ -39,14 +39,15 @@ import os
 import selectors
 import signal
 import struct
-import subprocess
 import sys
-from typing import IO, Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 PROTOCOL_VERSION = b"1"
 HEADER = struct.Struct(">cII")
 READ_SIZE = 65536
 DRAIN_READS = 16
+# Ignored in this process (by Python, or on purpose); a child must get them as they are by default.
+DEFAULT_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT)
 
 
 def start_time(pid: int) -> Optional[int]:
@@ -70,14 +71,20 @@ def group_left(pgid: int) -> bool:
     return True
 
 
-class Child:
-    """One started process: its output pipes still open, and whether its exit was reported."""
+def exit_status(status: int) -> Dict[str, Any]:
+    """A wait status as the executor takes it: an exit code, or the name of the signal that ended the process."""
+    if os.WIFSIGNALED(status):
+        return {"code": None, "signal": signal.Signals(os.WTERMSIG(status)).name}
+    return {"code": os.WEXITSTATUS(status), "signal": None}
 
-    def __init__(self, request_id: int, popen: subprocess.Popen[bytes]) -> None:
+
+class Child:
+    """One started process: its output pipes still open (fd -> the kind of frame its chunks go out as), and whether it exited."""
+
+    def __init__(self, request_id: int, pid: int) -> None:
         self.id = request_id
-        self.popen = popen
-        # fd -> (the frame kind its chunks go out as, the file object that owns the fd)
-        self.streams: Dict[int, Tuple[bytes, IO[bytes]]] = {}
+        self.pid = pid
+        self.streams: Dict[int, bytes] = {}
         self.paused = False
         self.exited = False
 
@@ -118,39 +125,67 @@ class Spawner:
             env.pop(name, None)
         return env
 
+    def executable(self, file: str, env: Dict[str, str]) -> str:
+        """The program to run, looked up on the PATH the child gets as execvp does: EACCES if only found not executable."""
+        if "/" in file:
+            return file
+        denied = False
+        for folder in env.get("PATH", os.defpath).split(os.pathsep):
+            candidate = os.path.join(folder or ".", file)
+            if os.path.isfile(candidate):
+                if os.access(candidate, os.X_OK):
+                    return candidate
+                denied = True
+        code = errno.EACCES if denied else errno.ENOENT
+        raise OSError(code, os.strerror(code), file)
+
     def spawn(self, request: Dict[str, Any]) -> None:
+        """Starts a child with posix_spawn (vfork and exec: no copy of this process, and much less Python than subprocess)."""
         request_id = int(request["id"])
+        file = request["file"]
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
         try:
-            popen = subprocess.Popen(
-                [request["file"], *request["args"]],
-                cwd=request["cwd"],
-                env=self.environment(request["set"], request["unset"]),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
+            env = self.environment(request["set"], request["unset"])
+            actions = [
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, out_write, 1),
+                (os.POSIX_SPAWN_DUP2, err_write, 2),
+            ]
+            # posix_spawn has no working directory of its own: this process is in the child's while it starts.
+            os.chdir(request["cwd"])
+            try:
+                pid = os.posix_spawn(
+                    self.executable(file, env), [file, *request["args"]], env,
+                    file_actions=actions, setsid=True, setsigdef=DEFAULT_SIGNALS,
+                )
+            finally:
+                os.chdir("/")
         except OSError as error:
+            os.close(out_read)
+            os.close(err_read)
             code = errno.errorcode.get(error.errno or 0)
-            message = f"spawn {request['file']} {code or error}"
-            self.send_json(b"F", request_id, {"code": code, "errno": error.errno, "message": message})
+            self.send_json(b"F", request_id, {"code": code, "errno": error.errno, "message": f"spawn {file} {code or error}"})
             return
         except (ValueError, TypeError) as error:
             # An argument or a variable the OS cannot take (a NUL byte).
-            self.send_json(b"F", request_id, {"code": None, "errno": None, "message": f"spawn {request['file']}: {error}"})
+            os.close(out_read)
+            os.close(err_read)
+            self.send_json(b"F", request_id, {"code": None, "errno": None, "message": f"spawn {file}: {error}"})
             return
-        child = Child(request_id, popen)
+        finally:
+            os.close(out_write)
+            os.close(err_write)
+        child = Child(request_id, pid)
         ends: List[str] = []
-        for stream in (popen.stdout, popen.stderr):
-            assert stream is not None
-            fd = stream.fileno()
+        for fd, kind in ((out_read, b"O"), (err_read, b"E")):
             os.set_blocking(fd, False)
-            child.streams[fd] = (b"O" if stream is popen.stdout else b"E", stream)
+            child.streams[fd] = kind
             self.by_fd[fd] = child
             self.selector.register(fd, selectors.EVENT_READ, child)
             ends.append(f"pipe:[{os.fstat(fd).st_ino}]")
         self.children[request_id] = child
-        self.send_json(b"P", request_id, {"pid": popen.pid, "ends": ends, "start_time": start_time(popen.pid)})
+        self.send_json(b"P", request_id, {"pid": pid, "ends": ends, "start_time": start_time(pid)})
 
     def set_paused(self, request_id: int, paused: bool) -> None:
         child = self.children.get(request_id)
@@ -166,9 +201,9 @@ class Spawner:
     def close_stream(self, child: Child, fd: int) -> None:
         if not child.paused:
             self.selector.unregister(fd)
-        _kind, stream = child.streams.pop(fd)
+        del child.streams[fd]
         del self.by_fd[fd]
-        stream.close()
+        os.close(fd)
         self.close_if_done(child)
 
     def abandon(self, request_id: int) -> None:
@@ -185,7 +220,7 @@ class Spawner:
         except BlockingIOError:
             return False
         if data:
-            self.send(child.streams[fd][0], child.id, data)
+            self.send(child.streams[fd], child.id, data)
         else:
             self.close_stream(child, fd)
         return True
@@ -194,13 +229,11 @@ class Spawner:
         for child in list(self.children.values()):
             if child.exited:
                 continue
-            returncode = child.popen.poll()
-            if returncode is None:
+            pid, status = os.waitpid(child.pid, os.WNOHANG)
+            if pid == 0:
                 continue
             child.exited = True
-            code: Optional[int] = returncode if returncode >= 0 else None
-            signal_name = signal.Signals(-returncode).name if returncode < 0 else None
-            self.send_json(b"X", child.id, {"code": code, "signal": signal_name, "group_left": group_left(child.popen.pid)})
+            self.send_json(b"X", child.id, {**exit_status(status), "group_left": group_left(child.pid)})
             # Most often the output is complete by now: read it to its end at once rather than on later wake-ups.
             # (A bounded number of reads: a process left running may keep writing.)
             if not child.paused:
@@ -243,7 +276,7 @@ class Spawner:
         for child in self.children.values():
             if not child.exited:
                 with contextlib.suppress(OSError):
-                    os.killpg(child.popen.pid, signal.SIGKILL)
+                    os.killpg(child.pid, signal.SIGKILL)
 
     def terminate(self, _signum: int, _frame: object) -> None:
         """Told to end: what it started must not outlive it, unwatched."""
