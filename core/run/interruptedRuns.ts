@@ -71,9 +71,8 @@ export async function cleanUpInterruptedRuns(store: RunStore, options: { killGra
   const cleaned: InterruptedRun[] = [];
   let members: Map<number, number[]> | undefined;
   const membersByGroup = () => (members ??= liveMembersByGroup());
-  for (const run of await store.listRuns()) {
+  for (const run of await store.runningRuns()) {
     const { summary } = run;
-    if (summary.state !== 'running') continue;
     // Runs recorded before owners were have no owner; none of them is still going.
     if (summary.owner && isSameProcess(summary.owner)) continue;
     const stoppedGroups: number[] = [];

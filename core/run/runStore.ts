@@ -5,7 +5,7 @@
  * run goes on, `groups.jsonl`: the process groups it started, so that a run
  * whose owner died can be cleaned up (see interruptedRuns.ts).
  */
-import { appendFileSync, constants } from 'node:fs';
+import { appendFileSync, constants, existsSync } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { processStartTime } from '../process/procfs';
@@ -94,6 +94,8 @@ export interface StoredRun {
 /** One run's folder. */
 export class RunFolder {
   private readonly logNames = new Map<string, string>();
+  /** The summary as this process wrote it when the run started (null for a folder not made here). */
+  summary: RunSummary | null = null;
 
   constructor(readonly dir: string, taskIds: readonly string[]) {
     // Two ids may map to one file name once unusual characters are replaced; number the later ones.
@@ -240,14 +242,18 @@ export class RunStore {
         message: null,
       })),
     };
+    // Present from the run's start to its end (made first, so that a run.json marked running always has one):
+    // what tells a run still marked running without reading its run.json.
+    await writeFile(path.join(dir, GROUPS_FILE), '', { mode: 0o600 });
     await writeJsonAtomically(path.join(dir, 'run.json'), summary);
+    folder.summary = summary;
     return folder;
   }
 
   /** Records how the run ended, then trims the DAG's history. */
   async finishRun(folder: RunFolder, outcome: RunOutcome): Promise<RunSummary> {
     const file = path.join(folder.dir, 'run.json');
-    const summary = JSON.parse(await readFile(file, 'utf8')) as RunSummary;
+    const summary = folder.summary ?? (JSON.parse(await readFile(file, 'utf8')) as RunSummary);
     const byId = new Map(outcome.tasks.map((t) => [t.taskId, t]));
     summary.state = outcome.state;
     summary.duration_ms = Math.round(outcome.durationMs);
@@ -285,6 +291,27 @@ export class RunStore {
     return summary;
   }
 
+  /**
+   * The runs marked running, of every DAG: only folders that hold a groups
+   * file (a run has one from its start to its end) are read, not the whole
+   * history.
+   */
+  async runningRuns(): Promise<StoredRun[]> {
+    const running: StoredRun[] = [];
+    for (const dagDir of await subdirs(this.baseDir)) {
+      for (const dir of await subdirs(dagDir)) {
+        if (!existsSync(path.join(dir, GROUPS_FILE))) continue;
+        try {
+          const summary = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')) as RunSummary;
+          if (summary.state === 'running') running.push({ dir, summary });
+        } catch {
+          // Not a run folder, or one being written.
+        }
+      }
+    }
+    return running;
+  }
+
   /** Stored runs, newest first; of one DAG when given. Unreadable folders are passed over. */
   async listRuns(dagId?: string): Promise<StoredRun[]> {
     const dagDirs = dagId !== undefined ? [this.dagDir(dagId)] : await subdirs(this.baseDir);
@@ -311,6 +338,8 @@ export class RunStore {
    * logs are being written and it has yet to record how it ended.
    */
   async prune(dagId: string): Promise<void> {
+    // As many folders as may be kept or fewer (the usual case): nothing to read.
+    if ((await subdirs(this.dagDir(dagId))).length <= this.keepPerDag) return;
     // Runs still marked running count too: one whose process died would otherwise be kept forever.
     const runs = await this.listRuns(dagId);
     for (const old of runs.slice(this.keepPerDag)) {

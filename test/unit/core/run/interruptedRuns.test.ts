@@ -51,4 +51,26 @@ describe('cleaning up interrupted runs', () => {
       s.remove();
     }
   });
+
+  it('a run whose owner died before any task started is marked interrupted; finished runs are left as they are', async () => {
+    const s = scratchDir();
+    try {
+      const store = new RunStore(s.dir);
+      await store.prepare();
+      const tasks = [{ taskId: 't', operator: 'BashOperator' }];
+      const finished = await store.createRun({ runId: 'done', dagId: 'd', dagFilePath: '/d.py', startedAt: Date.now() - 1000, tasks });
+      await store.finishRun(finished, { state: 'success', durationMs: 5, tasks: [] });
+      const early = await store.createRun({ runId: 'early', dagId: 'd', dagFilePath: '/d.py', startedAt: Date.now(), tasks });
+      const file = path.join(early.dir, 'run.json');
+      const summary = JSON.parse(readFileSync(file, 'utf8')) as RunSummary;
+      writeFileSync(file, JSON.stringify({ ...summary, owner: { pid: process.pid, start_time: -1 } }));
+
+      const cleaned = await cleanUpInterruptedRuns(store, { killGraceMs: 100 });
+      assert.deepEqual(cleaned.map((c) => c.runId), ['early']);
+      assert.equal((JSON.parse(readFileSync(file, 'utf8')) as RunSummary).state, 'interrupted');
+      assert.equal((JSON.parse(readFileSync(path.join(finished.dir, 'run.json'), 'utf8')) as RunSummary).state, 'success');
+    } finally {
+      s.remove();
+    }
+  });
 });
