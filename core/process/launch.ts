@@ -323,7 +323,7 @@ class Spawner {
         const error: NodeJS.ErrnoException = new Error(failed.message);
         if (failed.code) error.code = failed.code;
         if (failed.errno !== null) error.errno = -failed.errno;
-        this.finish(id, pending);
+        this.finish(id);
         pending.events.spawnError(error);
         pending.events.closed();
         break;
@@ -340,13 +340,13 @@ class Spawner {
         break;
       }
       case 'C':
-        this.finish(id, pending);
+        this.finish(id);
         pending.events.closed();
         break;
     }
   }
 
-  private finish(id: number, _pending: Pending): void {
+  private finish(id: number): void {
     this.launches.delete(id);
     if (this.launches.size === 0) this.idle();
   }
