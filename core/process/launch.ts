@@ -10,10 +10,10 @@
  * event loop is blocked: the CLI (about 80 MB once the parser is loaded) paid
  * about 2 ms a task, an editor's extension host (hundreds of MB) far more.
  * The spawner stays a few MB and starts children with vfork, about 0.7 ms
- * each whatever our size. It is started on first use and lives as long as
- * this process; should it be missing (no `python3`) or never come up, Node's
- * spawn takes over, transparently, and should it die, the next launch starts
- * another. When this process ends, even killed, the spawner sees its input
+ * each whatever our size. It is started once a process says it will launch
+ * many (prepareLaunch) and lives as long as this process; should it be
+ * missing (no `python3`) or never come up, Node's spawn takes over,
+ * transparently, and should it die, the next launch starts another. When this process ends, even killed, the spawner sees its input
  * close and kills the groups still running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -142,14 +142,24 @@ function refused(error: NodeJS.ErrnoException, events: LaunchEvents): LaunchedPr
 }
 
 let shared: Spawner | null | undefined;
+/** Whether this process starts enough children for a spawner to pay for its own start (see prepareLaunch). */
+let wanted = false;
 
-/** Starts the spawner now, so that it is ready by the first launch (a run calls this as it begins). */
+/**
+ * Has launches go through the spawner from now on, starting it now so that it
+ * is ready by the first (a run calls this as it begins). Without it, Node
+ * starts the few children a process asks for itself: the spawner's own start
+ * (a Python interpreter's, more behind a version manager's shim) would cost
+ * more than it saves on one or two.
+ */
 export function prepareLaunch(): void {
+  wanted = true;
   sharedSpawner();
 }
 
-/** The spawner, started on first use; null where it cannot run (Node's spawn is used then). */
+/** The spawner once wanted, started then (and again should it die); null where it cannot run (Node's spawn is used then). */
 function sharedSpawner(): Spawner | null {
+  if (!wanted) return null;
   if (shared !== undefined) return shared;
   // Linux only: elsewhere Node starts children with posix_spawn already (macOS), or has no fork to pay for (Windows).
   shared = process.platform === 'linux' && process.env.VORTEX_SPAWNER !== 'node' ? Spawner.start() : null;

@@ -174,7 +174,8 @@ describe('launch through the spawner', function () {
     const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'vortex-owner-')), 'owner.ts');
     writeFileSync(
       script,
-      `import { launch } from ${JSON.stringify(path.resolve('core/process/launch.ts'))};\n` +
+      `import { launch, prepareLaunch } from ${JSON.stringify(path.resolve('core/process/launch.ts'))};\n` +
+        "prepareLaunch();\n" +
         "launch({ file: 'sh', args: ['-c', 'exec sleep 60'], cwd: '/', env: process.env }, { started: (pid) => console.log(pid), spawnError() {}, data() {}, exited() {}, closed() {} });\n" +
         'setInterval(() => undefined, 1000);\n',
     );
