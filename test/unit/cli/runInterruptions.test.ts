@@ -67,6 +67,28 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 10_000): 
   }
 }
 
+/** The groups a run of `dagId` has recorded, once there are `count` of them. */
+function recordedGroups(dagId: string, count: number): Promise<GroupRecord[]> {
+  return until(`${count} recorded groups`, () => {
+    const [dir] = runDirs(dagId);
+    const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
+    const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
+    return records.length === count ? records : undefined;
+  });
+}
+
+/** Two tasks that run until stopped, a Bash one and a Python one (with a private folder), and one after them. */
+const CRASH_DAG = `
+def snooze():
+    time.sleep(100)
+
+with DAG(dag_id="crash") as dag:
+    a = BashOperator(task_id="a", bash_command="sleep 100")
+    p = PythonOperator(task_id="p", python_callable=snooze)
+    done = BashOperator(task_id="done", bash_command="echo done")
+    [a, p] >> done
+`;
+
 /** Starts `vortex run FILE --json` in the background. */
 /** `detached`: the CLI leads a process group of its own, with the spawner it starts, so that both can be killed at once. */
 function startRun(file: string, options: { detached?: boolean } = {}) {
@@ -120,11 +142,7 @@ with DAG(dag_id="held") as dag:
     const run = startRun(file);
     await until('the daemon', () => (existsSync(path.join(scratch.dir, 'd.pid')) && readFileSync(path.join(scratch.dir, 'd.pid'), 'utf8').trim() ? true : undefined));
     const pid = daemonPid('d');
-    const [group] = await until('the recorded group', () => {
-      const [dir] = runDirs('held');
-      const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8') : '';
-      return text ? text.trim().split('\n').map((l) => JSON.parse(l) as GroupRecord) : undefined;
-    });
+    const [group] = await recordedGroups('held', 1);
     const t0 = Date.now();
     run.child.kill('SIGINT');
     const { code } = await run.exited;
@@ -150,12 +168,7 @@ with DAG(dag_id="term") as dag:
     BashOperator(task_id="b", bash_command="sleep 100")
 `);
       const run = startRun(file);
-      const groups = await until('both groups', () => {
-        const [dir] = runDirs('term');
-        const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
-        const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
-        return records.length === 2 ? records : undefined;
-      });
+      const groups = await recordedGroups('term', 2);
       run.child.kill(signal);
       const { code } = await run.exited;
       assert.equal(code, status);
@@ -168,23 +181,9 @@ with DAG(dag_id="term") as dag:
   }
 
   it('after a run’s CLI and its spawner are SIGKILLed together, the next run stops its groups, removes its task folders and marks it interrupted', async () => {
-    const file = dagFile('crash.py', `
-def snooze():
-    time.sleep(100)
-
-with DAG(dag_id="crash") as dag:
-    a = BashOperator(task_id="a", bash_command="sleep 100")
-    p = PythonOperator(task_id="p", python_callable=snooze)
-    done = BashOperator(task_id="done", bash_command="echo done")
-    [a, p] >> done
-`);
+    const file = dagFile('crash.py', CRASH_DAG);
     const run = startRun(file, { detached: true });
-    const groups = await until('both groups', () => {
-      const [dir] = runDirs('crash');
-      const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
-      const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
-      return records.length === 2 ? records : undefined;
-    });
+    const groups = await recordedGroups('crash', 2);
     // Killed once the Python task has said what it calls: a line written after its reader died would end it (EPIPE), not leave it behind.
     await until('the Python task to start its callable', () => {
       const [dir] = runDirs('crash');
@@ -226,21 +225,9 @@ with DAG(dag_id="other") as dag:
   });
 
   it('after a run’s CLI alone is SIGKILLed, its spawner kills the groups at once; the next run marks it interrupted and removes its task folders', async () => {
-    const file = dagFile('crash.py', `
-def snooze():
-    time.sleep(100)
-
-with DAG(dag_id="crash") as dag:
-    a = BashOperator(task_id="a", bash_command="sleep 100")
-    p = PythonOperator(task_id="p", python_callable=snooze)
-`);
+    const file = dagFile('crash.py', CRASH_DAG);
     const run = startRun(file);
-    const groups = await until('both groups', () => {
-      const [dir] = runDirs('crash');
-      const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
-      const records = text ? text.split('\n').map((l) => JSON.parse(l) as GroupRecord) : [];
-      return records.length === 2 ? records : undefined;
-    });
+    const groups = await recordedGroups('crash', 2);
     leftovers.push(...groups.map((g) => g.pid));
     run.child.kill('SIGKILL');
     await run.exited;
@@ -268,11 +255,7 @@ with DAG(dag_id="first") as dag:
     BashOperator(task_id="a", bash_command="sleep 100")
 `);
     const run = startRun(file);
-    const [group] = await until('the group', () => {
-      const [dir] = runDirs('first');
-      const text = dir && existsSync(path.join(dir, GROUPS_FILE)) ? readFileSync(path.join(dir, GROUPS_FILE), 'utf8').trim() : '';
-      return text ? [JSON.parse(text.split('\n')[0]) as GroupRecord] : undefined;
-    });
+    const [group] = await recordedGroups('first', 1);
     leftovers.push(group.pid);
     const other = dagFile('second.py', `
 with DAG(dag_id="second") as dag:
