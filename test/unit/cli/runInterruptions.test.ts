@@ -77,6 +77,19 @@ function recordedGroups(dagId: string, count: number): Promise<GroupRecord[]> {
   });
 }
 
+/** A DAG that runs at once, for the run that comes after a crash. */
+const OTHER_DAG = `
+with DAG(dag_id="other") as dag:
+    BashOperator(task_id="x", bash_command="echo x")
+`;
+
+/** `vortex run FILE --json` to its end, succeeding: what it printed. */
+function nextRunJson(file: string): RunJson {
+  const r = cli(['run', file, '--json'], 30_000);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as RunJson;
+}
+
 /** Two tasks that run until stopped, a Bash one and a Python one (with a private folder), and one after them. */
 const CRASH_DAG = `
 def snooze():
@@ -202,13 +215,8 @@ with DAG(dag_id="term") as dag:
     const [crashed] = runDirs('crash');
     assert.equal((JSON.parse(readFileSync(path.join(crashed, 'run.json'), 'utf8')) as RunSummary).state, 'running');
 
-    const other = dagFile('other.py', `
-with DAG(dag_id="other") as dag:
-    BashOperator(task_id="x", bash_command="echo x")
-`);
-    const r = cli(['run', other, '--json'], 30_000);
-    assert.equal(r.status, 0, r.stderr);
-    const json = JSON.parse(r.stdout) as RunJson;
+    const other = dagFile('other.py', OTHER_DAG);
+    const json = nextRunJson(other);
     assert.deepEqual(json.interrupted_runs?.map((i) => [i.dag_id, i.run_dir, [...i.stopped_groups].sort()]), [
       ['crash', crashed, groups.map((g) => g.pid).sort()],
     ]);
@@ -237,13 +245,8 @@ with DAG(dag_id="other") as dag:
     const tempDir = groups.map((g) => g.temp_dir).find((d): d is string => d !== null) as string;
     assert.equal(existsSync(tempDir), true, 'only the run that comes next removes the task folders');
 
-    const other = dagFile('other.py', `
-with DAG(dag_id="other") as dag:
-    BashOperator(task_id="x", bash_command="echo x")
-`);
-    const r = cli(['run', other, '--json'], 30_000);
-    assert.equal(r.status, 0, r.stderr);
-    const json = JSON.parse(r.stdout) as RunJson;
+    const other = dagFile('other.py', OTHER_DAG);
+    const json = nextRunJson(other);
     assert.deepEqual(json.interrupted_runs?.map((i) => [i.dag_id, i.run_dir, i.stopped_groups]), [['crash', crashed, []]]);
     assert.equal(existsSync(tempDir), false);
     assert.equal((JSON.parse(readFileSync(path.join(crashed, 'run.json'), 'utf8')) as RunSummary).state, 'interrupted');
