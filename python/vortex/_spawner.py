@@ -4,15 +4,16 @@ Why a separate process: a Node process forks to start a child, and fork costs
 in proportion to the parent's resident memory; an editor's extension host is
 hundreds of megabytes, the CLI near a hundred, and each task paid for it
 (milliseconds per task, with the editor's event loop blocked meanwhile). This
-process stays a few megabytes, and Python starts children with vfork where it
-can, so starting a task costs about what a shell's own start costs.
+process stays a few megabytes and starts children with posix_spawn (vfork and
+exec: nothing of it is copied), so starting a task costs about what the
+task's own start costs, whatever the size of the process that asked.
 
 Each child runs as the leader of a new session and process group (the
 executor stops a task by its group), with stdin from /dev/null and stdout and
 stderr on pipes of this process, forwarded to the executor as they arrive.
 
 Requests, one JSON object a line on stdin:
-  {"op": "base", "env": {...}}: the environment children's are told against (first of all)
+  {"op": "base", "env": {...}}: the environment each child's is told as changes to (sent first)
   {"op": "spawn", "id": N, "file": F, "args": [...], "cwd": D, "set": {...}, "unset": [...]}
     (the child's environment is the base one with the variables of "set" set and those of "unset" removed)
   {"op": "pause", "id": N} / {"op": "resume", "id": N}: stop / go on reading N's output
