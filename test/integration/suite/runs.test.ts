@@ -107,6 +107,23 @@ describe('running DAGs and tasks', () => {
     assert.deepEqual(states(run), { start: 'success', run_script: 'success' });
   });
 
+  it('starts tasks from the spawner, never by forking the extension host', async () => {
+    // A fork of the extension host (hundreds of MB) would cost milliseconds a task, with its event loop blocked.
+    const file = workspaceFile('who_starts_tasks.py');
+    fs.writeFileSync(
+      file.fsPath,
+      'from vortex import DAG\nfrom vortex.operators.bash import BashOperator\n\nwith DAG(dag_id="who_starts_tasks") as dag:\n    BashOperator(task_id="parent", bash_command="cat /proc/$PPID/comm")\n',
+    );
+    try {
+      await openDag('who_starts_tasks.py');
+      const run = finished(await vscode.commands.executeCommand<RunCommandResult>(Commands.runDag, file.toString(), 'who_starts_tasks'));
+      assert.deepEqual(states(run), { parent: 'success' });
+      assert.match(run.transcript, /^\[parent\] python/m);
+    } finally {
+      fs.rmSync(file.fsPath, { force: true });
+    }
+  });
+
   it('hands a secret set with "VORTEX: Set Secret" to the task and masks it everywhere', async () => {
     const value = 'it-secret-4f9a';
     const document = await openDag('runs/secret_pipeline.py');
