@@ -18,7 +18,7 @@
 //   node scripts/vscode-server.mjs --tier browser|unit   only what that tier needs
 //   import { ensureVSCodeServer, ensureChromium, ensurePython3 } from ...   the same, in code
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,36 +164,84 @@ function ensureCodeServer(root, nodeBin) {
 
 /**
  * One install at a time per cache: `npm test` and `npm start` may race on a fresh machine.
- * The lock is a directory holding the owner's pid; a lock whose owner is gone is taken over.
+ * The lock is a directory holding its owner's pid; a lock whose owner is gone is taken over.
  */
 export async function withLock(root, fn) {
   mkdirSync(root, { recursive: true });
   const lock = path.join(root, '.lock');
   const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
-      } catch {
-        // The owner has made the folder but not yet written its pid.
-      }
-      if (Number.isInteger(owner) && !processAlive(owner)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the install lock ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+  while (!takeLock(lock)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the install lock ${lock}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   try {
     return await fn();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    // Only a lock that is still this process's: a waiter may have taken over one that looked stale.
+    if (lockOwner(lock) === process.pid) rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A lock without a pid is one written before locks were whole; this long after, its owner is taken as gone. */
+const PIDLESS_LOCK_STALE_MS = 60_000;
+
+/**
+ * Takes the lock if it is free, or if its owner is gone. A lock is made whole
+ * (the pid inside) under a name of its own and renamed into place, which
+ * fails while another is there: two processes never both take it, and no
+ * lock is ever seen without its pid. A stale lock is renamed aside before it
+ * is removed, which only one of its waiters can do, and only if it is still
+ * the lock that was found stale.
+ */
+function takeLock(lock) {
+  const mine = `${lock}.${process.pid}`;
+  rmSync(mine, { recursive: true, force: true });
+  mkdirSync(mine);
+  writeFileSync(path.join(mine, 'pid'), String(process.pid));
+  try {
+    renameSync(mine, lock);
+    return true;
+  } catch {
+    rmSync(mine, { recursive: true, force: true });
+  }
+  const owner = lockOwner(lock);
+  const stale = owner === null ? lockAgeMs(lock) > PIDLESS_LOCK_STALE_MS : !processAlive(owner);
+  if (!stale) return false;
+  const aside = `${lock}.stale.${process.pid}`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    // Gone already, or another waiter moved it first.
+    return false;
+  }
+  if (lockOwner(aside) !== owner) {
+    // It changed hands between the look and the move: put the new owner's lock back.
+    try {
+      renameSync(aside, lock);
+    } catch {
+      rmSync(aside, { recursive: true, force: true });
+    }
+    return false;
+  }
+  rmSync(aside, { recursive: true, force: true });
+  return takeLock(lock);
+}
+
+/** The pid a lock holds; null when there is no lock or no pid in it. */
+function lockOwner(lock) {
+  try {
+    const pid = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function lockAgeMs(lock) {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
