@@ -33,14 +33,12 @@ export interface ProcStat {
 
 /** A process's command, state, group and start time, from /proc (Linux); null when it is gone. */
 export function procStat(pid: number): ProcStat | null {
+  let text: string;
   try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
-}
-
-function parseProcStat(text: string): ProcStat {
   // The command name is in parentheses and may itself hold spaces or parentheses.
   const close = text.lastIndexOf(')');
   const fields = text.slice(close + 2).split(' ');

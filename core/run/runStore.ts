@@ -298,16 +298,10 @@ export class RunStore {
    */
   async runningRuns(): Promise<StoredRun[]> {
     const running: StoredRun[] = [];
-    for (const dagDir of await subdirs(this.baseDir)) {
-      for (const dir of await subdirs(dagDir)) {
-        if (!existsSync(path.join(dir, GROUPS_FILE))) continue;
-        try {
-          const summary = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')) as RunSummary;
-          if (summary.state === 'running') running.push({ dir, summary });
-        } catch {
-          // Not a run folder, or one being written.
-        }
-      }
+    for (const dir of await runFolders(await subdirs(this.baseDir))) {
+      if (!existsSync(path.join(dir, GROUPS_FILE))) continue;
+      const summary = await readSummary(dir);
+      if (summary?.state === 'running') running.push({ dir, summary });
     }
     return running;
   }
@@ -316,18 +310,10 @@ export class RunStore {
   async listRuns(dagId?: string): Promise<StoredRun[]> {
     const dagDirs = dagId !== undefined ? [this.dagDir(dagId)] : await subdirs(this.baseDir);
     const runs: StoredRun[] = [];
-    for (const dagDir of dagDirs) {
-      for (const dir of await subdirs(dagDir)) {
-        let summary: RunSummary;
-        try {
-          summary = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')) as RunSummary;
-        } catch {
-          // Not a run folder, or one being written.
-          continue;
-        }
-        // Ids that differ only in characters a file name cannot keep (`données`, `donnèes`) share a folder.
-        if (dagId === undefined || summary.dag_id === dagId) runs.push({ dir, summary });
-      }
+    for (const dir of await runFolders(dagDirs)) {
+      const summary = await readSummary(dir);
+      // Ids that differ only in characters a file name cannot keep (`données`, `donnèes`) share a folder.
+      if (summary && (dagId === undefined || summary.dag_id === dagId)) runs.push({ dir, summary });
     }
     return runs.sort((a, b) => b.summary.started_at.localeCompare(a.summary.started_at) || b.dir.localeCompare(a.dir));
   }
@@ -347,6 +333,22 @@ export class RunStore {
       if (state === 'running' && owner && isSameProcess(owner)) continue;
       await rm(old.dir, { recursive: true, force: true });
     }
+  }
+}
+
+/** The run folders of these DAG folders. */
+async function runFolders(dagDirs: string[]): Promise<string[]> {
+  const folders: string[] = [];
+  for (const dagDir of dagDirs) folders.push(...(await subdirs(dagDir)));
+  return folders;
+}
+
+/** A run folder's summary; null for a folder that is no run's, or whose run.json is being written. */
+async function readSummary(dir: string): Promise<RunSummary | null> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')) as RunSummary;
+  } catch {
+    return null;
   }
 }
 
